@@ -1,0 +1,42 @@
+# Two entry points for users: `make demo` and `make test`. Everything else is for maintainers.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+OUT    ?= out
+
+.PHONY: demo test lint typecheck pytest bench readme-image graphviz clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+# Reinstall when the package metadata changes.
+$(VENV)/.installed-demo: setup.cfg pyproject.toml | $(PY)
+	$(PIP) install -q -e ".[demos]"
+	touch $@
+
+$(VENV)/.installed-test: setup.cfg pyproject.toml | $(PY)
+	$(PIP) install -q -e ".[test,demos]"
+	@if [ -n "$(WITH_TORCH)" ]; then $(PIP) install -q torch==2.13.0 || echo "torch not installed: PyTorch parity tests will skip"; fi
+	touch $@
+
+graphviz:
+	@bash tools/install_graphviz.sh
+
+## The main job: the apples-and-oranges graph, its gradients and its picture.
+demo: $(VENV)/.installed-demo graphviz
+	$(PY) -m demos.apple_orange -o $(OUT)/apple_orange.png
+
+## Linters, type checks and the whole test suite.
+test: $(VENV)/.installed-test
+	$(PY) -m ruff check autograd_lite viz demos tests benchmarks
+	$(PY) -m mypy
+	$(PY) -m pytest -q
+
+bench: $(VENV)/.installed-test
+	$(PIP) install -q -e ".[bench]"
+	$(PY) -m benchmarks.bench_scalar
+
+clean:
+	rm -rf $(VENV) $(OUT) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

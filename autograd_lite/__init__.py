@@ -1,0 +1,9 @@
+"""autograd_lite: the chain rule you can run, see and check."""
+
+from .engine import is_grad_enabled, no_grad
+from .format import fmt
+from .value import DomainError, Value
+
+__version__ = "0.1.0"
+
+__all__ = ["Value", "DomainError", "no_grad", "is_grad_enabled", "fmt", "__version__"]

@@ -1,0 +1,136 @@
+"""The graph engine shared by ``Value`` and ``Tensor``.
+
+Three mechanisms live here and nowhere else:
+
+* grad mode: :func:`no_grad` / :func:`is_grad_enabled` (thread-safe);
+* the topological order of a graph (iterative: a million-node chain is fine);
+* the backward sweep: reset intermediate grads, seed the root, then let every node
+  send ``upstream x local`` to its parents, in reverse topological order.
+
+The node protocol (what ``Value`` and ``Tensor`` provide):
+
+* ``parents`` -- the ordered tuple of inputs; stored as slots ``_a`` (first parent,
+  ``None`` for a leaf), ``_b`` (second parent or ``None``) and ``_rest`` (a tuple of
+  further parents or ``None``).  Slots instead of a tuple mean one container object
+  per op, which keeps Python's cyclic GC nearly idle on big scalar graphs;
+* ``_order`` -- a creation counter: a node is always created after its parents, so
+  sorting by it gives a topological order without a recursive walk;
+* ``_GRAD_ZERO`` (what an intermediate grad is reset to), ``_seed(grad)``,
+  ``_backprop()`` (send ``upstream x local`` to every parent) and
+  ``_contributions()`` (the same, as ``(parent, contribution)`` pairs, for tracing).
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from contextlib import contextmanager
+from operator import attrgetter
+from typing import Any, Callable, Iterator, List, Optional
+
+# Creation counter: ``next(_counter)`` is one C call, cheaper than any bookkeeping.
+_counter = itertools.count()
+next_order = _counter.__next__
+
+# Grad mode.  ``_threads_without_grad`` counts threads currently inside ``no_grad``;
+# while it is 0 (the usual case) ops need no thread-local lookup at all.
+_lock = threading.Lock()
+_local = threading.local()
+_threads_without_grad = 0
+
+
+def is_grad_enabled() -> bool:
+    """True unless the calling thread is inside :func:`no_grad`."""
+    return not (_threads_without_grad and getattr(_local, "depth", 0))
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Context manager: operations inside build no graph (results are leaves).
+
+    Thread-safe: it only affects the thread that entered it.
+
+    >>> from autograd_lite import Value, no_grad
+    >>> a = Value(2.0)
+    >>> with no_grad():
+    ...     b = a * 3
+    >>> b.parents
+    ()
+    """
+    global _threads_without_grad
+    depth = getattr(_local, "depth", 0)
+    _local.depth = depth + 1
+    if depth == 0:
+        with _lock:
+            _threads_without_grad += 1
+    try:
+        yield
+    finally:
+        _local.depth = depth
+        if depth == 0:
+            with _lock:
+                _threads_without_grad -= 1
+
+
+_by_creation = attrgetter("_order")
+
+
+def topological_order(root: Any) -> List[Any]:
+    """Every non-leaf node that ``root`` depends on, ``root`` first, parents after children.
+
+    Iterative: gathers the reachable nodes with an explicit stack, then sorts them by
+    creation order (newest first), which is a valid reverse topological order because
+    a node is always created after its parents.  Leaves (nodes without parents) are
+    not listed: they only receive gradients.
+    """
+    if root._a is None:
+        return []
+    seen = {root}
+    stack = [root]
+    pop, push, mark = stack.pop, stack.append, seen.add
+    while stack:
+        node = pop()
+        p = node._a
+        if p._a is not None and p not in seen:
+            mark(p)
+            push(p)
+        p = node._b
+        if p is not None and p._a is not None and p not in seen:
+            mark(p)
+            push(p)
+        if node._rest is not None:
+            for p in node._rest:
+                if p._a is not None and p not in seen:
+                    mark(p)
+                    push(p)
+    order = list(seen)
+    order.sort(key=_by_creation, reverse=True)
+    return order
+
+
+TraceFn = Callable[[Any, int, Any, Any, Any, Any], None]
+
+
+def backward(root: Any, seed: Any, trace: Optional[TraceFn] = None) -> List[Any]:
+    """Run the backward sweep from ``root`` with gradient ``seed``; return the order used.
+
+    Leaves accumulate across calls; intermediate grads are recomputed from scratch on
+    every call (reset first), so calling it twice doubles the leaf grads exactly.
+    ``trace(node, i, parent, contribution, before, after)`` is called for every edge
+    when given (used by :func:`autograd_lite.explain`); it sees the very same sums.
+    """
+    order = topological_order(root)
+    zero = root._GRAD_ZERO
+    for node in order:
+        node.grad = zero
+    root._seed(seed)
+    if trace is None:
+        for node in order:
+            node._backprop()
+    else:
+        for node in order:
+            for i, (parent, contribution) in enumerate(node._contributions()):
+                before = parent.grad
+                parent._accumulate(contribution)
+                trace(node, i, parent, contribution, before, parent.grad)
+    return order

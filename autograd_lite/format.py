@@ -1,0 +1,33 @@
+"""One number formatter for everything that displays numbers (pictures, tables, reprs).
+
+Floats are shown with at most 12 significant digits and no trailing noise, so the
+price of the apples-and-oranges example prints as ``715`` and not ``715.0000000000001``.
+The exact value always stays available on ``.data`` / ``.grad``.
+
+>>> fmt(715.0000000000001), fmt(3.3000000000000003), fmt(2.0), fmt(1e-20)
+('715', '3.3', '2', '1e-20')
+"""
+
+from __future__ import annotations
+
+import math
+
+SIGNIFICANT_DIGITS = 12
+
+
+def fmt(x: object) -> str:
+    """Format a number shortest-sane: 12 significant digits, integers without ``.0``."""
+    try:
+        f = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(x)
+    if math.isnan(f):
+        return "nan"
+    if math.isinf(f):
+        return "inf" if f > 0 else "-inf"
+    rounded = float(f"{f:.{SIGNIFICANT_DIGITS}g}")
+    if rounded == 0.0:
+        return "0"
+    if rounded.is_integer() and abs(rounded) < 1e16:
+        return str(int(rounded))
+    return repr(rounded)

@@ -1,0 +1,107 @@
+"""A micrograd-style neural network of scalar ``Value`` s: Neuron, Layer, MLP.
+
+Every weight is a ``Value``, so a forward pass builds a graph of thousands of scalar
+nodes that ``backward()`` differentiates one chain-rule step at a time.
+
+>>> from autograd_lite.scalar_nn import MLP
+>>> model = MLP(2, [16, 16, 1], seed=0)
+>>> len(model.parameters())
+337
+"""
+
+from __future__ import annotations
+
+import random
+from typing import List, Optional, Sequence, Union
+
+from .value import Value
+
+Scalar = Union[Value, float]
+
+
+class ScalarModule:
+    """Base class: ``parameters()`` lists the trainable Values, ``zero_grad()`` clears them."""
+
+    def parameters(self) -> List[Value]:
+        return []
+
+    def zero_grad(self) -> None:
+        for p in self.parameters():
+            p.grad = 0.0
+
+
+class Neuron(ScalarModule):
+    """``act(sum(w_i x_i) + b)`` with ``act`` one of ``"relu"``, ``"tanh"``, ``"linear"``."""
+
+    ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+
+    def __init__(self, n_inputs: int, activation: str = "relu", rng: Optional[random.Random] = None) -> None:
+        if activation not in self.ACTIVATIONS:
+            raise ValueError(f"Neuron: activation must be one of {self.ACTIVATIONS}, got {activation!r}")
+        if not isinstance(n_inputs, int) or n_inputs < 1:
+            raise ValueError(f"Neuron: n_inputs must be a positive int, got {n_inputs!r}")
+        rng = rng or random.Random()
+        self.w = [Value(rng.uniform(-1, 1)) for _ in range(n_inputs)]
+        self.b = Value(0.0)
+        self.activation = activation
+
+    def __call__(self, x: Sequence[Scalar]) -> Value:
+        if len(x) != len(self.w):
+            raise ValueError(f"Neuron: expected {len(self.w)} inputs, got {len(x)}")
+        # w_i * x_i with the Value on the left: a plain-number x is wrapped as a leaf.
+        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        if self.activation == "linear":
+            return act
+        return getattr(act, self.activation)()
+
+    def parameters(self) -> List[Value]:
+        return self.w + [self.b]
+
+    def __repr__(self) -> str:
+        return f"Neuron({len(self.w)}, {self.activation})"
+
+
+class Layer(ScalarModule):
+    """``n_outputs`` neurons that all see the same inputs."""
+
+    def __init__(self, n_inputs: int, n_outputs: int, activation: str = "relu",
+                 rng: Optional[random.Random] = None) -> None:
+        self.neurons = [Neuron(n_inputs, activation, rng) for _ in range(n_outputs)]
+
+    def __call__(self, x: Sequence[Scalar]) -> Union[Value, List[Value]]:
+        out = [n(x) for n in self.neurons]
+        return out[0] if len(out) == 1 else out
+
+    def parameters(self) -> List[Value]:
+        return [p for n in self.neurons for p in n.parameters()]
+
+    def __repr__(self) -> str:
+        return f"Layer([{', '.join(str(n) for n in self.neurons)}])"
+
+
+class MLP(ScalarModule):
+    """Fully connected layers; ``activation`` on hidden layers, the last one linear.
+
+    ``seed`` makes the initial weights reproducible.
+    """
+
+    def __init__(self, n_inputs: int, sizes: Sequence[int], activation: str = "relu",
+                 seed: Optional[int] = None) -> None:
+        rng = random.Random(seed)
+        dims = [n_inputs, *sizes]
+        self.layers = [
+            Layer(dims[i], dims[i + 1], activation if i < len(sizes) - 1 else "linear", rng)
+            for i in range(len(sizes))
+        ]
+
+    def __call__(self, x: Sequence[Scalar]) -> Union[Value, List[Value]]:
+        out: Union[Value, List[Value], Sequence[Scalar]] = x
+        for layer in self.layers:
+            out = layer(out if isinstance(out, (list, tuple)) else [out])
+        return out  # type: ignore[return-value]
+
+    def parameters(self) -> List[Value]:
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def __repr__(self) -> str:
+        return f"MLP([{', '.join(str(layer) for layer in self.layers)}])"

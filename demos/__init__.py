@@ -1,0 +1,1 @@
+"""Runnable reproductions of the classic teaching programs; each module has ``main(argv)``."""
