@@ -2,8 +2,10 @@
 
 from .engine import is_grad_enabled, no_grad
 from .format import fmt
+from .gradcheck import GradcheckError, gradcheck, gradcheck_report
 from .value import DomainError, Value
 
 __version__ = "0.1.0"
 
-__all__ = ["Value", "DomainError", "no_grad", "is_grad_enabled", "fmt", "__version__"]
+__all__ = ["Value", "DomainError", "no_grad", "is_grad_enabled", "fmt", "__version__",
+           "gradcheck", "gradcheck_report", "GradcheckError"]
