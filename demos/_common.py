@@ -1,0 +1,81 @@
+"""What every demo needs and nothing else: output folder, progress bar, plots, summary table.
+
+Not a demo itself (the CLI runs ``demos.<name>.main``; this module has no ``main``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Optional, Sequence, Tuple, TypeVar
+
+from autograd_lite import fmt
+
+T = TypeVar("T")
+
+DEFAULT_OUT = Path("out")
+
+
+def parser(name: str, doc: Optional[str],
+           out_help: str = "folder for the pictures") -> argparse.ArgumentParser:
+    """The options every demo shares: ``-o/--out-dir``, ``--no-plot``, ``--fast``."""
+    p = argparse.ArgumentParser(prog=f"python -m demos.{name}", description=doc,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("-o", "--out-dir", type=Path, default=DEFAULT_OUT / name,
+                   help=f"{out_help} (default: {DEFAULT_OUT / name})")
+    p.add_argument("--no-plot", action="store_true", help="do not write any picture")
+    p.add_argument("--fast", action="store_true", help="a small, quick run (used by the tests)")
+    return p
+
+
+def out_path(out_dir: Path, filename: str) -> Path:
+    """``out_dir / filename``, creating the folder on first use."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return out_dir / filename
+
+
+def pyplot() -> Any:
+    """matplotlib's pyplot on the file-only Agg backend (no window, works on servers).
+
+    Raises ImportError with the install command when matplotlib is missing.
+    """
+    try:
+        import matplotlib
+    except ImportError as e:  # an optional extra: say how to get it
+        raise ImportError("this picture needs matplotlib: pip install 'autograd_lite[demos]'") from e
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def progress(items: Iterable[T], total: int, desc: str, enabled: bool = True) -> Iterator[T]:
+    """Iterate with a progress bar: tqdm when installed, else a plain line every 10%."""
+    if not enabled:
+        yield from items
+        return
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        tqdm = None
+    if tqdm is not None:
+        yield from tqdm(items, total=total, desc=desc, leave=False, file=sys.stderr)
+        return
+    step = max(1, total // 10)
+    start = time.perf_counter()
+    for i, item in enumerate(items, 1):
+        yield item
+        if i % step == 0 or i == total:
+            print(f"{desc}: {i}/{total} ({100 * i // total}%, {time.perf_counter() - start:.1f} s)",
+                  file=sys.stderr)
+
+
+def summary(title: str, rows: Sequence[Tuple[str, Any]]) -> None:
+    """Print a titled two-column table; numbers go through :func:`autograd_lite.fmt`."""
+    cells = [(k, v if isinstance(v, str) else fmt(v)) for k, v in rows]
+    width = max(len(k) for k, _ in cells)
+    print(f"\n== {title} ==")
+    for k, v in cells:
+        print(f"  {k.ljust(width)}  {v}")
