@@ -1,0 +1,144 @@
+"""The documentation runs: every Python block of the README, the tutorial and the API reference.
+
+Conventions (also in CONTRIBUTING.md):
+
+* Blocks fenced as ```` ```python ```` run in order, one namespace per Markdown file, with the
+  working directory set to a fresh temporary folder (files a block writes land there).
+* A ``python`` block whose first line starts with ``>>> `` is a doctest: every shown output is
+  asserted by :mod:`doctest` (``ELLIPSIS`` and ``NORMALIZE_WHITESPACE`` are off: outputs are exact).
+* Any other ``python`` block is executed as a script; if the very next fenced block (only blank
+  lines between them) is fenced as ```` ```text ````, it is that script's standard output and is
+  compared exactly.  Put a line of prose between them to show a ``text`` block that is not output.
+* Other blocks (``sh``, ``dot`` ...) are shown, not run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import doctest
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ["README.md", "docs/tutorial.md", "docs/api.md"]
+
+_FENCE = re.compile(r"^(`{3,})\s*([\w+-]*)[^\n]*$")
+
+
+@dataclass
+class Block:
+    lang: str
+    code: str
+    line: int  # 1-based line of the first code line
+    output: Optional[str] = None  # the ``text`` block that follows a script block
+
+
+def parse_blocks(text: str) -> List[Block]:
+    """The fenced code blocks of a Markdown text, with script outputs attached."""
+    blocks: List[Block] = []
+    lines = text.splitlines()
+    i = 0
+    last_close = -10  # line index where the previous block closed
+    while i < len(lines):
+        m = _FENCE.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        fence, lang = m.group(1), m.group(2).lower()
+        start = i + 1
+        j = start
+        while j < len(lines) and not lines[j].startswith(fence):
+            j += 1
+        if j == len(lines):
+            raise ValueError(f"unclosed code block opened on line {i + 1}")
+        code = "\n".join(lines[start:j]) + "\n"
+        between = lines[last_close + 1:i] if last_close >= 0 else ["x"]
+        follows_script = (
+            blocks and blocks[-1].lang == "python" and not _is_doctest(blocks[-1].code)
+            and blocks[-1].output is None and all(not s.strip() for s in between)
+        )
+        if lang == "text" and follows_script:
+            blocks[-1].output = code
+        else:
+            blocks.append(Block(lang, code, start + 1))
+        last_close = j
+        i = j + 1
+    return blocks
+
+
+def _is_doctest(code: str) -> bool:
+    return code.lstrip().startswith(">>> ")
+
+
+def run_file(path: Path, relpath: str) -> int:
+    """Run every Python block of one Markdown file; return how many ran."""
+    namespace: Dict[str, object] = {"__name__": "__docs__"}
+    parser = doctest.DocTestParser()
+    ran = 0
+    for block in parse_blocks(path.read_text(encoding="utf-8")):
+        if block.lang != "python":
+            continue
+        where = f"{relpath}:{block.line}"
+        if _is_doctest(block.code):
+            test = parser.get_doctest(block.code, namespace, where, str(path), block.line - 1)
+            test.globs = namespace  # get_doctest copies the globals; the file shares one namespace
+            out = io.StringIO()
+            runner = doctest.DocTestRunner(optionflags=doctest.REPORT_NDIFF)
+            runner.run(test, out=out.write, clear_globs=False)
+            if runner.failures:
+                pytest.fail(f"doctest block at {where} failed:\n{out.getvalue()}", pytrace=False)
+        else:
+            captured = io.StringIO()
+            try:
+                with contextlib.redirect_stdout(captured):
+                    exec(compile(block.code, where, "exec"), namespace)  # noqa: S102 - our own docs
+            except Exception as exc:  # report which block broke, with the traceback chained
+                raise AssertionError(f"code block at {where} raised {type(exc).__name__}: {exc}") from exc
+            if block.output is not None and captured.getvalue() != block.output:
+                pytest.fail(
+                    f"output of the block at {where} differs from the text block after it:\n"
+                    f"--- shown\n{block.output}--- actual\n{captured.getvalue()}",
+                    pytrace=False,
+                )
+        ran += 1
+    return ran
+
+
+@pytest.mark.parametrize("relpath", DOCS)
+def test_markdown_code_blocks_run_and_outputs_match(relpath: str, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    if not (ROOT / relpath).exists():
+        pytest.fail(f"{relpath} is missing")
+    monkeypatch.chdir(tmp_path)
+    assert run_file(ROOT / relpath, relpath) > 0, f"{relpath} has no Python block to run"
+
+
+def test_runner_catches_a_wrong_shown_output(tmp_path: Path) -> None:
+    # The runner itself must be able to fail: a wrong doctest output and a wrong text block.
+    md = tmp_path / "bad.md"
+    md.write_text("```python\n>>> 1 + 1\n3\n```\n", encoding="utf-8")
+    with pytest.raises(pytest.fail.Exception, match="doctest block"):
+        run_file(md, "bad.md")
+    md.write_text("```python\nprint(2)\n```\n\n```text\n3\n```\n", encoding="utf-8")
+    with pytest.raises(pytest.fail.Exception, match="differs"):
+        run_file(md, "bad.md")
+    md.write_text("```python\nprint(3)\n```\n\n```text\n3\n```\n", encoding="utf-8")
+    assert run_file(md, "bad.md") == 1
+
+
+def test_parse_blocks_conventions() -> None:
+    text = (
+        "```python\nprint(1)\n```\n\n```text\n1\n```\n"  # output of the script above
+        "prose\n```python\n>>> 2\n2\n```\n```text\nnot attached to a doctest\n```\n"
+        "```sh\nmake test\n```\n"
+    )
+    blocks = parse_blocks(text)
+    assert [(b.lang, b.output) for b in blocks] == [
+        ("python", "1\n"), ("python", None), ("text", None), ("sh", None)
+    ]
+    assert blocks[0].line == 2 and blocks[1].line == 10
