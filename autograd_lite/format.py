@@ -18,7 +18,13 @@ SIGNIFICANT_DIGITS = 12
 def fmt(x: object) -> str:
     """Format a number shortest-sane: 12 significant digits, integers without ``.0``."""
     try:
-        f = float(x)  # type: ignore[arg-type]
+        dtype = getattr(x, "dtype", None)
+        if dtype is not None and dtype.kind == "f" and dtype.itemsize < 8:
+            # float32/float16: start from numpy's shortest repr for that precision,
+            # so float32(0.1) shows as 0.1, not 0.100000001490.
+            f = float(str(x))
+        else:
+            f = float(x)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return str(x)
     if math.isnan(f):

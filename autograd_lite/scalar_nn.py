@@ -12,7 +12,7 @@ nodes that ``backward()`` differentiates one chain-rule step at a time.
 from __future__ import annotations
 
 import random
-from typing import List, Optional, Sequence, Union
+from typing import Any, List, Optional, Sequence, Union
 
 from .value import Value
 
@@ -95,10 +95,10 @@ class MLP(ScalarModule):
         ]
 
     def __call__(self, x: Sequence[Scalar]) -> Union[Value, List[Value]]:
-        out: Union[Value, List[Value], Sequence[Scalar]] = x
+        out: Any = x
         for layer in self.layers:
             out = layer(out if isinstance(out, (list, tuple)) else [out])
-        return out  # type: ignore[return-value]
+        return out  # type: ignore[no-any-return]
 
     def parameters(self) -> List[Value]:
         return [p for layer in self.layers for p in layer.parameters()]

@@ -43,7 +43,9 @@ def _check_number(x: Any, where: str) -> float:
                 f"{where}: cannot combine a Value with a Tensor; use Tensor for arrays "
                 "(Tensor(v.data)) or Value for scalars (Value(t.item()))"
             )
-        raise TypeError(f"{where}: expected a number (int, float or numpy scalar), got {type(x).__name__}: {x!r}")
+        raise TypeError(
+            f"{where}: expected a number (int, float or numpy scalar), got {type(x).__name__}: {x!r}"
+        )
     return float(x)
 
 
@@ -91,6 +93,11 @@ class Value:
     grad: float
     op: str
     label: str
+    _a: Optional["Value"]
+    _b: Optional["Value"]
+    _la: float
+    _lb: float
+    _order: int
 
     def __init__(self, data: Number, label: str = "") -> None:
         self.data = data if type(data) is float else _check_number(data, "Value")
@@ -242,7 +249,7 @@ class Value:
     def _backprop(self) -> None:
         # The chain rule, one node: each parent gets local x upstream.
         g = self.grad
-        self._a.grad += self._la * g
+        self._a.grad += self._la * g  # type: ignore[union-attr]  # only called on non-leaves
         b = self._b
         if b is not None:
             b.grad += self._lb * g
