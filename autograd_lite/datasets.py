@@ -265,6 +265,7 @@ def _fetch(key: str, target: Path, mirrors: Sequence[str],
         url = base.rstrip("/") + "/" + filename
         dest = target / filename
         try:
+            target.mkdir(parents=True, exist_ok=True)
             download_file(url, dest, timeout=timeout)
         except OSError as exc:
             errors.append(f"{url}: {exc}")

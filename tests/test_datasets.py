@@ -1,0 +1,420 @@
+"""Tests for autograd_lite.datasets: IDX reader, MNIST loading (local, cache, download, offline), 2-D sets."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import shutil
+import struct
+import urllib.error
+from pathlib import Path
+from typing import Dict, List
+
+import numpy as np
+import pytest
+
+from autograd_lite import datasets
+from autograd_lite.datasets import (
+    DatasetNotFoundError,
+    load_mnist,
+    load_mnist_test,
+    make_moons,
+    make_spiral,
+    read_idx,
+    train_test_split,
+)
+
+SHARED_MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
+NEEDS_SHARED = pytest.mark.skipif(
+    not (SHARED_MNIST / "t10k-images-idx3-ubyte.gz").is_file(),
+    reason=f"the MNIST test set is not at {SHARED_MNIST} (needs t10k-images/labels-idx1/3-ubyte.gz)",
+)
+
+
+def idx_bytes(array: np.ndarray, code: int) -> bytes:
+    """IDX encoding written independently of the reader: magic, big-endian dims, big-endian data."""
+    header = bytes([0, 0, code, array.ndim]) + b"".join(struct.pack(">I", d) for d in array.shape)
+    big = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}[code]
+    return header + array.astype(big).tobytes()
+
+
+# ------------------------------------------------------------------------------------------------
+# read_idx
+# ------------------------------------------------------------------------------------------------
+
+def test_read_idx_hand_written_bytes(tmp_path: Path) -> None:
+    p = tmp_path / "a-idx2-ubyte"
+    p.write_bytes(bytes([0, 0, 0x08, 2, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3, 4, 5, 255]))
+    a = read_idx(p)
+    assert a.dtype == np.uint8
+    assert a.tolist() == [[1, 2, 3], [4, 5, 255]]
+
+
+@pytest.mark.parametrize("code, values", [
+    (0x08, [0, 7, 255]),
+    (0x09, [-128, -1, 127]),
+    (0x0B, [-32768, 1000, 32767]),
+    (0x0C, [-2**31, 123456789, 2**31 - 1]),
+    (0x0D, [-1.5, 0.25, 3.0e38]),
+    (0x0E, [-1e300, np.pi, 2.0**-1074]),
+])
+def test_read_idx_every_type_code_gzip_and_raw(tmp_path: Path, code: int, values: List[float]) -> None:
+    array = np.array(values * 4).reshape(2, 2, 3)
+    content = idx_bytes(array, code)
+    raw, gz = tmp_path / "x-idx", tmp_path / "x-idx.gz"
+    raw.write_bytes(content)
+    gz.write_bytes(gzip.compress(content))
+    for path in (raw, gz):
+        out = read_idx(path)
+        assert out.shape == (2, 2, 3)
+        assert out.dtype.isnative
+        np.testing.assert_array_equal(out, array.astype(out.dtype))
+        out[0, 0, 0] = 0  # the caller owns a writable array
+
+
+def test_read_idx_checksum_ok_and_mismatch(tmp_path: Path) -> None:
+    content = idx_bytes(np.arange(10), 0x08)
+    p = tmp_path / "labels-idx1-ubyte.gz"
+    p.write_bytes(gzip.compress(content))
+    good = hashlib.md5(content).hexdigest()
+    assert read_idx(p, md5=good.upper()).tolist() == list(range(10))
+    # a checksum of the *compressed* bytes is the wrong thing to compare: it must fail
+    with pytest.raises(ValueError, match="checksum mismatch.*expected " + hashlib.md5(b"x").hexdigest()):
+        read_idx(p, md5=hashlib.md5(b"x").hexdigest())
+
+
+def test_read_idx_truncated_data(tmp_path: Path) -> None:
+    p = tmp_path / "t-idx"
+    p.write_bytes(idx_bytes(np.zeros((3, 4)), 0x08)[:-1])
+    with pytest.raises(ValueError, match=r"wrong length: 23 bytes.*\(3, 4\).*exactly 24.*truncated"):
+        read_idx(p)
+
+
+def test_read_idx_too_long(tmp_path: Path) -> None:
+    p = tmp_path / "t-idx"
+    p.write_bytes(idx_bytes(np.zeros(5), 0x08) + b"\x00")
+    with pytest.raises(ValueError, match="wrong length.*too long"):
+        read_idx(p)
+
+
+def test_read_idx_truncated_header(tmp_path: Path) -> None:
+    p = tmp_path / "t-idx"
+    p.write_bytes(bytes([0, 0, 8, 3, 0, 0, 0, 1]))
+    with pytest.raises(ValueError, match="truncated inside its header"):
+        read_idx(p)
+    p.write_bytes(b"\x00\x00")
+    with pytest.raises(ValueError, match="too short"):
+        read_idx(p)
+
+
+def test_read_idx_truncated_gzip(tmp_path: Path) -> None:
+    compressed = gzip.compress(idx_bytes(np.arange(200).reshape(20, 10), 0x0C))
+    p = tmp_path / "t-idx.gz"
+    p.write_bytes(compressed[: len(compressed) // 2])
+    with pytest.raises(ValueError, match="not a valid gzip file"):
+        read_idx(p)
+
+
+def test_read_idx_corrupted_gzip(tmp_path: Path) -> None:
+    compressed = bytearray(gzip.compress(idx_bytes(np.arange(200).reshape(20, 10), 0x0C)))
+    compressed[len(compressed) // 2] ^= 0xFF
+    p = tmp_path / "t-idx.gz"
+    p.write_bytes(bytes(compressed))
+    with pytest.raises(ValueError, match="read_idx"):
+        read_idx(p)
+
+
+@pytest.mark.parametrize("magic", [
+    bytes([1, 0, 8, 1]),      # first byte not zero
+    bytes([0, 0, 7, 1]),      # unknown type code
+    bytes([0, 0, 8, 0]),      # zero dimensions
+    b"<htm",                  # an HTML error page saved under the right name
+])
+def test_read_idx_bad_magic(tmp_path: Path, magic: bytes) -> None:
+    p = tmp_path / "t-idx"
+    p.write_bytes(magic + bytes(8))
+    with pytest.raises(ValueError, match=f"bad magic number 0x{magic.hex()}"):
+        read_idx(p)
+
+
+# ------------------------------------------------------------------------------------------------
+# load_mnist with tiny stand-in files (MNIST_FILES patched to their checksums)
+# ------------------------------------------------------------------------------------------------
+
+TINY = {"train_img": 5, "train_label": 5, "test_img": 3, "test_label": 3}
+
+
+def tiny_mnist(monkeypatch: pytest.MonkeyPatch) -> Dict[str, bytes]:
+    """Tiny MNIST-shaped IDX contents (2x2 images) and MNIST_FILES pointing at their md5s."""
+    rng = np.random.default_rng(1)
+    contents = {}
+    for key, n in TINY.items():
+        if key.endswith("img"):
+            array = rng.integers(0, 256, size=(n, 2, 2))
+            array[0, 0, 0] = 255
+            code = 0x08
+        else:
+            array = np.arange(n) * 3 % 10
+        contents[key] = idx_bytes(array, code if key.endswith("img") else 0x08)
+        spec = dict(datasets.MNIST_FILES[key])
+        spec.update(md5=hashlib.md5(contents[key]).hexdigest(), size=len(contents[key]), shape=array.shape)
+        monkeypatch.setitem(datasets.MNIST_FILES, key, spec)
+    return contents
+
+
+def write_files(folder: Path, contents: Dict[str, bytes], keys=None) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for key in keys or contents:
+        (folder / datasets.MNIST_FILES[key]["file"]).write_bytes(gzip.compress(contents[key]))
+
+
+def no_network(monkeypatch: pytest.MonkeyPatch) -> List[str]:
+    """Replace the downloader by one that fails like an offline machine; record the URLs asked."""
+    asked: List[str] = []
+
+    def offline(url: str, dest: Path, timeout: float = 0.0, progress: bool = True) -> None:
+        asked.append(url)
+        raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
+
+    monkeypatch.setattr(datasets, "download_file", offline)
+    return asked
+
+
+@pytest.fixture
+def isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("AUTOGRAD_LITE_DATA", str(tmp_path / "cache-root"))
+    return tmp_path / "cache-root" / "mnist"
+
+
+def test_cache_dir_follows_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AUTOGRAD_LITE_DATA", str(tmp_path))
+    assert datasets.cache_dir() == tmp_path / "mnist"
+    monkeypatch.delenv("AUTOGRAD_LITE_DATA")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert datasets.cache_dir() == tmp_path / "home" / ".cache" / "autograd_lite" / "mnist"
+
+
+def test_load_mnist_from_data_dir_book_conventions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    isolated_cache: Path) -> None:
+    contents = tiny_mnist(monkeypatch)
+    asked = no_network(monkeypatch)
+    write_files(tmp_path / "data", contents)
+    images = np.frombuffer(contents["train_img"][16:], np.uint8).reshape(5, 2, 2)
+    labels = np.frombuffer(contents["train_label"][8:], np.uint8)
+
+    (x, t), (xt, tt) = load_mnist(data_dir=tmp_path / "data")
+    assert asked == []
+    assert x.shape == (5, 4) and x.dtype == np.float32 and xt.shape == (3, 4)
+    np.testing.assert_array_equal(x, images.reshape(5, 4).astype(np.float32) / np.float32(255))
+    assert x.max() == 1.0 and x.min() >= 0.0
+    assert t.dtype == np.int64 and t.tolist() == [0, 3, 6, 9, 2] and tt.tolist() == [0, 3, 6]
+
+    (x, t), _ = load_mnist(normalize=False, flatten=False, one_hot_label=True,
+                           data_dir=str(tmp_path / "data"))
+    assert x.dtype == np.uint8 and x.shape == (5, 1, 2, 2)
+    np.testing.assert_array_equal(x[:, 0], images)
+    assert t.shape == (5, 10)
+    np.testing.assert_array_equal(t.argmax(axis=1), labels)
+    assert t.sum() == 5
+
+    (x, _), _ = load_mnist(data_dir=tmp_path / "data", dtype=np.float64)
+    assert x.dtype == np.float64
+    np.testing.assert_array_equal(x, images.reshape(5, 4) / 255.0)
+
+
+def test_load_mnist_accepts_uncompressed_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               isolated_cache: Path) -> None:
+    contents = tiny_mnist(monkeypatch)
+    no_network(monkeypatch)
+    for key, content in contents.items():
+        (tmp_path / datasets.MNIST_FILES[key]["file"][:-3]).write_bytes(content)
+    (_, t), _ = load_mnist(data_dir=tmp_path)
+    assert t.tolist() == [0, 3, 6, 9, 2]
+
+
+def test_load_mnist_from_cache(monkeypatch: pytest.MonkeyPatch, isolated_cache: Path) -> None:
+    contents = tiny_mnist(monkeypatch)
+    asked = no_network(monkeypatch)
+    write_files(isolated_cache, contents)
+    (_, t), (_, tt) = load_mnist()
+    assert asked == [] and t.tolist() == [0, 3, 6, 9, 2] and tt.tolist() == [0, 3, 6]
+
+
+def test_load_mnist_offline_names_files_and_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   isolated_cache: Path) -> None:
+    contents = tiny_mnist(monkeypatch)
+    asked = no_network(monkeypatch)
+    write_files(tmp_path / "data", contents, keys=["test_img", "test_label"])
+    with pytest.raises(DatasetNotFoundError) as info:
+        load_mnist(data_dir=tmp_path / "data", mirrors=["https://mirror.invalid/mnist/"])
+    message = str(info.value)
+    assert "train-images-idx3-ubyte.gz" in message and "train-labels-idx1-ubyte.gz" in message
+    assert "t10k" not in message.split("Looked in")[0]  # the files that are there are not listed
+    assert f"from any MNIST mirror) in {tmp_path / 'data'}, or pass data_dir=" in message
+    assert "Temporary failure in name resolution" in message
+    assert asked == ["https://mirror.invalid/mnist/train-images-idx3-ubyte.gz",
+                     "https://mirror.invalid/mnist/train-labels-idx1-ubyte.gz"]
+    assert isinstance(info.value, FileNotFoundError)
+    # the test-set loader needs only the two files that are present
+    x, t = load_mnist_test(data_dir=tmp_path / "data")
+    assert x.shape == (3, 4) and t.tolist() == [0, 3, 6]
+
+
+def test_load_mnist_download_false_never_calls_the_network(monkeypatch: pytest.MonkeyPatch,
+                                                           isolated_cache: Path) -> None:
+    tiny_mnist(monkeypatch)
+    asked = no_network(monkeypatch)
+    with pytest.raises(DatasetNotFoundError, match=f"(?s)download=False.*in {isolated_cache},"):
+        load_mnist(download=False)
+    assert asked == []
+
+
+def test_load_mnist_downloads_skipping_dead_and_corrupt_mirrors(monkeypatch: pytest.MonkeyPatch,
+                                                                isolated_cache: Path) -> None:
+    contents = tiny_mnist(monkeypatch)
+    by_name = {datasets.MNIST_FILES[k]["file"]: v for k, v in contents.items()}
+    asked: List[str] = []
+
+    def fake_download(url: str, dest: Path, timeout: float = 0.0, progress: bool = True) -> None:
+        asked.append(url)
+        name = url.rsplit("/", 1)[1]
+        if url.startswith("https://dead"):
+            raise urllib.error.URLError("timed out")
+        content = by_name[name]
+        if url.startswith("https://corrupt"):
+            content = content[:-1] + bytes([content[-1] ^ 1])  # right length, wrong checksum
+        Path(dest).write_bytes(gzip.compress(content))
+
+    monkeypatch.setattr(datasets, "download_file", fake_download)
+    (x, t), (xt, tt) = load_mnist(mirrors=["https://dead/", "https://corrupt/", "https://good/"])
+    assert t.tolist() == [0, 3, 6, 9, 2] and xt.shape == (3, 4)
+    assert len(asked) == 12
+    assert sorted(p.name for p in isolated_cache.iterdir()) == sorted(by_name)  # no leftovers
+    asked.clear()
+    load_mnist(mirrors=["https://dead/"])  # now from the cache
+    assert asked == []
+
+
+def test_load_mnist_corrupt_local_file_is_a_value_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        isolated_cache: Path) -> None:
+    contents = tiny_mnist(monkeypatch)
+    no_network(monkeypatch)
+    write_files(tmp_path, contents)
+    path = tmp_path / "train-labels-idx1-ubyte.gz"
+    path.write_bytes(gzip.compress(contents["train_label"][:-2]))
+    with pytest.raises(ValueError, match="train-labels-idx1-ubyte.gz"):
+        load_mnist(data_dir=tmp_path)
+
+
+def test_download_file_writes_atomically(tmp_path: Path) -> None:
+    source = tmp_path / "src.bin"
+    source.write_bytes(bytes(range(256)) * 1000)
+    dest = tmp_path / "out" / "copy.bin"
+    datasets.download_file(source.as_uri(), dest, progress=True)
+    assert dest.read_bytes() == source.read_bytes()
+    with pytest.raises(OSError):
+        datasets.download_file((tmp_path / "missing.bin").as_uri(), tmp_path / "out" / "never.bin")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["copy.bin"]
+
+
+def test_text_progress_bar(capsys: pytest.CaptureFixture[str]) -> None:
+    bar = datasets._TextProgress(200, "file.gz")
+    bar.update(100)
+    bar.update(100)
+    bar.close()
+    err = capsys.readouterr().err
+    assert "file.gz" in err and " 50%" in err and "100%" in err
+
+
+# ------------------------------------------------------------------------------------------------
+# The real MNIST test set in ../shared/data/mnist
+# ------------------------------------------------------------------------------------------------
+
+@NEEDS_SHARED
+def test_real_mnist_test_set(monkeypatch: pytest.MonkeyPatch, isolated_cache: Path) -> None:
+    no_network(monkeypatch)
+    x, t = load_mnist_test(data_dir=SHARED_MNIST, download=False)
+    assert x.shape == (10_000, 784) and x.dtype == np.float32
+    assert np.bincount(t).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+    assert t[:10].tolist() == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]  # the well-known first test digits
+    assert x.min() == 0.0 and x.max() == 1.0
+    raw, _ = load_mnist_test(normalize=False, flatten=False, data_dir=SHARED_MNIST, download=False)
+    assert raw.shape == (10_000, 1, 28, 28) and raw.dtype == np.uint8
+    np.testing.assert_array_equal(raw.reshape(10_000, 784).astype(np.float32) / np.float32(255), x)
+    (x_tr, t_tr), (x_ev, t_ev) = train_test_split(x, t, n_train=8000)
+    assert x_tr.shape == (8000, 784) and x_ev.shape == (2000, 784)
+    assert t_ev.tolist() == t[8000:].tolist()
+
+
+@NEEDS_SHARED
+def test_real_mnist_copy_with_one_flipped_pixel_fails_checksum(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_cache: Path) -> None:
+    no_network(monkeypatch)
+    shutil.copy(SHARED_MNIST / "t10k-labels-idx1-ubyte.gz", tmp_path)
+    content = bytearray(gzip.decompress((SHARED_MNIST / "t10k-images-idx3-ubyte.gz").read_bytes()))
+    content[5000] ^= 1
+    (tmp_path / "t10k-images-idx3-ubyte.gz").write_bytes(gzip.compress(bytes(content)))
+    with pytest.raises(ValueError, match="checksum mismatch.*2646ac647ad5339dbf082846283269ea"):
+        load_mnist_test(data_dir=tmp_path)
+
+
+# ------------------------------------------------------------------------------------------------
+# train_test_split, make_moons, make_spiral
+# ------------------------------------------------------------------------------------------------
+
+def test_train_test_split_errors() -> None:
+    x = np.zeros((5, 2))
+    with pytest.raises(ValueError, match="differ in length: 5 vs 4"):
+        train_test_split(x, np.zeros(4), 2)
+    with pytest.raises(ValueError, match="between 1 and 4, got 5"):
+        train_test_split(x, np.zeros(5), 5)
+    with pytest.raises(TypeError, match="n_train must be an int"):
+        train_test_split(x, np.zeros(5), 2.5)  # type: ignore[arg-type]
+
+
+def test_make_moons_geometry_and_labels() -> None:
+    x, t = make_moons(101, noise=0.0, seed=3)
+    assert x.shape == (101, 2) and x.dtype == np.float64 and t.dtype == np.int64
+    assert np.bincount(t).tolist() == [50, 51]
+    upper, lower = x[t == 0], x[t == 1]
+    np.testing.assert_allclose(np.hypot(upper[:, 0], upper[:, 1]), 1.0, rtol=0, atol=1e-15)
+    assert (upper[:, 1] >= -1e-15).all()
+    np.testing.assert_allclose(np.hypot(lower[:, 0] - 1.0, lower[:, 1] - 0.5), 1.0, rtol=0, atol=1e-15)
+    assert (lower[:, 1] <= 0.5 + 1e-15).all()
+    x2, t2 = make_moons(101, noise=0.0, shuffle=False)
+    assert t2.tolist() == [0] * 50 + [1] * 51
+    np.testing.assert_allclose(x2[[0, 49, 50, 100]], [[1, 0], [-1, 0], [0, 0.5], [2, 0.5]], atol=1e-15)
+
+
+def test_make_moons_seeded_noise() -> None:
+    a, ta = make_moons(2000, noise=0.1, seed=7)
+    b, tb = make_moons(2000, noise=0.1, seed=7)
+    c, _ = make_moons(2000, noise=0.1, seed=8)
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(ta, tb)
+    assert not np.array_equal(a, c)
+    clean, _ = make_moons(2000, noise=0.0, seed=7)  # same permutation, no noise
+    residual = a - clean
+    assert abs(residual.std() - 0.1) < 0.005 and abs(residual.mean()) < 0.005
+    for bad, err in ((1, ValueError), (2.0, TypeError), (True, TypeError)):
+        with pytest.raises(err, match="n_samples"):
+            make_moons(bad)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="noise must be >= 0, got -0.1"):
+        make_moons(10, noise=-0.1)
+
+
+def test_make_spiral_structure() -> None:
+    x, t = make_spiral(10, n_classes=3, noise=0.0, shuffle=False)
+    assert t.tolist() == [0, 0, 0, 0, 1, 1, 1, 2, 2, 2]
+    # class 1, three points: radius 0, 0.5, 1 at angles 4, 6, 8 (radians)
+    r = np.array([0.0, 0.5, 1.0])
+    angle = 4.0 + 4.0 * r
+    np.testing.assert_allclose(x[4:7], np.stack([r * np.sin(angle), r * np.cos(angle)], 1), atol=1e-15)
+    a, ta = make_spiral(300, noise=0.2, seed=5)
+    b, tb = make_spiral(300, noise=0.2, seed=5)
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(ta, tb)
+    assert np.bincount(ta).tolist() == [100, 100, 100]
+    assert np.hypot(a[:, 0], a[:, 1]).max() <= 1.0 + 1e-12
+    with pytest.raises(ValueError, match="at least 2 \\* n_classes = 6, got 5"):
+        make_spiral(5, n_classes=3)
