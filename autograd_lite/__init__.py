@@ -1,6 +1,7 @@
 """autograd_lite: the chain rule you can run, see and check."""
 
 from .engine import is_grad_enabled, no_grad
+from .explain import Explanation, explain
 from .format import fmt
 from .gradcheck import GradcheckError, gradcheck, gradcheck_report
 from .value import DomainError, Value
@@ -8,4 +9,4 @@ from .value import DomainError, Value
 __version__ = "0.1.0"
 
 __all__ = ["Value", "DomainError", "no_grad", "is_grad_enabled", "fmt", "__version__",
-           "gradcheck", "gradcheck_report", "GradcheckError"]
+           "gradcheck", "gradcheck_report", "GradcheckError", "explain", "Explanation"]
