@@ -1,1 +1,15 @@
-"""viz: pictures of autograd_lite graphs (Graphviz) and step-by-step backward replays."""
+"""viz: pictures of autograd_lite graphs (Graphviz) and step-by-step backward replays.
+
+>>> from autograd_lite import Value
+>>> import viz
+>>> x, y = Value(1.0, "x"), Value(2.0, "y")
+>>> z = (x + y) ** 2
+>>> z.backward()
+>>> g = viz.draw(z)          # a graphviz.Digraph: displays inline in a notebook
+>>> "∂t1/∂x = 1" in g.source
+True
+"""
+
+from .draw import DEFAULT_MAX_NODES, GraphvizNotFoundError, dot_available, draw, render
+
+__all__ = ["draw", "render", "GraphvizNotFoundError", "dot_available", "DEFAULT_MAX_NODES"]
