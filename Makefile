@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 OUT    ?= out
 
-.PHONY: demo test lint typecheck pytest bench readme-image graphviz clean
+.PHONY: demo test lint typecheck pytest bench readme-image docs-images graphviz clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ test: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(PIP) install -q -e ".[bench]"
 	$(PY) -m benchmarks.bench_scalar
+
+## The pictures in README.md and docs/ (PNG + DOT), rendered by the demo and viz; commit them.
+docs-images: $(VENV)/.installed-demo graphviz
+	$(PY) tools/make_doc_images.py
 
 clean:
 	rm -rf $(VENV) $(OUT) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

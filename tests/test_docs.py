@@ -18,6 +18,8 @@ import contextlib
 import doctest
 import io
 import re
+import runpy
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional
@@ -114,6 +116,8 @@ def test_markdown_code_blocks_run_and_outputs_match(relpath: str, tmp_path: Path
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     if not (ROOT / relpath).exists():
         pytest.fail(f"{relpath} is missing")
+    if "viz.render(" in (ROOT / relpath).read_text(encoding="utf-8") and shutil.which("dot") is None:
+        pytest.skip(f"{relpath} renders pictures and the Graphviz 'dot' program is not installed")
     monkeypatch.chdir(tmp_path)
     assert run_file(ROOT / relpath, relpath) > 0, f"{relpath} has no Python block to run"
 
@@ -142,3 +146,44 @@ def test_parse_blocks_conventions() -> None:
         ("python", "1\n"), ("python", None), ("text", None), ("sh", None)
     ]
     assert blocks[0].line == 2 and blocks[1].line == 10
+
+
+# ------------------------------------------------------------------------------------ pictures
+IMAGES = ROOT / "docs" / "images"
+_IMAGE_LINK = re.compile(r"!\[[^\]]*\]\(([^)\s]+)\)")
+
+
+@pytest.mark.parametrize("relpath", DOCS)
+def test_every_picture_the_docs_show_exists_and_is_a_png(relpath: str) -> None:
+    path = ROOT / relpath
+    for link in _IMAGE_LINK.findall(path.read_text(encoding="utf-8")):
+        image = (path.parent / link).resolve()
+        assert image.is_file(), f"{relpath} shows {link}, which does not exist"
+        assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", f"{link} is not a PNG"
+        assert image.with_suffix(".dot").is_file(), f"{link} has no DOT source beside it"
+
+
+def test_readme_picture_is_reproducible_by_the_demo(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    # `make docs-images` runs the demo exactly as `make demo` does; the committed DOT source of
+    # the README's picture must be byte-identical to what the demo draws now.
+    from demos import apple_orange
+
+    assert apple_orange.main(["-o", str(tmp_path / "apple_orange.dot")]) == 0
+    capsys.readouterr()
+    for name in ("apple_orange", "apple_orange_one_fruit"):
+        assert (tmp_path / f"{name}.dot").read_bytes() == (IMAGES / f"{name}.dot").read_bytes(), (
+            f"docs/images/{name}.dot is stale: run `make docs-images` and commit the pictures"
+        )
+    assert "docs/images/apple_orange.png" in (ROOT / "README.md").read_text(encoding="utf-8")
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^docs-images:.*\n\t.*tools/make_doc_images\.py", makefile, re.M)
+
+
+def test_tutorial_pictures_are_reproducible() -> None:
+    tool = runpy.run_path(str(ROOT / "tools" / "make_doc_images.py"))
+    sources = tool["sources"]()
+    assert sources, "tools/make_doc_images.py builds no picture"
+    for name, source in sources.items():
+        committed = (IMAGES / f"{name}.dot").read_text(encoding="utf-8")
+        assert source == committed, f"docs/images/{name}.dot is stale: run `make docs-images`"
