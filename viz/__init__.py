@@ -11,5 +11,7 @@ True
 """
 
 from .draw import DEFAULT_MAX_NODES, GraphvizNotFoundError, dot_available, draw, render
+from .steps import StepFrames, render_steps
 
-__all__ = ["draw", "render", "GraphvizNotFoundError", "dot_available", "DEFAULT_MAX_NODES"]
+__all__ = ["draw", "render", "render_steps", "StepFrames", "GraphvizNotFoundError", "dot_available",
+           "DEFAULT_MAX_NODES"]

@@ -334,7 +334,12 @@ def draw(
     g.attr("node", fontname=FONT, fontsize="14", fontcolor=INK)
     g.attr("edge", fontname=FONT, fontsize="12", color=LINE_MID, arrowsize="0.7", penwidth="1.3")
     if frame is not None and frame.caption:
-        g.attr(label=f"<{_font(esc(frame.caption), INK, size=16)}>", labelloc="t", labeljust="l")
+        width = frame.widths.get(("caption",))
+        w = f' WIDTH="{width}"' if width else ""
+        rows = "".join(f'<TR><TD ALIGN="LEFT"{w}>{_font(esc(line), INK, bold=(k == 0), size=16)}</TD></TR>'
+                       for k, line in enumerate(frame.caption.split("\n")))
+        g.attr(label=f'<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="2">{rows}</TABLE>>',
+               labelloc="t", labeljust="l")
 
     for n in nodes:
         g.node(ids[n], label=_value_label(n, names, root, hot, show_grad, backward_ran, into,

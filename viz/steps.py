@@ -1,0 +1,204 @@
+"""The backward pass as a sequence of pictures: one frame per chain-rule step, and a GIF.
+
+Frame 0 shows the seed (the root's grad is 1, every other grad ``?``).  Frame *k*
+highlights the node the engine processes at step *k* and the edges to its parents;
+each parent's grad shows what has arrived so far (``1.1 + ?`` while another use is
+still to come, ``2.2 = 1.1 + 1.1`` once complete).  The numbers come from
+:func:`autograd_lite.explain` (a replay: the graph's grads are not touched).  Every
+frame has the same layout, so the animation does not jump: text cells get the width
+of their widest variant.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple, Union
+
+from autograd_lite.explain import Explanation, explain, preview
+
+from .draw import Frame, draw, pipe
+
+__all__ = ["render_steps", "StepFrames", "frames"]
+
+DEFAULT_MAX_NODES = 60
+
+
+@dataclass(frozen=True)
+class StepFrames:
+    """What :func:`render_steps` wrote: the PNG frames in order and the GIF (or None)."""
+
+    frames: List[Path]
+    gif: Optional[Path]
+
+
+# Advance widths in em for a Helvetica/Arial-like font, rounded up; unknown characters
+# count as a full em.  Only used to give a text cell the same width in every frame.
+_NARROW = set(".,:;il|!'()[]ftj ")
+_WIDE = set("mwMW@%")
+
+
+def text_width(text: str, size: float, bold: bool = False) -> int:
+    """A generous estimate of ``text``'s width in points at font ``size``."""
+    em = 0.0
+    for ch in text:
+        if ch in _NARROW:
+            em += 0.34
+        elif ch in _WIDE:
+            em += 0.95
+        elif ch.isdigit() or ch in "?+=-−×÷<>*/^_~#$&":
+            em += 0.62
+        elif ch.isascii() and ch.isupper():
+            em += 0.75
+        elif ch.isascii():
+            em += 0.62
+        else:
+            em += 1.0
+    return int(em * size * (1.12 if bold else 1.05)) + 4
+
+
+def _grad_texts(ex: Explanation, done: int, quiz: bool) -> Dict[Any, str]:
+    """Each node's grad text after the first ``done`` steps."""
+    uses: Dict[Any, List[Any]] = {}
+    for step in ex.steps:
+        for e in step.edges:
+            uses.setdefault(e.parent, []).append(e)
+    arrived: Dict[Any, List[Any]] = {}
+    for step in ex.steps[:done]:
+        for e in step.edges:
+            arrived.setdefault(e.parent, []).append(e)
+    texts: Dict[Any, str] = {}
+    for n in ex.nodes:
+        if n is ex.root:
+            texts[n] = preview(ex.seed)
+            continue
+        got = arrived.get(n, [])
+        total = uses.get(n, [])
+        if quiz or not got:
+            texts[n] = "?"
+        elif len(got) < len(total):
+            texts[n] = " + ".join(preview(e.sent) for e in got) + " + ?"
+        elif len(got) == 1:
+            texts[n] = preview(got[0].after)
+        else:
+            texts[n] = f"{preview(got[-1].after)} = " + " + ".join(preview(e.sent) for e in got)
+    return texts
+
+
+def frames(root: Any, quiz: bool = False) -> List[Frame]:
+    """The frames of the backward pass of ``root`` (a replay: no grad is changed)."""
+    ex = explain(root, replay=True)
+    names = ex.names
+    out: List[Frame] = []
+    n_steps = len(ex.steps)
+    root_name = names[root]
+    seed_line = f"∂{root_name}/∂{root_name} = {preview(ex.seed)}: every other grad is still unknown (?)"
+    out.append(Frame(grads=_grad_texts(ex, 0, quiz), hot=[root],
+                     flows={(s.node, e.index): "← ?" for s in ex.steps for e in s.edges},
+                     caption=f"Step 0 of {n_steps}: seed the output\n{seed_line}"))
+    for k, step in enumerate(ex.steps, 1):
+        flows: Dict[Tuple[Any, int], Optional[str]] = {}
+        for j, s in enumerate(ex.steps):
+            for e in s.edges:
+                flows[(s.node, e.index)] = "← ?" if quiz or j >= k else f"← {preview(e.sent)}"
+        me = names[step.node]
+        if quiz:
+            upstream = preview(step.upstream) if k == 1 else "?"
+            detail = "fill in: " + ", ".join(
+                f"{names[e.parent]}.grad += {upstream} × {preview(e.local) if e.local is not None else 'vjp'}"
+                for e in step.edges)
+        else:
+            detail = "; ".join(f"{names[e.parent]}.grad: {preview(e.before)} + {preview(step.upstream)} × "
+                               f"{preview(e.local)} = {preview(e.after)}" if e.local is not None else
+                               f"{names[e.parent]}.grad += vjp = {preview(e.after)}"
+                               for e in step.edges)
+        up = "?" if quiz and k > 1 else preview(step.upstream)
+        out.append(Frame(grads=_grad_texts(ex, k, quiz), flows=flows, hot=[step.node],
+                         caption=f"Step {k} of {n_steps}: {me} ({step.node.op}) has upstream grad {up} "
+                                 f"and sends upstream × local to each parent\n{detail}"))
+    _same_widths(out)
+    return out
+
+
+def _same_widths(all_frames: List[Frame]) -> None:
+    """Give every varying text cell its widest width in every frame (a layout that stays put)."""
+    widths: Dict[Tuple[Any, ...], int] = {}
+
+    def grow(key: Tuple[Any, ...], w: int) -> None:
+        widths[key] = max(widths.get(key, 0), w)
+
+    for f in all_frames:
+        for n, text in f.grads.items():
+            grow(("grad", n), text_width(text, 14, bold=True))
+        for (n, i), flow in f.flows.items():
+            grow(("edge", n, i), text_width(flow or "", 12, bold=True))
+        for line in f.caption.split("\n"):
+            grow(("caption",), text_width(line, 16, bold=True))
+    for f in all_frames:
+        f.widths = widths
+
+
+def render_steps(
+    root: Any,
+    outdir: Union[str, "os.PathLike[str]"],
+    *,
+    gif: bool = True,
+    quiz: bool = False,
+    rankdir: str = "LR",
+    max_nodes: int = DEFAULT_MAX_NODES,
+    seconds_per_frame: float = 1.6,
+) -> StepFrames:
+    """Write ``step_000.png`` ... (one per backward step) to ``outdir``, and ``backward.gif``.
+
+    The current node and its edges are highlighted; grads not computed yet show as ``?``.
+    ``quiz=True`` hides every grad (and the flowed values) for learners to fill in.
+    The GIF needs Pillow (``pip install Pillow``); without it a RuntimeError says so,
+    after the PNG frames are written.  Graphs with more than ``max_nodes`` values are
+    refused (one frame per step would not be readable).  Grads are not changed.
+    """
+    from .draw import _keep
+
+    _, cut = _keep(root, max_nodes)
+    if cut:
+        raise ValueError(f"render_steps: the graph has {cut} values more than max_nodes={max_nodes}; "
+                         "pass a larger max_nodes to render it anyway")
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: List[Path] = []
+    for k, frame in enumerate(frames(root, quiz=quiz)):
+        g = draw(root, rankdir=rankdir, frame=frame, max_nodes=None)
+        path = out / f"step_{k:03d}.png"
+        path.write_bytes(pipe(g, "png", path))
+        written.append(path)
+    gif_path = None
+    if gif:
+        gif_path = _gif(written, out / ("quiz.gif" if quiz else "backward.gif"), seconds_per_frame)
+    return StepFrames(written, gif_path)
+
+
+def _gif(pngs: List[Path], path: Path, seconds: float) -> Path:
+    try:
+        from PIL import Image
+    except ImportError:
+        raise RuntimeError(
+            "render_steps: the animated GIF needs Pillow (pip install Pillow, or the 'demos' extra); "
+            f"the {len(pngs)} PNG frames are written, or pass gif=False"
+        ) from None
+    images = [Image.open(p).convert("RGB") for p in pngs]
+    w = max(im.width for im in images)
+    h = max(im.height for im in images)
+    scale = min(1.0, 1400 / w)  # a GIF for slides and READMEs, not a poster
+    canvas_size = (int(w * scale), int(h * scale))
+    frames_ = []
+    for im in images:
+        canvas = Image.new("RGB", (w, h), "white")
+        canvas.paste(im, (0, 0))
+        if scale < 1.0:
+            canvas = canvas.resize(canvas_size, Image.Resampling.LANCZOS)
+        frames_.append(canvas.convert("P", palette=Image.Palette.ADAPTIVE, colors=255))
+    durations = [int(seconds * 1000)] * len(frames_)
+    durations[-1] = int(seconds * 2500)  # linger on the finished picture
+    frames_[0].save(path, save_all=True, append_images=frames_[1:], duration=durations, loop=0,
+                    optimize=False, disposal=1)
+    return path
