@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from autograd_lite import Value, fmt
+from demos._book_layers import AddLayer, MulLayer
 from demos._common import parser, summary
-from demos.book_layers import AddLayer, MulLayer
 
 APPLE, APPLE_NUM, ORANGE, ORANGE_NUM, TAX = 100, 2, 150, 3, 1.1
 

@@ -67,11 +67,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     checks = gradcheck_report(lambda a, b: (a + b) ** 2, Value(args.x, "x"), Value(args.y, "y"))
     exact = sum(1 for px, py in random_points(n_points) if grads(px, py) == (hand_formula(px, py),) * 2)
 
-    frames: List[str] = []
+    pictures: List[Tuple[str, object]] = []
     if not args.no_plot:
-        from viz import render_steps
+        from viz import render, render_steps
 
-        frames = [str(f) for f in render_steps(z, str(out_path(args.out_dir, "chain_rule_step.png")))]
+        graph = render(z, out_path(args.out_dir, "chain_rule.png"))
+        written = render_steps(z, args.out_dir, gif=not args.fast)
+        pictures = [("graph", str(graph)),
+                    ("frames", f"{len(written.frames)} ({written.frames[0]} ... {written.frames[-1].name})")]
+        if written.gif is not None:
+            pictures.append(("animation", str(written.gif)))
 
     ok = xv.grad == formula and yv.grad == formula and all(r.ok for r in checks) and exact == n_points
     rows: List[Tuple[str, object]] = [
@@ -82,7 +87,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         ("dz/dy by central differences", checks[1].numeric),
         (f"backward == 2(x + y) exactly on {n_points} random points", f"{exact} of {n_points}"),
     ]
-    rows += [(f"frame {i + 1}", f) for i, f in enumerate(frames)]
+    rows += pictures
     rows.append(("verdict", "chain rule confirmed" if ok else "MISMATCH"))
     summary("chain rule", rows)
     return 0 if ok else 1

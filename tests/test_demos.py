@@ -11,8 +11,8 @@ import pytest
 
 from autograd_lite import fmt
 from demos import apple_orange, chain_rule
-from demos.book_layers import AddLayer, MulLayer
-from demos.miniflow_nodes import MSE, Input, Linear, Sigmoid, forward_and_backward, topological_sort
+from demos._book_layers import AddLayer, MulLayer
+from demos._miniflow_nodes import MSE, Input, Linear, Sigmoid, forward_and_backward, topological_sort
 
 # ----------------------------------------------------------------- apple-orange (DLfS 5.4)
 TWO_FRUIT = {"price": 715, "apple": 2.2, "apple_num": 110, "orange": 3.3, "orange_num": 165, "tax": 650}
@@ -104,3 +104,28 @@ def test_miniflow_nodes_reproduce_the_quiz() -> None:
     _run({y: np.array([1.0, 2.0, 3.0]), a: np.array([4.5, 5.0, 10.0])}, True)
     assert abs(cost.value - 70.25 / 3) <= 1e-15  # (3.5² + 3² + 7²) / 3 by hand
     assert f"{cost.value:.10f}" == "23.4166666667"
+
+
+def _needs_dot() -> None:
+    viz = pytest.importorskip("viz")
+    if not viz.dot_available():
+        pytest.skip("Graphviz 'dot' is not installed: pictures cannot be rendered")
+
+
+def test_apple_orange_pictures_through_the_cli(tmp_path) -> None:
+    _needs_dot()
+    from viz.cli import main as cli
+
+    assert cli(["demo", "apple-orange", "-o", str(tmp_path / "graph.png")]) == 0
+    for name in ["graph.png", "graph_one_fruit.png"]:
+        data = (tmp_path / name).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000, name
+
+
+def test_chain_rule_frames(tmp_path) -> None:
+    _needs_dot()
+    assert chain_rule.main(["--fast", "-o", str(tmp_path)]) == 0
+    # seed frame + one frame per backward step (z, then t)
+    frames = sorted(p.name for p in tmp_path.glob("step_*.png"))
+    assert frames == ["step_000.png", "step_001.png", "step_002.png"]
+    assert (tmp_path / "chain_rule.png").stat().st_size > 5_000
