@@ -33,7 +33,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 import graphviz
 import numpy as np
 
-from autograd_lite.explain import formula, graph_nodes, node_names, preview
+from autograd_lite.explain import explain, formula, graph_nodes, node_names, preview
 from autograd_lite.format import fmt
 
 __all__ = ["draw", "render", "GraphvizNotFoundError", "DEFAULT_MAX_NODES", "FORMATS"]
@@ -205,14 +205,40 @@ def _sum_text(node: Any, parts: List[Any]) -> str:
     return f"{shown} (this pass: {terms})"
 
 
-def _check_records(root: Any, leaves: List[Any]) -> Dict[Any, Any]:
-    """gradcheck on every leaf: the graph is re-run as a function of its leaves."""
+CHECK_ATOL = 1e-5
+CHECK_RTOL = 1e-3
+
+
+@dataclass(frozen=True)
+class LeafCheck:
+    """``analytic``: the leaf's grad from this graph's own local derivatives (a fresh pass);
+    ``numeric``: float64 central differences of the forward computation (gradcheck)."""
+
+    analytic: float
+    numeric: float
+    ok: bool
+
+
+def _check_records(root: Any, leaves: List[Any]) -> Dict[Any, LeafCheck]:
+    """gradcheck on every leaf: the graph is re-run as a function of its leaves.
+
+    gradcheck supplies the numeric gradient; the analytic one is what *this* graph's
+    recorded local derivatives give (an explain replay, seed 1, grads untouched), so a
+    wrong local derivative on the picture shows up as a red mismatch.  Same tolerance
+    rule as gradcheck: ``|analytic - numeric| <= atol + rtol |numeric|``.
+    """
     from autograd_lite.gradcheck import gradcheck_report
 
     nodes = graph_nodes(root)
     f = _as_function(root, nodes, leaves)
-    records = gradcheck_report(f, *leaves)
-    return dict(zip(leaves, records))
+    records = gradcheck_report(f, *leaves, atol=CHECK_ATOL, rtol=CHECK_RTOL)
+    replay = explain(root, replay=True)
+    out = {}
+    for leaf, r in zip(leaves, records):
+        a = float(replay.grad_of(leaf))
+        ok = r.ok and abs(a - r.numeric) <= CHECK_ATOL + CHECK_RTOL * abs(r.numeric)
+        out[leaf] = LeafCheck(a, float(r.numeric), ok)
+    return out
 
 
 def _as_function(root: Any, nodes: List[Any], leaves: List[Any]) -> Callable[..., Any]:
