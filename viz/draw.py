@@ -450,9 +450,11 @@ def _value_label(n: Any, names: Dict[Any, str], root: Any, hot: set, show_grad: 
         rows.append(f'<TR><TD ALIGN="LEFT">{_font("vs numeric", color, size=11)}</TD>'
                     f'<TD ALIGN="RIGHT">{_font(esc(fmt(record.numeric) + " " + verdict), color, size=11)}'
                     '</TD></TR>')
-    body = "".join(rows)
+    # One row per line: whitespace between table elements is ignored by Graphviz, and the
+    # DOT source (and its golden tests) stays readable.
+    body = "".join(f"\n\t\t{r}" for r in rows)
     return (f'<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" STYLE="ROUNDED" '
-            f'BGCOLOR="{fill}" COLOR="{line}">{body}</TABLE>>')
+            f'BGCOLOR="{fill}" COLOR="{line}">{body}\n\t</TABLE>>')
 
 
 def _edge_label(n: Any, i: int, p: Any, names: Dict[Any, str], show_local: bool, show_grad: bool,
@@ -521,6 +523,7 @@ def render(root: Any, path: Union[str, "os.PathLike[str]"], format: Optional[str
 
 def pipe(g: graphviz.Digraph, kind: str, out: Path) -> bytes:
     """Run ``dot`` on ``g``; a missing ``dot`` leaves ``out`` with suffix ``.dot`` and a clear error."""
+    source = g
     if kind == "png":
         g = g.copy()
         g.attr(dpi="144")  # crisp on slides; SVG and PDF are vector anyway
@@ -528,7 +531,7 @@ def pipe(g: graphviz.Digraph, kind: str, out: Path) -> bytes:
         return g.pipe(format=kind)
     except graphviz.ExecutableNotFound:
         dot_path = out.with_suffix(".dot")
-        dot_path.write_text(g.source, encoding="utf-8")
+        dot_path.write_text(source.source, encoding="utf-8")
         raise GraphvizNotFoundError(
             f"render: the Graphviz 'dot' program was not found on PATH, so {out} was not written; "
             f"the DOT source is in {dot_path}.\n{INSTALL_HINT}",

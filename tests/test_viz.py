@@ -1,0 +1,360 @@
+"""viz.draw / viz.render: golden DOT text, real renders, missing dot, hostile labels, determinism."""
+
+# ruff: noqa: E501  (the golden DOT text below is compared verbatim, long lines included)
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Dict, List
+
+import graphviz
+import pytest
+
+import viz
+from autograd_lite import Value
+from autograd_lite.value import _new
+from viz.draw import FILL_BAD, FILL_HOT, esc
+
+HAVE_DOT = shutil.which("dot") is not None
+needs_dot = pytest.mark.skipif(not HAVE_DOT, reason="Graphviz dot not installed")
+
+
+def apple_orange() -> Dict[str, Value]:
+    """DLfS 5.4: 2 apples at 100, 3 oranges at 150, tax 1.1 (price 715)."""
+    apple, apple_num = Value(100, "apple"), Value(2, "apple_num")
+    orange, orange_num = Value(150, "orange"), Value(3, "orange_num")
+    tax = Value(1.1, "tax")
+    apple_price = apple * apple_num
+    apple_price.label = "apple_price"
+    orange_price = orange * orange_num
+    orange_price.label = "orange_price"
+    all_price = apple_price + orange_price
+    all_price.label = "all_price"
+    price = all_price * tax
+    price.label = "price"
+    return {"apple": apple, "apple_num": apple_num, "orange": orange, "orange_num": orange_num,
+            "tax": tax, "price": price}
+
+
+def a_plus_a() -> Value:
+    a = Value(1.1, "a")
+    b = a + a
+    b.label = "b"
+    b.backward(1.1)  # seed 1.1: each use sends 1.1, so a.grad = 2.2 = 1.1 + 1.1
+    return b
+
+
+# Reviewed by eye: one box per value (name, data, grad), one op node, and TWO edges
+# n0 -> op1 (one per use of a), each with the local derivative 1 and the 1.1 that flowed;
+# a's grad is written as the sum of its two contributions.
+GOLDEN_A_PLUS_A = """\
+digraph autograd_lite {
+	bgcolor=white fontname="Helvetica,Arial,sans-serif" nodesep=0.35 pad=0.2 rankdir=LR ranksep=0.45
+	node [fontcolor="#1F2933" fontname="Helvetica,Arial,sans-serif" fontsize=14]
+	edge [arrowsize=0.7 color="#7A8794" fontname="Helvetica,Arial,sans-serif" fontsize=12 penwidth=1.3]
+	n0 [label=<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" STYLE="ROUNDED" BGCOLOR="#E3EEFA" COLOR="#4A7DB5">
+		<TR><TD COLSPAN="2" ALIGN="CENTER"><FONT COLOR="#1F2933"><B>a</B></FONT></TD></TR>
+		<TR><TD ALIGN="LEFT"><FONT COLOR="#6B7785">data</FONT></TD><TD ALIGN="RIGHT"><FONT COLOR="#1F2933">1.1</FONT></TD></TR>
+		<TR><TD ALIGN="LEFT"><FONT COLOR="#C0392B">grad</FONT></TD><TD ALIGN="RIGHT"><FONT COLOR="#C0392B"><B>2.2 = 1.1 + 1.1</B></FONT></TD></TR>
+	</TABLE>> shape=plain]
+	n1 [label=<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" STYLE="ROUNDED" BGCOLOR="#E2F3E4" COLOR="#3C8D4F">
+		<TR><TD COLSPAN="2" ALIGN="CENTER"><FONT COLOR="#1F2933"><B>b</B></FONT></TD></TR>
+		<TR><TD ALIGN="LEFT"><FONT COLOR="#6B7785">data</FONT></TD><TD ALIGN="RIGHT"><FONT COLOR="#1F2933">2.2</FONT></TD></TR>
+		<TR><TD ALIGN="LEFT"><FONT COLOR="#C0392B">grad</FONT></TD><TD ALIGN="RIGHT"><FONT COLOR="#C0392B"><B>1.1</B></FONT></TD></TR>
+	</TABLE>> shape=plain]
+	op1 [label=<<FONT COLOR="#1F2933"><B>+</B></FONT>> color="#C9A227" fillcolor="#FFF6D6" fontsize=15 height=0.4 margin=0.04 shape=circle style=filled width=0.4]
+	op1 -> n1 [color="#7A8794"]
+	n0 -> op1 [label=<<FONT COLOR="#6B7785">∂b/∂a = 1</FONT><BR/><FONT COLOR="#C0392B"><B>← 1.1</B></FONT>>]
+	n0 -> op1 [label=<<FONT COLOR="#6B7785">∂b/∂a = 1</FONT><BR/><FONT COLOR="#C0392B"><B>← 1.1</B></FONT>>]
+}
+"""
+
+# Reviewed by eye: the book's graph, inputs blue, price green; edges carry the local
+# derivative and the gradient that flowed (2.2, 110, 3.3, 165, 650 into the inputs).
+GOLDEN_APPLE_ORANGE = """\
+digraph autograd_lite {
+	bgcolor=white fontname="Helvetica,Arial,sans-serif" nodesep=0.35 pad=0.2 rankdir=LR ranksep=0.45
+	node [fontcolor="#1F2933" fontname="Helvetica,Arial,sans-serif" fontsize=14]
+	edge [arrowsize=0.7 color="#7A8794" fontname="Helvetica,Arial,sans-serif" fontsize=12 penwidth=1.3]
+	n0 [label=<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" STYLE="ROUNDED" BGCOLOR="#E3EEFA" COLOR="#4A7DB5">
+		<TR><TD COLSPAN="2" ALIGN="CENTER"><FONT COLOR="#1F2933"><B>apple</B></FONT></TD></TR>
+		<TR><TD ALIGN="LEFT"><FONT COLOR="#6B7785">data</FONT></TD><TD ALIGN="RIGHT"><FONT COLOR="#1F2933">100</FONT></TD></TR>
+		<TR><TD ALIGN="LEFT"><FONT COLOR="#C0392B">grad</FONT></TD><TD ALIGN="RIGHT"><FONT COLOR="#C0392B"><B>2.2</B></FONT></TD></TR>
+	</TABLE>> shape=plain]
+	n1 [label=<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" STYLE="ROUNDED" BGCOLOR="#E3EEFA" COLOR="#4A7DB5">
+		<TR><TD COLSPAN="2" ALIGN="CENTER"><FONT COLOR="#1F2933"><B>apple_num</B></FONT></TD></TR>
+		<TR><TD ALIGN="LEFT"><FONT COLOR="#6B7785">data</FONT></TD><TD ALIGN="RIGHT"><FONT COLOR="#1F2933">2</FONT></TD></TR>
+		<TR><TD ALIGN="LEFT"><FONT COLOR="#C0392B">grad</FONT></TD><TD ALIGN="RIGHT"><FONT COLOR="#C0392B"><B>110</B></FONT></TD></TR>
+	</TABLE>> shape=plain]
+	n2 [label=<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" STYLE="ROUNDED" BGCOLOR="#E3EEFA" COLOR="#4A7DB5">
+		<TR><TD COLSPAN="2" ALIGN="CENTER"><FONT COLOR="#1F2933"><B>orange</B></FONT></TD></TR>
+		<TR><TD ALIGN="LEFT"><FONT COLOR="#6B7785">data</FONT></TD><TD ALIGN="RIGHT"><FONT COLOR="#1F2933">150</FONT></TD></TR>
+		<TR><TD ALIGN="LEFT"><FONT COLOR="#C0392B">grad</FONT></TD><TD ALIGN="RIGHT"><FONT COLOR="#C0392B"><B>3.3</B></FONT></TD></TR>
+	</TABLE>> shape=plain]
+	n3 [label=<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" STYLE="ROUNDED" BGCOLOR="#E3EEFA" COLOR="#4A7DB5">
+		<TR><TD COLSPAN="2" ALIGN="CENTER"><FONT COLOR="#1F2933"><B>orange_num</B></FONT></TD></TR>
+		<TR><TD ALIGN="LEFT"><FONT COLOR="#6B7785">data</FONT></TD><TD ALIGN="RIGHT"><FONT COLOR="#1F2933">3</FONT></TD></TR>
+		<TR><TD ALIGN="LEFT"><FONT COLOR="#C0392B">grad</FONT></TD><TD ALIGN="RIGHT"><FONT COLOR="#C0392B"><B>165</B></FONT></TD></TR>
+	</TABLE>> shape=plain]
+	n4 [label=<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" STYLE="ROUNDED" BGCOLOR="#E3EEFA" COLOR="#4A7DB5">
+		<TR><TD COLSPAN="2" ALIGN="CENTER"><FONT COLOR="#1F2933"><B>tax</B></FONT></TD></TR>
+		<TR><TD ALIGN="LEFT"><FONT COLOR="#6B7785">data</FONT></TD><TD ALIGN="RIGHT"><FONT COLOR="#1F2933">1.1</FONT></TD></TR>
+		<TR><TD ALIGN="LEFT"><FONT COLOR="#C0392B">grad</FONT></TD><TD ALIGN="RIGHT"><FONT COLOR="#C0392B"><B>650</B></FONT></TD></TR>
+	</TABLE>> shape=plain]
+	n5 [label=<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" STYLE="ROUNDED" BGCOLOR="#FFFFFF" COLOR="#7A8794">
+		<TR><TD COLSPAN="2" ALIGN="CENTER"><FONT COLOR="#1F2933"><B>apple_price</B></FONT></TD></TR>
+		<TR><TD ALIGN="LEFT"><FONT COLOR="#6B7785">data</FONT></TD><TD ALIGN="RIGHT"><FONT COLOR="#1F2933">200</FONT></TD></TR>
+		<TR><TD ALIGN="LEFT"><FONT COLOR="#C0392B">grad</FONT></TD><TD ALIGN="RIGHT"><FONT COLOR="#C0392B"><B>1.1</B></FONT></TD></TR>
+	</TABLE>> shape=plain]
+	op5 [label=<<FONT COLOR="#1F2933"><B>×</B></FONT>> color="#C9A227" fillcolor="#FFF6D6" fontsize=15 height=0.4 margin=0.04 shape=circle style=filled width=0.4]
+	n6 [label=<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" STYLE="ROUNDED" BGCOLOR="#FFFFFF" COLOR="#7A8794">
+		<TR><TD COLSPAN="2" ALIGN="CENTER"><FONT COLOR="#1F2933"><B>orange_price</B></FONT></TD></TR>
+		<TR><TD ALIGN="LEFT"><FONT COLOR="#6B7785">data</FONT></TD><TD ALIGN="RIGHT"><FONT COLOR="#1F2933">450</FONT></TD></TR>
+		<TR><TD ALIGN="LEFT"><FONT COLOR="#C0392B">grad</FONT></TD><TD ALIGN="RIGHT"><FONT COLOR="#C0392B"><B>1.1</B></FONT></TD></TR>
+	</TABLE>> shape=plain]
+	op6 [label=<<FONT COLOR="#1F2933"><B>×</B></FONT>> color="#C9A227" fillcolor="#FFF6D6" fontsize=15 height=0.4 margin=0.04 shape=circle style=filled width=0.4]
+	n7 [label=<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" STYLE="ROUNDED" BGCOLOR="#FFFFFF" COLOR="#7A8794">
+		<TR><TD COLSPAN="2" ALIGN="CENTER"><FONT COLOR="#1F2933"><B>all_price</B></FONT></TD></TR>
+		<TR><TD ALIGN="LEFT"><FONT COLOR="#6B7785">data</FONT></TD><TD ALIGN="RIGHT"><FONT COLOR="#1F2933">650</FONT></TD></TR>
+		<TR><TD ALIGN="LEFT"><FONT COLOR="#C0392B">grad</FONT></TD><TD ALIGN="RIGHT"><FONT COLOR="#C0392B"><B>1.1</B></FONT></TD></TR>
+	</TABLE>> shape=plain]
+	op7 [label=<<FONT COLOR="#1F2933"><B>+</B></FONT>> color="#C9A227" fillcolor="#FFF6D6" fontsize=15 height=0.4 margin=0.04 shape=circle style=filled width=0.4]
+	n8 [label=<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" STYLE="ROUNDED" BGCOLOR="#E2F3E4" COLOR="#3C8D4F">
+		<TR><TD COLSPAN="2" ALIGN="CENTER"><FONT COLOR="#1F2933"><B>price</B></FONT></TD></TR>
+		<TR><TD ALIGN="LEFT"><FONT COLOR="#6B7785">data</FONT></TD><TD ALIGN="RIGHT"><FONT COLOR="#1F2933">715</FONT></TD></TR>
+		<TR><TD ALIGN="LEFT"><FONT COLOR="#C0392B">grad</FONT></TD><TD ALIGN="RIGHT"><FONT COLOR="#C0392B"><B>1</B></FONT></TD></TR>
+	</TABLE>> shape=plain]
+	op8 [label=<<FONT COLOR="#1F2933"><B>×</B></FONT>> color="#C9A227" fillcolor="#FFF6D6" fontsize=15 height=0.4 margin=0.04 shape=circle style=filled width=0.4]
+	op5 -> n5 [color="#7A8794"]
+	n0 -> op5 [label=<<FONT COLOR="#6B7785">∂apple_price/∂apple = 2</FONT><BR/><FONT COLOR="#C0392B"><B>← 2.2</B></FONT>>]
+	n1 -> op5 [label=<<FONT COLOR="#6B7785">∂apple_price/∂apple_num = 100</FONT><BR/><FONT COLOR="#C0392B"><B>← 110</B></FONT>>]
+	op6 -> n6 [color="#7A8794"]
+	n2 -> op6 [label=<<FONT COLOR="#6B7785">∂orange_price/∂orange = 3</FONT><BR/><FONT COLOR="#C0392B"><B>← 3.3</B></FONT>>]
+	n3 -> op6 [label=<<FONT COLOR="#6B7785">∂orange_price/∂orange_num = 150</FONT><BR/><FONT COLOR="#C0392B"><B>← 165</B></FONT>>]
+	op7 -> n7 [color="#7A8794"]
+	n5 -> op7 [label=<<FONT COLOR="#6B7785">∂all_price/∂apple_price = 1</FONT><BR/><FONT COLOR="#C0392B"><B>← 1.1</B></FONT>>]
+	n6 -> op7 [label=<<FONT COLOR="#6B7785">∂all_price/∂orange_price = 1</FONT><BR/><FONT COLOR="#C0392B"><B>← 1.1</B></FONT>>]
+	op8 -> n8 [color="#7A8794"]
+	n7 -> op8 [label=<<FONT COLOR="#6B7785">∂price/∂all_price = 1.1</FONT><BR/><FONT COLOR="#C0392B"><B>← 1.1</B></FONT>>]
+	n4 -> op8 [label=<<FONT COLOR="#6B7785">∂price/∂tax = 650</FONT><BR/><FONT COLOR="#C0392B"><B>← 650</B></FONT>>]
+}
+"""
+
+
+def test_golden_a_plus_a() -> None:
+    assert viz.draw(a_plus_a()).source == GOLDEN_A_PLUS_A
+    src = viz.draw(a_plus_a()).source
+    assert src.count("n0 -> op1 ") == 2
+    assert "<B>2.2 = 1.1 + 1.1</B>" in src and src.count("∂b/∂a = 1") == 2 and src.count("← 1.1") == 2
+
+
+def test_golden_apple_orange() -> None:
+    g = apple_orange()
+    g["price"].backward()
+    assert viz.draw(g["price"]).source == GOLDEN_APPLE_ORANGE
+
+
+def edges_with_labels(src: str) -> List[str]:
+    """``n0 -> op5: ∂apple_price/∂apple = 2 | ← 2.2`` for each edge of a DOT source."""
+    out = []
+    for m in re.finditer(r"^\t(\w+) -> (\w+)(?: \[(.*)\])?$", src, re.M):
+        texts = re.findall(r">([^<>]+)<", m.group(3) or "")
+        out.append(f"{m.group(1)} -> {m.group(2)}: " + " | ".join(texts))
+    return out
+
+
+def test_apple_orange_edges_and_labels_hand_values() -> None:
+    # The same facts as the golden text, written independently: the book's gradients.
+    g = apple_orange()
+    g["price"].backward()
+    edges = edges_with_labels(viz.draw(g["price"]).source)
+    assert edges == [
+        "op5 -> n5: ", "n0 -> op5: ∂apple_price/∂apple = 2 | ← 2.2",
+        "n1 -> op5: ∂apple_price/∂apple_num = 100 | ← 110",
+        "op6 -> n6: ", "n2 -> op6: ∂orange_price/∂orange = 3 | ← 3.3",
+        "n3 -> op6: ∂orange_price/∂orange_num = 150 | ← 165",
+        "op7 -> n7: ", "n5 -> op7: ∂all_price/∂apple_price = 1 | ← 1.1",
+        "n6 -> op7: ∂all_price/∂orange_price = 1 | ← 1.1",
+        "op8 -> n8: ", "n7 -> op8: ∂price/∂all_price = 1.1 | ← 1.1",
+        "n4 -> op8: ∂price/∂tax = 650 | ← 650",
+    ]
+
+
+def test_before_backward_no_flows_and_options() -> None:
+    x = Value(2.0, "x")
+    y = (x * x).exp()
+    src = viz.draw(y).source
+    assert "←" not in src and "∂t1/∂x = 2" in src  # local derivatives exist before backward
+    y.backward()
+    assert "←" in viz.draw(y).source
+    plain = viz.draw(y, show_grad=False, show_local=False).source
+    assert ">grad<" not in plain and "∂" not in plain and "←" not in plain
+    assert "rankdir=TB" in viz.draw(y, rankdir="TB").source
+    with pytest.raises(ValueError, match="rankdir"):
+        viz.draw(y, rankdir="sideways")
+    with pytest.raises(TypeError, match="Value or Tensor"):
+        viz.draw(3.0)
+
+
+def node_block(src: str, node_id: str) -> str:
+    """The DOT statement of one node (HTML labels span several lines)."""
+    m = re.search(rf"^\t{node_id} \[.*?\]$", src, re.M | re.S)
+    assert m is not None, node_id
+    return m.group(0)
+
+
+def test_highlight_marks_the_node_and_its_op() -> None:
+    x = Value(2.0, "x")
+    y = x * 3
+    src = viz.draw(y, highlight=y).source
+    assert FILL_HOT in node_block(src, "n2") and FILL_HOT in node_block(src, "op2")
+    assert FILL_HOT not in node_block(src, "n0") and FILL_HOT not in node_block(src, "n1")
+
+
+def test_determinism_across_builds_and_processes() -> None:
+    first = viz.draw(a_plus_a()).source
+    for _ in range(50):
+        Value(0.0)  # shift the global creation counter: ids must not depend on it
+    assert viz.draw(a_plus_a()).source == first
+    code = ("import viz, tests.test_viz as t; g = t.apple_orange(); g['price'].backward(); "
+            "import sys; sys.stdout.write(viz.draw(g['price']).source)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent, encoding="utf-8")
+    assert out.stdout == GOLDEN_APPLE_ORANGE
+
+
+def test_max_nodes_cut_is_visible() -> None:
+    x = Value(0.5, "x")
+    y = x
+    for _ in range(300):
+        y = y.tanh()
+    src = viz.draw(y, max_nodes=10).source
+    assert "… 291 more nodes (max_nodes=10)" in src  # 301 values, 10 drawn
+    assert src.count("shape=plain") == 10
+    assert "more -> op" in src
+    assert "more nodes" not in viz.draw(y, max_nodes=None).source
+    with pytest.raises(ValueError, match="max_nodes"):
+        viz.draw(y, max_nodes=0)
+    with pytest.raises(ValueError, match="max_nodes"):
+        viz.draw(y, max_nodes=10, check=True)
+
+
+def test_check_writes_analytic_vs_numeric() -> None:
+    g = apple_orange()
+    g["price"].backward()
+    src = viz.draw(g["price"], check=True).source
+    assert src.count("vs numeric") == 5 and src.count("✓") == 5 and "mismatch" not in src
+    # A node whose recorded local derivative is wrong (999 instead of 2x = 6): shown red.
+    x = Value(3.0, "x")
+    bad = _new(9.0, "**2", x, 999.0)
+    y = bad * Value(2.0, "w")
+    y.backward()
+    src = viz.draw(y, check=True).source
+    x_box = node_block(src, "n0")
+    assert "✗ mismatch" in x_box and FILL_BAD in x_box and ">1998<" in x_box
+    assert "mismatch" not in node_block(src, "n2")  # w's gradient (9) is right
+    assert x.grad == 1998.0  # checking never touches grads
+
+
+@needs_dot
+@pytest.mark.parametrize("suffix, header", [(".png", b"\x89PNG\r\n\x1a\n"), (".svg", b"<?xml"),
+                                            (".pdf", b"%PDF")])
+def test_render_real_files(tmp_path: Path, suffix: str, header: bytes) -> None:
+    g = apple_orange()
+    g["price"].backward()
+    path = viz.render(g["price"], tmp_path / f"graph{suffix}")
+    data = path.read_bytes()
+    assert path == tmp_path / f"graph{suffix}" and len(data) > 1000 and data.startswith(header)
+    if suffix == ".svg":
+        assert b"<svg" in data and "apple_num" in data.decode("utf-8")
+
+
+def test_render_dot_and_format_errors(tmp_path: Path) -> None:
+    b = a_plus_a()
+    path = viz.render(b, tmp_path / "sub" / "g.dot")
+    assert path.read_text(encoding="utf-8") == GOLDEN_A_PLUS_A
+    assert viz.render(viz.draw(b), tmp_path / "g.gv").read_text(encoding="utf-8") == GOLDEN_A_PLUS_A
+    with pytest.raises(ValueError, match=r"\.png, \.svg, \.pdf or \.dot"):
+        viz.render(b, tmp_path / "g.jpeg")
+
+
+def test_missing_dot_gives_install_hint_and_dot_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    empty = tmp_path / "empty_bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    b = a_plus_a()
+    with pytest.raises(viz.GraphvizNotFoundError) as info:
+        viz.render(b, tmp_path / "z.png")
+    err = info.value
+    assert isinstance(err, RuntimeError)
+    for hint in ("apt-get install graphviz", "brew install graphviz", "conda install", "winget install graphviz"):
+        assert hint in str(err)
+    assert err.dot_path == tmp_path / "z.dot" and str(err.dot_path) in str(err)
+    assert (tmp_path / "z.dot").read_text(encoding="utf-8") == GOLDEN_A_PLUS_A
+    assert not (tmp_path / "z.png").exists()
+
+
+HOSTILE = [
+    'say "hi"', "a<b>c", "{x|y}", "back\\slash\\", "amp & co", '"];\n n99 [label="pwned', "<<B>bold</B>>",
+    "tab\there", "ctrl\x01char", "]] } { |", "line1\nline2",
+]
+
+
+def hostile_graph() -> Value:
+    nodes = [Value(float(i), label) for i, label in enumerate(HOSTILE)]
+    out = nodes[0]
+    for n in nodes[1:]:
+        out = out + n
+    out.label = 'root "quoted" <tag>'
+    out.backward()
+    return out
+
+
+def test_escaping_in_source() -> None:
+    src = viz.draw(hostile_graph()).source
+    assert "n99" not in src.replace("n99 [label=&quot;pwned", "")  # only inside an escaped label
+    assert esc('say "hi"') == "say &quot;hi&quot;" and esc("a<b>") == "a&lt;b&gt;"
+    assert esc("line1\nline2") == "line1<BR/>line2" and esc("ctrl\x01") == "ctrl\\x01"
+    assert esc("amp & co") == "amp &amp; co" and esc("{x|y}\\") == "{x|y}\\"
+
+
+@needs_dot
+def test_hostile_labels_parse_back_with_dot(tmp_path: Path) -> None:
+    root = hostile_graph()
+    g = viz.draw(root)
+    canon = subprocess.run(["dot", "-Tcanon"], input=g.source, capture_output=True, text=True,
+                           encoding="utf-8", timeout=60)
+    assert canon.returncode == 0, canon.stderr
+    ids = set(re.findall(r"^\t(\w+)\s+\[", canon.stdout, re.M)) - {"node", "edge", "graph"}
+    n_values = len(HOSTILE) + len(HOSTILE) - 1  # leaves and one + per extra leaf
+    assert ids == {f"n{k}" for k in range(n_values)} | {f"op{k}" for k in range(len(HOSTILE), n_values)}
+    assert canon.stdout.count(" -> ") == 3 * (len(HOSTILE) - 1)  # per op: two inputs, one output
+    # Rendered to SVG, every hostile label is plain text in the picture.
+    svg = subprocess.run(["dot", "-Tsvg"], input=g.source.encode("utf-8"), capture_output=True, timeout=60)
+    assert svg.returncode == 0, svg.stderr
+    texts = [t.text for t in ET.fromstring(svg.stdout).iter("{http://www.w3.org/2000/svg}text")]
+    for label in ['say "hi"', "a<b>c", "{x|y}", "back\\slash\\", "amp & co", "<<B>bold</B>>", "]] } { |",
+                  "line1", "line2", "ctrl\\x01char", 'root "quoted" <tag>', '"];']:
+        assert label in texts, label
+    assert ' n99 [label="pwned' in texts
+
+
+@needs_dot
+def test_render_png_viewable(tmp_path: Path) -> None:
+    # A generous size check that the picture is meant for slides (144 dpi).
+    g = apple_orange()
+    g["price"].backward()
+    data = viz.render(g["price"], tmp_path / "ao.png").read_bytes()
+    width = int.from_bytes(data[16:20], "big")
+    assert width > 1500
+
+
+def test_graphviz_digraph_is_returned() -> None:
+    assert isinstance(viz.draw(a_plus_a()), graphviz.Digraph)
+    assert os.path.basename(__file__) == "test_viz.py"
