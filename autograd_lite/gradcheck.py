@@ -5,7 +5,8 @@ on its scalar result, and compares every input's gradient with the central diffe
 
     (f(x + eps) - f(x - eps)) / (2 eps)
 
-computed in float64.  An input passes when ``|analytic - numeric| <= atol + rtol |numeric|``
+computed in float64 (for a ``Tensor``, element by element, on float64 copies).  An
+input passes when ``|analytic - numeric| <= atol + rtol |numeric|``
 (the same test as ``torch.autograd.gradcheck``).  It returns ``True`` or raises
 :class:`GradcheckError`, whose message lists each input's analytic and numeric gradient.
 
@@ -16,6 +17,12 @@ True
 :func:`gradcheck_report` returns the same comparison as data (one
 :class:`GradcheckRecord` per input), e.g. to write "analytic vs numeric" on a picture.
 The caller's inputs are never touched: their ``data`` and ``grad`` stay as they were.
+
+Tensors work the same way; the report names the worst element of each input:
+
+>>> from autograd_lite import Tensor
+>>> gradcheck(lambda t: (t * t).sum(), Tensor([[1.0, -2.0], [0.5, 3.0]]))
+True
 """
 
 from __future__ import annotations
@@ -23,8 +30,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, List, Optional, Tuple, Union
 
+import numpy as np
+
 from . import engine as _engine
 from .format import fmt
+from .tensor import Tensor
 from .value import DomainError, Value
 
 Number = Union[int, float]
@@ -72,61 +82,126 @@ class GradcheckRecord:
         )
 
 
+Input = Union[Value, Tensor]
+
+
 def _scalar_output(out: Any, where: str) -> Any:
     """The single number ``f`` returned, as a node; anything else is a clear error."""
     if type(out) is Value:
         return out
+    if type(out) is Tensor:
+        if out.data.size != 1:
+            raise ValueError(
+                f"{where}: f must return a scalar, got a Tensor of shape {out.data.shape}; "
+                "reduce it first (e.g. with .sum())"
+            )
+        return out
     raise TypeError(
-        f"{where}: f must return a scalar Value, got {type(out).__name__}; "
+        f"{where}: f must return a scalar Value or a one-element Tensor, got {type(out).__name__}; "
         "reduce it to a scalar first (e.g. with a sum)"
     )
 
 
 def _check_inputs(inputs: Tuple[Any, ...]) -> None:
     if not inputs:
-        raise TypeError("gradcheck: give at least one input (a Value)")
+        raise TypeError("gradcheck: give at least one input (a Value or Tensor)")
     for i, x in enumerate(inputs):
-        if type(x) is not Value:
-            raise TypeError(f"gradcheck: input {i} must be a Value, got {type(x).__name__}: {x!r}")
+        if type(x) is not Value and not isinstance(x, Tensor):
+            raise TypeError(
+                f"gradcheck: input {i} must be a Value or Tensor, got {type(x).__name__}: {x!r}"
+            )
+
+
+def _copy(x: Input, data: Any = None, grad: bool = True) -> Input:
+    """A fresh leaf like ``x`` (Tensors as float64), holding ``data`` if given."""
+    if type(x) is Value:
+        return Value(x.data if data is None else data, x.label)
+    arr = np.array(x.data if data is None else data, dtype=np.float64)
+    return Tensor(arr, requires_grad=grad, label=x.label)
 
 
 def _analytic(f: Callable[..., Any], inputs: Tuple[Any, ...]) -> List[Any]:
     """Gradients from one backward pass on fresh leaf copies (caller's grads untouched)."""
-    copies = [Value(x.data, x.label) for x in inputs]
+    copies = [_copy(x) for x in inputs]
     out = _scalar_output(f(*copies), "gradcheck")
-    out.backward()
-    return [c.grad for c in copies]
+    if out.requires_grad if type(out) is Tensor else True:
+        out.backward()
+    grads: List[Any] = []
+    for c in copies:
+        if type(c) is Value:
+            grads.append(c.grad)
+        else:  # an input f did not use has no grad: its gradient is zero
+            grads.append(np.zeros(c.data.shape) if c.grad is None else np.asarray(c.grad, np.float64))
+    return grads
 
 
 def _evaluate(f: Callable[..., Any], args: List[Any]) -> float:
     with _engine.no_grad():
         out = _scalar_output(f(*args), "gradcheck")
-    return float(out.data)
+    return float(out.data) if type(out) is Value else float(out.data.reshape(-1)[0])
 
 
 def _numeric(f: Callable[..., Any], inputs: Tuple[Any, ...], eps: float) -> List[Any]:
-    """Central differences in float64, one input at a time."""
-    base = [Value(x.data, x.label) for x in inputs]
+    """Central differences in float64, one input (and one element) at a time."""
+    base = [_copy(x, grad=False) for x in inputs]
     grads: List[Any] = []
     for i, x in enumerate(inputs):
         args = list(base)
         try:
-            args[i] = Value(x.data + eps, x.label)
-            plus = _evaluate(f, args)
-            args[i] = Value(x.data - eps, x.label)
-            minus = _evaluate(f, args)
+            if type(x) is Value:
+                args[i] = Value(x.data + eps, x.label)
+                plus = _evaluate(f, args)
+                args[i] = Value(x.data - eps, x.label)
+                minus = _evaluate(f, args)
+                grads.append((plus - minus) / (2.0 * eps))
+                continue
+            work = np.array(x.data, dtype=np.float64)
+            g = np.zeros(work.shape)
+            for j in np.ndindex(*work.shape):
+                old = work[j]
+                work[j] = old + eps
+                args[i] = Tensor(work.copy(), label=x.label)
+                plus = _evaluate(f, args)
+                work[j] = old - eps
+                args[i] = Tensor(work.copy(), label=x.label)
+                minus = _evaluate(f, args)
+                work[j] = old
+                g[j] = (plus - minus) / (2.0 * eps)
+            grads.append(g)
         except DomainError as e:
             raise DomainError(
-                f"gradcheck: f is undefined within eps={fmt(eps)} of input {i} = {fmt(x.data)} ({e}); "
+                f"gradcheck: f is undefined within eps={fmt(eps)} of input {i} ({e}); "
                 "check a point further from the edge of the domain or use a smaller eps"
             ) from e
-        grads.append((plus - minus) / (2.0 * eps))
     return grads
+
+
+def _record(i: int, x: Input, a: Any, n: Any, atol: float, rtol: float) -> GradcheckRecord:
+    if type(x) is Value:
+        err = abs(a - n)
+        return GradcheckRecord(index=i, label=x.label, analytic=a, numeric=n, abs_error=err,
+                               ok=err <= atol + rtol * abs(n), analytic_grad=a, numeric_grad=n)
+    errs = np.abs(a - n)
+    allowed = atol + rtol * np.abs(n)
+    ok = bool(np.all(errs <= allowed))
+    if errs.size == 0:
+        return GradcheckRecord(index=i, label=x.label, analytic=0.0, numeric=0.0, abs_error=0.0,
+                               ok=True, element=(), shape=errs.shape, analytic_grad=a, numeric_grad=n)
+    # the worst element: the one furthest beyond (or closest to) its tolerance
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(allowed > 0, errs / allowed, np.where(errs > 0, np.inf, 0.0))
+    ratio = np.where(np.isnan(ratio), np.inf, ratio)
+    worst = tuple(int(k) for k in np.unravel_index(int(np.argmax(ratio)), errs.shape))
+    return GradcheckRecord(
+        index=i, label=x.label, analytic=float(a[worst]), numeric=float(n[worst]),
+        abs_error=float(errs[worst]), ok=ok, element=worst, shape=errs.shape,
+        analytic_grad=a, numeric_grad=n,
+    )
 
 
 def gradcheck_report(
     f: Callable[..., Any],
-    *inputs: Value,
+    *inputs: Input,
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,
@@ -144,19 +219,13 @@ def gradcheck_report(
         raise RuntimeError("gradcheck: called inside no_grad(); the analytic gradient needs a graph")
     analytic = _analytic(f, inputs)
     numeric = _numeric(f, inputs, eps)
-    records = []
-    for i, (x, a, n) in enumerate(zip(inputs, analytic, numeric)):
-        err = abs(a - n)
-        records.append(GradcheckRecord(
-            index=i, label=x.label, analytic=a, numeric=n, abs_error=err,
-            ok=err <= atol + rtol * abs(n), analytic_grad=a, numeric_grad=n,
-        ))
-    return records
+    return [_record(i, x, a, n, atol, rtol)
+            for i, (x, a, n) in enumerate(zip(inputs, analytic, numeric))]
 
 
 def gradcheck(
     f: Callable[..., Any],
-    *inputs: Value,
+    *inputs: Input,
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,

@@ -71,7 +71,7 @@ def test_bad_arguments() -> None:
         gradcheck(lambda a: a, 1.0)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="at least one input"):
         gradcheck(lambda: Value(1.0))
-    with pytest.raises(TypeError, match="must return a scalar Value, got float"):
+    with pytest.raises(TypeError, match="must return a scalar Value or a one-element Tensor, got float"):
         gradcheck(lambda a: a.data, Value(1.0))
     with pytest.raises(ValueError, match="eps > 0"):
         gradcheck(lambda a: a, Value(1.0), eps=0.0)
