@@ -155,7 +155,8 @@ def _local_formula(op: str, names: List[str], me: int, local: Optional[float]) -
     b = _atom(names[1]) if len(names) > 1 else ""
     binary = {"+": ("1", "1"), "-": ("1", "-1"), "*": (b, a),
               "/": (f"1/{b}", f"-{a}/{b}²"),
-              "**": (f"{b}·{a}**({b}-1)", f"{a}**{b}·ln({a})")}
+              "**": (f"{b}·{a}**({b}-1)", f"{a}**{b}·ln({a})"),
+              "@": ("", "")}  # matrix product (Tensor only; its words are in _VJP_WORDS)
     if op in binary and len(names) == 2:
         return f"{a}{op}{b}", binary[op][me]
     if op.startswith("**") and len(names) == 1:
@@ -189,6 +190,35 @@ def _local_formula(op: str, names: List[str], me: int, local: Optional[float]) -
     return f"{op}({', '.join(names)})", ""
 
 
+# What a Tensor op sends to each parent, in words (g is the upstream grad; every
+# contribution is then summed back to the parent's shape, undoing broadcasting).
+_VJP_WORDS = {
+    "+": ("g", "g"), "-": ("g", "-g"), "*": ("g·{b}", "g·{a}"), "/": ("g/{b}", "-g·{a}/{b}²"),
+    "@": ("g @ {b}ᵀ", "{a}ᵀ @ g"), "**": ("g·{b}·{a}**({b}-1)", "g·{a}**{b}·ln({a})"),
+    "neg": ("-g",), "exp": ("g·exp({a})",), "log": ("g/{a}",), "sqrt": ("g/(2·sqrt({a}))",),
+    "tanh": ("g·(1 - tanh({a})²)",), "sigmoid": ("g·sigmoid({a})·(1 - sigmoid({a}))",),
+    "relu": ("g·({a} > 0)",), "abs": ("g·sign({a})",), "sum": ("g copied to every summed element",),
+    "mean": ("g / n copied to every averaged element",), "reshape": ("g reshaped back",),
+    "transpose": ("g transposed back",), "getitem": ("g placed at the selected elements, 0 elsewhere",),
+    "max": ("g to the largest elements (ties share it)",),
+    "min": ("g to the smallest elements (ties share it)",),
+    "var": ("g·2({a} - mean)/(n - ddof)",), "clip": ("g where lo ≤ {a} ≤ hi, else 0",),
+}
+
+
+def _tensor_words(node: Any, index: int, pnames: List[str]) -> str:
+    op = node.op
+    words = _VJP_WORDS.get(op)
+    if words is None and op.startswith("**"):
+        n = op[2:]
+        return f"g·{n}·{_atom(pnames[0])}**{_atom(fmt(float(n) - 1.0))}"
+    if words is None or index >= len(words):
+        return f"vjp of {op}"
+    a = _atom(pnames[0])
+    b = _atom(pnames[1]) if len(pnames) > 1 else ""
+    return words[index].format(a=a, b=b)
+
+
 def formula(node: Any, index: int, names: Dict[Any, str]) -> str:
     """The local derivative of ``node`` w.r.t. its parent number ``index``, in words.
 
@@ -201,7 +231,7 @@ def formula(node: Any, index: int, names: Dict[Any, str]) -> str:
     head = f"∂{_atom(expr) if _needs_paren(expr) else expr}/∂{_atom(pnames[index])}"
     local = _local_of(node, index)
     if local is None:  # a Tensor op: it sends a vector-Jacobian product, not one number
-        return f"{head}: {word or 'vjp'}"
+        return f"{head}: sends {_tensor_words(node, index, pnames)}"
     value = fmt(local)
     if node.op == "relu" or not word or word == value:
         return f"{head} = {word}" if node.op == "relu" else f"{head} = {value}"
@@ -262,7 +292,7 @@ class Explanation(Sequence[Step]):
     def grad_of(self, node: Any) -> Any:
         """The grad ``node`` holds at the end of the recorded pass."""
         if node is self.root:
-            return self.seed if not self.steps else self.steps[0].upstream
+            return self.seed
         last = None
         for step in self.steps:
             for e in step.edges:
@@ -274,7 +304,9 @@ class Explanation(Sequence[Step]):
 
     def leaf_grads(self) -> List[Tuple[str, Any]]:
         """``(name, grad)`` for every leaf, in creation order, as the pass left them."""
-        return [(self.names[n], self.grad_of(n)) for n in self.nodes if n._a is None and n is not self.root]
+        reached = {e.parent for s in self.steps for e in s.edges}
+        return [(self.names[n], self.grad_of(n)) for n in self.nodes
+                if n._a is None and n is not self.root and n in reached]
 
     def __repr__(self) -> str:
         return f"<Explanation of {self.names[self.root]}: {len(self.steps)} steps>"
@@ -324,20 +356,33 @@ class Explanation(Sequence[Step]):
 
 
 def _seed_of(root: Any, grad: Any) -> Any:
-    if type(root).__name__ == "Value":
+    """The seed as ``backward`` would use it: a float for a Value, an array for a Tensor."""
+    if not isinstance(root.data, np.ndarray):
+        if grad is None:
+            return 1.0
         if isinstance(grad, bool) or not isinstance(grad, numbers.Real):
             raise TypeError(f"explain: the seed grad must be a number, got {type(grad).__name__}: {grad!r}")
         return float(grad)
-    prepare = getattr(root, "_prepare_seed", None)
-    if prepare is not None:
-        return prepare(grad)
-    return grad
+    # Tensor: the same rules as Tensor.backward (scalar output seeds 1, else a grad of its shape).
+    if not getattr(root, "requires_grad", True):
+        raise RuntimeError("explain: this tensor does not require grad (no input had requires_grad=True)")
+    d = root.data
+    if grad is None:
+        if d.size != 1:
+            raise ValueError(f"explain: the output has shape {d.shape}, not a single number; pass a "
+                             f"gradient of exactly that shape")
+        return np.ones(d.shape, d.dtype)
+    seed = np.asarray(getattr(grad, "data", grad), dtype=d.dtype)
+    if seed.shape != d.shape:
+        raise ValueError(f"explain: gradient shape {seed.shape} does not match the output shape {d.shape}")
+    return seed
 
 
-def explain(root: Any, grad: Any = 1.0, *, replay: Optional[bool] = None) -> Explanation:
+def explain(root: Any, grad: Any = None, *, replay: Optional[bool] = None) -> Explanation:
     """Run (or replay) backward from ``root`` and return its steps; ``print`` it for a table.
 
-    ``grad`` is the seed (1 for a scalar).  ``replay``: ``None`` (default) replays
+    ``grad`` is the seed (default 1 for a scalar output; a Tensor output of another
+    shape needs a gradient of exactly its shape, as for ``backward``).  ``replay``: ``None`` (default) replays
     without touching any grad when a leaf already holds a gradient (e.g. after
     ``backward()``), and otherwise runs the pass; ``True`` always replays; ``False``
     always runs it, accumulating into the leaves exactly like ``backward()``.
@@ -361,12 +406,20 @@ def explain(root: Any, grad: Any = 1.0, *, replay: Optional[bool] = None) -> Exp
     names = node_names(nodes)
 
     upstream: Dict[Any, Any] = {}
+    cursor: Dict[Any, int] = {}
     raw: List[Tuple[Any, int, Any, Any, Any, Any]] = []
 
     def trace(node: Any, i: int, parent: Any, sent: Any, before: Any, after: Any) -> None:
         if node not in upstream:
             upstream[node] = _copy(node.grad)
-        raw.append((node, i, parent, _copy(sent), _copy(before), _copy(after)))
+        # ``i`` counts the contributions yielded; a Tensor yields none for a parent that
+        # needs no grad, so find the parent's own position (parents are yielded in order).
+        parents = node.parents
+        j = cursor.get(node, -1) + 1
+        while j < len(parents) - 1 and parents[j] is not parent:
+            j += 1
+        cursor[node] = j
+        raw.append((node, j, parent, _copy(sent), _copy(before), _copy(after)))
 
     try:
         if replay:
@@ -377,7 +430,8 @@ def explain(root: Any, grad: Any = 1.0, *, replay: Optional[bool] = None) -> Exp
         for node, i, parent, sent, before, after in raw:
             by_node[node].append(Edge(i, parent, _local_of(node, i), formula(node, i, names),
                                       sent, before, after))
-        steps = [Step(n, upstream[n], tuple(by_node[n])) for n in order]
+        # A Tensor node that received no gradient (nothing below it needs one) sends nothing.
+        steps = [Step(n, upstream[n], tuple(by_node[n])) for n in order if n in upstream]
     except BaseException:
         for n, g in saved:
             n.grad = g

@@ -145,7 +145,31 @@ def _grad_unset(node: Any) -> bool:
 
 
 def _value_text(x: Any) -> str:
+    """Text for a number or array: small arrays in full, larger ones by shape and norm."""
+    if isinstance(x, np.ndarray) and x.size > 3:
+        return f"‖·‖={fmt(float(np.linalg.norm(x)))}" if x.size > 0 else "[]"
     return preview(x)
+
+
+def _flow_text(x: Any) -> str:
+    """What flowed along an edge: a number, a 1- or 2-element array, else the array's norm."""
+    if isinstance(x, np.ndarray) and x.size > 2:
+        return f"‖·‖={fmt(float(np.linalg.norm(x)))}"
+    return preview(x)
+
+
+GRID_MAX = 12  # arrays up to this many elements (1-D or 2-D) are drawn as a little grid
+
+
+def _content(x: Any, color: str, bold: bool) -> str:
+    """A value cell's content: a number, a small grid for a small array, else its norm."""
+    if isinstance(x, np.ndarray) and x.ndim in (1, 2) and 0 < x.size <= GRID_MAX:
+        rows = x.reshape(-1, 1) if x.ndim == 1 else x  # a vector as a column, like the math
+        body = "".join("<TR>" + "".join(f'<TD ALIGN="RIGHT">{_font(esc(fmt(v)), color, bold)}</TD>'
+                                        for v in row.tolist()) + "</TR>" for row in rows)
+        return (f'<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="2" COLOR="{LINE_CONST}">'
+                f"{body}</TABLE>")
+    return _font(esc(_value_text(x)), color, bold)
 
 
 @dataclass
@@ -349,6 +373,9 @@ def draw(
     sent, into = _flows(order) if backward_ran else ({}, {})
     hot = set(_as_set(highlight)) | set(frame.hot if frame is not None else ())
     leaves = [n for n in nodes if n._a is None]
+    if check and any(_is_tensor(n) for n in nodes):
+        raise TypeError("draw(check=True): checks Value graphs; for Tensors call "
+                        "autograd_lite.gradcheck(f, *inputs) on the function that builds the graph")
     checks = _check_records(root, leaves) if check and root._a is not None and not cut else {}
     if check and cut:
         raise ValueError(f"draw(check=True): the graph has more than max_nodes={max_nodes} values; "
@@ -404,7 +431,7 @@ def _value_label(n: Any, names: Dict[Any, str], root: Any, hot: set, show_grad: 
                  backward_ran: bool, into: Dict[Any, List[Any]], record: Any,
                  frame: Optional[Frame]) -> str:
     is_leaf = n._a is None
-    is_const = is_leaf and not getattr(n, "label", "") and not _is_tensor(n)
+    is_const = is_leaf and not getattr(n, "label", "") and not getattr(n, "requires_grad", False)
     if n in hot:
         fill, line = FILL_HOT, LINE_HOT
     elif n is root:
@@ -430,18 +457,20 @@ def _value_label(n: Any, names: Dict[Any, str], root: Any, hot: set, show_grad: 
         rows.append(f'<TR><TD ALIGN="LEFT">{_font("shape", MUTED)}</TD>'
                     f'<TD ALIGN="RIGHT">{_font(esc(f"{shape} {n.data.dtype}"), MUTED)}</TD></TR>')
     rows.append(f'<TR><TD ALIGN="LEFT">{_font("data", MUTED)}</TD>'
-                + _cell(_font(esc(_value_text(n.data)), INK), ("data", n), frame) + "</TR>")
+                + _cell(_content(n.data, INK, False), ("data", n), frame) + "</TR>")
     if show_grad:
         if frame is not None and n in frame.grads:
-            text = frame.grads[n]
+            content = _font(esc(frame.grads[n]), BACK, bold=True)
         elif _grad_unset(n):
-            text = "None"
+            content = _font("None", MUTED)
+        elif _is_tensor(n):
+            content = _content(n.grad, BACK, True)
         elif backward_ran:
-            text = _sum_text(n, into.get(n, []))
+            content = _font(esc(_sum_text(n, into.get(n, []))), BACK, bold=True)
         else:
-            text = _value_text(n.grad)
+            content = _font(esc(_value_text(n.grad)), BACK, bold=True)
         rows.append(f'<TR><TD ALIGN="LEFT">{_font("grad", BACK)}</TD>'
-                    + _cell(_font(esc(text), BACK, bold=True), ("grad", n), frame) + "</TR>")
+                    + _cell(content, ("grad", n), frame) + "</TR>")
     if record is not None:
         verdict = "✓" if record.ok else "✗ mismatch"
         color = OK_GREEN if record.ok else BACK
@@ -471,7 +500,7 @@ def _edge_label(n: Any, i: int, p: Any, names: Dict[Any, str], show_local: bool,
         if frame is not None and (n, i) in frame.flows:
             flow = frame.flows[(n, i)]
         else:
-            flow = f"← {_value_text(sent[(n, i)])}" if (n, i) in sent else None
+            flow = f"← {_flow_text(sent[(n, i)])}" if (n, i) in sent else None
         if flow is not None:
             lines.append(_font(esc(flow), BACK, bold=True))
     if not lines:
