@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import viz
-from autograd_lite import Value
+from autograd_lite import Tensor, Value
 
 ROOT = Path(__file__).resolve().parent.parent
 IMAGES = ROOT / "docs" / "images"
@@ -62,11 +62,25 @@ def neuron_check() -> Tuple[Value, Dict[str, Any]]:
     return out, {"check": True}
 
 
+def affine() -> Tuple[Tensor, Dict[str, Any]]:
+    """Tutorial section 9: ``L = (X @ W + b).sum()``; every upstream grad is 1, numbers stay short."""
+    x = Tensor([[1.0, 2.0], [3.0, -1.0]], requires_grad=True, label="X")
+    w = Tensor([[0.5, -1.0, 0.25], [1.0, 0.5, -0.5]], requires_grad=True, label="W")
+    b = Tensor([1.0, 2.0, 3.0], requires_grad=True, label="b")
+    y = x @ w + b
+    y.label = "Y"
+    loss = y.sum()
+    loss.label = "L"
+    loss.backward()
+    return loss, {}
+
+
 # name -> builder returning (root, options for viz.draw)
-PICTURES: Dict[str, Callable[[], Tuple[Value, Dict[str, Any]]]] = {
+PICTURES: Dict[str, Callable[[], Tuple[Any, Dict[str, Any]]]] = {
     "chain_rule": chain_rule,
     "reuse": reuse,
     "neuron_check": neuron_check,
+    "affine": affine,
 }
 
 
