@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from autograd_lite import fmt
-from demos import apple_orange, chain_rule
+from demos import apple_orange, chain_rule, miniflow
 from demos._book_layers import AddLayer, MulLayer
 from demos._miniflow_nodes import MSE, Input, Linear, Sigmoid, forward_and_backward, topological_sort
 
@@ -129,3 +129,72 @@ def test_chain_rule_frames(tmp_path) -> None:
     frames = sorted(p.name for p in tmp_path.glob("step_*.png"))
     assert frames == ["step_000.png", "step_001.png", "step_002.png"]
     assert (tmp_path / "chain_rule.png").stat().st_size > 5_000
+
+
+# ----------------------------------------------------------------- MiniFlow through autograd_lite
+def _sig9(a: np.ndarray) -> list:
+    """Every number rounded to 9 significant digits, as numpy printed MiniFlow's quizzes."""
+    return [float(f"{v:.8e}") for v in np.asarray(a, dtype=np.float64).ravel()]
+
+
+def test_miniflow_quiz_numbers_both_ways() -> None:
+    ls = miniflow.quiz_linear_sigmoid()
+    for who in ["miniflow", "autograd_lite"]:
+        assert ls[f"{who} linear"].tolist() == [[-9.0, 4.0], [-9.0, 4.0]]
+        for row in ls[f"{who} sigmoid"]:
+            assert _sig9(row) == [1.23394576e-04, 9.82013790e-01]
+    # sigmoid(-9), sigmoid(4) by hand, independently of either implementation
+    assert abs(ls["autograd_lite sigmoid"][0, 0] - 1 / (1 + np.exp(9.0))) <= 1e-18
+    assert abs(ls["autograd_lite sigmoid"][0, 1] - 1 / (1 + np.exp(-4.0))) <= 1e-15
+
+    mse = miniflow.quiz_mse()
+    for v in mse.values():
+        assert abs(v - 70.25 / 3) <= 1e-14 and fmt(v) == "23.4166666667"
+
+    grads = miniflow.quiz_backward()
+    want = {"X": [-3.34017280e-05, -5.01025919e-05, -6.68040138e-05, -1.00206021e-04],
+            "W": [5.01028709e-05, 1.00205742e-04], "b": [-5.01028709e-05]}
+    for who in ["miniflow", "autograd_lite"]:
+        for k, v in want.items():
+            assert _sig9(grads[who][k]) == v, (who, k)
+    # and against central differences of the cost written out in plain numpy
+    X_, W_, b_, y_ = (np.array([[-1.0, -2.0], [-1.0, -2.0]]), np.array([[2.0], [3.0]]),
+                      np.array([-3.0]), np.array([[1.0], [2.0]]))
+
+    def cost(X: np.ndarray, W: np.ndarray, b: np.ndarray) -> float:
+        return float(np.mean((y_ - 1 / (1 + np.exp(-(X @ W + b)))) ** 2))
+
+    args = [X_, W_, b_]
+    for i, k in enumerate("XWb"):
+        num = np.zeros_like(args[i])
+        for j in np.ndindex(args[i].shape):
+            up = [a.copy() for a in args]
+            down = [a.copy() for a in args]
+            up[i][j] += 1e-6
+            down[i][j] -= 1e-6
+            num[j] = (cost(*up) - cost(*down)) / 2e-6
+        assert np.max(np.abs(num - grads["autograd_lite"][k])) <= 5e-10, k  # roundoff ~ 1e-16 / h
+
+
+@pytest.mark.parametrize("data, n_features", [("diabetes", 10), ("synthetic", 13)])
+def test_miniflow_regression_runs_identically(data: str, n_features: int) -> None:
+    if data == "diabetes":
+        pytest.importorskip("sklearn")
+    X, y, _ = miniflow.regression_data(data)
+    assert X.shape[1] == n_features
+    assert np.allclose(X.mean(axis=0), 0.0) and np.allclose(X.std(axis=0), 1.0)
+    result = miniflow.train_regression(X, y, epochs=3)
+    ours, theirs = result["losses"]["autograd_lite"], result["losses"]["miniflow"]
+    assert len(ours) == 3 and ours[-1] < ours[0]  # it learns
+    assert max(abs(a - b) / abs(b) for a, b in zip(ours, theirs)) <= 1e-12
+    assert result["architecture"] == f"{n_features} -> 10 sigmoid -> 1"
+
+
+def test_miniflow_main(capsys: pytest.CaptureFixture[str], tmp_path) -> None:
+    pytest.importorskip("matplotlib")
+    assert miniflow.main(["--fast", "--data", "synthetic", "-o", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "quiz checks passed                      15 of 15" in out
+    assert ("d/dX autograd_lite  [[-3.34017280e-05, -5.01025919e-05], "
+            "[-6.68040138e-05, -1.00206021e-04]]") in out
+    assert (tmp_path / "miniflow_loss.png").read_bytes()[:4] == b"\x89PNG"
