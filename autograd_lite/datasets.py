@@ -143,10 +143,11 @@ def read_idx(path: PathLike, md5: Optional[str] = None) -> np.ndarray:
     is given -- the md5 of the uncompressed content.  Any failure is a ``ValueError`` that
     names the file and the problem; a garbage array is never returned.
 
-    >>> import tempfile, os
-    >>> p = os.path.join(tempfile.mkdtemp(), "tiny-idx1-ubyte")
-    >>> _ = open(p, "wb").write(bytes([0, 0, 8, 1, 0, 0, 0, 3, 7, 8, 9]))
-    >>> read_idx(p)
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     p = Path(folder) / "tiny-idx1-ubyte"   # magic 00 00 08 01: ubyte, 1 dimension
+    ...     _ = p.write_bytes(bytes([0, 0, 8, 1, 0, 0, 0, 3, 7, 8, 9]))
+    ...     read_idx(p)
     array([7, 8, 9], dtype=uint8)
     """
     path = Path(path)

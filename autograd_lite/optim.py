@@ -4,7 +4,8 @@ Each optimiser follows PyTorch's update rule exactly (the formula is in its docs
 has two methods: ``step()`` updates every parameter that has a gradient (``grad is None``
 means "not used in the last backward": it is skipped, its state untouched), and
 ``zero_grad()`` clears the gradients.  Parameters are ``Tensor`` s (updated in place:
-``param.data`` keeps its identity, dtype and shape) or scalar ``Value`` s.
+``param.data`` keeps its identity, dtype and shape) or scalar ``Value`` s.  Call ``step()``
+after ``backward()``: a graph built before the step would see the updated data.
 
 A training step, the book's way::
 

@@ -418,3 +418,12 @@ def test_make_spiral_structure() -> None:
     assert np.hypot(a[:, 0], a[:, 1]).max() <= 1.0 + 1e-12
     with pytest.raises(ValueError, match="at least 2 \\* n_classes = 6, got 5"):
         make_spiral(5, n_classes=3)
+
+
+def test_docstring_examples_run() -> None:
+    import doctest
+
+    from autograd_lite import datasets as module
+
+    result = doctest.testmod(module)
+    assert result.attempted > 0 and result.failed == 0, result

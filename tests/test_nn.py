@@ -479,3 +479,12 @@ def test_parameters_list_feeds_optimizers() -> None:
     opt.step()
     after = model.state_dict()
     assert not np.array_equal(after["0.W"], before["0.W"])
+
+
+def test_docstring_examples_run() -> None:
+    import doctest
+
+    from autograd_lite import nn as module
+
+    result = doctest.testmod(module)
+    assert result.attempted > 0 and result.failed == 0, result

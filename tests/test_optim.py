@@ -285,3 +285,12 @@ def test_torch_parity(case: Dict[str, Any]) -> None:
         topt.step()
         for p, q in zip(ours, theirs):
             np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_docstring_examples_run() -> None:
+    import doctest
+
+    from autograd_lite import optim as module
+
+    result = doctest.testmod(module)
+    assert result.attempted > 0 and result.failed == 0, result
