@@ -358,3 +358,36 @@ def test_render_png_viewable(tmp_path: Path) -> None:
 def test_graphviz_digraph_is_returned() -> None:
     assert isinstance(viz.draw(a_plus_a()), graphviz.Digraph)
     assert os.path.basename(__file__) == "test_viz.py"
+
+
+def test_tensor_boxes_show_shape_dtype_preview_and_norm() -> None:
+    import numpy as np
+
+    from autograd_lite import Tensor
+
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True, label="x")
+    W = Tensor(np.arange(6.0).reshape(3, 2), requires_grad=True, label="W")
+    big = Tensor(np.full((20, 30), 0.5), requires_grad=True, label="big")
+    y = ((x @ W).sum() + (big * 2).mean())
+    y.backward()
+    src = viz.draw(y).source
+    x_box, w_box, big_box = node_block(src, "n0"), node_block(src, "n1"), node_block(src, "n2")
+    assert ">3 float64<" in x_box and ">3×2 float64<" in w_box and ">20×30 float64<" in big_box
+    # x's data [1, 2, 3] and grad W @ 1 = [1, 5, 9] as a column; W's grad 3x2 grid of x's entries
+    assert all(f">{v}<" in x_box for v in ("1", "2", "3", "5", "9"))
+    assert w_box.count("<TR><TD ALIGN=\"RIGHT\">") >= 6
+    # 600 elements: the norm instead (data: 0.5 * sqrt(600); grad: 2/600 * sqrt(600))
+    assert f"‖·‖={np.sqrt(600) * 0.5:.12g}" in big_box and f"‖·‖={np.sqrt(600) / 300:.12g}" in big_box
+    small32 = Tensor(np.array([1.5], dtype=np.float32), requires_grad=True, label="s")
+    assert ">1 float32<" in viz.draw(small32 * 2).source
+    assert "∂(x@W)/∂x: sends g @ Wᵀ" in src
+    with pytest.raises(TypeError, match="gradcheck"):
+        viz.draw(y, check=True)
+
+
+def test_tensor_before_backward_grads_are_none() -> None:
+    from autograd_lite import Tensor
+
+    x = Tensor([1.0, 2.0], requires_grad=True, label="x")
+    src = viz.draw((x * x).sum()).source
+    assert ">None<" in node_block(src, "n0") and "←" not in src

@@ -103,3 +103,16 @@ def test_too_many_nodes_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="max_nodes=60"):
         viz.render_steps(y, tmp_path)
     assert not any(tmp_path.iterdir())
+
+
+def test_tensor_frames_show_arrays_arriving() -> None:
+    from autograd_lite import Tensor
+
+    x = Tensor([1.0, 2.0], requires_grad=True, label="x")
+    y = (x * x + x).sum()
+    fs = frames(y)
+    assert len(fs) == 4 and fs[0].grads[x] == "?"
+    assert fs[2].grads[x] == "[1, 1] + ?"  # from + first (newest node), x*x still to come
+    assert fs[3].grads[x] == "[3, 5] = [1, 1] + [1, 2] + [1, 2]"  # d/dx (x² + x) = 2x + 1
+    assert "x.grad: [1, 1] + [1, 2] = [2, 3]; x.grad: [2, 3] + [1, 2] = [3, 5]" in fs[3].caption
+    assert x.grad is None  # a replay: nothing touched

@@ -109,16 +109,21 @@ def frames(root: Any, quiz: bool = False) -> List[Frame]:
                 f"{names[e.parent]}.grad += {upstream} × {preview(e.local) if e.local is not None else 'vjp'}"
                 for e in step.edges)
         else:
-            detail = "; ".join(f"{names[e.parent]}.grad: {preview(e.before)} + {preview(step.upstream)} × "
-                               f"{preview(e.local)} = {preview(e.after)}" if e.local is not None else
-                               f"{names[e.parent]}.grad += vjp = {preview(e.after)}"
-                               for e in step.edges)
+            detail = "; ".join(_edge_words(names[e.parent], e, step.upstream) for e in step.edges)
         up = "?" if quiz and k > 1 else preview(step.upstream)
         out.append(Frame(grads=_grad_texts(ex, k, quiz), flows=flows, hot=[step.node],
                          caption=f"Step {k} of {n_steps}: {me} ({step.node.op}) has upstream grad {up} "
                                  f"and sends upstream × local to each parent\n{detail}"))
     _same_widths(out)
     return out
+
+
+def _edge_words(parent: str, e: Any, upstream: Any) -> str:
+    """``a.grad: 5 + 1 × 3 = 8`` (a Value edge) or ``x.grad: [1, 1] + [1, 2] = [2, 3]`` (a Tensor)."""
+    sent = f"{preview(upstream)} × {preview(e.local)}" if e.local is not None else preview(e.sent)
+    if e.before is None:  # a Tensor grad starts as None: the first contribution is the grad
+        return f"{parent}.grad = {sent}" + (f" = {preview(e.after)}" if e.local is not None else "")
+    return f"{parent}.grad: {preview(e.before)} + {sent} = {preview(e.after)}"
 
 
 def _same_widths(all_frames: List[Frame]) -> None:
