@@ -42,7 +42,8 @@ import numpy as np
 from . import engine as _engine
 from .format import fmt
 
-__all__ = ["explain", "Explanation", "Step", "Edge", "node_names", "preview", "graph_nodes"]
+__all__ = ["explain", "Explanation", "Step", "Edge", "node_names", "preview", "graph_nodes", "atom",
+           "formula"]
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,12 @@ class Step:
 _NUMBER = re.compile(r"^[0-9][0-9.e+]*$")
 
 
-def _atom(name: str) -> str:
-    """Parenthesise a name inside a formula unless it is a plain identifier or number."""
+def atom(name: str) -> str:
+    """Parenthesise a name inside a formula unless it is a plain identifier or number.
+
+    >>> atom("x"), atom("2.5"), atom("x + y"), atom("-1")
+    ('x', '2.5', '(x + y)', '(-1)')
+    """
     if (name.isidentifier() and not keyword.iskeyword(name)) or _NUMBER.match(name):
         return name
     return f"({name})"
@@ -151,8 +156,8 @@ def _nested(v: Any) -> str:
 
 def _local_formula(op: str, names: List[str], me: int, local: Optional[float]) -> Tuple[str, str]:
     """(expression of the node in its parents' names, d expression / d parent ``me`` in words)."""
-    a = _atom(names[0])
-    b = _atom(names[1]) if len(names) > 1 else ""
+    a = atom(names[0])
+    b = atom(names[1]) if len(names) > 1 else ""
     binary = {"+": ("1", "1"), "-": ("1", "-1"), "*": (b, a),
               "/": (f"1/{b}", f"-{a}/{b}²"),
               "**": (f"{b}·{a}**({b}-1)", f"{a}**{b}·ln({a})"),
@@ -172,8 +177,8 @@ def _local_formula(op: str, names: List[str], me: int, local: Optional[float]) -
         elif m == 1.0:
             word = f"{n}·{a}"
         else:
-            word = f"{n}·{a}**{_atom(fmt(m))}"
-        return f"{a}**{_atom(n)}", word
+            word = f"{n}·{a}**{atom(fmt(m))}"
+        return f"{a}**{atom(n)}", word
     unary = {"neg": ("-" + a, "-1"), "exp": (f"exp({names[0]})", f"exp({names[0]})"),
              "log": (f"log({names[0]})", f"1/{a}"),
              "sqrt": (f"sqrt({names[0]})", f"1/(2·sqrt({names[0]}))"),
@@ -211,11 +216,11 @@ def _tensor_words(node: Any, index: int, pnames: List[str]) -> str:
     words = _VJP_WORDS.get(op)
     if words is None and op.startswith("**"):
         n = op[2:]
-        return f"g·{n}·{_atom(pnames[0])}**{_atom(fmt(float(n) - 1.0))}"
+        return f"g·{n}·{atom(pnames[0])}**{atom(fmt(float(n) - 1.0))}"
     if words is None or index >= len(words):
         return f"vjp of {op}"
-    a = _atom(pnames[0])
-    b = _atom(pnames[1]) if len(pnames) > 1 else ""
+    a = atom(pnames[0])
+    b = atom(pnames[1]) if len(pnames) > 1 else ""
     return words[index].format(a=a, b=b)
 
 
@@ -228,7 +233,7 @@ def formula(node: Any, index: int, names: Dict[Any, str]) -> str:
     parents = node.parents
     pnames = [names.get(p, "?") for p in parents]
     expr, word = _local_formula(node.op, pnames, index, _local_of(node, index))
-    head = f"∂{_atom(expr) if _needs_paren(expr) else expr}/∂{_atom(pnames[index])}"
+    head = f"∂{atom(expr) if _needs_paren(expr) else expr}/∂{atom(pnames[index])}"
     local = _local_of(node, index)
     if local is None:  # a Tensor op: it sends a vector-Jacobian product, not one number
         return f"{head}: sends {_tensor_words(node, index, pnames)}"
@@ -315,7 +320,7 @@ class Explanation(Sequence[Step]):
         root_name = self.names[self.root]
         lines = [
             f"Backward pass from {root_name} = {preview(self.root.data)}, seed "
-            f"∂{_atom(root_name)}/∂{_atom(root_name)} = {preview(self.seed)}"
+            f"∂{atom(root_name)}/∂{atom(root_name)} = {preview(self.seed)}"
             + (" (replayed: grads left untouched)" if self.replayed else ""),
             "Each step takes a node's complete upstream grad and sends upstream × local to each "
             "parent (parent.grad += sent).",

@@ -33,7 +33,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 import graphviz
 import numpy as np
 
-from autograd_lite.explain import explain, formula, graph_nodes, node_names, preview
+from autograd_lite.explain import atom, explain, formula, graph_nodes, node_names, preview
 from autograd_lite.format import fmt
 
 __all__ = ["draw", "render", "GraphvizNotFoundError", "DEFAULT_MAX_NODES", "FORMATS"]
@@ -353,8 +353,8 @@ def draw(
     >>> from autograd_lite import Value
     >>> x = Value(2.0, "x")
     >>> g = draw((x * x).exp(), show_grad=False)
-    >>> g.source.count("->")
-    4
+    >>> g.source.count("->")  # x*x: two uses of x in, one out; exp: one in, one out
+    5
     """
     if not hasattr(root, "_order") or not hasattr(root, "parents"):
         raise TypeError(f"draw: expected a Value or Tensor, got {type(root).__name__}: {root!r}")
@@ -491,7 +491,7 @@ def _edge_label(n: Any, i: int, p: Any, names: Dict[Any, str], show_local: bool,
     lines = []
     if show_local:
         local = getattr(n, "local_grads", None)
-        d = f"∂{_atomic(names[n])}/∂{_atomic(names[p])}"
+        d = f"∂{atom(names[n])}/∂{atom(names[p])}"
         if local is not None:
             lines.append(_font(esc(_short(f"{d} = {fmt(local[i])}")), MUTED))
         else:
@@ -511,10 +511,6 @@ def _edge_label(n: Any, i: int, p: Any, names: Dict[Any, str], show_local: bool,
         cells = "".join(f"<TR><TD{w}>{line}</TD></TR>" for line in lines)
         return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>>'
     return "<" + "<BR/>".join(lines) + ">"
-
-
-def _atomic(name: str) -> str:
-    return name if name.isidentifier() or name.replace(".", "", 1).isdigit() else f"({name})"
 
 
 # ----------------------------------------------------------------------- files
