@@ -90,16 +90,20 @@ class Module:
     def __setattr__(self, name: str, value: Any) -> None:
         if "_param_names" not in self.__dict__:
             self._init_registry()  # a subclass that forgot super().__init__() still works
-        for names in (self._param_names, self._module_names):
-            if name in names:
-                names.remove(name)
         if name in self._buffer_names and not isinstance(value, np.ndarray):
             raise TypeError(f"{type(self).__name__}: buffer {name!r} must stay a numpy array, "
                             f"got {type(value).__name__}")
         if isinstance(value, Tensor) and value.requires_grad:
-            self._param_names.append(name)
+            kind: Optional[List[str]] = self._param_names
         elif isinstance(value, Module):
-            self._module_names.append(name)
+            kind = self._module_names
+        else:
+            kind = None
+        for names in (self._param_names, self._module_names):
+            if name in names and names is not kind:
+                names.remove(name)
+        if kind is not None and name not in kind:
+            kind.append(name)  # a replaced parameter or child keeps its place in the order
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:

@@ -10,25 +10,13 @@ from typing import Callable, Dict, List
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from autograd_lite import Tensor, nn
+from autograd_lite import Tensor, gradcheck_report, nn
 from autograd_lite.datasets import make_moons
 from autograd_lite.functional import cross_entropy
 from autograd_lite.optim import Adam
-
-
-def central_diff(f: Callable[[], float], x: np.ndarray, h: float = 1e-6) -> np.ndarray:
-    """d f / d x by float64 central differences, perturbing ``x`` in place."""
-    grad = np.zeros_like(x)
-    for i in np.ndindex(*x.shape):
-        old = x[i]
-        x[i] = old + h
-        up = f()
-        x[i] = old - h
-        down = f()
-        x[i] = old
-        grad[i] = (up - down) / (2 * h)
-    return grad
 
 
 def snapshot(model: nn.Module) -> Dict[str, np.ndarray]:
@@ -72,6 +60,10 @@ def test_shared_parameter_listed_once_and_reassignment() -> None:
     model = Block()
     model.second.W = model.first.W  # tie (shapes differ, but bookkeeping does not care)
     assert len(model.parameters()) == 4
+    model.first = nn.Linear(3, 4, rng=9)  # replacing a child or parameter keeps its place
+    model.scale = Tensor(np.zeros(4), requires_grad=True)
+    assert [n for n, _ in model.named_parameters()] == ["scale", "first.W", "first.b", "second.W", "second.b"]
+    assert model.first.W.data[0, 0] == nn.Linear(3, 4, rng=9).W.data[0, 0]
     model.scale = None  # no longer a parameter
     assert "scale" not in [n for n, _ in model.named_parameters()]
     del model.act
@@ -248,29 +240,26 @@ def test_batchnorm_train_statistics_by_hand() -> None:
     np.testing.assert_array_equal(bn.running_mean, before)  # eval does not update the statistics
 
 
-@pytest.mark.parametrize("training", [True, False])
-def test_batchnorm_gradients_central_differences(training: bool) -> None:
-    rng = np.random.default_rng(1)
-    bn = nn.BatchNorm1d(3)
-    bn.gamma.data[:] = rng.standard_normal(3)
-    bn.beta.data[:] = rng.standard_normal(3)
-    bn.running_mean[:] = rng.standard_normal(3)
-    bn.running_var[:] = rng.random(3) + 0.5
+@settings(deadline=None, max_examples=25)
+@given(n=st.integers(2, 6), c=st.integers(1, 4), training=st.booleans(), seed=st.integers(0, 2**16))
+def test_batchnorm_gradients_central_differences(n: int, c: int, training: bool, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    bn = nn.BatchNorm1d(c, momentum=0.3)
+    bn.running_mean[:] = rng.standard_normal(c)
+    bn.running_var[:] = rng.random(c) + 0.5
     bn.train(training)
-    x = rng.standard_normal((5, 3))
-    weights = rng.standard_normal((5, 3))
     stats = (bn.running_mean.copy(), bn.running_var.copy())
+    weights = Tensor(rng.standard_normal((n, c)))
 
-    def loss() -> float:
-        bn.running_mean[:], bn.running_var[:] = stats  # each call sees the same statistics
-        return float((bn(Tensor(x)).data * weights).sum())
+    def loss(x: Tensor, gamma: Tensor, beta: Tensor) -> Tensor:
+        bn.gamma, bn.beta = gamma, beta
+        bn.running_mean[:], bn.running_var[:] = stats  # every evaluation sees the same statistics
+        return (bn(x) * weights).sum()
 
-    xt = Tensor(x, requires_grad=True)
-    bn.running_mean[:], bn.running_var[:] = stats
-    (bn(xt) * Tensor(weights)).sum().backward()
-    np.testing.assert_allclose(xt.grad, central_diff(loss, x), rtol=1e-6, atol=1e-8)
-    np.testing.assert_allclose(bn.gamma.grad, central_diff(loss, bn.gamma.data), rtol=1e-6, atol=1e-8)
-    np.testing.assert_allclose(bn.beta.grad, central_diff(loss, bn.beta.data), rtol=1e-6, atol=1e-8)
+    inputs = (Tensor(rng.standard_normal((n, c)) * 2 + 1), Tensor(rng.standard_normal(c)),
+              Tensor(rng.standard_normal(c)))
+    records = gradcheck_report(loss, *inputs, atol=1e-7, rtol=1e-6)
+    assert all(r.ok for r in records), "\n".join(r.describe() for r in records)
 
 
 def test_batchnorm_torch_parity() -> None:
