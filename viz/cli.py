@@ -42,7 +42,9 @@ def _parser() -> argparse.ArgumentParser:
                 f'  {PROG} draw "(x + y)**2" x=1 y=2 -o z.png\n'
                 f'  {PROG} explain "(x + y)**2" x=1 y=2\n'
                 f"  {PROG} demo apple-orange -o graph.png\n"
-                f"  {PROG} repl"),
+                f"  {PROG} repl\n\n"
+                "exit codes: 0 done; 2 bad input (a refused expression, a malformed name=value, an\n"
+                "unknown demo, or a math domain error such as log(-1)); 1 Graphviz or Pillow missing."),
     )
     p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = p.add_subparsers(dest="command", metavar="{draw,explain,demo,repl}")
