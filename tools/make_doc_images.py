@@ -23,6 +23,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import viz
 from autograd_lite import Tensor, Value
+from viz.steps import frames
 
 ROOT = Path(__file__).resolve().parent.parent
 IMAGES = ROOT / "docs" / "images"
@@ -43,6 +44,12 @@ def chain_rule() -> Tuple[Value, Dict[str, Any]]:
     z = _named(t**2, "z")
     z.backward()
     return z, {}
+
+
+def chain_rule_step() -> Tuple[Value, Dict[str, Any]]:
+    """Tutorial section 6: frame 1 of ``viz.render_steps`` for the chain-rule graph (grads still ``?``)."""
+    z, _ = chain_rule()
+    return z, {"frame": frames(z)[1], "max_nodes": None}
 
 
 def reuse() -> Tuple[Value, Dict[str, Any]]:
@@ -78,6 +85,7 @@ def affine() -> Tuple[Tensor, Dict[str, Any]]:
 # name -> builder returning (root, options for viz.draw)
 PICTURES: Dict[str, Callable[[], Tuple[Any, Dict[str, Any]]]] = {
     "chain_rule": chain_rule,
+    "chain_rule_step": chain_rule_step,
     "reuse": reuse,
     "neuron_check": neuron_check,
     "affine": affine,
