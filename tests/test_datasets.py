@@ -353,7 +353,7 @@ def test_real_mnist_copy_with_one_flipped_pixel_fails_checksum(
     shutil.copy(SHARED_MNIST / "t10k-labels-idx1-ubyte.gz", tmp_path)
     content = bytearray(gzip.decompress((SHARED_MNIST / "t10k-images-idx3-ubyte.gz").read_bytes()))
     content[5000] ^= 1
-    (tmp_path / "t10k-images-idx3-ubyte.gz").write_bytes(gzip.compress(bytes(content)))
+    (tmp_path / "t10k-images-idx3-ubyte.gz").write_bytes(gzip.compress(bytes(content), compresslevel=1))
     with pytest.raises(ValueError, match="checksum mismatch.*2646ac647ad5339dbf082846283269ea"):
         load_mnist_test(data_dir=tmp_path)
 
