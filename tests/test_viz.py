@@ -55,7 +55,7 @@ def a_plus_a() -> Value:
 # a's grad is written as the sum of its two contributions.
 GOLDEN_A_PLUS_A = """\
 digraph autograd_lite {
-	bgcolor=white fontname="Helvetica,Arial,sans-serif" nodesep=0.35 pad=0.2 rankdir=LR ranksep=0.45
+	bgcolor=white fontname="Helvetica,Arial,sans-serif" nodesep=0.45 ordering=in pad=0.2 rankdir=LR ranksep=0.45
 	node [fontcolor="#1F2933" fontname="Helvetica,Arial,sans-serif" fontsize=14]
 	edge [arrowsize=0.7 color="#7A8794" fontname="Helvetica,Arial,sans-serif" fontsize=12 penwidth=1.3]
 	n0 [label=<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" STYLE="ROUNDED" BGCOLOR="#E3EEFA" COLOR="#4A7DB5">
@@ -79,7 +79,7 @@ digraph autograd_lite {
 # derivative and the gradient that flowed (2.2, 110, 3.3, 165, 650 into the inputs).
 GOLDEN_APPLE_ORANGE = """\
 digraph autograd_lite {
-	bgcolor=white fontname="Helvetica,Arial,sans-serif" nodesep=0.35 pad=0.2 rankdir=LR ranksep=0.45
+	bgcolor=white fontname="Helvetica,Arial,sans-serif" nodesep=0.45 ordering=in pad=0.2 rankdir=LR ranksep=0.45
 	node [fontcolor="#1F2933" fontname="Helvetica,Arial,sans-serif" fontsize=14]
 	edge [arrowsize=0.7 color="#7A8794" fontname="Helvetica,Arial,sans-serif" fontsize=12 penwidth=1.3]
 	n0 [label=<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" STYLE="ROUNDED" BGCOLOR="#E3EEFA" COLOR="#4A7DB5">
@@ -391,3 +391,18 @@ def test_tensor_before_backward_grads_are_none() -> None:
     x = Tensor([1.0, 2.0], requires_grad=True, label="x")
     src = viz.draw((x * x).sum()).source
     assert ">None<" in node_block(src, "n0") and "←" not in src
+
+
+def test_long_sums_are_stacked_and_accumulated_grads_not_misreported() -> None:
+    a = Value(1.0, "a")
+    z = a * Value(0.123456789) + a * Value(0.987654321) + a * Value(-0.5)
+    z.backward()
+    box = node_block(viz.draw(z).source, "n0")
+    # the engine adds the newest use first: -0.5, then 0.987654321, then 0.123456789
+    assert ">0.61111111<" in box
+    assert '= -0.5<BR ALIGN="RIGHT"/>+ 0.987654321<BR ALIGN="RIGHT"/>+ 0.123456789<BR ALIGN="RIGHT"/>' in box
+    b = Value(3.0, "b")
+    c = b + b
+    c.backward()
+    c.backward()  # leaves accumulate: b.grad = 4, but this graph's pass sends 1 + 1
+    assert "4 (this pass: 1 + 1)" in viz.draw(c).source

@@ -207,26 +207,30 @@ def _flows(order: Sequence[Any]) -> Tuple[Dict[Tuple[Any, int], Any], Dict[Any, 
     return sent, into
 
 
-def _sum_text(node: Any, parts: List[Any]) -> str:
-    """``2.2 = 1.1 + 1.1`` when the grad is exactly the sum the engine made, else the grad."""
+INLINE_SUM = 32  # longer sums are written one term per line under the grad
+
+
+def _grad_sum(node: Any, parts: List[Any]) -> Tuple[str, List[str]]:
+    """A Value's grad as the sum of what flowed in: ``("2.2 = 1.1 + 1.1", [])`` when short,
+    else ``("5.14", ["= -0.73", "+ 0.37", ...])``.  The sum is only claimed when the
+    grad is exactly the sum the engine made (in its order); otherwise, e.g. after
+    several backward calls, the terms are labelled as this pass's share."""
     g = node.grad
-    shown = _value_text(g)
+    shown = fmt(g)
     if len(parts) < 2:
-        return shown
-    if _is_tensor(node):
-        total = parts[0]
-        for p in parts[1:]:
-            total = total + p
-        exact = isinstance(g, np.ndarray) and np.array_equal(total, g)
-    else:
-        total = 0.0 if node._a is None else node._GRAD_ZERO
-        for p in parts:
-            total += p
-        exact = total == g
-    terms = " + ".join(_value_text(p) for p in parts)
-    if exact:
-        return f"{shown} = {terms}"
-    return f"{shown} (this pass: {terms})"
+        return shown, []
+    total = 0.0
+    for p in parts:
+        total += p
+    exact = total == g
+    terms = [fmt(p) for p in parts]
+    inline = " + ".join(terms)
+    text = f"{shown} = {inline}" if exact else f"{shown} (this pass: {inline})"
+    if len(text) <= INLINE_SUM:
+        return text, []
+    lines = [("= " if exact else "this pass: ") + terms[0]]
+    lines += [f"− {t[1:]}" if t.startswith("-") else f"+ {t}" for t in terms[1:]]
+    return shown, lines
 
 
 CHECK_ATOL = 1e-5
@@ -382,8 +386,9 @@ def draw(
                          "raise max_nodes (or pass max_nodes=None) to check every leaf")
 
     g = graphviz.Digraph(name="autograd_lite")
-    g.attr(rankdir=rankdir, bgcolor="white", nodesep="0.35", ranksep="0.45", pad="0.2",
-           fontname=FONT)
+    # ordering=in keeps each op's inputs in parent order (apple above apple_num, as in the book)
+    g.attr(rankdir=rankdir, bgcolor="white", nodesep="0.45", ranksep="0.45", pad="0.2",
+           ordering="in", fontname=FONT)
     g.attr("node", fontname=FONT, fontsize="14", fontcolor=INK)
     g.attr("edge", fontname=FONT, fontsize="12", color=LINE_MID, arrowsize="0.7", penwidth="1.3")
     if frame is not None and frame.caption:
@@ -459,6 +464,7 @@ def _value_label(n: Any, names: Dict[Any, str], root: Any, hot: set, show_grad: 
     rows.append(f'<TR><TD ALIGN="LEFT">{_font("data", MUTED)}</TD>'
                 + _cell(_content(n.data, INK, False), ("data", n), frame) + "</TR>")
     if show_grad:
+        sum_lines: List[str] = []
         if frame is not None and n in frame.grads:
             content = _font(esc(frame.grads[n]), BACK, bold=True)
         elif _grad_unset(n):
@@ -466,11 +472,15 @@ def _value_label(n: Any, names: Dict[Any, str], root: Any, hot: set, show_grad: 
         elif _is_tensor(n):
             content = _content(n.grad, BACK, True)
         elif backward_ran:
-            content = _font(esc(_sum_text(n, into.get(n, []))), BACK, bold=True)
+            text, sum_lines = _grad_sum(n, into.get(n, []))
+            content = _font(esc(text), BACK, bold=True)
         else:
             content = _font(esc(_value_text(n.grad)), BACK, bold=True)
         rows.append(f'<TR><TD ALIGN="LEFT">{_font("grad", BACK)}</TD>'
                     + _cell(content, ("grad", n), frame) + "</TR>")
+        if sum_lines:
+            stacked = '<BR ALIGN="RIGHT"/>'.join(esc(line) for line in sum_lines) + '<BR ALIGN="RIGHT"/>'
+            rows.append(f'<TR><TD COLSPAN="2" ALIGN="RIGHT">{_font(stacked, BACK, size=12)}</TD></TR>')
     if record is not None:
         verdict = "✓" if record.ok else "✗ mismatch"
         color = OK_GREEN if record.ok else BACK
