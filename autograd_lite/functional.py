@@ -42,10 +42,10 @@ def _tensor(x: Any, op: str) -> Tensor:
 
 
 # --------------------------------------------------------------------------- softmax
-def _softmax_vjp(n: Tensor, g: np.ndarray) -> tuple:
+def _softmax_vjp(n: Tensor, g: np.ndarray) -> np.ndarray:
     # J^T g for softmax: p * (g - sum(g * p))
     p, axis = n.data, n._saved
-    return (p * (g - (g * p).sum(axis=axis, keepdims=True)),)
+    return p * (g - (g * p).sum(axis=axis, keepdims=True))
 
 
 def softmax(x: Tensor, axis: int = -1) -> Tensor:
@@ -61,10 +61,10 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
     return _result(e / e.sum(axis=ax, keepdims=True), "softmax", _softmax_vjp, x, None, ax)
 
 
-def _log_softmax_vjp(n: Tensor, g: np.ndarray) -> tuple:
+def _log_softmax_vjp(n: Tensor, g: np.ndarray) -> np.ndarray:
     # d log_softmax: g - softmax * sum(g)
     axis = n._saved
-    return (g - np.exp(n.data) * g.sum(axis=axis, keepdims=True),)
+    return g - np.exp(n.data) * g.sum(axis=axis, keepdims=True)
 
 
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
@@ -77,24 +77,26 @@ def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
 
 
 # --------------------------------------------------------------------------- losses
-def _cross_entropy_labels_vjp(n: Tensor, g: np.ndarray) -> tuple:
+def _cross_entropy_labels_vjp(n: Tensor, g: np.ndarray) -> np.ndarray:
     # (softmax - onehot) / N, without building the one-hot matrix
     p, labels, shape = n._saved
     scale = g / len(labels)
     gz = p * scale
     gz[np.arange(len(labels)), labels] -= scale
-    return (gz.reshape(shape), None)
+    return gz if gz.shape == shape else gz.reshape(shape)
 
 
-def _cross_entropy_probs_vjp(n: Tensor, g: np.ndarray) -> tuple:
+def _cross_entropy_probs_vjp(n: Tensor, g: np.ndarray) -> Any:
     # d/dz of -sum(t log softmax(z)) / N = (softmax * sum(t) - t) / N;  d/dt = -log softmax / N
     p, logp, t, shape = n._saved
     scale = g / p.shape[0]
     gz = (p * t.sum(axis=1, keepdims=True) - t) * scale if n._a.requires_grad else None
-    gt = None
-    if n._b is not None and n._b.requires_grad:
-        gt = (-logp * scale).reshape(n._b.data.shape)
-    return (None if gz is None else gz.reshape(shape), gt)
+    if gz is not None and gz.shape != shape:
+        gz = gz.reshape(shape)
+    if n._b is None:  # a constant target: one parent
+        return gz
+    gt = (-logp * scale).reshape(n._b.data.shape) if n._b.requires_grad else None
+    return (gz, gt)
 
 
 def cross_entropy(logits: Tensor, target: Any) -> Tensor:
@@ -185,8 +187,10 @@ def mse_loss(pred: Tensor, target: Any) -> Tensor:
 
 
 # --------------------------------------------------------------------------- joining
-def _concatenate_vjp(n: Tensor, g: np.ndarray) -> tuple:
+def _concatenate_vjp(n: Tensor, g: np.ndarray) -> Any:
     axis, ends = n._saved
+    if n._b is None:  # a single tensor
+        return g
     return tuple(np.split(g, ends[:-1], axis=axis))
 
 
@@ -206,9 +210,11 @@ def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     return _result_n(data, "concatenate", _concatenate_vjp, ts, (ax, ends))
 
 
-def _stack_vjp(n: Tensor, g: np.ndarray) -> tuple:
+def _stack_vjp(n: Tensor, g: np.ndarray) -> Any:
     axis, count = n._saved
     lead = (slice(None),) * axis
+    if n._b is None:  # a single tensor
+        return g[lead + (0,)]
     return tuple(g[lead + (i,)] for i in range(count))
 
 

@@ -285,7 +285,9 @@ def _check_power_domain(a: np.ndarray, k: Any, op: str) -> None:
 
 
 # --------------------------------------------------------------------------- vjps
-# Each takes (node, upstream) and returns one contribution per parent (None: not needed).
+# Each takes (node, upstream).  One-parent ops return the contribution to that parent (of
+# its exact shape and dtype); ops with more parents return one per parent (None: the
+# parent needs no gradient; the shape may still be broadcast, _send undoes it).
 # Parents are node._a, node._b; ``.data`` of the node itself is the forward result.
 
 def _add_vjp(n: "Tensor", g: np.ndarray) -> tuple:
@@ -307,20 +309,20 @@ def _div_vjp(n: "Tensor", g: np.ndarray) -> tuple:
     return (q if n._a.requires_grad else None, -(q * n.data) if n._b.requires_grad else None)
 
 
-def _neg_vjp(n: "Tensor", g: np.ndarray) -> tuple:
-    return (-g,)
+def _neg_vjp(n: "Tensor", g: np.ndarray) -> np.ndarray:
+    return -g
 
 
-def _pow_const_vjp(n: "Tensor", g: np.ndarray) -> tuple:
+def _pow_const_vjp(n: "Tensor", g: np.ndarray) -> np.ndarray:
     # d(a**k)/da = k a**(k-1); at a = 0 with k < 1 the slope is infinite (as for Value)
     k = n._saved
     a = n._a.data
     if k == 2.0:
-        return (g * (a + a),)
+        return g * (a + a)
     if k < 1.0:
         with np.errstate(divide="ignore", invalid="ignore"):
-            return (g * (k * a ** (k - 1.0)),)
-    return (g * (k * a ** (k - 1.0)),)
+            return g * (k * a ** (k - 1.0))
+    return g * (k * a ** (k - 1.0))
 
 
 def _pow_vjp(n: "Tensor", g: np.ndarray) -> tuple:
@@ -360,40 +362,40 @@ def _matmul_vjp(n: "Tensor", g: np.ndarray) -> tuple:
     return (ga, gb)
 
 
-def _exp_vjp(n: "Tensor", g: np.ndarray) -> tuple:
-    return (g * n.data,)
+def _exp_vjp(n: "Tensor", g: np.ndarray) -> np.ndarray:
+    return g * n.data
 
 
-def _log_vjp(n: "Tensor", g: np.ndarray) -> tuple:
-    return (g / n._a.data,)
+def _log_vjp(n: "Tensor", g: np.ndarray) -> np.ndarray:
+    return g / n._a.data
 
 
-def _sqrt_vjp(n: "Tensor", g: np.ndarray) -> tuple:
+def _sqrt_vjp(n: "Tensor", g: np.ndarray) -> np.ndarray:
     # d sqrt(x)/dx = 1 / (2 sqrt x): infinite at 0, as for Value
     with np.errstate(divide="ignore", invalid="ignore"):
-        return (g / (n.data + n.data),)
+        return g / (n.data + n.data)
 
 
-def _abs_vjp(n: "Tensor", g: np.ndarray) -> tuple:
-    return (g * np.sign(n._a.data),)
+def _abs_vjp(n: "Tensor", g: np.ndarray) -> np.ndarray:
+    return g * np.sign(n._a.data)
 
 
-def _tanh_vjp(n: "Tensor", g: np.ndarray) -> tuple:
+def _tanh_vjp(n: "Tensor", g: np.ndarray) -> np.ndarray:
     t = n.data
-    return (g * (1.0 - t * t),)
+    return g * (_ones[t.dtype] - t * t)
 
 
-def _sigmoid_vjp(n: "Tensor", g: np.ndarray) -> tuple:
+def _sigmoid_vjp(n: "Tensor", g: np.ndarray) -> np.ndarray:
     s = n.data
-    return (g * (s * (1.0 - s)),)
+    return g * (s * (_ones[s.dtype] - s))
 
 
-def _relu_vjp(n: "Tensor", g: np.ndarray) -> tuple:
+def _relu_vjp(n: "Tensor", g: np.ndarray) -> np.ndarray:
     # relu(x) >= 0, so sign(relu(x)) is 1 where x > 0 and 0 elsewhere
-    return (g * np.sign(n.data),)
+    return g * np.sign(n.data)
 
 
-def _clip_vjp(n: "Tensor", g: np.ndarray) -> tuple:
+def _clip_vjp(n: "Tensor", g: np.ndarray) -> np.ndarray:
     lo, hi = n._saved
     a = n._a.data
     mask = np.ones(a.shape, bool)
@@ -401,7 +403,7 @@ def _clip_vjp(n: "Tensor", g: np.ndarray) -> tuple:
         mask &= a >= lo
     if hi is not None:
         mask &= a <= hi
-    return (g * mask,)
+    return g * mask
 
 
 def _expand(g: np.ndarray, saved: tuple, shape: Shape, dtype: Any) -> np.ndarray:
@@ -412,50 +414,50 @@ def _expand(g: np.ndarray, saved: tuple, shape: Shape, dtype: Any) -> np.ndarray
     return out
 
 
-def _sum_vjp(n: "Tensor", g: np.ndarray) -> tuple:
+def _sum_vjp(n: "Tensor", g: np.ndarray) -> np.ndarray:
     a = n._a.data
-    return (_expand(g, n._saved, a.shape, g.dtype),)
+    return _expand(g, n._saved, a.shape, g.dtype)
 
 
-def _mean_vjp(n: "Tensor", g: np.ndarray) -> tuple:
+def _mean_vjp(n: "Tensor", g: np.ndarray) -> np.ndarray:
     a = n._a.data
     count = n._saved[2]
-    return (_expand(g / count, n._saved, a.shape, g.dtype),)
+    return _expand(g / count, n._saved, a.shape, g.dtype)
 
 
-def _extreme_vjp(n: "Tensor", g: np.ndarray) -> tuple:
+def _extreme_vjp(n: "Tensor", g: np.ndarray) -> np.ndarray:
     # ties share the gradient evenly: mask / (number of tied maxima)
     axis, kshape = n._saved[0], n._saved[1]
     a = n._a.data
     mask = a == n.data.reshape(kshape)
-    count = mask.sum(axis=axis, keepdims=True)
-    return (mask * (g.reshape(kshape) / count),)
+    count = mask.sum(axis=axis, keepdims=True, dtype=g.dtype)
+    return mask * (g.reshape(kshape) / count)
 
 
-def _var_vjp(n: "Tensor", g: np.ndarray) -> tuple:
+def _var_vjp(n: "Tensor", g: np.ndarray) -> np.ndarray:
     # d var / dx_i = 2 (x_i - mean) / (N - ddof)
     axis, kshape, count, ddof = n._saved
     a = n._a.data
     centred = a - a.mean(axis=axis, keepdims=True)
-    return (centred * (g.reshape(kshape) * (2.0 / (count - ddof))),)
+    return centred * (g.reshape(kshape) * (2.0 / (count - ddof)))
 
 
-def _reshape_vjp(n: "Tensor", g: np.ndarray) -> tuple:
-    return (g.reshape(n._a.data.shape),)
+def _reshape_vjp(n: "Tensor", g: np.ndarray) -> np.ndarray:
+    return g.reshape(n._a.data.shape)
 
 
-def _transpose_vjp(n: "Tensor", g: np.ndarray) -> tuple:
-    return (g.transpose(n._saved),)
+def _transpose_vjp(n: "Tensor", g: np.ndarray) -> np.ndarray:
+    return g.transpose(n._saved)
 
 
-def _getitem_vjp(n: "Tensor", g: np.ndarray) -> tuple:
+def _getitem_vjp(n: "Tensor", g: np.ndarray) -> np.ndarray:
     index, accumulate = n._saved
     out = np.zeros(n._a.data.shape, g.dtype)
     if accumulate:  # integer arrays may repeat an element: every copy adds its gradient
         np.add.at(out, index, g)
     else:
         out[index] = g
-    return (out,)
+    return out
 
 
 # --------------------------------------------------------------------------- helpers for ops
@@ -657,15 +659,22 @@ class Tensor:
 
     def __pow__(self, other: Any) -> "Tensor":
         a = self.data
-        if type(other) is Tensor or isinstance(other, (Tensor, np.ndarray, list, tuple, Value)):
-            other = _operand(other, self, "**")
-            return _pow_tensor(self, other)
-        if isinstance(other, bool) or not isinstance(other, (int, float, np.integer, np.floating)):
+        t = type(other)
+        if t is int or t is float:
+            k = float(other)
+        elif isinstance(other, (Tensor, np.ndarray, list, tuple, Value)):
+            return _pow_tensor(self, _operand(other, self, "**"))
+        elif isinstance(other, (np.integer, np.floating)):
+            k = float(other)
+        else:
             raise TypeError(
                 f"**: expected a number or Tensor exponent, got {type(other).__name__}: {other!r}"
             )
-        k = float(other)
-        op = "**" + fmt(k)
+        op = _pow_op_names.get(k)
+        if op is None:
+            op = "**" + fmt(k)  # the exponent is part of the op's name, as for Value
+            if len(_pow_op_names) < 256:
+                _pow_op_names[k] = op
         if k.is_integer():
             if k < 0 and not _surely_nonzero(a):
                 _check_power_domain(a, k, op)
@@ -736,7 +745,14 @@ class Tensor:
 
     def sigmoid(self) -> "Tensor":
         """1 / (1 + e**-x), computed as exp(-log(1 + e**-x)): no overflow for any x."""
-        return _result(np.exp(-np.logaddexp(0.0, -self.data)), "sigmoid", _sigmoid_vjp, self)
+        a = self.data
+        s = np.logaddexp(_zero(a.dtype), -a)
+        if type(s) is _ndarray:  # reuse the buffer: two fewer allocations
+            np.negative(s, out=s)
+            np.exp(s, out=s)
+        else:
+            s = np.exp(-s)
+        return _result(s, "sigmoid", _sigmoid_vjp, self)
 
     def relu(self) -> "Tensor":
         """max(0, x); derivative 1 where x > 0, else 0."""
@@ -889,26 +905,40 @@ class Tensor:
         g = self.grad
         if g is None:
             return
+        b = self._b
+        if b is None:
+            # One parent: the contribution already has its shape and dtype (vjp contract).
+            c = self._vjp(self, g)
+            p = self._a
+            pg = p.grad
+            if pg is not None:
+                p.grad = pg + c
+            elif p._a is not None:
+                p.grad = c
+            else:  # a leaf keeps an array of its own (see the module notes)
+                p.grad = np.array(c) if (c is g or type(c) is not _ndarray or c.base is not None) else c
+            return
         cs = self._vjp(self, g)
         c = cs[0]
         if c is not None:
             _send(self._a, c, g)
-        b = self._b
-        if b is not None:
-            c = cs[1]
-            if c is not None:
-                _send(b, c, g)
-            if self._rest is not None:
-                for p, c in zip(self._rest, cs[2:]):
-                    if c is not None:
-                        _send(p, c, g)
+        c = cs[1]
+        if c is not None:
+            _send(b, c, g)
+        if self._rest is not None:
+            for p, c in zip(self._rest, cs[2:]):
+                if c is not None:
+                    _send(p, c, g)
 
     def _contributions(self) -> Iterator[Tuple["Tensor", np.ndarray]]:
         """(parent, contribution) for every parent that wants a gradient (for tracing)."""
         g = self.grad
         if g is None or self._a is None:
             return
-        for p, c in zip(self.parents, self._vjp(self, g)):
+        cs = self._vjp(self, g)
+        if self._b is None:
+            cs = (cs,)
+        for p, c in zip(self.parents, cs):
             if c is None:
                 continue
             c = np.asarray(c)
@@ -952,7 +982,15 @@ class Tensor:
 
 
 # --------------------------------------------------------------------------- op helpers
+# 0-d constants per float dtype: numpy combines them with arrays faster than Python
+# floats and they keep float32 arithmetic in float32.
 _zeros = {np.dtype(t): np.zeros((), t) for t in (np.float16, np.float32, np.float64)}
+_ones = {np.dtype(t): np.ones((), t) for t in (np.float16, np.float32, np.float64)}
+for _c in (*_zeros.values(), *_ones.values()):
+    _c.flags.writeable = False
+
+
+_pow_op_names = {2.0: "**2"}
 
 
 def _zero(dtype: np.dtype) -> np.ndarray:
