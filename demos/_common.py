@@ -61,7 +61,7 @@ def progress(items: Iterable[T], total: int, desc: str, enabled: bool = True) ->
     except ImportError:
         tqdm = None
     if tqdm is not None:
-        yield from tqdm(items, total=total, desc=desc, leave=False, file=sys.stderr)
+        yield from tqdm(items, total=total, desc=desc, leave=False, file=sys.stderr, mininterval=0.5)
         return
     step = max(1, total // 10)
     start = time.perf_counter()

@@ -1,0 +1,185 @@
+"""The Tensor-based demos' fast modes: layers, two-layer net on MNIST, feedforward, moons.
+
+Oracles: float64 central differences, hand formulas written out in numpy here, and the
+real MNIST test set in ../shared/data/mnist (skipped with a reason when absent).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograd_lite.datasets import DatasetNotFoundError
+from demos import feedforward, layers, moons, two_layer_net
+from demos._book_layers import Affine, Relu, SoftmaxWithLoss, TwoLayerNet, numerical_gradient
+
+MNIST_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
+
+
+def _needs_mnist() -> None:
+    if not (MNIST_DIR / "t10k-images-idx3-ubyte.gz").exists():
+        pytest.skip(f"the real MNIST test set is not at {MNIST_DIR} (shared data folder absent)")
+
+
+# ----------------------------------------------------------------- layers (DLfS 5.5-5.6)
+def test_layers_hand_written_equal_tensor_ops() -> None:
+    worst = layers.run(trials=15, seed=3)
+    assert set(worst) == {"Relu", "Sigmoid", "Affine", "SoftmaxWithLoss"}
+    for name, diffs in worst.items():
+        assert diffs.pop("dout untouched") == 1.0, name
+        assert diffs and all(v <= 1e-12 for v in diffs.values()), (name, diffs)
+
+
+def test_book_layers_backward_matches_central_differences() -> None:
+    """Independent of Tensor: each hand-written backward is the gradient of its forward."""
+    rng = np.random.default_rng(7)
+    x, W, b = rng.standard_normal((4, 3)), rng.standard_normal((3, 5)), rng.standard_normal(5)
+    dout = rng.standard_normal((4, 5))
+    layer = Affine(W, b)
+    layer.forward(x)
+    dx = layer.backward(dout)
+
+    def affine_loss() -> float:  # <dout, x W + b>: its gradient is the VJP with dout
+        return float(np.sum(dout * (x @ W + b)))
+
+    for got, p in [(dx, x), (layer.dW, W), (layer.db, b)]:
+        assert np.max(np.abs(got - numerical_gradient(affine_loss, p, 1e-6))) <= 1e-8
+
+    t = rng.integers(0, 5, 4)
+    swl = SoftmaxWithLoss()
+    swl.forward(x @ W, t)
+    scores = x @ W
+    num = numerical_gradient(lambda: SoftmaxWithLoss().forward(scores, t), scores, 1e-6)
+    # a summed loss with a (y - t) / N backward would be off by a factor N = 4 here
+    assert np.max(np.abs(swl.backward() - num)) <= 1e-9
+
+
+def test_relu_backward_leaves_callers_dout_alone() -> None:
+    relu = Relu()
+    relu.forward(np.array([[-1.0, 2.0], [0.0, 3.0]]))
+    dout = np.array([[5.0, 6.0], [7.0, 8.0]])
+    assert relu.backward(dout).tolist() == [[0.0, 6.0], [0.0, 8.0]]
+    assert dout.tolist() == [[5.0, 6.0], [7.0, 8.0]]
+
+
+def test_softmax_with_loss_one_hot_and_labels_agree() -> None:
+    x = np.array([[1.0, 2.0, 3.0], [0.5, -1.0, 0.0]])
+    a, b = SoftmaxWithLoss(), SoftmaxWithLoss()
+    la, lb = a.forward(x, np.array([2, 0])), b.forward(x, np.eye(3)[[2, 0]])
+    # by hand: mean of -log softmax at the true class
+    hand = -(3.0 - math.log(math.exp(1) + math.exp(2) + math.exp(3))
+             + 0.5 - math.log(math.exp(0.5) + math.exp(-1.0) + math.exp(0.0))) / 2
+    assert abs(la - hand) <= 1e-15 and la == lb
+    assert np.array_equal(a.backward(), b.backward())
+    with pytest.raises(ValueError, match="SoftmaxWithLoss"):
+        SoftmaxWithLoss().forward(np.zeros(3), np.array([0]))
+
+
+def test_layers_main(capsys: pytest.CaptureFixture[str]) -> None:
+    assert layers.main(["--fast"]) == 0
+    out = capsys.readouterr().out
+    assert "identical outputs and gradients" in out and out.count("caller's dout untouched") == 4
+
+
+# ----------------------------------------------------------------- two-layer net (DLfS 5.7)
+def test_two_layer_net_gradient_check_both_builds() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.random((3, 784))  # image-like values in [0, 1); float64
+    t = np.array([3, 1, 7])
+    book = TwoLayerNet(784, 50, 10, rng=np.random.default_rng(1))
+    check = two_layer_net.gradient_check(book, x, t)
+    assert list(check) == ["W1", "b1", "W2", "b2"]
+    for k, c in check.items():
+        assert c["book"] < 1e-6 and c["nn"] < 1e-6, (k, c)  # the book's bound, float64
+        assert c["book vs nn"] < 1e-12, (k, c)  # the two backprops agree
+
+
+def test_two_layer_net_data_split_and_missing_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _needs_mnist()
+    monkeypatch.setenv("AUTOGRAD_LITE_DATA", str(tmp_path / "cache"))  # an empty cache
+    (x_tr, t_tr), (x_te, t_te), description, short = two_layer_net.load_data(MNIST_DIR, download=False)
+    assert x_tr.shape == (8000, 784) and x_te.shape == (2000, 784)
+    assert t_tr.shape == (8000,) and t_te.shape == (2000,)
+    assert "8,000" in description and "2,000" in description and "split" in short
+    with pytest.raises(DatasetNotFoundError):
+        two_layer_net.load_data(tmp_path / "empty", download=False)
+
+
+def test_two_layer_net_short_training_on_real_mnist() -> None:
+    _needs_mnist()
+    train_set, test_set, _, _ = two_layer_net.load_data(MNIST_DIR, download=False)
+    result = two_layer_net.train(train_set, test_set, iters=300, seed=0, show_progress=False)
+    book, nn = result["history"]["book"], result["history"]["nn"]
+    assert len(book["test"]) == 300 // 80 + 2  # epoch marks at 0, 80, 160, 240 and the last step
+    assert result["final"]["book"] >= 0.85 and result["final"]["nn"] >= 0.85  # measured 0.9 with seed 0
+    assert book["test"] == nn["test"] and book["train"] == nn["train"]
+    assert result["weight_gap"] < 1e-12
+    assert max(abs(a - b) for a, b in zip(book["loss"], nn["loss"])) < 1e-12
+
+
+def test_two_layer_net_main(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _needs_mnist()
+    pytest.importorskip("matplotlib")
+    argv = ["--fast", "--skip-gradcheck", "--iters", "100", "--data-dir", str(MNIST_DIR), "-o", str(tmp_path)]
+    assert two_layer_net.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "only the 10,000-image MNIST test set was found, so it is split" in out
+    assert "test accuracy, nn build" in out
+    assert (tmp_path / "two_layer_net_accuracy.png").read_bytes()[:4] == b"\x89PNG"
+
+
+# ----------------------------------------------------------------- feedforward derivation
+def test_feedforward_softmax_cross_entropy_gradient_by_hand() -> None:
+    c, label = [2.0, 1.0, 0.1], 0
+    cs, loss = feedforward.softmax_cross_entropy_values(c, label)
+    loss.backward()
+    total = sum(math.exp(v) for v in c)
+    assert abs(loss.data - (math.log(total) - c[label])) <= 1e-15
+    for k, ck in enumerate(cs):
+        assert abs(ck.grad - (math.exp(c[k]) / total - (k == label))) <= 1e-15
+
+
+def test_feedforward_claims_hold() -> None:
+    rng = np.random.default_rng(11)
+    for _ in range(5):
+        k = int(rng.integers(2, 8))
+        single = feedforward.check_single(2 * rng.standard_normal(k), int(rng.integers(0, k)))
+        assert single["Value backward"] <= 1e-15 and single["central differences"] <= 1e-8
+        assert feedforward.check_batch(rng, 6, k) <= 1e-15
+        diffs = feedforward.small_net(rng)
+        assert len(diffs) == 9 and max(diffs.values()) <= 1e-12, diffs
+
+
+def test_feedforward_main(capsys: pytest.CaptureFixture[str]) -> None:
+    assert feedforward.main(["--fast", "--no-plot"]) == 0
+    out = capsys.readouterr().out
+    verdict = [line for line in out.splitlines() if "∂L/∂C = S(C) - Y" in line]
+    assert len(verdict) == 1 and verdict[0].split()[-1] == "confirmed"
+    assert "  1    0.659001138886    1   -0.340998861114       -0.340998861114" in out
+
+
+# ----------------------------------------------------------------- moons (micrograd)
+def test_moons_scalar_and_tensor_reach_100_percent(tmp_path: Path) -> None:
+    result = moons.train(n_samples=40, steps=40, seed=0, show_progress=False)
+    assert result["scalar_accuracy"] == 1.0 and result["tensor_accuracy"] == 1.0
+    hist = result["history"]
+    assert hist["scalar_loss"][-1] < 0.1 < hist["scalar_loss"][0]
+    assert max(abs(a - b) for a, b in zip(hist["scalar_loss"], hist["tensor_loss"])) < 1e-12
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "boundary.png"
+    moons.plot_boundaries(result, path, grid=20)
+    assert path.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_moons_tensor_twin_copies_the_weights_exactly() -> None:
+    from autograd_lite import Value
+    from autograd_lite.scalar_nn import MLP
+
+    model = MLP(2, [16, 16, 1], seed=5)
+    net = moons.tensor_twin(model)
+    pts = np.array([[0.3, -0.7], [1.5, 0.25]])
+    want = [model([Value(a), Value(b)]).data for a, b in pts]
+    assert np.max(np.abs(moons.tensor_scores(net, pts) - want)) < 1e-13
