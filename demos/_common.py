@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional, Sequence, Tuple, TypeVar
 
+import numpy as np
+
 from autograd_lite import fmt
 
 T = TypeVar("T")
@@ -70,6 +72,13 @@ def progress(items: Iterable[T], total: int, desc: str, enabled: bool = True) ->
         if i % step == 0 or i == total:
             print(f"{desc}: {i}/{total} ({100 * i // total}%, {time.perf_counter() - start:.1f} s)",
                   file=sys.stderr)
+
+
+def grad_of(t: Any) -> np.ndarray:
+    """A Tensor's ``.grad`` after ``backward()``; a clear error if it got none."""
+    if t.grad is None:
+        raise RuntimeError(f"no gradient reached this tensor (shape {t.shape}); did backward() run?")
+    return np.asarray(t.grad)
 
 
 def summary(title: str, rows: Sequence[Tuple[str, Any]]) -> None:

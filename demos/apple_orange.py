@@ -76,7 +76,8 @@ def with_book_layers(one_fruit: bool = False) -> Dict[str, float]:
         price = mul_tax.forward(apple_price, TAX)
         dapple_price, dtax = mul_tax.backward(1)
         dapple, dapple_num = mul_apple.backward(dapple_price)
-        return {"price": price, "apple": dapple, "apple_num": dapple_num, "tax": dtax}
+        return {"price": float(price), "apple": float(dapple), "apple_num": float(dapple_num),
+                "tax": float(dtax)}
     mul_apple, mul_orange, add, mul_tax = MulLayer(), MulLayer(), AddLayer(), MulLayer()
     apple_price = mul_apple.forward(APPLE, APPLE_NUM)
     orange_price = mul_orange.forward(ORANGE, ORANGE_NUM)
@@ -86,8 +87,8 @@ def with_book_layers(one_fruit: bool = False) -> Dict[str, float]:
     dapple_price, dorange_price = add.backward(dall_price)
     dorange, dorange_num = mul_orange.backward(dorange_price)
     dapple, dapple_num = mul_apple.backward(dapple_price)
-    return {"price": price, "apple": dapple, "apple_num": dapple_num, "orange": dorange,
-            "orange_num": dorange_num, "tax": dtax}
+    return {"price": float(price), "apple": float(dapple), "apple_num": float(dapple_num),
+            "orange": float(dorange), "orange_num": float(dorange_num), "tax": float(dtax)}
 
 
 def side_by_side(rows: List[Tuple[str, str]], book: Dict[str, float], auto: Dict[str, float]) -> str:

@@ -31,7 +31,9 @@ TOLERANCE = 1e-12
 Check = Tuple[Dict[str, float], bool]
 
 
-def _diff(a: np.ndarray, b: np.ndarray) -> float:
+def _diff(a: Optional[np.ndarray], b: Optional[np.ndarray]) -> float:
+    if a is None or b is None:
+        raise RuntimeError("layers: a gradient is missing; did backward() run?")
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
         raise ValueError(f"layers: shapes differ: {a.shape} vs {b.shape}")
@@ -72,7 +74,7 @@ def check_affine(rng: np.random.Generator, n: int, d: int, k: int) -> Check:
     yt = xt @ Wt + bt
     yt.backward(dout.copy())
     diffs = {"out": _diff(out, yt.data), "dx": _diff(dx, xt.grad),
-             "dW": _diff(layer.dW, Wt.grad), "db": _diff(layer.db, bt.grad)}  # type: ignore[arg-type]
+             "dW": _diff(layer.dW, Wt.grad), "db": _diff(layer.db, bt.grad)}
     return diffs, bool(np.array_equal(dout, saved))
 
 

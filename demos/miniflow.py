@@ -39,7 +39,7 @@ import numpy as np
 
 from autograd_lite import Tensor, engine, fmt, optim
 from demos import _miniflow_nodes as mf
-from demos._common import out_path, parser, pyplot, summary
+from demos._common import grad_of, out_path, parser, pyplot, summary
 
 # The quiz outputs printed in the MiniFlow lessons (numpy's 9 significant digits).
 QUIZ_SIGMOID = "[1.23394576e-04, 9.82013790e-01]"
@@ -102,7 +102,7 @@ def quiz_backward() -> Dict[str, Dict[str, np.ndarray]]:
     a = (Xt @ Wt + bt).sigmoid()
     c = ((Tensor(y_).reshape(-1, 1) - a.reshape(-1, 1)) ** 2).mean()
     c.backward()
-    ours = {"X": Xt.grad, "W": Wt.grad, "b": bt.grad}
+    ours = {"X": grad_of(Xt), "W": grad_of(Wt), "b": grad_of(bt)}
     return {"miniflow": theirs, "autograd_lite": ours}
 
 
@@ -153,7 +153,8 @@ def train_regression(X_: np.ndarray, y_: np.ndarray, epochs: int = 10, batch_siz
     X, y = mf.Input(), mf.Input()
     W1, b1, W2, b2 = mf.Input(), mf.Input(), mf.Input(), mf.Input()
     cost = mf.MSE(y, mf.Linear(mf.Sigmoid(mf.Linear(X, W1, b1)), W2, b2))
-    feed = {X: X_, y: y_, W1: W1_.copy(), b1: b1_.copy(), W2: W2_.copy(), b2: b2_.copy()}
+    feed: Dict[mf.Node, np.ndarray] = {X: X_, y: y_, W1: W1_.copy(), b1: b1_.copy(),
+                                       W2: W2_.copy(), b2: b2_.copy()}
     graph = mf.topological_sort(feed)
     trainables = [W1, b1, W2, b2]
 

@@ -33,7 +33,7 @@ from autograd_lite import Tensor, fmt, gradcheck_report, nn, optim
 from autograd_lite import functional as F
 from autograd_lite.datasets import DatasetNotFoundError, load_mnist, load_mnist_test, train_test_split
 from demos._book_layers import TwoLayerNet
-from demos._common import out_path, parser, progress, pyplot, summary
+from demos._common import grad_of, out_path, parser, progress, pyplot, summary
 
 Arrays = Tuple[np.ndarray, np.ndarray]
 PARAMS = ("W1", "b1", "W2", "b2")
@@ -81,7 +81,7 @@ def nn_loss(model: nn.Sequential, x: np.ndarray, t: np.ndarray) -> Tensor:
 def nn_gradient(model: nn.Sequential, x: np.ndarray, t: np.ndarray) -> Dict[str, np.ndarray]:
     model.zero_grad()
     nn_loss(model, x, t).backward()
-    return {k: p.grad for k, p in zip(PARAMS, model.parameters())}
+    return {k: grad_of(p) for k, p in zip(PARAMS, model.parameters())}
 
 
 def nn_numerical_gradient(model: nn.Sequential, x: np.ndarray, t: np.ndarray) -> Dict[str, np.ndarray]:
