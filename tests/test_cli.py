@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import shutil
 import subprocess
 import sys
@@ -10,8 +11,10 @@ from pathlib import Path
 from typing import List
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from autograd_lite import __version__
+from autograd_lite import DomainError, __version__
 from viz.cli import main
 from viz.expr import ExpressionError, evaluate, parse_bindings
 
@@ -201,3 +204,64 @@ def test_evaluate_labels_and_ops() -> None:
 def test_console_script_points_at_main() -> None:
     text = (ROOT / "setup.cfg").read_text(encoding="utf-8")
     assert "autograd-lite = viz.cli:main" in text
+
+
+# ----------------------------------------------------------------------- fuzzing the parser
+TOKENS = ["x", "y", "2.0", "0.5", "3.0", "0.0", "+", "-", "*", "/", "**", "(", ")", "exp(", "log(",
+          "sqrt(", "abs(", " ", ",", ".", "x.", "[", "]", "lambda", ":", "__", "'", "=", "1e400"]
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.lists(st.sampled_from(TOKENS), max_size=14))
+def test_random_token_soup_never_crashes_and_computes_like_python(tokens: List[str]) -> None:
+    expr = "".join(tokens)
+    bindings = {"x": 1.25, "y": -0.75}
+    try:
+        z = evaluate(expr, bindings)
+    except (ExpressionError, DomainError, ZeroDivisionError, OverflowError):
+        return
+    # Oracle: Python's own float arithmetic on the same (whitelisted, float-only) text.
+    env = {"exp": math.exp, "log": math.log, "sqrt": math.sqrt, "abs": abs, **bindings}
+    try:
+        expected = eval(expr, {"__builtins__": {}}, env)  # noqa: S307 - test oracle on whitelisted tokens
+    except (ValueError, ZeroDivisionError, OverflowError):
+        pytest.fail(f"{expr!r}: autograd_lite computed {z.data} where Python raises")
+    if isinstance(expected, complex):
+        pytest.fail(f"{expr!r}: Python gives a complex number, autograd_lite {z.data}")
+    assert z.data == expected or (math.isnan(z.data) and math.isnan(expected)), expr
+
+
+def _combine(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    binary = st.tuples(children, st.sampled_from(["+", "-", "*", "/", "**"]), children).map(
+        lambda t: f"({t[0]} {t[1]} {t[2]})")
+    functions = st.sampled_from(["-", "exp", "log", "sqrt", "abs", "tanh", "sin", "cos"])
+    unary = st.tuples(functions, children).map(lambda t: f"-{t[1]}" if t[0] == "-" else f"{t[0]}({t[1]})")
+    power = children.map(lambda c: f"{c}**2")
+    return binary | unary | power
+
+
+EXPRESSIONS = st.recursive(st.sampled_from(["x", "y", "2.0", "0.5", "3.0"]), _combine, max_leaves=12)
+
+
+@settings(deadline=None, max_examples=200)
+@given(EXPRESSIONS)
+def test_valid_expressions_compute_like_python(expr: str) -> None:
+    bindings = {"x": 1.25, "y": -0.75}
+    env = {"exp": math.exp, "log": math.log, "sqrt": math.sqrt, "abs": abs, "tanh": math.tanh,
+           "sin": math.sin, "cos": math.cos, **bindings}
+    try:
+        expected = eval(expr, {"__builtins__": {}}, env)  # noqa: S307 - test oracle on generated text
+    except (ValueError, ZeroDivisionError, OverflowError):
+        expected = None
+    try:
+        z = evaluate(expr, bindings)
+    except ExpressionError as err:  # only a bounded constant exponent may refuse valid text
+        assert "exponent" in str(err), (expr, err)
+        return
+    except (DomainError, ZeroDivisionError, OverflowError) as err:
+        # Python agrees it is undefined, or it is Value's documented limit: a variable
+        # exponent over a negative base has no real derivative d/db = a**b ln(a).
+        assert expected is None or isinstance(expected, complex) or "ln(a)" in str(err), expr
+        return
+    assert isinstance(expected, float), expr
+    assert z.data == expected or (math.isnan(z.data) and math.isnan(expected)), expr

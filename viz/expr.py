@@ -6,8 +6,8 @@ Everything else (attribute access, other calls, subscripts, lambdas, comprehensi
 strings ...) is refused with an :class:`ExpressionError` naming the problem; the text is
 never passed to ``eval``.  Sizes are bounded so hostile input is refused fast: at most
 ``MAX_CHARS`` characters, ``MAX_DEPTH`` levels of nesting, literals up to ``MAX_LITERAL``
-in size, and a ``**`` exponent must be a variable expression or a literal up to
-``MAX_EXPONENT`` (``9**9**9`` is refused, not computed).
+in size, and a ``**`` exponent must involve a variable or be a constant up to
+``MAX_EXPONENT`` in size (``x**2**2`` is fine; ``9**9**9`` is refused, not computed).
 
 >>> z = evaluate("(x + y)**2", {"x": 1.0, "y": 2.0})
 >>> z.data, z.label
@@ -20,7 +20,7 @@ import ast
 import math
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from autograd_lite import Value
+from autograd_lite import DomainError, Value, fmt
 
 MAX_CHARS = 1000
 MAX_DEPTH = 60
@@ -66,18 +66,34 @@ def check(text: str, names: Mapping[str, Any]) -> ast.Expression:
         raise _refuse(f"not a valid expression: {e.msg} (column {e.offset})") from None
     except (MemoryError, RecursionError, ValueError):
         raise _refuse("expression too deeply nested to parse") from None
-    # Depth first, iteratively: nothing below may recurse deeper than MAX_DEPTH.
+    # First the depth, iteratively: after this nothing may recurse deeper than MAX_DEPTH.
+    nodes: List[ast.AST] = []
     stack: List[Tuple[ast.AST, int]] = [(tree.body, 1)]
     while stack:
         node, depth = stack.pop()
         if depth > MAX_DEPTH:
             raise _refuse(f"expression nested too deeply (more than {MAX_DEPTH} levels)")
-        _check_node(node, names)
+        nodes.append(node)
         children = node.args if isinstance(node, ast.Call) else ast.iter_child_nodes(node)
         for child in children:
             if isinstance(child, (ast.operator, ast.unaryop, ast.expr_context)):
                 continue
             stack.append((child, depth + 1))
+    # Then every node against the whitelist, outermost first (the clearest message wins).
+    for node in nodes:
+        _check_node(node, names)
+    # Last, constant exponents other than literals, innermost first: each is bounded by its
+    # value (2**2**2 is fine, 9**9**9 is not).  Folding uses the library's float arithmetic
+    # on already-checked subtrees: fast, and a huge value overflows instead of hanging.
+    for node in reversed(nodes):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow) and _literal(node.right) is None \
+                and not any(isinstance(s, ast.Name) for s in ast.walk(node.right)):
+            try:
+                n = _build(node.right, {}, None).data
+            except (DomainError, ZeroDivisionError, OverflowError) as err:
+                raise _refuse(f"the exponent cannot be computed ({err})") from None
+            if not abs(n) <= MAX_EXPONENT:
+                raise _refuse(f"exponent {fmt(n)} too large (the limit is {MAX_EXPONENT})")
     return tree
 
 
@@ -96,14 +112,9 @@ def _check_node(node: ast.AST, names: Mapping[str, Any]) -> None:
     elif isinstance(node, ast.BinOp):
         if type(node.op) not in _BINOPS:
             raise _refuse(f"operator {type(node.op).__name__} is not allowed (only + - * / **)")
-        if isinstance(node.op, ast.Pow):
-            n = _literal(node.right)
-            if n is not None:
-                if abs(n) > MAX_EXPONENT:
-                    raise _refuse(f"exponent {n:g} too large (the limit is {MAX_EXPONENT})")
-            elif not any(isinstance(s, ast.Name) for s in ast.walk(node.right)):
-                raise _refuse("an exponent must be a number literal or involve a variable "
-                              "(constant exponent expressions like 9**9**9 are refused)")
+        n = _literal(node.right) if isinstance(node.op, ast.Pow) else None
+        if n is not None and not abs(n) <= MAX_EXPONENT:
+            raise _refuse(f"exponent {n:g} too large (the limit is {MAX_EXPONENT})")
     elif isinstance(node, ast.UnaryOp):
         if not isinstance(node.op, (ast.USub, ast.UAdd)):
             raise _refuse(f"operator {type(node.op).__name__} is not allowed (only unary -)")
@@ -154,39 +165,47 @@ def evaluate(text: str, bindings: Mapping[str, float]) -> Value:
     Math errors (``log(-1)``, ``1/0``, overflow) propagate as the library raises them.
     """
     tree = check(text, bindings)
-    source = text.strip()
     leaves = {name: Value(float(v), name) for name, v in bindings.items()}
+    return _build(tree.body, leaves, text.strip())
 
-    def build(node: ast.AST) -> Value:
-        n = _literal(node)
+
+def _constant(node: ast.AST) -> Optional[float]:
+    """The value of a variable-free (checked) subtree, e.g. the ``2**2`` in ``x**2**2``, else None."""
+    n = _literal(node)
+    if n is None and not any(isinstance(s, ast.Name) for s in ast.walk(node)):
+        n = _build(node, {}, None).data
+    return n
+
+
+def _build(node: ast.AST, leaves: Mapping[str, Value], source: Optional[str]) -> Value:
+    """The graph of a checked expression tree (labels from ``source`` when given)."""
+    n = _literal(node)
+    if n is not None:
+        return Value(n)
+    if isinstance(node, ast.Name):
+        return leaves[node.id]
+    if isinstance(node, ast.UnaryOp):
+        inner = _build(node.operand, leaves, source)
+        out = -inner if isinstance(node.op, ast.USub) else inner
+    elif isinstance(node, ast.BinOp):
+        a = _build(node.left, leaves, source)
+        op = _BINOPS[type(node.op)]
+        n = _constant(node.right) if op == "**" else None
         if n is not None:
-            return Value(n)
-        if isinstance(node, ast.Name):
-            return leaves[node.id]
-        if isinstance(node, ast.UnaryOp):
-            inner = build(node.operand)
-            out = -inner if isinstance(node.op, ast.USub) else inner
-        elif isinstance(node, ast.BinOp):
-            a = build(node.left)
-            op = _BINOPS[type(node.op)]
-            n = _literal(node.right) if op == "**" else None
-            if n is not None:
-                out = a**n  # number exponent: the op is "**n", one parent
-            else:
-                b = build(node.right)
-                out = {"+": a.__add__, "-": a.__sub__, "*": a.__mul__, "/": a.__truediv__,
-                       "**": a.__pow__}[op](b)
-        elif isinstance(node, ast.Call):
-            fname = node.func.id if isinstance(node.func, ast.Name) else ""
-            if fname not in FUNCTIONS:  # check() already refused this; kept for safety
-                raise _refuse("only calls to the Value functions are allowed")
-            out = getattr(build(node.args[0]), fname)()
-        else:  # check() refused everything else
-            raise _refuse(f"{type(node).__name__} is not allowed in an expression")
-        if not out.label and out.parents:
-            segment = ast.get_source_segment(source, node)
-            if segment and len(segment) <= MAX_LABEL:
-                out.label = " ".join(segment.split())
-        return out
-
-    return build(tree.body)
+            out = a**n  # a constant exponent is a number: the op is "**n", one parent
+        else:
+            b = _build(node.right, leaves, source)
+            out = {"+": a.__add__, "-": a.__sub__, "*": a.__mul__, "/": a.__truediv__,
+                   "**": a.__pow__}[op](b)
+    elif isinstance(node, ast.Call):
+        fname = node.func.id if isinstance(node.func, ast.Name) else ""
+        if fname not in FUNCTIONS:  # check() already refused this; kept for safety
+            raise _refuse("only calls to the Value functions are allowed")
+        out = getattr(_build(node.args[0], leaves, source), fname)()
+    else:  # check() refused everything else
+        raise _refuse(f"{type(node).__name__} is not allowed in an expression")
+    if source is not None and not out.label and out.parents:
+        segment = ast.get_source_segment(source, node)
+        if segment and len(segment) <= MAX_LABEL:
+            out.label = " ".join(segment.split())
+    return out
