@@ -198,3 +198,13 @@ def test_miniflow_main(capsys: pytest.CaptureFixture[str], tmp_path) -> None:
     assert ("d/dX autograd_lite  [[-3.34017280e-05, -5.01025919e-05], "
             "[-6.68040138e-05, -1.00206021e-04]]") in out
     assert (tmp_path / "miniflow_loss.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_cli_lists_exactly_the_demos(capsys: pytest.CaptureFixture[str]) -> None:
+    from viz.cli import main as cli
+
+    assert cli(["demo"]) == 0
+    assert capsys.readouterr().out.strip() == (
+        "demos: apple-orange, chain-rule, feedforward, layers, miniflow, moons, two-layer-net")
+    assert cli(["demo", "layers", "--fast"]) == 0
+    assert "identical outputs and gradients" in capsys.readouterr().out
