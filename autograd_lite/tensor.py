@@ -32,9 +32,12 @@ Rules worth knowing
   with a non-integer exponent raise :class:`~autograd_lite.DomainError`; division by
   zero and zero to a negative power raise ``ZeroDivisionDomainError``; ``exp``, ``/``
   and ``**`` overflowing to inf raise ``OverflowError``.  The message names the op and
-  the first offending values.  NaN inputs propagate without an error.  The check is a
-  single dot product of the result with itself (a NaN or inf anywhere makes it
-  non-finite); only then are the inputs examined element by element.
+  the first offending values; no node is created.  NaN and inf inputs propagate
+  without an error.  Domain checks run before computing, as a cheap "surely fine" test
+  (a Python scan of a small array, one vectorised min/max of a large one) and, only if
+  that fails, an exact element-by-element check.  Overflow of ``/`` and ``**`` is found
+  after computing by one dot product of the result with itself (NaN/inf anywhere make
+  it non-finite), so numpy's RuntimeWarning may precede that OverflowError.
 * Ties: ``max``/``min``/``maximum``/``minimum`` split the gradient evenly between tied
   elements (as PyTorch does); ``relu`` and ``abs`` have derivative 0 at 0; ``clip``
   passes the gradient where ``lo <= x <= hi``.
@@ -232,6 +235,24 @@ def _surely_nonnegative(a: np.ndarray) -> bool:
     if a.size <= 16:
         return a.size == 0 or min(a.reshape(-1).tolist()) >= 0.0
     return bool(a.min() >= 0.0)
+
+
+def _surely_below(a: np.ndarray, limit: float) -> bool:
+    """True if every element is < limit (False may also mean: NaN present, look closer)."""
+    if a.size <= 16:
+        return a.size == 0 or max(a.reshape(-1).tolist()) < limit
+    return bool(a.max() < limit)
+
+
+def _exp_limit(dtype: np.dtype) -> float:
+    """The largest x with a finite exp(x) in ``dtype`` (about 709.78 for float64)."""
+    limit = _exp_limits.get(dtype)
+    if limit is None:
+        limit = _exp_limits[dtype] = float(np.log(np.finfo(dtype).max))
+    return limit
+
+
+_exp_limits: dict = {}
 
 
 def _surely_nonzero(a: np.ndarray) -> bool:
@@ -714,11 +735,13 @@ class Tensor:
 
     def exp(self) -> "Tensor":
         """e**x; derivative e**x.  Overflow to inf is an OverflowError."""
-        data = np.exp(self.data)
-        if type(data) is not _ndarray:
-            data = np.asarray(data)
-        if not _all_finite(data):
-            _check_overflow("exp", data, self.data)
+        a = self.data
+        if _surely_below(a, _exp_limit(a.dtype)):
+            data = np.exp(a)
+        else:
+            with np.errstate(over="ignore"):
+                data = np.asarray(np.exp(a))
+            _check_overflow("exp", data, a)
         return _result(data, "exp", _exp_vjp, self)
 
     def log(self) -> "Tensor":
