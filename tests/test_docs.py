@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import doctest
+import importlib
 import io
 import re
 import runpy
@@ -146,6 +147,21 @@ def test_parse_blocks_conventions() -> None:
         ("python", "1\n"), ("python", None), ("text", None), ("sh", None)
     ]
     assert blocks[0].line == 2 and blocks[1].line == 10
+
+
+# ------------------------------------------------------------------------------------ coverage
+PUBLIC_MODULES = ["autograd_lite", "autograd_lite.nn", "autograd_lite.optim", "autograd_lite.functional",
+                  "autograd_lite.datasets", "autograd_lite.explain", "viz"]
+
+
+@pytest.mark.parametrize("module", PUBLIC_MODULES)
+def test_every_public_name_is_in_the_api_reference(module: str) -> None:
+    api = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    prose = "\n".join(line for line in api.splitlines() if not line.startswith("```"))
+    code_spans = " ".join(re.findall(r"`([^`]+)`", prose))  # names in `...` of the prose
+    names = importlib.import_module(module).__all__
+    missing = [n for n in names if not re.search(rf"(?<![\w]){re.escape(n)}(?![\w])", code_spans)]
+    assert not missing, f"docs/api.md does not describe {module}: {missing}"
 
 
 # ------------------------------------------------------------------------------------ pictures
