@@ -83,3 +83,70 @@ def test_bad_arguments() -> None:
 def test_domain_edge_is_a_clear_error() -> None:
     with pytest.raises(DomainError, match="undefined within eps"):
         gradcheck(lambda a: a.log(), Value(1e-7))
+
+
+# --------------------------------------------------------------------------- Tensors
+def test_tensor_inputs_pass_and_report_per_element() -> None:
+    import numpy as np
+
+    from autograd_lite import Tensor
+
+    x = Tensor([[1.0, -2.0], [0.5, 3.0]], label="x")
+    w = Tensor([0.3, -0.7], label="w")
+    assert gradcheck(lambda a, b: ((a @ b).tanh() * 2).sum(), x, w)
+    rx, rw = gradcheck_report(lambda a, b: ((a @ b).tanh() * 2).sum(), x, w)
+    assert rx.shape == (2, 2) and rw.shape == (2,) and rx.element is not None
+    assert rx.analytic_grad.shape == (2, 2) and rx.numeric_grad.shape == (2, 2)
+    # the reported numbers are the ones at the named element
+    assert rx.analytic == rx.analytic_grad[rx.element] and rx.numeric == rx.numeric_grad[rx.element]
+    # hand check: d/dx_ij of 2 sum(tanh(x w)) = 2 (1 - tanh(x_i w)**2) w_j
+    t = np.tanh(x.data @ w.data)
+    np.testing.assert_allclose(rx.analytic_grad, 2 * (1 - t * t)[:, None] * w.data[None, :], rtol=1e-14)
+
+
+def test_tensor_mismatch_names_the_worst_element(monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    from autograd_lite import Tensor
+    from autograd_lite import tensor as tensor_module
+
+    def wrong_exp_vjp(n: Tensor, g: np.ndarray) -> np.ndarray:
+        out = g * n.data
+        out.reshape(-1)[-1] *= 3.0  # the last element's gradient is wrong
+        return out
+
+    monkeypatch.setattr(tensor_module, "_exp_vjp", wrong_exp_vjp)
+    x = Tensor(np.array([[0.1, 0.2], [0.3, 0.4]]), label="x")
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(lambda a: a.exp().sum(), x)
+    msg = str(info.value)
+    assert "input 0 'x' (worst element (1, 1) of shape (2, 2))" in msg and "MISMATCH" in msg
+    (record,) = info.value.records
+    assert record.element == (1, 1)
+    assert record.analytic == pytest.approx(3 * np.exp(0.4), rel=1e-12)
+    assert record.numeric == pytest.approx(np.exp(0.4), rel=1e-8)
+
+
+def test_tensor_inputs_untouched_and_checked_in_float64() -> None:
+    import numpy as np
+
+    from autograd_lite import Tensor
+
+    data = np.array([0.5, 1.5], np.float32)
+    x = Tensor(data, requires_grad=True)
+    x.grad = np.array([7.0, 7.0], np.float32)
+    assert gradcheck(lambda a: (a.log() * a).sum(), x)
+    assert x.grad.tolist() == [7.0, 7.0] and x.data is data and x.data.dtype == np.float32
+    (rec,) = gradcheck_report(lambda a: (a * a).sum(), x)
+    assert rec.analytic_grad.dtype == np.float64
+
+
+def test_tensor_output_must_be_scalar_and_unused_inputs() -> None:
+    from autograd_lite import Tensor
+
+    x = Tensor([1.0, 2.0])
+    with pytest.raises(ValueError, match=r"f must return a scalar, got a Tensor of shape \(2,\)"):
+        gradcheck(lambda a: a * 2, x)
+    unused = gradcheck_report(lambda a, b: (a * 2).sum(), x, Tensor([[1.0]]))[1]
+    assert unused.ok and unused.analytic_grad.tolist() == [[0.0]] and unused.numeric_grad.tolist() == [[0.0]]
+    assert gradcheck(lambda a, v: (a * 2).sum().item() * 0 + v * v, x, Value(3.0)) is True
