@@ -117,7 +117,7 @@ def test_markdown_code_blocks_run_and_outputs_match(relpath: str, tmp_path: Path
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     if not (ROOT / relpath).exists():
         pytest.fail(f"{relpath} is missing")
-    if "viz.render(" in (ROOT / relpath).read_text(encoding="utf-8") and shutil.which("dot") is None:
+    if "viz.render" in (ROOT / relpath).read_text(encoding="utf-8") and shutil.which("dot") is None:
         pytest.skip(f"{relpath} renders pictures and the Graphviz 'dot' program is not installed")
     monkeypatch.chdir(tmp_path)
     assert run_file(ROOT / relpath, relpath) > 0, f"{relpath} has no Python block to run"
@@ -203,3 +203,52 @@ def test_tutorial_pictures_are_reproducible() -> None:
     for name, source in sources.items():
         committed = (IMAGES / f"{name}.dot").read_text(encoding="utf-8")
         assert source == committed, f"docs/images/{name}.dot is stale: run `make docs-images`"
+
+
+# ------------------------------------------------------------------------------------ links
+LINKED_DOCS = [*DOCS, "CONTRIBUTING.md", "CHANGELOG.md"]
+_LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+
+
+def _prose_lines(text: str) -> List[str]:
+    """The lines of a Markdown text outside fenced code blocks."""
+    out, fence = [], None
+    for line in text.splitlines():
+        m = _FENCE.match(line)
+        if m and (fence is None or line.startswith(fence)):
+            fence = m.group(1) if fence is None else None
+            continue
+        if fence is None:
+            out.append(line)
+    return out
+
+
+def _anchors(path: Path) -> set:
+    """GitHub's heading anchors: lower case, punctuation dropped, spaces as hyphens."""
+    slugs = set()
+    for line in _prose_lines(path.read_text(encoding="utf-8")):
+        m = re.match(r"#{1,6}\s+(.*)", line)
+        if m:
+            slugs.add(re.sub(r"[^\w\- ]", "", m.group(1).strip().lower()).replace(" ", "-"))
+    return slugs
+
+
+def test_parse_anchor_rules() -> None:
+    assert _prose_lines("a\n```python\n# not a heading\n```\nb") == ["a", "b"]
+
+
+@pytest.mark.parametrize("relpath", LINKED_DOCS)
+def test_every_link_between_the_docs_resolves(relpath: str) -> None:
+    path = ROOT / relpath
+    bad = []
+    for line in _prose_lines(path.read_text(encoding="utf-8")):
+        for target in _LINK.findall(line):
+            if re.match(r"[a-z]+://", target):
+                continue  # the web is not checked here
+            file_part, _, anchor = target.partition("#")
+            dest = (path.parent / file_part).resolve() if file_part else path
+            if not dest.exists():
+                bad.append(f"{target}: {file_part} does not exist")
+            elif anchor and dest.suffix == ".md" and anchor not in _anchors(dest):
+                bad.append(f"{target}: no heading with anchor #{anchor} in {dest.name}")
+    assert not bad, f"{relpath} has broken links:\n" + "\n".join(bad)
