@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional, Sequence, Tuple, TypeVar
 
@@ -72,6 +73,23 @@ def progress(items: Iterable[T], total: int, desc: str, enabled: bool = True) ->
         if i % step == 0 or i == total:
             print(f"{desc}: {i}/{total} ({100 * i // total}%, {time.perf_counter() - start:.1f} s)",
                   file=sys.stderr)
+
+
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """Run numpy's matrix products on one thread (via threadpoolctl, when installed).
+
+    The demos multiply small matrices (100 x 784 by 784 x 50) thousands of times.  Threads
+    gain nothing at that size, and on a machine shared with other jobs, BLAS threads that
+    wait for a busy core slowed the MNIST demo ten- to twentyfold in our measurements.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # comes with scikit-learn (the 'demos' extra); without it, no limit
+        yield
+        return
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
 
 
 def grad_of(t: Any) -> np.ndarray:

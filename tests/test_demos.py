@@ -208,3 +208,13 @@ def test_cli_lists_exactly_the_demos(capsys: pytest.CaptureFixture[str]) -> None
         "demos: apple-orange, chain-rule, feedforward, layers, miniflow, moons, two-layer-net")
     assert cli(["demo", "layers", "--fast"]) == 0
     assert "identical outputs and gradients" in capsys.readouterr().out
+
+
+def test_shared_modules_doctests() -> None:
+    import doctest
+
+    from demos import _book_layers, _miniflow_nodes
+
+    for module in (_book_layers, _miniflow_nodes):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0, module.__name__
