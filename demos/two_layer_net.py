@@ -25,7 +25,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple, cast
 
 import numpy as np
 
@@ -153,7 +153,7 @@ def _train(train_set: Arrays, test_set: Arrays, iters: int, batch_size: int, lr:
             for k in PARAMS:
                 book.params[k] -= lr * grads[k]  # in place: the Affine layers hold these arrays
             seconds["book"] += time.perf_counter() - start
-            hist["book"]["loss"].append(float(book.last_layer.loss or 0.0))
+            hist["book"]["loss"].append(float(cast(float, book.last_layer.loss)))  # set by gradient()
         if "nn" in builds:
             start = time.perf_counter()
             loss = nn_loss(model, x, t)

@@ -183,3 +183,31 @@ def test_moons_tensor_twin_copies_the_weights_exactly() -> None:
     pts = np.array([[0.3, -0.7], [1.5, 0.25]])
     want = [model([Value(a), Value(b)]).data for a, b in pts]
     assert np.max(np.abs(moons.tensor_scores(net, pts) - want)) < 1e-13
+
+
+def test_two_layer_net_gradients_match_pytorch() -> None:
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(4)
+    x, t = rng.random((5, 784)), rng.integers(0, 10, 5)
+    book = TwoLayerNet(784, 50, 10, weight_init_std=0.1, rng=rng)
+    book.params["b1"][:] = rng.standard_normal(50) * 0.1  # nonzero biases exercise db too
+    grads = book.gradient(x, t)
+    p = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in book.params.items()}
+    h = torch.relu(torch.tensor(x) @ p["W1"] + p["b1"])
+    loss = torch.nn.functional.cross_entropy(h @ p["W2"] + p["b2"], torch.tensor(t))
+    loss.backward()
+    assert abs(book.last_layer.loss - loss.item()) <= 1e-14
+    for k, g in grads.items():
+        assert np.max(np.abs(g - p[k].grad.numpy())) <= 1e-14, k
+
+
+def test_progress_without_tqdm(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import sys
+
+    from demos._common import progress
+
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # makes `from tqdm import tqdm` fail
+    assert list(progress(range(20), 20, "work")) == list(range(20))
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 10
+    assert lines[0].startswith("work: 2/20 (10%") and lines[-1].startswith("work: 20/20 (100%")
