@@ -121,10 +121,10 @@ def cross_entropy(logits: Tensor, target: Any) -> Tensor:
     n, c = z.shape
     if n == 0 or c == 0:
         raise ValueError(f"cross_entropy: logits of shape {shape} have no elements")
-    m = z.max(axis=1, keepdims=True)
-    s = z - m
+    # ufunc reductions directly: the ndarray methods add a Python-level wrapper per call
+    s = z - np.maximum.reduce(z, axis=1, keepdims=True)
     e = np.exp(s)
-    se = e.sum(axis=1, keepdims=True)
+    se = np.add.reduce(e, axis=1, keepdims=True)
     p = e / se
     log_se = np.log(se)
 
@@ -142,15 +142,17 @@ def cross_entropy(logits: Tensor, target: Any) -> Tensor:
             labels = labels.astype(np.intp)
         elif labels.dtype.kind not in "iu":
             raise TypeError(f"cross_entropy: class labels must be integers, got dtype {t.dtype}")
-        if labels.size and (labels.min() < 0 or labels.max() >= c):
-            raise ValueError(
-                f"cross_entropy: labels must lie in [0, {c}) for {c} classes, "
-                f"got values from {labels.min()} to {labels.max()}"
-            )
+        if labels.size:
+            lo, hi = np.minimum.reduce(labels), np.maximum.reduce(labels)
+            if lo < 0 or hi >= c:  # negative labels would silently index from the end
+                raise ValueError(
+                    f"cross_entropy: labels must lie in [0, {c}) for {c} classes, "
+                    f"got values from {lo} to {hi}"
+                )
         if isinstance(target, Tensor) and target.requires_grad:
             raise ValueError("cross_entropy: class labels cannot require grad")
         picked = s[np.arange(n), labels] - log_se[:, 0]  # log softmax at the labels
-        loss = -picked.sum() / n
+        loss = -np.add.reduce(picked) / n
         return _result(np.asarray(loss, dtype=z.dtype), "cross_entropy", _cross_entropy_labels_vjp,
                        logits, None, (p, labels, shape))
     if t.dtype.kind not in "fb":
