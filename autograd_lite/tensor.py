@@ -202,10 +202,10 @@ def _send(p: "Tensor", c: Any, g: np.ndarray) -> None:
     (``c`` may be ``g`` itself, e.g. for ``+``, or a view of it).
     """
     d = p.data
-    if type(c) is not _ndarray:
-        c = np.asarray(c)
     if c.shape != d.shape:
         c = _unbroadcast(c, d.shape)
+    if type(c) is not _ndarray:  # numpy gives scalars for 0-d results
+        c = np.asarray(c)
     if c.dtype is not d.dtype:
         c = c.astype(d.dtype)
     pg = p.grad
@@ -340,6 +340,8 @@ def _pow_const_vjp(n: "Tensor", g: np.ndarray) -> np.ndarray:
     a = n._a.data
     if k == 2.0:
         return g * (a + a)
+    if k == 0.0:  # a**0 is the constant 1 (even at a = 0, as for Value)
+        return g * _zero(g.dtype)
     if k < 1.0:
         with np.errstate(divide="ignore", invalid="ignore"):
             return g * (k * a ** (k - 1.0))
@@ -786,6 +788,10 @@ class Tensor:
         """Values limited to [lo, hi]; the gradient passes where lo <= x <= hi."""
         if lo is None and hi is None:
             raise ValueError("clip: give lo, hi or both")
+        for bound in (lo, hi):
+            if bound is not None and (isinstance(bound, bool)
+                                      or not isinstance(bound, (int, float, np.number))):
+                raise TypeError(f"clip: bounds must be numbers or None, got {type(bound).__name__}")
         if lo is not None and hi is not None and lo > hi:
             raise ValueError(f"clip: lo must be <= hi, got lo={fmt(lo)}, hi={fmt(hi)}")
         return _result(np.clip(self.data, lo, hi), "clip", _clip_vjp, self, None, (lo, hi))
@@ -964,9 +970,9 @@ class Tensor:
         for p, c in zip(self.parents, cs):
             if c is None:
                 continue
-            c = np.asarray(c)
             if c.shape != p.data.shape:
                 c = _unbroadcast(c, p.data.shape)
+            c = np.asarray(c)
             if c.dtype is not p.data.dtype:
                 c = c.astype(p.data.dtype)
             yield p, c

@@ -380,3 +380,15 @@ def test_numbers_and_arrays_on_either_side() -> None:
     assert (np.ones((2, 2)) @ Tensor([1.0, 2.0])).data.tolist() == [3.0, 3.0]
     assert (x > 1.5).tolist() == [False, True] and (x <= Tensor([1.0, 1.0])).tolist() == [True, False]
     assert x == x and x != Tensor([1.0, 2.0]) and len({x, x}) == 1  # identity: graph nodes
+
+
+def test_small_edge_cases() -> None:
+    x = Tensor([0.0, 2.0], requires_grad=True)
+    (x ** 0).sum().backward()  # a**0 is constant: slope 0 even at 0
+    assert x.grad.tolist() == [0.0, 0.0]
+    s = Tensor(3.0, requires_grad=True)
+    (s * np.ones((2, 2))).sum().backward()  # 0-d leaf: its grad is a 0-d array, not a numpy scalar
+    assert type(s.grad) is np.ndarray and s.grad.shape == () and s.grad.tolist() == 4.0
+    with pytest.raises(TypeError, match="clip: bounds must be numbers"):
+        x.clip(np.zeros(2))
+    assert Tensor([1.0, 5.0]).clip(hi=2.0).data.tolist() == [1.0, 2.0]
