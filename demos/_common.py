@@ -92,6 +92,16 @@ def one_blas_thread() -> Iterator[None]:
         yield
 
 
+def missing_picture(demo: str, error: Exception) -> Tuple[str, str]:
+    """Report a picture that could not be made (no Graphviz ``dot``, no Pillow) on stderr.
+
+    The demo's numbers are still printed and checked; it then exits with status 1, the
+    CLI's code for "the environment cannot do it".
+    """
+    print(f"{demo}: {error}", file=sys.stderr)
+    return ("picture", f"not written: {str(error).splitlines()[0]}")
+
+
 def grad_of(t: Any) -> np.ndarray:
     """A Tensor's ``.grad`` after ``backward()``; a clear error if it got none."""
     if t.grad is None:

@@ -20,7 +20,7 @@ from typing import Dict, List, Optional, Tuple
 
 from autograd_lite import Value, fmt
 from demos._book_layers import AddLayer, MulLayer
-from demos._common import parser, summary
+from demos._common import missing_picture, parser, summary
 
 APPLE, APPLE_NUM, ORANGE, ORANGE_NUM, TAX = 100, 2, 150, 3, 1.1
 
@@ -121,23 +121,25 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"\n{title}")
         print(side_by_side(rows, book, auto))
 
-    written = []
-    if not args.no_plot:
-        from viz import render
-
-        two_path, one_path = _picture_paths(args.out_dir)
-        two_path.parent.mkdir(parents=True, exist_ok=True)
-        for path, graph in [(two_path, build()), (one_path, build_one_fruit())]:
-            graph["price"].backward()
-            written.append(str(render(graph["price"], str(path))))
-
     agree = all(book[k] == auto[k] for book, auto, rows in results.values() for _, k in rows)
     rows_out: List[Tuple[str, object]] = [
         ("book layers == Value", "every number, bit for bit" if agree else "MISMATCH"),
     ]
-    rows_out += [(f"picture {i + 1}", w) for i, w in enumerate(written)]
+    pictures_ok = True
+    if not args.no_plot:
+        from viz import GraphvizNotFoundError, render
+
+        two_path, one_path = _picture_paths(args.out_dir)
+        two_path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            for i, (path, graph) in enumerate([(two_path, build()), (one_path, build_one_fruit())]):
+                graph["price"].backward()
+                rows_out.append((f"picture {i + 1}", str(render(graph["price"], str(path)))))
+        except GraphvizNotFoundError as e:
+            rows_out.append(missing_picture("apple_orange", e))
+            pictures_ok = False
     summary("apple-orange", rows_out)
-    return 0 if agree else 1
+    return 0 if agree and pictures_ok else 1
 
 
 if __name__ == "__main__":

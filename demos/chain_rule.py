@@ -13,11 +13,12 @@ Run: ``python -m demos.chain_rule --x 1.5 --y 2`` (frames in ./out/chain_rule/).
 
 from __future__ import annotations
 
+import importlib.util
 import random
 from typing import List, Optional, Tuple
 
 from autograd_lite import Value, explain, fmt, gradcheck_report
-from demos._common import out_path, parser, summary
+from demos._common import missing_picture, out_path, parser, summary
 
 
 def build(x: float, y: float) -> Tuple[Value, Value, Value, Value]:
@@ -68,15 +69,23 @@ def main(argv: Optional[List[str]] = None) -> int:
     exact = sum(1 for px, py in random_points(n_points) if grads(px, py) == (hand_formula(px, py),) * 2)
 
     pictures: List[Tuple[str, object]] = []
+    pictures_ok = True
     if not args.no_plot:
-        from viz import render, render_steps
+        from viz import GraphvizNotFoundError, render, render_steps
 
-        graph = render(z, out_path(args.out_dir, "chain_rule.png"))
-        written = render_steps(z, args.out_dir, gif=not args.fast)
-        pictures = [("graph", str(graph)),
-                    ("frames", f"{len(written.frames)} ({written.frames[0]} ... {written.frames[-1].name})")]
-        if written.gif is not None:
-            pictures.append(("animation", str(written.gif)))
+        # the animation needs Pillow (the 'demos' extra); the PNG frames do not
+        gif = not args.fast and importlib.util.find_spec("PIL") is not None
+        try:
+            graph = render(z, out_path(args.out_dir, "chain_rule.png"))
+            written = render_steps(z, args.out_dir, gif=gif)
+        except GraphvizNotFoundError as e:
+            pictures.append(missing_picture("chain_rule", e))
+            pictures_ok = False
+        else:
+            first, last = written.frames[0], written.frames[-1]
+            pictures = [("graph", str(graph)), ("frames", f"{len(written.frames)} ({first} ... {last.name})")]
+            if written.gif is not None:
+                pictures.append(("animation", str(written.gif)))
 
     ok = xv.grad == formula and yv.grad == formula and all(r.ok for r in checks) and exact == n_points
     rows: List[Tuple[str, object]] = [
@@ -90,7 +99,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     rows += pictures
     rows.append(("verdict", "chain rule confirmed" if ok else "MISMATCH"))
     summary("chain rule", rows)
-    return 0 if ok else 1
+    return 0 if ok and pictures_ok else 1
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ import numpy as np
 
 from autograd_lite import Tensor, Value, fmt
 from autograd_lite import functional as F
-from demos._common import grad_of, out_path, parser, summary
+from demos._common import grad_of, missing_picture, out_path, parser, summary
 
 TOLERANCE = 1e-12
 
@@ -174,13 +174,19 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"  {name:44} {fmt(v):>22}  {'ok' if good else 'MISMATCH'} (bound {fmt(bound)})")
 
     rows: List[Tuple[str, object]] = [("∂L/∂C = S(C) - Y", "confirmed" if ok else "MISMATCH")]
+    pictures_ok = True
     if not args.no_plot:
-        from viz import render
+        from viz import GraphvizNotFoundError, render
 
-        path = render(loss, out_path(args.out_dir, "softmax_cross_entropy.png"))
-        rows.append(("graph with gradients", str(path)))
+        try:
+            path = render(loss, out_path(args.out_dir, "softmax_cross_entropy.png"))
+        except GraphvizNotFoundError as e:
+            rows.append(missing_picture("feedforward", e))
+            pictures_ok = False
+        else:
+            rows.append(("graph with gradients", str(path)))
     summary("feedforward", rows)
-    return 0 if ok else 1
+    return 0 if ok and pictures_ok else 1
 
 
 if __name__ == "__main__":

@@ -218,3 +218,13 @@ def test_shared_modules_doctests() -> None:
     for module in (_book_layers, _miniflow_nodes):
         result = doctest.testmod(module)
         assert result.attempted > 0 and result.failed == 0, module.__name__
+
+
+def test_missing_dot_still_prints_numbers_and_exits_1(tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "no-bin"))  # no Graphviz 'dot' reachable
+    assert apple_orange.main(["-o", str(tmp_path / "g.png")]) == 1
+    captured = capsys.readouterr()
+    assert ["dApple_num", "110", "110", "yes"] in [line.split() for line in captured.out.splitlines()]
+    assert "Graphviz 'dot' program was not found" in captured.err
+    assert (tmp_path / "g.dot").exists() and not (tmp_path / "g.png").exists()
+    assert chain_rule.main(["--fast", "-o", str(tmp_path / "cr")]) == 1
