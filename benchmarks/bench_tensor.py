@@ -13,15 +13,23 @@ Workloads (issue 3):
 The *floor* is the same computation written by hand in numpy: the same numpy calls, no
 graph (for workload 2 it is generated as straight-line code, the fastest way to write
 it).  Peers -- PyTorch (2 threads), HIPS ``autograd``, MyGrad -- are skipped with a note
-when not importable.  Every round runs every engine once, in a rotating order; the
-table shows the median per step and its ratio to the floor's median.  Python's cyclic
-GC stays on, as users run it.
+when not importable.  Every round runs every engine once (a block of repeats), in a
+shuffled order; the table shows the median per step and its ratio to the floor's
+median.  Python's cyclic GC stays on, as users run it.
+
+On a shared machine, multi-threaded BLAS degrades badly when other processes hold the
+cores (idle worker threads spin); ``OPENBLAS_NUM_THREADS=1`` in front of the command
+gives numpy a single BLAS thread, which keeps the BLAS-bound rows stable.  The header
+line prints the setting used.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
+import os
 import platform
+import random
 import statistics
 import time
 from typing import Any, Callable, Dict, List, Optional, Tuple
@@ -398,8 +406,10 @@ def _time(steps: Dict[str, Step], rounds: int, target_s: float) -> Dict[str, Tup
         reps[name] = max(1, int(target_s / one))
     samples: Dict[str, List[float]] = {name: [] for name in steps}
     names = list(steps)
-    for r in range(rounds):
-        order = names[r % len(names):] + names[: r % len(names)]
+    shuffle = random.Random(0).shuffle  # a fresh order each round: nobody always runs after torch
+    for _ in range(rounds):
+        order = names[:]
+        shuffle(order)
         for name in order:
             step, n = steps[name], reps[name]
             t0 = time.perf_counter()
@@ -425,11 +435,10 @@ def main(argv: Optional[List[str]] = None) -> None:
         versions = [f"torch {torch.__version__}"]
     except ImportError:
         versions = []
-    for mod in ("autograd", "mygrad"):
+    for dist in ("autograd", "mygrad"):
         try:
-            m = __import__(mod)
-            versions.append(f"{mod} {getattr(m, '__version__', '?')}")
-        except ImportError:
+            versions.append(f"{dist} {importlib.metadata.version(dist)}")
+        except importlib.metadata.PackageNotFoundError:
             pass
 
     workloads = []
@@ -464,8 +473,9 @@ def main(argv: Optional[List[str]] = None) -> None:
             raise SystemExit("matmul: the floor and autograd_lite differ")
 
     print(f"# autograd_lite {autograd_lite.__version__} tensor benchmarks")
+    blas = os.environ.get("OPENBLAS_NUM_THREADS", "default")
     print(f"Python {platform.python_version()}, numpy {np.__version__}, " + ", ".join(versions)
-          + f"; {rounds} interleaved rounds, medians; GC on")
+          + f"; OPENBLAS_NUM_THREADS={blas}, torch threads 2; {rounds} interleaved rounds, medians; GC on")
     print()
     print("| workload | engine | median per step | ratio to numpy floor |")
     print("|---|---|---:|---:|")
