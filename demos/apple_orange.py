@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from autograd_lite import Value, fmt
+from autograd_lite import Value, explain, fmt
 from demos._book_layers import AddLayer, MulLayer
 from demos._common import missing_picture, parser, summary
 
@@ -121,6 +121,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"\n{title}")
         print(side_by_side(rows, book, auto))
 
+    # The chain rule step by step on the two-fruit graph: explain runs the backward pass
+    # through the engine's own sweep, so the table ends on exactly the grads above.
+    two_fruit = build()
+    print()
+    print(explain(two_fruit["price"]))
+
     agree = all(book[k] == auto[k] for book, auto, rows in results.values() for _, k in rows)
     rows_out: List[Tuple[str, object]] = [
         ("book layers == Value", "every number, bit for bit" if agree else "MISMATCH"),
@@ -132,8 +138,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         two_path, one_path = _picture_paths(args.out_dir)
         two_path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            for i, (path, graph) in enumerate([(two_path, build()), (one_path, build_one_fruit())]):
-                graph["price"].backward()
+            one_fruit = build_one_fruit()
+            one_fruit["price"].backward()
+            for i, (path, graph) in enumerate([(two_path, two_fruit), (one_path, one_fruit)]):
                 rows_out.append((f"picture {i + 1}", str(render(graph["price"], str(path)))))
         except GraphvizNotFoundError as e:
             rows_out.append(missing_picture("apple_orange", e))

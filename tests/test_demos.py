@@ -49,6 +49,10 @@ def test_apple_orange_main_prints_formatted_table(capsys: pytest.CaptureFixture[
     assert "3.3000000000000003" not in out and "715.0000000000001" not in out
     assert "price                 220          220  yes" in out
     assert "dTax                  200          200  yes" in out
+    # the chain rule step by step, ending on the same grads
+    assert "∂(all_price*tax)/∂tax = all_price = 650" in out
+    assert "1.1 × 150 = 165" in out
+    assert "final grads: apple = 2.2, apple_num = 110, orange = 3.3, orange_num = 165, tax = 650" in out
 
 
 def test_book_mul_and_add_layers_by_hand() -> None:
