@@ -138,9 +138,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         two_path, one_path = _picture_paths(args.out_dir)
         two_path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            one_fruit = build_one_fruit()
-            one_fruit["price"].backward()
-            for i, (path, graph) in enumerate([(two_path, two_fruit), (one_path, one_fruit)]):
+            one_fruit_graph = build_one_fruit()
+            one_fruit_graph["price"].backward()
+            for i, (path, graph) in enumerate([(two_path, two_fruit), (one_path, one_fruit_graph)]):
                 rows_out.append((f"picture {i + 1}", str(render(graph["price"], str(path)))))
         except GraphvizNotFoundError as e:
             rows_out.append(missing_picture("apple_orange", e))
