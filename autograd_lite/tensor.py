@@ -414,8 +414,12 @@ def _sigmoid_vjp(n: "Tensor", g: np.ndarray) -> np.ndarray:
 
 
 def _relu_vjp(n: "Tensor", g: np.ndarray) -> np.ndarray:
-    # relu(x) >= 0, so sign(relu(x)) is 1 where x > 0 and 0 elsewhere
-    return g * np.sign(n.data)
+    # the slope is 1 where relu(x) > 0, else 0.  For small arrays sign(relu(x)) (also 1
+    # or 0) is the cheaper call; for large ones a boolean mask moves less memory.
+    out = n.data
+    if out.size > 256:
+        return g * (out > _zero(out.dtype))
+    return g * np.sign(out)
 
 
 def _clip_vjp(n: "Tensor", g: np.ndarray) -> np.ndarray:
