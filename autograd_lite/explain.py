@@ -34,7 +34,7 @@ from __future__ import annotations
 import keyword
 import numbers
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -58,10 +58,16 @@ class Edge:
     index: int
     parent: Any
     local: Optional[float]
-    formula: str
     sent: Any
     before: Any
     after: Any
+    node: Any = field(repr=False, compare=False, default=None)
+    names: Dict[Any, str] = field(repr=False, compare=False, default_factory=dict)
+
+    @property
+    def formula(self) -> str:
+        """The local derivative in words (built when asked: big graphs stay cheap to record)."""
+        return formula(self.node, self.index, self.names)
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,8 @@ class Step:
     edges: Tuple[Edge, ...]
 
 
+MAX_TABLE_STEPS = 200  # str() of an explanation shows this many steps, then says how many more
+MAX_TABLE_LEAVES = 50
 _NUMBER = re.compile(r"^[0-9][0-9.e+]*$")
 
 
@@ -284,6 +292,7 @@ class Explanation(Sequence[Step]):
         self.names = names
         self.nodes = nodes
         self.replayed = replayed
+        self._final: Optional[Dict[Any, Any]] = None
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -294,29 +303,38 @@ class Explanation(Sequence[Step]):
     def __iter__(self) -> Iterator[Step]:
         return iter(self.steps)
 
+    def _finals(self) -> Dict[Any, Any]:
+        # every parent's grad after its last contribution: one pass, then cached
+        if self._final is None:
+            self._final = {e.parent: e.after for s in self.steps for e in s.edges}
+        return self._final
+
     def grad_of(self, node: Any) -> Any:
         """The grad ``node`` holds at the end of the recorded pass."""
         if node is self.root:
             return self.seed
-        last = None
-        for step in self.steps:
-            for e in step.edges:
-                if e.parent is node:
-                    last = e.after
-        if last is None:
+        finals = self._finals()
+        if node not in finals:
             raise ValueError(f"explain: {self.names.get(node, repr(node))} is not part of this graph")
-        return last
+        return finals[node]
 
     def leaf_grads(self) -> List[Tuple[str, Any]]:
         """``(name, grad)`` for every leaf, in creation order, as the pass left them."""
-        reached = {e.parent for s in self.steps for e in s.edges}
-        return [(self.names[n], self.grad_of(n)) for n in self.nodes
-                if n._a is None and n is not self.root and n in reached]
+        finals = self._finals()
+        return [(self.names[n], finals[n]) for n in self.nodes
+                if n._a is None and n is not self.root and n in finals]
 
     def __repr__(self) -> str:
         return f"<Explanation of {self.names[self.root]}: {len(self.steps)} steps>"
 
     def __str__(self) -> str:
+        return self.table()
+
+    def table(self, max_steps: Optional[int] = MAX_TABLE_STEPS) -> str:
+        """The readable table; at most ``max_steps`` steps (``None``: all), then a note.
+
+        ``str(explanation)`` is ``table()``: a table of a huge graph would only scroll by.
+        """
         root_name = self.names[self.root]
         lines = [
             f"Backward pass from {root_name} = {preview(self.root.data)}, seed "
@@ -332,7 +350,8 @@ class Explanation(Sequence[Step]):
         header = ["step", "node", "upstream", "parent", "local derivative", "sent = upstream × local",
                   "parent.grad before → after"]
         rows: List[List[str]] = []
-        for k, step in enumerate(self.steps, 1):
+        shown = self.steps if max_steps is None else self.steps[:max_steps]
+        for k, step in enumerate(shown, 1):
             up = preview(step.upstream)
             for j, e in enumerate(step.edges):
                 local = preview(e.local) if e.local is not None else "vjp"
@@ -355,8 +374,14 @@ class Explanation(Sequence[Step]):
         lines.append(line(header))
         lines.append(line(["-" * w for w in widths]))
         lines += [line(r) for r in rows]
+        if len(shown) < len(self.steps):
+            lines.append(f"… {len(self.steps) - len(shown)} more steps (all of them: .table(max_steps=None), "
+                         "or the data in .steps)")
         lines.append("")
-        lines.append("final grads: " + ", ".join(f"{name} = {preview(g)}" for name, g in self.leaf_grads()))
+        finals = self.leaf_grads()
+        listed = finals if max_steps is None else finals[:MAX_TABLE_LEAVES]
+        more = f", … and {len(finals) - len(listed)} more" if len(listed) < len(finals) else ""
+        lines.append("final grads: " + ", ".join(f"{name} = {preview(g)}" for name, g in listed) + more)
         return "\n".join(lines)
 
 
@@ -433,8 +458,7 @@ def explain(root: Any, grad: Any = None, *, replay: Optional[bool] = None) -> Ex
         order = _engine.backward(root, seed, trace=trace)
         by_node: Dict[Any, List[Edge]] = {n: [] for n in order}
         for node, i, parent, sent, before, after in raw:
-            by_node[node].append(Edge(i, parent, _local_of(node, i), formula(node, i, names),
-                                      sent, before, after))
+            by_node[node].append(Edge(i, parent, _local_of(node, i), sent, before, after, node, names))
         # A Tensor node that received no gradient (nothing below it needs one) sends nothing.
         steps = [Step(n, upstream[n], tuple(by_node[n])) for n in order if n in upstream]
     except BaseException:

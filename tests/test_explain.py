@@ -142,11 +142,11 @@ def test_failure_restores_every_grad(monkeypatch: pytest.MonkeyPatch) -> None:
     z = y + 1
     x.grad, y.grad, z.grad = 5.0, 7.0, 9.0
 
-    def broken(*args: object) -> str:
-        raise RuntimeError("formula failed")
+    def broken(*args: object) -> None:
+        raise RuntimeError("recording failed")
 
-    monkeypatch.setattr(explain_module, "formula", broken)
-    with pytest.raises(RuntimeError, match="formula failed"):
+    monkeypatch.setattr(explain_module, "Edge", broken)  # fails after the sweep has run
+    with pytest.raises(RuntimeError, match="recording failed"):
         explain(z, replay=False)
     assert (x.grad, y.grad, z.grad) == (5.0, 7.0, 9.0)
 
@@ -259,3 +259,16 @@ def test_tensor_seed_rules() -> None:
         explain(y, np.ones(3), replay=True)
     with pytest.raises(RuntimeError, match="require grad"):
         explain(Tensor([1.0]) * 2)
+
+
+def test_table_of_a_big_graph_is_cut_with_a_note() -> None:
+    x = Value(0.5, "x")
+    y = x
+    for _ in range(300):
+        y = y * 1.5
+    ex = explain(y)
+    text = str(ex)
+    assert "… 100 more steps" in text
+    assert len(text.splitlines()) == 3 + 2 + 200 * 2 + 1 + 1 + 1  # header, 200 steps of two edges, notes
+    assert "final grads: x = " in text and "… and 251 more" in text  # 301 leaves: x and 300 constants
+    assert len(ex.table(max_steps=None).splitlines()) == 3 + 2 + 300 * 2 + 1 + 1
