@@ -103,7 +103,7 @@ def _check_node(node: ast.AST, names: Mapping[str, Any]) -> None:
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise _refuse(f"only numbers are allowed as literals, not {type(v).__name__} {v!r:.40}")
         if isinstance(v, int) and v.bit_length() > 64 or not abs(float(v)) <= MAX_LITERAL:
-            raise _refuse(f"number literal too large (the limit is {MAX_LITERAL:g})")
+            raise _refuse(f"number literal too large (the limit is {fmt(MAX_LITERAL)})")
     elif isinstance(node, ast.Name):
         if node.id not in names:
             hint = " (write it as a call, e.g. exp(x))" if node.id in FUNCTIONS else \
@@ -114,7 +114,7 @@ def _check_node(node: ast.AST, names: Mapping[str, Any]) -> None:
             raise _refuse(f"operator {type(node.op).__name__} is not allowed (only + - * / **)")
         n = _literal(node.right) if isinstance(node.op, ast.Pow) else None
         if n is not None and not abs(n) <= MAX_EXPONENT:
-            raise _refuse(f"exponent {n:g} too large (the limit is {MAX_EXPONENT})")
+            raise _refuse(f"exponent {fmt(n)} too large (the limit is {MAX_EXPONENT})")
     elif isinstance(node, ast.UnaryOp):
         if not isinstance(node.op, (ast.USub, ast.UAdd)):
             raise _refuse(f"operator {type(node.op).__name__} is not allowed (only unary -)")
@@ -153,7 +153,7 @@ def parse_bindings(items: List[str]) -> Dict[str, float]:
         except ValueError:
             raise _refuse(f"value of {name} is not a number: {value[:40]!r}") from None
         if not math.isfinite(number) or abs(number) > MAX_LITERAL:
-            raise _refuse(f"value of {name} must be a finite number up to {MAX_LITERAL:g}, got {value!r}")
+            raise _refuse(f"value of {name} must be a finite number up to {fmt(MAX_LITERAL)}, got {value!r}")
         out[name] = number
     return out
 
