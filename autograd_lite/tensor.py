@@ -48,7 +48,7 @@ Rules worth knowing
 from __future__ import annotations
 
 import math
-from typing import Any, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -252,7 +252,7 @@ def _exp_limit(dtype: np.dtype) -> float:
     return limit
 
 
-_exp_limits: dict = {}
+_exp_limits: Dict[np.dtype, float] = {}
 
 
 def _surely_nonzero(a: np.ndarray) -> bool:
@@ -710,7 +710,8 @@ class Tensor:
         data = a * a if k == 2.0 else a ** _scalar(k, a.dtype)
         if type(data) is not _ndarray:
             data = np.asarray(data)
-        if not _all_finite(data):
+        r = data if data.ndim == 1 else data.reshape(-1)
+        if not math.isfinite(r.dot(r)):  # NaN/inf somewhere (or huge values): look closer
             _check_overflow(op, data, a)
         return _result(data, op, _pow_const_vjp, self, None, k)
 
@@ -742,7 +743,8 @@ class Tensor:
     def exp(self) -> "Tensor":
         """e**x; derivative e**x.  Overflow to inf is an OverflowError."""
         a = self.data
-        if _surely_below(a, _exp_limit(a.dtype)):
+        limit = _exp_limits.get(a.dtype) or _exp_limit(a.dtype)
+        if (max(a.tolist()) < limit if 0 < a.size <= 16 and a.ndim == 1 else _surely_below(a, limit)):
             data = np.exp(a)
         else:
             with np.errstate(over="ignore"):
