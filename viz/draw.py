@@ -185,6 +185,7 @@ class Frame:
     grads: Dict[Any, str] = field(default_factory=dict)
     flows: Dict[Tuple[Any, int], Optional[str]] = field(default_factory=dict)
     hot: Sequence[Any] = ()
+    hot_inputs: bool = True  # also highlight the op and input edges of the hot nodes
     widths: Dict[Tuple[Any, ...], int] = field(default_factory=dict)
     caption: str = ""
 
@@ -376,6 +377,7 @@ def draw(
     backward_ran = not _grad_unset(root) and (_is_tensor(root) or root.grad != 0.0)
     sent, into = _flows(order) if backward_ran else ({}, {})
     hot = set(_as_set(highlight)) | set(frame.hot if frame is not None else ())
+    hot_ops = hot if frame is None or frame.hot_inputs else set()
     leaves = [n for n in nodes if n._a is None]
     if check and any(_is_tensor(n) for n in nodes):
         raise TypeError("draw(check=True): checks Value graphs; for Tensors call "
@@ -403,7 +405,7 @@ def draw(
         g.node(ids[n], label=_value_label(n, names, root, hot, show_grad, backward_ran, into,
                                           checks.get(n), frame), shape="plain")
         if n._a is not None:
-            hot_op = n in hot
+            hot_op = n in hot_ops
             g.node("op" + ids[n][1:], label=f"<{_font(esc(_op_text(n.op)), INK, bold=True)}>",
                    shape="circle" if len(_op_text(n.op)) <= 2 else "ellipse", style="filled",
                    fillcolor=FILL_HOT if hot_op else FILL_OP, color=LINE_HOT if hot_op else LINE_OP,
@@ -416,14 +418,14 @@ def draw(
         if n._a is None:
             continue
         op_id = "op" + ids[n][1:]
-        g.edge(op_id, ids[n], color=LINE_HOT if n in hot else LINE_MID)
+        g.edge(op_id, ids[n], color=LINE_HOT if n in hot_ops else LINE_MID)
         missing = False
         for i, p in enumerate(n.parents):
             if p not in kept:
                 missing = True
                 continue
             label = _edge_label(n, i, p, names, show_local, show_grad, sent, frame)
-            attrs = {"color": LINE_HOT, "penwidth": "2.6"} if n in hot else {}
+            attrs = {"color": LINE_HOT, "penwidth": "2.6"} if n in hot_ops else {}
             if label:
                 attrs["label"] = label
             g.edge(ids[p], op_id, **attrs)

@@ -94,7 +94,7 @@ def frames(root: Any, quiz: bool = False) -> List[Frame]:
     n_steps = len(ex.steps)
     root_name = names[root]
     seed_line = f"∂{root_name}/∂{root_name} = {preview(ex.seed)}: every other grad is still unknown (?)"
-    out.append(Frame(grads=_grad_texts(ex, 0, quiz), hot=[root],
+    out.append(Frame(grads=_grad_texts(ex, 0, quiz), hot=[root], hot_inputs=False,
                      flows={(s.node, e.index): "← ?" for s in ex.steps for e in s.edges},
                      caption=f"Step 0 of {n_steps}: seed the output\n{seed_line}"))
     for k, step in enumerate(ex.steps, 1):
