@@ -353,7 +353,8 @@ def draw(
     boxes and edges / local derivatives on edges; ``highlight``: a node or nodes to mark;
     ``max_nodes``: at most this many values are drawn, nearest the root first, the rest
     replaced by a "… N more nodes" marker (``None``: no limit); ``check``: run gradcheck
-    on the leaves and write "analytic vs numeric" on them (mismatches red).
+    on the leaves and write "analytic vs numeric" on them (mismatches red); ``frame``: what a
+    step of :func:`viz.render_steps` overrides (grads shown as ``?``, highlights, widths).
 
     >>> from autograd_lite import Value
     >>> x = Value(2.0, "x")
