@@ -85,12 +85,12 @@ _NUMBER = re.compile(r"^[0-9][0-9.e+]*$")
 
 
 def atom(name: str) -> str:
-    """Parenthesise a name inside a formula unless it is a plain identifier or number.
+    """Parenthesise a name inside a formula unless it is an identifier, a number or one call.
 
-    >>> atom("x"), atom("2.5"), atom("x + y"), atom("-1")
-    ('x', '2.5', '(x + y)', '(-1)')
+    >>> atom("x"), atom("2.5"), atom("x + y"), atom("-1"), atom("exp(x + y)"), atom("f(x)*g(y)")
+    ('x', '2.5', '(x + y)', '(-1)', 'exp(x + y)', '(f(x)*g(y))')
     """
-    if (name.isidentifier() and not keyword.iskeyword(name)) or _NUMBER.match(name):
+    if (name.isidentifier() and not keyword.iskeyword(name)) or _NUMBER.match(name) or not _needs_paren(name):
         return name
     return f"({name})"
 
@@ -241,7 +241,7 @@ def formula(node: Any, index: int, names: Dict[Any, str]) -> str:
     parents = node.parents
     pnames = [names.get(p, "?") for p in parents]
     expr, word = _local_formula(node.op, pnames, index, _local_of(node, index))
-    head = f"∂{atom(expr) if _needs_paren(expr) else expr}/∂{atom(pnames[index])}"
+    head = f"∂{atom(expr)}/∂{atom(pnames[index])}"
     local = _local_of(node, index)
     if local is None:  # a Tensor op: it sends a vector-Jacobian product, not one number
         return f"{head}: sends {_tensor_words(node, index, pnames)}"
