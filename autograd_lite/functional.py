@@ -79,10 +79,10 @@ def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
 # --------------------------------------------------------------------------- losses
 def _cross_entropy_labels_vjp(n: Tensor, g: np.ndarray) -> np.ndarray:
     # (softmax - onehot) / N, without building the one-hot matrix
-    p, labels, shape = n._saved
+    p, rows, labels, shape = n._saved
     scale = g / len(labels)
     gz = p * scale
-    gz[np.arange(len(labels)), labels] -= scale
+    gz[rows, labels] -= scale
     return gz if gz.shape == shape else gz.reshape(shape)
 
 
@@ -125,10 +125,11 @@ def cross_entropy(logits: Tensor, target: Any) -> Tensor:
     s = z - np.maximum.reduce(z, axis=1, keepdims=True)
     e = np.exp(s)
     se = np.add.reduce(e, axis=1, keepdims=True)
-    p = e / se
+    p = np.divide(e, se, out=e)  # e is not needed any more: reuse its memory
     log_se = np.log(se)
 
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target if type(target) is np.ndarray else (
+        target.data if isinstance(target, Tensor) else np.asarray(target))
     if t.shape != shape:  # not one-hot: must be class labels, one per row
         if t.shape != shape[:-1]:
             raise ValueError(
@@ -151,10 +152,11 @@ def cross_entropy(logits: Tensor, target: Any) -> Tensor:
                 )
         if isinstance(target, Tensor) and target.requires_grad:
             raise ValueError("cross_entropy: class labels cannot require grad")
-        picked = s[np.arange(n), labels] - log_se[:, 0]  # log softmax at the labels
+        rows = np.arange(n)
+        picked = s[rows, labels] - log_se[:, 0]  # log softmax at the labels
         loss = -np.add.reduce(picked) / n
         return _result(np.asarray(loss, dtype=z.dtype), "cross_entropy", _cross_entropy_labels_vjp,
-                       logits, None, (p, labels, shape))
+                       logits, None, (p, rows, labels, shape))
     if t.dtype.kind not in "fb":
         raise TypeError(f"cross_entropy: target must hold numbers, got dtype {t.dtype}")
     t2 = t.reshape(n, c).astype(z.dtype, copy=False)

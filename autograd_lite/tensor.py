@@ -1123,11 +1123,6 @@ def _normalize_index(index: Any) -> Tuple[Any, bool]:
     return idx, accumulate
 
 
-def _sum_to_shape(g: np.ndarray, shape: Shape) -> np.ndarray:
-    """Public-in-package alias of the one un-broadcast (used by functional)."""
-    return _unbroadcast(g, shape)
-
-
 def _tensors(xs: Sequence[Any], op: str) -> List[Tensor]:
     """Check a list argument holds Tensors (numbers/arrays become constant leaves)."""
     if isinstance(xs, Tensor) or not isinstance(xs, (list, tuple)) or not xs:
