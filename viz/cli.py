@@ -122,7 +122,10 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     if args.steps:
         from .steps import render_steps
 
-        written = render_steps(root, args.steps, gif=not args.no_gif, quiz=args.quiz)
+        try:
+            written = render_steps(root, args.steps, gif=not args.no_gif, quiz=args.quiz)
+        except ValueError as err:  # too many nodes for a readable sequence of frames
+            raise _Usage(str(err)) from None
         print(f"{len(written.frames)} frames written to {args.steps}"
               + (f"; animation: {written.gif}" if written.gif else ""))
     return 0
