@@ -302,7 +302,7 @@ def test_missing_dot_gives_install_hint_and_dot_file(tmp_path: Path, monkeypatch
 
 HOSTILE = [
     'say "hi"', "a<b>c", "{x|y}", "back\\slash\\", "amp & co", '"];\n n99 [label="pwned', "<<B>bold</B>>",
-    "tab\there", "ctrl\x01char", "]] } { |", "line1\nline2",
+    "tab\there", "ctrl\x01char", "]] } { |", "line1\nline2", "it's", "lone\ud800surrogate",
 ]
 
 
@@ -340,7 +340,8 @@ def test_hostile_labels_parse_back_with_dot(tmp_path: Path) -> None:
     assert svg.returncode == 0, svg.stderr
     texts = [t.text for t in ET.fromstring(svg.stdout).iter("{http://www.w3.org/2000/svg}text")]
     for label in ['say "hi"', "a<b>c", "{x|y}", "back\\slash\\", "amp & co", "<<B>bold</B>>", "]] } { |",
-                  "line1", "line2", "ctrl\\x01char", 'root "quoted" <tag>', '"];']:
+                  "line1", "line2", "ctrl\\x01char", 'root "quoted" <tag>', '"];', "it's",
+                  "lone\\ud800surrogate"]:
         assert label in texts, label
     assert ' n99 [label="pwned' in texts
 

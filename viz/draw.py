@@ -108,6 +108,8 @@ def esc(text: str) -> str:
             out.append(" ")
         elif ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0:
             out.append(f"\\x{ord(ch):02x}")
+        elif 0xD800 <= ord(ch) <= 0xDFFF:  # a lone surrogate cannot even be written as UTF-8
+            out.append(f"\\u{ord(ch):04x}")
         else:
             out.append(ch)
     return "".join(out)
