@@ -407,3 +407,15 @@ def test_long_sums_are_stacked_and_accumulated_grads_not_misreported() -> None:
     c.backward()
     c.backward()  # leaves accumulate: b.grad = 4, but this graph's pass sends 1 + 1
     assert "4 (this pass: 1 + 1)" in viz.draw(c).source
+
+
+def test_tensor_flow_goes_on_the_right_edge_when_a_constant_gets_none() -> None:
+    from autograd_lite import Tensor
+
+    x = Tensor([1.0, -2.0], requires_grad=True, label="x")
+    y = Tensor(3.0) * x  # the constant 3 is parent 0 and receives no gradient
+    y.backward([1.0, 1.0])
+    edges = edges_with_labels(viz.draw(y).source)
+    assert edges == ["op2 -> n2: ",
+                     "n1 -> op2: ∂(3*x)/∂3: sends g·x",  # the constant (made second): no flow
+                     "n0 -> op2: ∂(3*x)/∂x: sends g·3 | ← [3, 3]"]

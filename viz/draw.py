@@ -149,7 +149,7 @@ def _grad_unset(node: Any) -> bool:
 def _value_text(x: Any) -> str:
     """Text for a number or array: small arrays in full, larger ones by shape and norm."""
     if isinstance(x, np.ndarray) and x.size > 3:
-        return f"‖·‖={fmt(float(np.linalg.norm(x)))}" if x.size > 0 else "[]"
+        return f"‖·‖={fmt(float(np.linalg.norm(x)))}"
     return preview(x)
 
 
@@ -204,8 +204,15 @@ def _flows(order: Sequence[Any]) -> Tuple[Dict[Tuple[Any, int], Any], Dict[Any, 
     sent: Dict[Tuple[Any, int], Any] = {}
     into: Dict[Any, List[Any]] = {}
     for node in order:
-        for i, (parent, c) in enumerate(node._contributions()):
-            sent[(node, i)] = c
+        parents = node.parents
+        j = -1
+        for parent, c in node._contributions():
+            # a Tensor yields nothing for a parent that needs no grad: find this parent's
+            # own position (contributions come in parent order)
+            j += 1
+            while j < len(parents) - 1 and parents[j] is not parent:
+                j += 1
+            sent[(node, j)] = c
             into.setdefault(parent, []).append(c)
     return sent, into
 
