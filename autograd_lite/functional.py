@@ -143,13 +143,16 @@ def cross_entropy(logits: Tensor, target: Any) -> Tensor:
             labels = labels.astype(np.intp)
         elif labels.dtype.kind not in "iu":
             raise TypeError(f"cross_entropy: class labels must be integers, got dtype {t.dtype}")
-        if labels.size:
+        if labels.dtype != np.intp:
+            labels = labels.astype(np.intp)
+        # one reduction checks both ends: seen as unsigned, a negative label is huge
+        # (and negative labels must not silently index from the end)
+        if labels.size and np.maximum.reduce(labels.view(np.uintp)) >= c:
             lo, hi = np.minimum.reduce(labels), np.maximum.reduce(labels)
-            if lo < 0 or hi >= c:  # negative labels would silently index from the end
-                raise ValueError(
-                    f"cross_entropy: labels must lie in [0, {c}) for {c} classes, "
-                    f"got values from {lo} to {hi}"
-                )
+            raise ValueError(
+                f"cross_entropy: labels must lie in [0, {c}) for {c} classes, "
+                f"got values from {lo} to {hi}"
+            )
         if isinstance(target, Tensor) and target.requires_grad:
             raise ValueError("cross_entropy: class labels cannot require grad")
         rows = np.arange(n)

@@ -906,7 +906,10 @@ class Tensor:
                     f"backward: the output has shape {d.shape}, not a single number; pass a gradient "
                     f"of exactly that shape, e.g. t.backward(np.ones({d.shape}))"
                 )
-            seed = np.ones(d.shape, d.dtype)
+            # a shared read-only 1 for 0-d outputs (a leaf copies it; nothing writes into it)
+            seed = _ones.get(d.dtype) if d.ndim == 0 else None
+            if seed is None:
+                seed = np.ones(d.shape, d.dtype)
         else:
             if isinstance(grad, Tensor):
                 grad = grad.data

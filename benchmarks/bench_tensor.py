@@ -423,6 +423,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15, help="interleaved rounds (default 15)")
     parser.add_argument("--quick", action="store_true", help="3 rounds, short repeats")
+    parser.add_argument("--only", default="mlp,small,matmul",
+                        help="comma-separated workloads to run: mlp, small, matmul (default: all)")
     args = parser.parse_args(argv)
     rounds = 3 if args.quick else args.rounds
     target = 0.02 if args.quick else 0.1
@@ -441,22 +443,26 @@ def main(argv: Optional[List[str]] = None) -> None:
         except importlib.metadata.PackageNotFoundError:
             pass
 
+    only = set(args.only.split(","))
     workloads = []
-    for dtype in (np.float64, np.float32):
+    for dtype in (np.float64, np.float32) if "mlp" in only else ():
         data = mlp_data(dtype)
         workloads.append((
             f"MLP 784-100-10 step, batch 100, {np.dtype(dtype).name}",
             _make([mlp_floor, mlp_autograd_lite, mlp_torch, mlp_hips, mlp_mygrad], data, notes),
         ))
-    workloads.append((
-        "50 elementwise ops on (10,) + sum + backward",
-        _make([small_floor, small_autograd_lite, small_torch, small_hips, small_mygrad], small_data(), notes),
-    ))
-    workloads.append((
-        "(1000x1000) @ (1000x1000) forward + backward",
-        _make([matmul_floor, matmul_autograd_lite, matmul_torch, matmul_hips, matmul_mygrad],
-              matmul_data(), notes),
-    ))
+    if "small" in only:
+        workloads.append((
+            "50 elementwise ops on (10,) + sum + backward",
+            _make([small_floor, small_autograd_lite, small_torch, small_hips, small_mygrad],
+                  small_data(), notes),
+        ))
+    if "matmul" in only:
+        workloads.append((
+            "(1000x1000) @ (1000x1000) forward + backward",
+            _make([matmul_floor, matmul_autograd_lite, matmul_torch, matmul_hips, matmul_mygrad],
+                  matmul_data(), notes),
+        ))
 
     # Same numbers as the floor? (Separate copies: a step updates its own parameters.)
     for dtype in (np.float64, np.float32):

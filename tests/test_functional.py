@@ -99,6 +99,10 @@ def test_cross_entropy_errors() -> None:
     msg = r"labels must lie in \[0, 3\) for 3 classes, got values from 0 to 3"
     with pytest.raises(ValueError, match=msg):
         F.cross_entropy(z, np.array([0, 3]))
+    with pytest.raises(ValueError, match="got values from -1 to 0"):  # no silent wrap-around
+        F.cross_entropy(z, np.array([0, -1]))
+    with pytest.raises(ValueError, match="got values from 0 to 7"):
+        F.cross_entropy(z, np.array([0, 7], np.uint8))
     with pytest.raises(ValueError, match="must be integers, got non-integer"):
         F.cross_entropy(z, np.array([0.5, 1.0]))
     with pytest.raises(ValueError, match=r"logits must have shape \(N, C\) or \(C,\), got \(1, 2, 3\)"):
