@@ -392,3 +392,13 @@ def test_small_edge_cases() -> None:
     with pytest.raises(TypeError, match="clip: bounds must be numbers"):
         x.clip(np.zeros(2))
     assert Tensor([1.0, 5.0]).clip(hi=2.0).data.tolist() == [1.0, 2.0]
+
+
+def test_docstring_examples_run() -> None:
+    import doctest
+
+    from autograd_lite import functional, gradcheck, tensor
+
+    for module in (tensor, functional, gradcheck):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0, module.__name__
