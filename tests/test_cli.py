@@ -155,7 +155,7 @@ def test_missing_dot_exits_1_with_hint(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 def test_demo_runs_and_lists(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    code, out, _ = run_main(["demo", "apple-orange"], capsys)
+    code, out, _ = run_main(["demo", "apple-orange", "-o", str(tmp_path)], capsys)
     assert code == 0 and "715" in out and "2.2" in out and "650" in out
     code, out, _ = run_main(["demo"], capsys)
     assert code == 0 and "apple-orange" in out
