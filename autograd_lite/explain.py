@@ -386,26 +386,8 @@ class Explanation(Sequence[Step]):
 
 
 def _seed_of(root: Any, grad: Any) -> Any:
-    """The seed as ``backward`` would use it: a float for a Value, an array for a Tensor."""
-    if not isinstance(root.data, np.ndarray):
-        if grad is None:
-            return 1.0
-        if isinstance(grad, bool) or not isinstance(grad, numbers.Real):
-            raise TypeError(f"explain: the seed grad must be a number, got {type(grad).__name__}: {grad!r}")
-        return float(grad)
-    # Tensor: the same rules as Tensor.backward (scalar output seeds 1, else a grad of its shape).
-    if not getattr(root, "requires_grad", True):
-        raise RuntimeError("explain: this tensor does not require grad (no input had requires_grad=True)")
-    d = root.data
-    if grad is None:
-        if d.size != 1:
-            raise ValueError(f"explain: the output has shape {d.shape}, not a single number; pass a "
-                             f"gradient of exactly that shape")
-        return np.ones(d.shape, d.dtype)
-    seed = np.asarray(getattr(grad, "data", grad), dtype=d.dtype)
-    if seed.shape != d.shape:
-        raise ValueError(f"explain: gradient shape {seed.shape} does not match the output shape {d.shape}")
-    return seed
+    """The seed exactly as ``backward`` would use it (one rule, kept on the node types)."""
+    return root._seed_for(grad, "explain (seed grad)")
 
 
 def explain(root: Any, grad: Any = None, *, replay: Optional[bool] = None) -> Explanation:

@@ -894,16 +894,20 @@ class Tensor:
         A scalar (one element) seeds 1; any other shape needs ``grad`` of exactly its
         shape.  Leaves accumulate across calls; intermediates are recomputed each call.
         """
+        _engine.backward(self, self._seed_for(grad, "backward"))
+
+    def _seed_for(self, grad: Optional[ArrayLike], where: str) -> np.ndarray:
+        """The seed array for a backward pass from here (shared by backward and explain)."""
         if not self.requires_grad:
             raise RuntimeError(
-                "backward: this tensor does not require grad (no input had requires_grad=True, "
+                f"{where}: this tensor does not require grad (no input had requires_grad=True, "
                 "or it was made inside no_grad())"
             )
         d = self.data
         if grad is None:
             if d.size != 1:
                 raise ValueError(
-                    f"backward: the output has shape {d.shape}, not a single number; pass a gradient "
+                    f"{where}: the output has shape {d.shape}, not a single number; pass a gradient "
                     f"of exactly that shape, e.g. t.backward(np.ones({d.shape}))"
                 )
             # a shared read-only 1 for 0-d outputs (a leaf copies it; nothing writes into it)
@@ -914,18 +918,18 @@ class Tensor:
             if isinstance(grad, Tensor):
                 grad = grad.data
             elif isinstance(grad, Value):
-                raise TypeError("backward: the gradient must be an array, not a Value; use grad.data")
+                raise TypeError(f"{where}: the gradient must be an array, not a Value; use grad.data")
             try:
                 seed = np.asarray(grad, dtype=d.dtype)
             except (TypeError, ValueError):
                 raise TypeError(
-                    f"backward: the gradient must be numbers, got {type(grad).__name__}"
+                    f"{where}: the gradient must be numbers, got {type(grad).__name__}"
                 ) from None
             if seed.shape != d.shape:
                 raise ValueError(
-                    f"backward: gradient shape {seed.shape} does not match the output shape {d.shape}"
+                    f"{where}: gradient shape {seed.shape} does not match the output shape {d.shape}"
                 )
-        _engine.backward(self, seed)
+        return seed
 
     def _seed(self, grad: np.ndarray) -> None:
         self._accumulate(grad)

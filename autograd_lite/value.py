@@ -231,14 +231,19 @@ class Value:
         return _new(math.cos(a), "cos", self, -math.sin(a))
 
     # ----------------------------------------------------------------- graph
-    def backward(self, grad: Number = 1.0) -> None:
+    def backward(self, grad: Optional[Number] = 1.0) -> None:
         """Chain rule from this node: every node it depends on gets ``d self / d node``.
 
         Leaves accumulate across calls (call ``zero_grad`` or set ``.grad = 0``);
         intermediate grads are recomputed on each call and stay readable afterwards.
         """
-        seed = grad if type(grad) is float else _check_number(grad, "backward")
-        _engine.backward(self, seed)
+        _engine.backward(self, self._seed_for(grad, "backward"))
+
+    def _seed_for(self, grad: Optional[Number], where: str) -> float:
+        """The seed for a backward pass from here (shared by backward and explain)."""
+        if grad is None:
+            return 1.0
+        return grad if type(grad) is float else _check_number(grad, where)
 
     def _seed(self, grad: float) -> None:
         self.grad += grad
