@@ -12,24 +12,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd_lite import Tensor, Value, explain
+from demos.apple_orange import build as build_apple_orange
 
 # The package attribute ``autograd_lite.explain`` is the function; the module is this:
 explain_module = importlib.import_module("autograd_lite.explain")
 
 
 def apple_orange() -> Tuple[Value, ...]:
-    apple, apple_num = Value(100, "apple"), Value(2, "apple_num")
-    orange, orange_num = Value(150, "orange"), Value(3, "orange_num")
-    tax = Value(1.1, "tax")
-    apple_price = apple * apple_num
-    apple_price.label = "apple_price"
-    orange_price = orange * orange_num
-    orange_price.label = "orange_price"
-    all_price = apple_price + orange_price
-    all_price.label = "all_price"
-    price = all_price * tax
-    price.label = "price"
-    return apple, apple_num, orange, orange_num, tax, price
+    g = build_apple_orange()
+    return tuple(g[k] for k in ("apple", "apple_num", "orange", "orange_num", "tax", "price"))
 
 
 def test_apple_orange_steps_hand_values() -> None:

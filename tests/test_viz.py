@@ -19,6 +19,7 @@ import pytest
 import viz
 from autograd_lite import Value
 from autograd_lite.value import _new
+from demos.apple_orange import build as build_apple_orange
 from viz.draw import FILL_BAD, FILL_HOT, esc
 
 HAVE_DOT = shutil.which("dot") is not None
@@ -26,20 +27,8 @@ needs_dot = pytest.mark.skipif(not HAVE_DOT, reason="Graphviz dot not installed"
 
 
 def apple_orange() -> Dict[str, Value]:
-    """DLfS 5.4: 2 apples at 100, 3 oranges at 150, tax 1.1 (price 715)."""
-    apple, apple_num = Value(100, "apple"), Value(2, "apple_num")
-    orange, orange_num = Value(150, "orange"), Value(3, "orange_num")
-    tax = Value(1.1, "tax")
-    apple_price = apple * apple_num
-    apple_price.label = "apple_price"
-    orange_price = orange * orange_num
-    orange_price.label = "orange_price"
-    all_price = apple_price + orange_price
-    all_price.label = "all_price"
-    price = all_price * tax
-    price.label = "price"
-    return {"apple": apple, "apple_num": apple_num, "orange": orange, "orange_num": orange_num,
-            "tax": tax, "price": price}
+    """DLfS 5.4: 2 apples at 100, 3 oranges at 150, tax 1.1 (price 715), as the demo builds it."""
+    return build_apple_orange()
 
 
 def a_plus_a() -> Value:
