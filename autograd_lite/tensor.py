@@ -992,8 +992,11 @@ class Tensor:
 
     # ----------------------------------------------------------------- display, comparison
     def __repr__(self) -> str:
-        parts = ["data=" + _array_text(self.data, "Tensor(data=")]
-        parts.append("grad=" + ("None" if self.grad is None else _array_text(self.grad, "grad=")))
+        data = _array_text(self.data, "Tensor(data=")
+        grad = "None" if self.grad is None else _array_text(self.grad, "       grad=")
+        # multi-line arrays: grad starts its own line, aligned under data
+        sep = ",\n       " if "\n" in data or "\n" in grad else ", "
+        parts = [f"data={data}{sep}grad={grad}"]
         if self.op:
             parts.append(f"op={self.op!r}")
         if self.label:
@@ -1053,7 +1056,9 @@ def _plain(x: Any, op: str) -> Any:
 
 
 def _array_text(a: np.ndarray, prefix: str) -> str:
-    return np.array2string(a, separator=", ", formatter={"float_kind": fmt}, prefix=prefix)
+    # short and exact enough to learn from: big arrays are summarised with "..."
+    return np.array2string(a, separator=", ", formatter={"float_kind": fmt}, prefix=prefix,
+                           threshold=64, edgeitems=3)
 
 
 def _pow_tensor(base: Tensor, exponent: Tensor) -> Tensor:
