@@ -63,6 +63,7 @@ def test_repr_uses_the_shared_formatter() -> None:
     y.backward()
     assert repr(y) == "Tensor(data=1436.6, grad=1, op='sum')"
     assert "dtype=float32" in repr(Tensor([1.0], dtype=np.float32))
+    assert fmt(y.data) == "1436.6"
 
 
 def test_repr_is_short_and_aligned() -> None:
@@ -76,7 +77,6 @@ def test_repr_is_short_and_aligned() -> None:
     )
     assert repr(Tensor(np.arange(1000.0))) == "Tensor(data=[0, 1, 2, ..., 997, 998, 999], grad=None)"
     assert len(repr(Tensor(np.ones((784, 50)))).splitlines()) == 8
-    assert fmt(y.data) == "1436.6"
 
 
 # --------------------------------------------------------------------------- backward semantics
