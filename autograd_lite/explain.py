@@ -40,7 +40,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 import numpy as np
 
 from . import engine as _engine
-from .format import fmt
+from .format import ARRAY_DIGITS, fmt
 
 __all__ = ["explain", "Explanation", "Step", "Edge", "node_names", "preview", "graph_nodes", "atom",
            "formula"]
@@ -152,14 +152,14 @@ def preview(x: Any, max_items: int = 6) -> str:
             return fmt(x.item())
         if x.size <= max_items:
             return _nested(x.tolist())
-        return f"{'×'.join(str(s) for s in x.shape)} ‖·‖={fmt(float(np.linalg.norm(x)))}"
+        return f"{'×'.join(str(s) for s in x.shape)} ‖·‖={fmt(float(np.linalg.norm(x)), ARRAY_DIGITS)}"
     return fmt(x)
 
 
 def _nested(v: Any) -> str:
     if isinstance(v, list):
         return "[" + ", ".join(_nested(e) for e in v) + "]"
-    return fmt(v)
+    return fmt(v, ARRAY_DIGITS)
 
 
 def _local_formula(op: str, names: List[str], me: int, local: Optional[float]) -> Tuple[str, str]:

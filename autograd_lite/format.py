@@ -13,10 +13,15 @@ from __future__ import annotations
 import math
 
 SIGNIFICANT_DIGITS = 12
+ARRAY_DIGITS = 6  # elements of arrays in pictures and tables: many numbers, fewer digits each
 
 
-def fmt(x: object) -> str:
-    """Format a number shortest-sane: 12 significant digits, integers without ``.0``."""
+def fmt(x: object, digits: int = SIGNIFICANT_DIGITS) -> str:
+    """Format a number shortest-sane: ``digits`` significant digits, integers without ``.0``.
+
+    >>> fmt(0.113005321369), fmt(0.113005321369, digits=ARRAY_DIGITS)
+    ('0.113005321369', '0.113005')
+    """
     try:
         dtype = getattr(x, "dtype", None)
         if dtype is not None and dtype.kind == "f" and dtype.itemsize < 8:
@@ -31,7 +36,7 @@ def fmt(x: object) -> str:
         return "nan"
     if math.isinf(f):
         return "inf" if f > 0 else "-inf"
-    rounded = float(f"{f:.{SIGNIFICANT_DIGITS}g}")
+    rounded = float(f"{f:.{digits}g}")
     if rounded == 0.0:
         return "0"
     if rounded.is_integer() and abs(rounded) < 1e16:

@@ -34,7 +34,7 @@ import graphviz
 import numpy as np
 
 from autograd_lite.explain import atom, explain, formula, graph_nodes, node_names, preview
-from autograd_lite.format import fmt
+from autograd_lite.format import ARRAY_DIGITS, fmt
 
 __all__ = ["draw", "render", "GraphvizNotFoundError", "DEFAULT_MAX_NODES", "FORMATS"]
 
@@ -149,14 +149,14 @@ def _grad_unset(node: Any) -> bool:
 def _value_text(x: Any) -> str:
     """Text for a number or array: small arrays in full, larger ones by shape and norm."""
     if isinstance(x, np.ndarray) and x.size > 3:
-        return f"‖·‖={fmt(float(np.linalg.norm(x)))}"
+        return f"‖·‖={fmt(float(np.linalg.norm(x)), ARRAY_DIGITS)}"
     return preview(x)
 
 
 def _flow_text(x: Any) -> str:
     """What flowed along an edge: a number, a 1- or 2-element array, else the array's norm."""
     if isinstance(x, np.ndarray) and x.size > 2:
-        return f"‖·‖={fmt(float(np.linalg.norm(x)))}"
+        return f"‖·‖={fmt(float(np.linalg.norm(x)), ARRAY_DIGITS)}"
     return preview(x)
 
 
@@ -167,7 +167,8 @@ def _content(x: Any, color: str, bold: bool) -> str:
     """A value cell's content: a number, a small grid for a small array, else its norm."""
     if isinstance(x, np.ndarray) and x.ndim in (1, 2) and 0 < x.size <= GRID_MAX:
         rows = x.reshape(-1, 1) if x.ndim == 1 else x  # a vector as a column, like the math
-        body = "".join("<TR>" + "".join(f'<TD ALIGN="RIGHT">{_font(esc(fmt(v)), color, bold)}</TD>'
+        cell = '<TD ALIGN="RIGHT">{}</TD>'
+        body = "".join("<TR>" + "".join(cell.format(_font(esc(fmt(v, ARRAY_DIGITS)), color, bold))
                                         for v in row.tolist()) + "</TR>" for row in rows)
         return (f'<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="2" COLOR="{LINE_CONST}">'
                 f"{body}</TABLE>")
