@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 import tracemalloc
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from autograd_lite import Value
 from autograd_lite.datasets import make_moons
@@ -98,6 +98,23 @@ def in_big_stack(fn: Callable[[], None]) -> Callable[[], None]:
     return run
 
 
+def interleaved(fns: Dict[str, Callable[[], Any]], repeats: int, block: int = 3) -> Dict[str, List[float]]:
+    """Rounds of blocks, one block per engine per round, so machine noise hits every engine alike.
+
+    Each block runs as a user's training loop runs: the engine's steps back to back, paying for
+    its own garbage.  Between blocks the heap is collected (untimed), so no engine pays for the
+    cyclic garbage another left behind, and the block's first step (a warm-up) is not timed.
+    Returns each engine's per-round median.
+    """
+    times: Dict[str, List[float]] = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            gc.collect()
+            fn()
+            times[name].append(statistics.median(timed(fn) for _ in range(block)))
+    return times
+
+
 def bytes_per_node(value_cls: Any, n: int = 100_000) -> float:
     a = value_cls(1.0)
     gc.collect()
@@ -116,7 +133,8 @@ def bytes_per_node(value_cls: Any, n: int = 100_000) -> float:
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=7, help="timed repeats per engine (median)")
+    parser.add_argument("--repeats", type=int, default=7,
+                        help="rounds; each times a block of 3 steps per engine")
     parser.add_argument("--chain", type=int, default=100_000, help="ops in the chain benchmark")
     args = parser.parse_args(argv)
 
@@ -130,41 +148,35 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(f"python {sys.version.split()[0]}, gc enabled: {gc.isenabled()}")
     for fn in engines.values():  # warm-up
         fn()
-    times: Dict[str, List[float]] = {name: [] for name in engines}
-    for _ in range(args.repeats):  # interleaved: noise hits every engine alike
-        for name, fn in engines.items():
-            times[name].append(timed(fn))
-    rows = []
-    ours = statistics.median(times["autograd_lite"])
-    for name, ts in times.items():
-        med = statistics.median(ts)
-        rows.append((f"MLP step 2-16-16-1, 100 points, GC on: {name}", med * 1e3, med / ours))
+    rows: List[Tuple[str, float, str]] = []
+
+    def add_rows(title: str, times: Dict[str, List[float]]) -> None:
+        """Median time per engine, and the median (min-max) of its per-round ratio to ours."""
+        ours = times["autograd_lite"]
+        for name, ts in times.items():
+            ratios = [t / o for t, o in zip(ts, ours)]
+            spread = "" if name == "autograd_lite" else (
+                f"{statistics.median(ratios):.2f}x ({min(ratios):.1f}-{max(ratios):.1f})")
+            rows.append((f"{title}: {name}", statistics.median(ts) * 1e3, spread))
+
+    add_rows("MLP step 2-16-16-1, 100 points, GC on", interleaved(engines, args.repeats))
     gc.disable()  # reference rows only: how much of each step is the cyclic GC
     try:
-        no_gc = {name: [] for name in engines}
-        for _ in range(args.repeats):
-            for name, fn in engines.items():
-                no_gc[name].append(timed(fn))
+        add_rows("MLP step, GC off (reference)", interleaved(engines, args.repeats))
     finally:
         gc.enable()
-    for name, ts in no_gc.items():
-        med = statistics.median(ts)
-        rows.append((f"MLP step, GC off (reference): {name}", med * 1e3, med / ours))
 
-    ours_chain = statistics.median(timed(chain(Value, args.chain)) for _ in range(3))
-    rows.append((f"chain of {args.chain:,} ops, build+backward: autograd_lite", ours_chain * 1e3, 1.0))
+    chains = {"autograd_lite": chain(Value, args.chain)}
     if mg_engine is not None:
-        mg_chain = in_big_stack(chain(mg_engine.Value, args.chain))
-        theirs = statistics.median(timed(mg_chain) for _ in range(3))
-        name = f"chain of {args.chain:,} ops, build+backward: micrograd"
-        rows.append((name, theirs * 1e3, theirs / ours_chain))
+        chains["micrograd"] = in_big_stack(chain(mg_engine.Value, args.chain))
+    add_rows(f"chain of {args.chain:,} ops, build+backward", interleaved(chains, 3, block=1))
     million = timed(chain(Value, 1_000_000))
-    rows.append(("chain of 1,000,000 ops, build+backward: autograd_lite", million * 1e3, float("nan")))
+    rows.append(("chain of 1,000,000 ops, build+backward: autograd_lite", million * 1e3, ""))
 
-    print("| workload | median ms | ratio to autograd_lite |")
+    print("| workload | median ms | time / autograd_lite's, same round: median (min-max) |")
     print("|---|---:|---:|")
     for name, ms, ratio in rows:
-        print(f"| {name} | {ms:.1f} | {'' if ratio != ratio else f'{ratio:.2f}x'} |")
+        print(f"| {name} | {ms:.1f} | {ratio} |")
     print()
     print("| memory per node, `v = v + a` chain (tracemalloc) | bytes |")
     print("|---|---:|")
