@@ -90,29 +90,15 @@ def esc(text: str) -> str:
     >>> esc('a<b> & "c" {d|e}\\\\')
     'a&lt;b&gt; &amp; &quot;c&quot; {d|e}\\\\'
     """
-    out = []
-    for ch in text:
-        if ch == "&":
-            out.append("&amp;")
-        elif ch == "<":
-            out.append("&lt;")
-        elif ch == ">":
-            out.append("&gt;")
-        elif ch == '"':
-            out.append("&quot;")
-        elif ch == "'":
-            out.append("&#39;")
-        elif ch == "\n":
-            out.append("<BR/>")
-        elif ch == "\t":
-            out.append(" ")
-        elif ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0:
-            out.append(f"\\x{ord(ch):02x}")
-        elif 0xD800 <= ord(ch) <= 0xDFFF:  # a lone surrogate cannot even be written as UTF-8
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return text.translate(_ESCAPES)
+
+
+# One table for str.translate: HTML entities, newlines as <BR/>, and every invisible or
+# unencodable character (controls, lone surrogates) shown as an escape code.
+_ESCAPES = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;",
+            ord("'"): "&#39;", ord("\n"): "<BR/>", ord("\t"): " "}
+_ESCAPES.update({c: f"\\x{c:02x}" for c in [*range(32), *range(0x7F, 0xA0)] if c not in _ESCAPES})
+_ESCAPES.update({c: f"\\u{c:04x}" for c in range(0xD800, 0xE000)})
 
 
 def _short(text: str) -> str:
