@@ -15,7 +15,8 @@ The node protocol (what ``Value`` and ``Tensor`` provide):
   per op, which keeps Python's cyclic GC nearly idle on big scalar graphs;
 * ``_order`` -- a creation counter: a node is always created after its parents, so
   sorting by it gives a topological order without a recursive walk;
-* ``_GRAD_ZERO`` (what an intermediate grad is reset to), ``_seed(grad)``,
+* ``_GRAD_ZERO`` (what an intermediate grad is reset to), ``_check_leaf_grads(leaves, grads)``
+  (refuse leaf grads that cannot be added to), ``_seed(grad)``,
   ``_backprop()`` (send ``upstream x local`` to every parent) and
   ``_contributions()`` (the same, as ``(parent, contribution)`` pairs, for tracing).
 """
@@ -26,7 +27,7 @@ import itertools
 import threading
 from contextlib import contextmanager
 from operator import attrgetter
-from typing import Any, Callable, Iterator, List, Optional
+from typing import Any, Callable, Iterator, List, Optional, Tuple
 
 # Creation counter: ``next(_counter)`` is one C call, cheaper than any bookkeeping.
 _counter = itertools.count()
@@ -83,29 +84,43 @@ def topological_order(root: Any) -> List[Any]:
     a node is always created after its parents.  Leaves (nodes without parents) are
     not listed: they only receive gradients.
     """
+    return _walk(root)[0]
+
+
+def _walk(root: Any) -> Tuple[List[Any], List[Any]]:
+    """``(order, leaves)``: the order of :func:`topological_order` and, gathered in the same
+    walk, the leaves that receive gradients (once per edge into them, so repeats occur)."""
     if root._a is None:
-        return []
+        return [], [root]
     seen = {root}
     stack = [root]
-    pop, push, mark = stack.pop, stack.append, seen.add
+    leaves: List[Any] = []
+    pop, push, mark, leaf = stack.pop, stack.append, seen.add, leaves.append
     while stack:
         node = pop()
         p = node._a
-        if p._a is not None and p not in seen:
+        if p._a is None:
+            leaf(p)
+        elif p not in seen:
             mark(p)
             push(p)
         p = node._b
-        if p is not None and p._a is not None and p not in seen:
-            mark(p)
-            push(p)
+        if p is not None:
+            if p._a is None:
+                leaf(p)
+            elif p not in seen:
+                mark(p)
+                push(p)
         if node._rest is not None:
             for p in node._rest:
-                if p._a is not None and p not in seen:
+                if p._a is None:
+                    leaf(p)
+                elif p not in seen:
                     mark(p)
                     push(p)
     order = list(seen)
     order.sort(key=_by_creation, reverse=True)
-    return order
+    return order, leaves
 
 
 TraceFn = Callable[[Any, int, Any, Any, Any, Any], None]
@@ -118,19 +133,37 @@ def backward(root: Any, seed: Any, trace: Optional[TraceFn] = None) -> List[Any]
     every call (reset first), so calling it twice doubles the leaf grads exactly.
     ``trace(node, i, parent, contribution, before, after)`` is called for every edge
     when given (used by :func:`autograd_lite.explain`); it sees the very same sums.
+
+    All or nothing: the grad of every node in the graph is remembered first (a reference
+    to the float or array, which the sweep never changes in place), and if anything
+    raises during the sweep -- a vjp, a trace callback, ``KeyboardInterrupt``,
+    ``MemoryError`` -- every grad is put back exactly as it was before the exception
+    propagates.  ``root._check_leaf_grads(leaves, grads)`` refuses leaf grads the sweep could
+    not add to correctly (e.g. a Tensor grad of the wrong shape) before anything changes.
     """
-    order = topological_order(root)
-    zero = root._GRAD_ZERO
-    for node in order:
-        node.grad = zero
-    root._seed(seed)
-    if trace is None:
+    order, leaves = _walk(root)
+    saved_leaves = [leaf.grad for leaf in leaves]
+    root._check_leaf_grads(leaves, saved_leaves)
+    saved = [node.grad for node in order]
+    try:
+        zero = root._GRAD_ZERO
         for node in order:
-            node._backprop()
-    else:
-        for node in order:
-            for i, (parent, contribution) in enumerate(node._contributions()):
-                before = parent.grad
-                parent._accumulate(contribution)
-                trace(node, i, parent, contribution, before, parent.grad)
+            node.grad = zero
+        root._seed(seed)
+        if trace is None:
+            for node in order:
+                node._backprop()
+        else:
+            for node in order:
+                for i, (parent, contribution) in enumerate(node._contributions()):
+                    before = parent.grad
+                    parent._accumulate(contribution)
+                    trace(node, i, parent, contribution, before, parent.grad)
+    except BaseException:
+        # Leaves first, in reverse, so a leaf listed twice ends with its first-saved grad.
+        for leaf, g in zip(reversed(leaves), reversed(saved_leaves)):
+            leaf.grad = g
+        for node, g in zip(order, saved):
+            node.grad = g
+        raise
     return order

@@ -19,6 +19,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from . import checks as _checks
 from .tensor import Tensor, _operand, _result, _result_n, _tensors
 
 __all__ = [
@@ -28,11 +29,17 @@ __all__ = [
 
 
 def _axis(axis: int, ndim: int, op: str) -> int:
-    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
-        raise TypeError(f"{op}: axis must be an int, got {axis!r}")
-    if not -ndim <= axis < ndim:
-        raise ValueError(f"{op}: axis {axis} is out of range for a tensor with {ndim} dimensions")
-    return int(axis) % ndim
+    return _checks.axis(axis, ndim, op)
+
+
+def _nonempty(a: np.ndarray, ax: int, op: str) -> None:
+    if a.shape[ax] == 0:
+        raise ValueError(f"{op}: axis {ax} of shape {a.shape} is empty; {op} needs at least one "
+                         "element along the axis it normalises")
+
+
+def _label_text(x: Any) -> str:
+    return str(int(x)) if np.isfinite(x) else str(x)
 
 
 def _tensor(x: Any, op: str) -> Tensor:
@@ -57,6 +64,7 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
     """
     a = _tensor(x, "softmax").data
     ax = _axis(axis, a.ndim, "softmax")
+    _nonempty(a, ax, "softmax")
     e = np.exp(a - a.max(axis=ax, keepdims=True))
     return _result(e / e.sum(axis=ax, keepdims=True), "softmax", _softmax_vjp, x, None, ax)
 
@@ -71,6 +79,7 @@ def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
     """x - log(sum(exp(x))) along ``axis``, computed stably (log-sum-exp with the max)."""
     a = _tensor(x, "log_softmax").data
     ax = _axis(axis, a.ndim, "log_softmax")
+    _nonempty(a, ax, "log_softmax")
     s = a - a.max(axis=ax, keepdims=True)
     return _result(s - np.log(np.exp(s).sum(axis=ax, keepdims=True)), "log_softmax",
                    _log_softmax_vjp, x, None, ax)
@@ -137,13 +146,19 @@ def cross_entropy(logits: Tensor, target: Any) -> Tensor:
                 f"shape {shape} for logits of shape {shape}, got shape {t.shape}"
             )
         labels = t.reshape(-1)
-        if labels.dtype.kind == "f":  # labels stored as floats (e.g. a Tensor): must be whole
-            if not np.array_equal(labels, np.floor(labels)):
-                raise ValueError("cross_entropy: class labels must be integers, got non-integer values")
-            labels = labels.astype(np.intp)
-        elif labels.dtype.kind not in "iu":
+        kind = labels.dtype.kind
+        if kind not in "iuf":
             raise TypeError(f"cross_entropy: class labels must be integers, got dtype {t.dtype}")
         if labels.dtype != np.intp:
+            if kind == "f" and not np.array_equal(labels, np.floor(labels)):
+                # labels stored as floats (e.g. a Tensor) must be whole numbers
+                raise ValueError("cross_entropy: class labels must be integers, got non-integer values")
+            if kind != "i" and labels.size and not (labels.min() >= 0 and labels.max() < c):
+                # check before converting: 2**63 or 1e30 would wrap to a negative intp
+                raise ValueError(
+                    f"cross_entropy: labels must lie in [0, {c}) for {c} classes, "
+                    f"got values from {_label_text(labels.min())} to {_label_text(labels.max())}"
+                )
             labels = labels.astype(np.intp)
         # one reduction checks both ends: seen as unsigned, a negative label is huge
         # (and negative labels must not silently index from the end)

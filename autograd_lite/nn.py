@@ -31,12 +31,13 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Set, Tuple, Uni
 import numpy as np
 from numpy.typing import DTypeLike
 
+from . import checks as _checks
 from . import functional as F
 from .tensor import Tensor
 
 __all__ = [
     "Module", "Linear", "Affine", "ReLU", "Sigmoid", "Tanh", "Softmax", "Dropout", "BatchNorm1d",
-    "Sequential",
+    "Sequential", "MSELoss", "CrossEntropyLoss",
 ]
 
 Seed = Union[None, int, np.random.Generator]
@@ -49,11 +50,7 @@ def _as_tensor(x: Any) -> Tensor:
 
 
 def _check_size(owner: str, name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{owner}: {name} must be an int, got {type(value).__name__}: {value!r}")
-    if value < 1:
-        raise ValueError(f"{owner}: {name} must be >= 1, got {value}")
-    return int(value)
+    return _checks.count(value, name, owner, minimum=1)
 
 
 class Module:
@@ -90,6 +87,9 @@ class Module:
     def __setattr__(self, name: str, value: Any) -> None:
         if "_param_names" not in self.__dict__:
             self._init_registry()  # a subclass that forgot super().__init__() still works
+        if isinstance(getattr(type(self), name, None), property):  # an alias such as Linear.weight
+            object.__setattr__(self, name, value)
+            return
         if name in self._buffer_names and not isinstance(value, np.ndarray):
             raise TypeError(f"{type(self).__name__}: buffer {name!r} must stay a numpy array, "
                             f"got {type(value).__name__}")
@@ -323,6 +323,8 @@ class Linear(Module):
         super().__init__()
         self.in_features = _check_size("Linear", "in_features", in_features)
         self.out_features = _check_size("Linear", "out_features", out_features)
+        bias = _checks.flag(bias, "bias", "Linear")
+        dtype = _checks.float_dtype(dtype, "Linear")
         stds = {"he": math.sqrt(2.0 / self.in_features), "xavier": math.sqrt(1.0 / self.in_features)}
         if isinstance(init, str) and init in stds:
             std = stds[init]
@@ -348,6 +350,24 @@ class Linear(Module):
                              f"dimension {self.in_features}, got shape {x.shape}")
         out = x @ self.W
         return out + self.b if self.b is not None else out
+
+    @property
+    def weight(self) -> Tensor:
+        """PyTorch's name for ``W`` (the same Tensor; note the book's (in, out) layout)."""
+        return self.W
+
+    @weight.setter
+    def weight(self, value: Tensor) -> None:
+        self.W = value
+
+    @property
+    def bias(self) -> Optional[Tensor]:
+        """PyTorch's name for ``b`` (the same Tensor, or None)."""
+        return self.b
+
+    @bias.setter
+    def bias(self, value: Optional[Tensor]) -> None:
+        self.b = value
 
     def extra_repr(self) -> str:
         return f"{self.in_features}, {self.out_features}, bias={self.b is not None}, init={self.init!r}"
@@ -384,7 +404,9 @@ class Softmax(Module):
 
     def __init__(self, axis: int = -1) -> None:
         super().__init__()
-        self.axis = axis
+        if not _checks.is_int(axis):
+            raise TypeError(f"Softmax: axis must be an int, got {type(axis).__name__}: {axis!r}")
+        self.axis = int(axis)
 
     def forward(self, x: Any) -> Tensor:
         return F.softmax(_as_tensor(x), axis=self.axis)
@@ -467,6 +489,7 @@ class BatchNorm1d(Module):
             raise ValueError(f"BatchNorm1d: momentum must be in [0, 1], got {momentum!r}")
         self.eps = float(eps)
         self.momentum = float(momentum)
+        dtype = _checks.float_dtype(dtype, "BatchNorm1d")
         self.gamma = Tensor(np.ones(self.num_features, dtype=dtype), requires_grad=True)
         self.beta = Tensor(np.zeros(self.num_features, dtype=dtype), requires_grad=True)
         self.register_buffer("running_mean", np.zeros(self.num_features, dtype=dtype))
@@ -528,3 +551,26 @@ class Sequential(Module):
 
     def __iter__(self) -> Iterator[Module]:
         return iter(self.children())
+
+
+class MSELoss(Module):
+    """``loss(pred, target)``: :func:`~autograd_lite.functional.mse_loss` as a module (PyTorch's name).
+
+    >>> MSELoss()(Tensor([1.0, 3.0]), [0.0, 0.0]).item()
+    5.0
+    """
+
+    def forward(self, pred: Any, target: Any) -> Tensor:  # type: ignore[override]
+        return F.mse_loss(_as_tensor(pred), target)
+
+
+class CrossEntropyLoss(Module):
+    """``loss(logits, target)``: :func:`~autograd_lite.functional.cross_entropy` as a module
+    (PyTorch's name; the book's ``SoftmaxWithLoss``): class labels or one-hot rows.
+
+    >>> round(CrossEntropyLoss()(Tensor(np.zeros((2, 4))), [1, 3]).item(), 6) == round(math.log(4), 6)
+    True
+    """
+
+    def forward(self, logits: Any, target: Any) -> Tensor:  # type: ignore[override]
+        return F.cross_entropy(_as_tensor(logits), target)

@@ -28,11 +28,14 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, Dict, Iterable, List, Tuple
+import signal
+import threading
+from contextlib import contextmanager
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 import numpy as np
 
-__all__ = ["Optimizer", "SGD", "Momentum", "AdaGrad", "RMSprop", "Adam"]
+__all__ = ["Optimizer", "SGD", "Momentum", "AdaGrad", "RMSprop", "Adam", "AdamW"]
 
 
 def _check_hyper(owner: str, name: str, value: Any, low: float = 0.0, high: float = math.inf,
@@ -53,8 +56,11 @@ def _check_hyper(owner: str, name: str, value: Any, low: float = 0.0, high: floa
 class Optimizer:
     """Base class: holds the parameter list and per-parameter state; subclasses give ``_delta``.
 
-    ``_delta(i, g)`` returns the amount to subtract from parameter ``i`` given its gradient
-    ``g`` (already a float64-or-parameter-dtype ndarray); state lives in ``self.state[i]``.
+    ``_delta(p, g, state)`` returns ``(delta, new_state)``: the amount to subtract from
+    parameter ``p`` given its gradient ``g`` (a real ndarray of ``p``'s shape) and the
+    parameter's state after this step.  It must not change ``state`` (the previous dict, or
+    ``None`` on the first step) nor ``p``: :meth:`step` computes every update first and
+    only then writes them all, so a failure anywhere changes nothing.
     """
 
     def __init__(self, params: Iterable[Any], lr: float) -> None:
@@ -81,33 +87,39 @@ class Optimizer:
             p.grad = getattr(type(p), "_GRAD_ZERO", None)
 
     def step(self) -> None:
-        """Update every parameter whose ``grad`` is not None (in place for arrays)."""
+        """Update every parameter whose ``grad`` is not None (in place for arrays).
+
+        All or nothing: every gradient is validated and every update and new state computed
+        before any parameter or state changes; the writes that follow cannot fail (a Ctrl-C
+        arriving during them is held back until they are done, in the main thread).
+        """
         name = type(self).__name__
-        # Validate everything first, so a bad gradient leaves every parameter and state untouched.
-        work: List[Tuple[int, Any, np.ndarray]] = []
+        work: List[Tuple[int, Any, Any, Optional[Dict[str, Any]]]] = []
         for i, p in enumerate(self.params):
             if p.grad is None:
                 continue
-            data = p.data
-            if isinstance(data, np.ndarray):
-                g = np.asarray(p.grad)
-                if g.shape != data.shape:
-                    raise ValueError(f"{name}.step: parameter {i} has data of shape {data.shape} "
-                                     f"but grad of shape {g.shape}")
-                if not data.flags.writeable:
-                    raise ValueError(f"{name}.step: parameter {i}'s data is a read-only array; "
-                                     "give the Tensor its own copy (Tensor(array.copy()))")
-            else:
-                g = np.asarray(float(p.grad))
-            work.append((i, p, g))
-        for i, p, g in work:
-            delta = self._delta(i, p, g)
+            g = _checked_grad(name, i, p)
+            delta, new_state = self._delta(p, g, self.state.get(i))
+            update: Any
             if isinstance(p.data, np.ndarray):
-                p.data -= delta  # in place: same array object, same dtype
+                update = np.asarray(delta)
+                if update.shape != p.data.shape or update.dtype.kind != "f":
+                    raise ValueError(f"{name}.step: parameter {i}: the update has shape {update.shape} "
+                                     f"and dtype {update.dtype}, expected {p.data.shape} float")
             else:
-                p.data = float(p.data - delta)
+                update = float(p.data - delta)  # the new value itself, for a Value
+            work.append((i, p, update, new_state))
+        with _interrupts_held():
+            for i, p, delta, new_state in work:
+                if isinstance(p.data, np.ndarray):
+                    np.subtract(p.data, delta, out=p.data)  # in place: same array object and dtype
+                else:
+                    p.data = delta
+                if new_state is not None:
+                    self.state[i] = new_state
 
-    def _delta(self, i: int, p: Any, g: np.ndarray) -> np.ndarray:
+    def _delta(self, p: Any, g: np.ndarray, state: Optional[Dict[str, Any]]
+               ) -> Tuple[np.ndarray, Optional[Dict[str, Any]]]:
         raise NotImplementedError(f"{type(self).__name__} must implement _delta")
 
     def _weight_decayed(self, p: Any, g: np.ndarray, weight_decay: float) -> np.ndarray:
@@ -117,6 +129,49 @@ class Optimizer:
     def __repr__(self) -> str:
         hyper = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if k not in ("params", "state"))
         return f"{type(self).__name__}({len(self.params)} parameters, {hyper})"
+
+
+def _checked_grad(name: str, i: int, p: Any) -> np.ndarray:
+    """Parameter ``i``'s grad as a real ndarray of its data's shape, else a clear error."""
+    data, grad = p.data, p.grad
+    if isinstance(data, np.ndarray):
+        if not isinstance(grad, np.ndarray):
+            raise TypeError(f"{name}.step: parameter {i}'s grad is a {type(grad).__name__}, "
+                            "expected None or a float array")
+        if grad.dtype.kind not in "iuf":
+            raise TypeError(f"{name}.step: parameter {i}'s grad has dtype {grad.dtype}, "
+                            "expected real numbers")
+        if grad.shape != data.shape:
+            raise ValueError(f"{name}.step: parameter {i} has data of shape {data.shape} "
+                             f"but grad of shape {grad.shape}")
+        if not data.flags.writeable:
+            raise ValueError(f"{name}.step: parameter {i}'s data is a read-only array; "
+                             "give the Tensor its own copy (Tensor(array.copy()))")
+        return grad
+    if isinstance(grad, bool) or not isinstance(grad, numbers.Real):
+        raise TypeError(f"{name}.step: parameter {i}'s grad is a {type(grad).__name__}: {grad!r}, "
+                        "expected a number")
+    return np.asarray(float(grad))
+
+
+@contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold back SIGINT (Ctrl-C) while the block runs, then deliver it (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: List[Any] = []
+    try:
+        previous = signal.signal(signal.SIGINT, lambda sig, frame: caught.append(frame))
+    except ValueError:  # not allowed here (e.g. an embedded interpreter): run unprotected
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught and callable(previous):
+            previous(signal.SIGINT, caught[0])
 
 
 class SGD(Optimizer):
@@ -154,15 +209,15 @@ class SGD(Optimizer):
             raise ValueError("SGD: nesterov=True needs a momentum > 0 (got momentum = 0)")
         self.nesterov = nesterov
 
-    def _delta(self, i: int, p: Any, g: np.ndarray) -> np.ndarray:
+    def _delta(self, p: Any, g: np.ndarray, state: Optional[Dict[str, Any]]
+               ) -> Tuple[np.ndarray, Optional[Dict[str, Any]]]:
         g = self._weight_decayed(p, g, self.weight_decay)
-        if self.momentum:
-            state = self.state.setdefault(i, {})
-            b = state.get("momentum_buffer")
-            b = np.array(g, copy=True) if b is None else self.momentum * b + g
-            state["momentum_buffer"] = b
-            g = g + self.momentum * b if self.nesterov else b
-        return self.lr * g
+        if not self.momentum:
+            return self.lr * g, None
+        b = None if state is None else state.get("momentum_buffer")
+        b = np.array(g, copy=True) if b is None else self.momentum * b + g
+        g = g + self.momentum * b if self.nesterov else b
+        return self.lr * g, {"momentum_buffer": b}
 
 
 class Momentum(SGD):
@@ -199,15 +254,15 @@ class AdaGrad(Optimizer):
                                                       initial_accumulator_value)
         self.eps = _check_hyper("AdaGrad", "eps", eps)
 
-    def _delta(self, i: int, p: Any, g: np.ndarray) -> np.ndarray:
+    def _delta(self, p: Any, g: np.ndarray, state: Optional[Dict[str, Any]]
+               ) -> Tuple[np.ndarray, Optional[Dict[str, Any]]]:
         g = self._weight_decayed(p, g, self.weight_decay)
-        state = self.state.get(i)
         if state is None:
-            state = self.state[i] = {"step": 0, "sum": np.full_like(g, self.initial_accumulator_value)}
-        state["step"] += 1
-        state["sum"] = state["sum"] + g * g
-        clr = self.lr / (1 + (state["step"] - 1) * self.lr_decay)
-        return clr * g / (np.sqrt(state["sum"]) + self.eps)
+            state = {"step": 0, "sum": np.full_like(g, self.initial_accumulator_value, dtype=_float_of(g))}
+        step = state["step"] + 1
+        total = state["sum"] + g * g
+        clr = self.lr / (1 + (step - 1) * self.lr_decay)
+        return clr * g / (np.sqrt(total) + self.eps), {"step": step, "sum": total}
 
 
 class RMSprop(Optimizer):
@@ -236,24 +291,24 @@ class RMSprop(Optimizer):
             raise TypeError(f"RMSprop: centered must be True or False, got {centered!r}")
         self.centered = centered
 
-    def _delta(self, i: int, p: Any, g: np.ndarray) -> np.ndarray:
+    def _delta(self, p: Any, g: np.ndarray, state: Optional[Dict[str, Any]]
+               ) -> Tuple[np.ndarray, Optional[Dict[str, Any]]]:
         g = self._weight_decayed(p, g, self.weight_decay)
-        state = self.state.get(i)
         if state is None:
-            state = self.state[i] = {"square_avg": np.zeros_like(g), "grad_avg": np.zeros_like(g),
-                                     "momentum_buffer": np.zeros_like(g)}
+            zero = np.zeros_like(g, dtype=_float_of(g))
+            state = {"square_avg": zero, "grad_avg": zero, "momentum_buffer": zero}
+        new = dict(state)
         a = self.alpha
-        state["square_avg"] = v = a * state["square_avg"] + (1 - a) * g * g
+        new["square_avg"] = v = a * state["square_avg"] + (1 - a) * g * g
         if self.centered:
-            state["grad_avg"] = m = a * state["grad_avg"] + (1 - a) * g
+            new["grad_avg"] = m = a * state["grad_avg"] + (1 - a) * g
             d = np.sqrt(v - m * m) + self.eps
         else:
             d = np.sqrt(v) + self.eps
         if self.momentum:
-            b = state["momentum_buffer"]
-            state["momentum_buffer"] = b = self.momentum * b + g / d
-            return self.lr * b
-        return self.lr * g / d
+            new["momentum_buffer"] = b = self.momentum * state["momentum_buffer"] + g / d
+            return self.lr * b, new
+        return self.lr * g / d, new
 
 
 class Adam(Optimizer):
@@ -284,17 +339,51 @@ class Adam(Optimizer):
             raise TypeError(f"Adam: amsgrad must be True or False, got {amsgrad!r}")
         self.amsgrad = amsgrad
 
-    def _delta(self, i: int, p: Any, g: np.ndarray) -> np.ndarray:
+    def _delta(self, p: Any, g: np.ndarray, state: Optional[Dict[str, Any]]
+               ) -> Tuple[np.ndarray, Optional[Dict[str, Any]]]:
         g = self._weight_decayed(p, g, self.weight_decay)
+        return self._adam(g, state)
+
+    def _adam(self, g: np.ndarray, state: Optional[Dict[str, Any]]
+              ) -> Tuple[np.ndarray, Dict[str, Any]]:
         beta1, beta2 = self.betas
-        state = self.state.get(i)
         if state is None:
-            state = self.state[i] = {"step": 0, "exp_avg": np.zeros_like(g), "exp_avg_sq": np.zeros_like(g)}
-        state["step"] += 1
-        t = state["step"]
-        state["exp_avg"] = m = beta1 * state["exp_avg"] + (1 - beta1) * g
-        state["exp_avg_sq"] = v = beta2 * state["exp_avg_sq"] + (1 - beta2) * g * g
+            zero = np.zeros_like(g, dtype=_float_of(g))
+            state = {"step": 0, "exp_avg": zero, "exp_avg_sq": zero}
+        t = state["step"] + 1
+        new = {"step": t}
+        new["exp_avg"] = m = beta1 * state["exp_avg"] + (1 - beta1) * g
+        new["exp_avg_sq"] = v = beta2 * state["exp_avg_sq"] + (1 - beta2) * g * g
         if self.amsgrad:
-            state["max_exp_avg_sq"] = v = np.maximum(state.get("max_exp_avg_sq", v), v)
+            new["max_exp_avg_sq"] = v = np.maximum(state.get("max_exp_avg_sq", v), v)
         denom = np.sqrt(v) / math.sqrt(1 - beta2 ** t) + self.eps
-        return (self.lr / (1 - beta1 ** t)) * m / denom
+        return (self.lr / (1 - beta1 ** t)) * m / denom, new
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter; PyTorch's ``AdamW``).
+
+    The decay shrinks the parameter directly instead of entering the gradient, so it is not
+    rescaled by Adam's per-element step sizes (PyTorch's rule; the Adam part as in :class:`Adam`)::
+
+        p = p - lr * weight_decay * p
+        p = p - lr / (1 - beta1**t) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps)
+
+    The default ``weight_decay`` is 0.01, as in PyTorch.
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3, betas: Tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False) -> None:
+        super().__init__(params, lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
+
+    def _delta(self, p: Any, g: np.ndarray, state: Optional[Dict[str, Any]]
+               ) -> Tuple[np.ndarray, Optional[Dict[str, Any]]]:
+        delta, new = self._adam(g, state)
+        if self.weight_decay:
+            delta = delta + (self.lr * self.weight_decay) * np.asarray(p.data)
+        return delta, new
+
+
+def _float_of(g: np.ndarray) -> Any:
+    """The dtype optimiser state is kept in: the gradient's float type (ints become float64)."""
+    return g.dtype if g.dtype.kind == "f" else np.float64

@@ -41,8 +41,9 @@ Rules worth knowing
 * Ties: ``max``/``min``/``maximum``/``minimum`` split the gradient evenly between tied
   elements (as PyTorch does); ``relu`` and ``abs`` have derivative 0 at 0; ``clip``
   passes the gradient where ``lo <= x <= hi``.
-* ``==`` compares identity (tensors are graph nodes and hashable); ``< <= > >=``
-  return plain boolean numpy arrays (no graph), handy as masks: ``x[x > 0]``.
+* ``== != < <= > >=`` compare elementwise and return plain boolean numpy arrays (no
+  graph), handy as masks: ``x[x > 0]``.  Tensors stay hashable by identity (graph nodes
+  live in sets and dicts), as in PyTorch.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from . import checks as _checks
 from . import engine as _engine
 from .format import fmt
 from .value import DomainError, Value, ZeroDivisionDomainError
@@ -76,26 +78,31 @@ def _to_array(data: Any, dtype: Any, where: str) -> np.ndarray:
             f"{where}: cannot make a Tensor from a Value; use Tensor(v.data) for its number "
             "(Values and Tensors live in separate graphs)"
         )
-    if dtype is not None:
-        dt = np.dtype(dtype)
-        if dt.kind != "f":
-            raise TypeError(f"{where}: dtype must be a float type (float32 or float64), got {dt}")
-        try:
-            return np.asarray(data, dtype=dt)
-        except (TypeError, ValueError) as e:
-            raise TypeError(f"{where}: cannot convert {type(data).__name__} to a {dt} array ({e})") from None
+    dt = None if dtype is None else _checks.float_dtype(dtype, where)
     try:
         arr = np.asarray(data)
-    except (TypeError, ValueError) as e:  # ragged nested lists
+    except (TypeError, ValueError, OverflowError) as e:  # ragged nested lists, huge ints
         raise TypeError(f"{where}: cannot convert {type(data).__name__} to an array ({e})") from None
     kind = arr.dtype.kind
-    if kind == "f":
-        return arr
-    if kind in "biu":
-        return arr.astype(np.float64)
     if kind == "O" and any(isinstance(x, Value) for x in arr.flat):
         raise TypeError(f"{where}: cannot make a Tensor from Values; use Tensor([v.data for v in values])")
-    raise TypeError(f"{where}: expected numbers, got an array of dtype {arr.dtype}")
+    if kind == "O":  # Python ints beyond int64, or other objects: convert exactly or refuse
+        try:
+            arr = np.asarray(data, dtype=np.float64 if dt is None else dt)
+        except (TypeError, ValueError, OverflowError) as e:
+            raise TypeError(f"{where}: expected numbers, got {type(data).__name__} that numpy cannot "
+                            f"convert to floats ({e})") from None
+        kind = "f"
+    if kind not in "biuf":
+        raise TypeError(f"{where}: expected numbers, got an array of dtype {arr.dtype}")
+    if dt is not None:
+        return arr.astype(dt, copy=False)
+    if kind == "f":
+        if arr.dtype not in _checks.FLOAT_DTYPES:
+            raise TypeError(f"{where}: dtype {arr.dtype} is not supported (float16, float32 or float64); "
+                            "convert it first, e.g. a.astype(np.float64)")
+        return arr
+    return arr.astype(np.float64)
 
 
 def _operand(x: Any, like: "Tensor", op: str) -> "Tensor":
@@ -108,7 +115,25 @@ def _operand(x: Any, like: "Tensor", op: str) -> "Tensor":
         return x
     t = type(x)
     if t is float or t is int or (isinstance(x, (np.floating, np.integer)) and not isinstance(x, np.bool_)):
-        return _leaf(np.asarray(x, dtype=like.data.dtype))
+        dt = like.data.dtype
+        try:
+            if dt is _float64:
+                c = np.asarray(x, dtype=dt)
+            else:
+                with np.errstate(over="ignore"):  # checked just below, with a better message
+                    c = np.asarray(x, dtype=dt)
+        except OverflowError:  # a Python int beyond any float
+            _checks.real_number(x, op)
+            raise
+        if dt is not _float64 and x and not (0 < abs(c) < math.inf):  # float32/16 cannot hold it
+            c64 = float(x)
+            if not math.isfinite(c64):
+                return _leaf(c)  # inf / nan constants are what they are
+            raise (OverflowError if abs(c64) > 1 else ValueError)(
+                f"{op}: the number {fmt(c64)} is {'too large' if abs(c64) > 1 else 'too small'} for a {dt} "
+                f"tensor (it would become {fmt(float(c))}); use a float64 tensor, e.g. t.astype(np.float64)"
+            )
+        return _leaf(c)
     if isinstance(x, Value):
         raise TypeError(
             f"{op}: cannot combine a Tensor with a Value; use Tensor(v.data) to make the number "
@@ -213,7 +238,8 @@ def _send(p: "Tensor", c: Any, g: np.ndarray) -> None:
         if pg is None:
             p.grad = c.copy() if (c is g or c.base is not None) else c
         else:
-            p.grad = pg + c
+            s = pg + c
+            p.grad = s if type(s) is _ndarray else np.asarray(s)  # 0-d: numpy gives a scalar
     else:
         p.grad = c if pg is None else pg + c
 
@@ -295,7 +321,7 @@ def _check_power_domain(a: np.ndarray, k: Any, op: str) -> None:
     exponent, no zero to a negative power (exact check, broadcasting a against k)."""
     k = np.asarray(k)
     shape = np.broadcast_shapes(a.shape, k.shape)
-    negative = (a < 0) & (k != np.floor(k))
+    negative = (a < 0) & ((k != np.floor(k)) | np.isinf(k))  # inf is not an integer
     if negative.any():
         raise DomainError(f"{op}: negative base with a non-integer exponent: a, b = "
                           f"{_where_bad(np.broadcast_to(negative, shape), a, k)}")
@@ -325,9 +351,10 @@ def _mul_vjp(n: "Tensor", g: np.ndarray) -> tuple:
 
 
 def _div_vjp(n: "Tensor", g: np.ndarray) -> tuple:
-    # d(a/b)/da = 1/b;  d(a/b)/db = -a/b**2 = -(a/b)/b
-    q = g / n._b.data
-    return (q if n._a.requires_grad else None, -(q * n.data) if n._b.requires_grad else None)
+    # d(a/b)/da = 1/b;  d(a/b)/db = -a/b**2, as -(a/b)/b: neither b*b nor g/b may overflow
+    # or underflow on the way to a representable slope (the same arithmetic as Value)
+    b = n._b.data
+    return (g / b if n._a.requires_grad else None, g * -(n.data / b) if n._b.requires_grad else None)
 
 
 def _neg_vjp(n: "Tensor", g: np.ndarray) -> np.ndarray:
@@ -354,8 +381,8 @@ def _pow_vjp(n: "Tensor", g: np.ndarray) -> tuple:
     a, b = A.data, B.data
     ga = gb = None
     with np.errstate(divide="ignore", invalid="ignore"):
-        if A.requires_grad:
-            ga = g * (b * a ** (b - 1.0))
+        if A.requires_grad:  # an exponent of 0 has slope 0 even where a**-1 is inf (PyTorch too)
+            ga = g * np.where(b == 0, 0.0, b * a ** (b - 1.0))
         if B.requires_grad:
             gb = g * np.where(a > 0, n.data * np.log(np.where(a > 0, a, 1.0)), 0.0)
     return (ga, gb)
@@ -394,9 +421,10 @@ def _log_vjp(n: "Tensor", g: np.ndarray) -> np.ndarray:
 
 
 def _sqrt_vjp(n: "Tensor", g: np.ndarray) -> np.ndarray:
-    # d sqrt(x)/dx = 1 / (2 sqrt x): infinite at 0, as for Value
+    # d sqrt(x)/dx = 1 / (2 sqrt x): +inf at 0 (and at -0, whose sqrt is -0), as for Value
+    s = n.data
     with np.errstate(divide="ignore", invalid="ignore"):
-        return g / (n.data + n.data)
+        return g / np.abs(s + s)
 
 
 def _abs_vjp(n: "Tensor", g: np.ndarray) -> np.ndarray:
@@ -416,10 +444,14 @@ def _sigmoid_vjp(n: "Tensor", g: np.ndarray) -> np.ndarray:
 def _relu_vjp(n: "Tensor", g: np.ndarray) -> np.ndarray:
     # the slope is 1 where relu(x) > 0, else 0.  For small arrays sign(relu(x)) (also 1
     # or 0) is the cheaper call; for large ones a boolean mask moves less memory.
+    # (relu(nan) is nan, but its slope there is 0, as for Value and PyTorch)
     out = n.data
-    if out.size > 256:
+    if out.size > 256 or out.dtype.kind != "f":
         return g * (out > _zero(out.dtype))
-    return g * np.sign(out)
+    slope = np.sign(out)
+    if slope.ndim == 0:
+        return g * slope if slope == slope else g * _zero(out.dtype)
+    return g * slope if not np.isnan(slope.min()) else g * (out > _zero(out.dtype))
 
 
 def _clip_vjp(n: "Tensor", g: np.ndarray) -> np.ndarray:
@@ -469,6 +501,10 @@ def _var_vjp(n: "Tensor", g: np.ndarray) -> np.ndarray:
     return centred * (g.reshape(kshape) * (2.0 / (count - ddof)))
 
 
+def _astype_vjp(n: "Tensor", g: np.ndarray) -> np.ndarray:
+    return g.astype(n._a.data.dtype)
+
+
 def _reshape_vjp(n: "Tensor", g: np.ndarray) -> np.ndarray:
     return g.reshape(n._a.data.shape)
 
@@ -490,16 +526,7 @@ def _getitem_vjp(n: "Tensor", g: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- helpers for ops
 def _norm_axis(axis: Axis, ndim: int, op: str) -> Optional[Tuple[int, ...]]:
     """``axis`` as a sorted tuple of non-negative ints (None: all axes)."""
-    if axis is None:
-        return None
-    axes = (axis,) if isinstance(axis, (int, np.integer)) and not isinstance(axis, bool) else axis
-    try:
-        out = sorted(int(k) + ndim if int(k) < 0 else int(k) for k in axes)  # type: ignore[union-attr]
-    except TypeError:
-        raise TypeError(f"{op}: axis must be None, an int or a tuple of ints, got {axis!r}") from None
-    if any(not 0 <= k < ndim for k in out) or len(set(out)) != len(out):
-        raise ValueError(f"{op}: axis {axis!r} is invalid for a tensor of shape with {ndim} dimensions")
-    return tuple(out)
+    return _checks.axes(axis, ndim, op)
 
 
 def _reduction_saved(a: np.ndarray, axis: Optional[Tuple[int, ...]]) -> tuple:
@@ -554,7 +581,7 @@ class Tensor:
         if not isinstance(label, str):
             raise TypeError(f"Tensor: label must be a str, got {type(label).__name__}")
         self.grad = None
-        self.requires_grad = bool(requires_grad)
+        self.requires_grad = _checks.flag(requires_grad, "requires_grad", "Tensor")
         self._a = self._b = self._rest = self._vjp = self._saved = None
         self.op = ""
         self.label = label
@@ -596,6 +623,35 @@ class Tensor:
     def numpy(self) -> np.ndarray:
         """The data array itself (shared, not copied)."""
         return self.data
+
+    def __float__(self) -> float:
+        return self.item()
+
+    def tolist(self) -> Any:
+        """The data as (nested) Python lists of floats, like ``ndarray.tolist``."""
+        return self.data.tolist()
+
+    def argmax(self, axis: Optional[int] = None) -> Any:
+        """Index of the largest element (along ``axis``), as numpy gives it: no graph, no grad."""
+        return self.data.argmax(axis=None if axis is None else _checks.axis(axis, self.data.ndim, "argmax"))
+
+    def argmin(self, axis: Optional[int] = None) -> Any:
+        """Index of the smallest element (along ``axis``), as numpy gives it: no graph, no grad."""
+        return self.data.argmin(axis=None if axis is None else _checks.axis(axis, self.data.ndim, "argmin"))
+
+    def astype(self, dtype: Any) -> "Tensor":
+        """The same numbers in another float dtype; the gradient is cast back (differentiable)."""
+        dt = _checks.float_dtype(dtype, "astype")
+        return _result(self.data.astype(dt), "astype", _astype_vjp, self)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Make this leaf a parameter (or not), in place; returns the tensor (PyTorch's method)."""
+        flag = _checks.flag(requires_grad, "requires_grad", "requires_grad_")
+        if self._a is not None:
+            raise RuntimeError("requires_grad_: only a leaf's flag can change (this tensor was made by "
+                               f"{self.op!r}); use .detach() to get a leaf")
+        self.requires_grad = flag
+        return self
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         return self.data if dtype is None else self.data.astype(dtype)
@@ -668,6 +724,8 @@ class Tensor:
                     shape = np.broadcast_shapes(a.shape, b.shape)
                 except ValueError:
                     raise _shape_error("/", self, other) from None
+                if 0 in shape:  # an empty result: no element is divided by anything
+                    return _result(np.empty(shape, np.result_type(a, b)), "/", _div_vjp, self, other)
                 raise ZeroDivisionDomainError(
                     f"/: division by zero: a, b = {_where_bad(np.broadcast_to(zero, shape), a, b)}"
                 )
@@ -712,7 +770,8 @@ class Tensor:
             data = np.asarray(data)
         r = data if data.ndim == 1 else data.reshape(-1)
         if not math.isfinite(r.dot(r)):  # NaN/inf somewhere (or huge values): look closer
-            _check_overflow(op, data, a)
+            if math.isfinite(k):  # an infinite exponent is not a finite input that overflowed
+                _check_overflow(op, data, a)
         return _result(data, op, _pow_const_vjp, self, None, k)
 
     def __rpow__(self, other: Any) -> "Tensor":
@@ -850,12 +909,20 @@ class Tensor:
             raise ValueError(f"reshape: cannot reshape shape {self.data.shape} into {shape} ({e})") from None
         return _result(data, "reshape", _reshape_vjp, self)
 
+    def view(self, *shape: Any) -> "Tensor":
+        """PyTorch's name for :meth:`reshape` (the data is never copied when it need not be)."""
+        return self.reshape(*shape)
+
+    def unsqueeze(self, dim: int) -> "Tensor":
+        """A new axis of size 1 at position ``dim`` (``numpy.expand_dims``); -1 appends it."""
+        shape = self.data.shape
+        k = _checks.axis(dim, len(shape) + 1, "unsqueeze", "dim")
+        return self.reshape(shape[:k] + (1,) + shape[k:])
+
     def flatten(self, start_dim: int = 0) -> "Tensor":
         """Axes from ``start_dim`` on merged into one (``flatten(1)``: (N, C, H, W) -> (N, C*H*W))."""
         shape = self.data.shape
-        if not -max(len(shape), 1) <= start_dim < max(len(shape), 1):
-            raise ValueError(f"flatten: start_dim {start_dim} is out of range for shape {shape}")
-        start = start_dim % max(len(shape), 1)
+        start = _checks.axis(start_dim, max(len(shape), 1), "flatten", "start_dim")
         return self.reshape(shape[:start] + (-1,))
 
     def transpose(self, *axes: Any) -> "Tensor":
@@ -866,22 +933,20 @@ class Tensor:
         if not axes:
             perm = tuple(range(a.ndim - 1, -1, -1))
         else:
-            try:
-                perm = tuple(int(k) % a.ndim if a.ndim else int(k) for k in axes)
-            except TypeError:
-                raise TypeError(f"transpose: axes must be ints, got {axes!r}") from None
-            if sorted(perm) != list(range(a.ndim)):
-                raise ValueError(
-                    f"transpose: axes {axes} are not a permutation of the axes of shape {a.shape}"
-                )
+            perm = _checks.permutation(axes, a.ndim, "transpose")
         inverse = tuple(int(k) for k in np.argsort(perm))
         return _result(a.transpose(perm), "transpose", _transpose_vjp, self, None, inverse)
+
+    def __iter__(self) -> Iterator["Tensor"]:
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d Tensor (it has no rows); use t.item() for its number")
+        return (self[i] for i in range(len(self.data)))
 
     def __getitem__(self, index: Any) -> "Tensor":
         idx, accumulate = _normalize_index(index)
         try:
             data = self.data[idx]
-        except IndexError as e:
+        except (IndexError, ValueError, TypeError) as e:
             raise IndexError(
                 f"getitem: index {index!r} is invalid for shape {self.data.shape} ({e})"
             ) from None
@@ -920,16 +985,42 @@ class Tensor:
             elif isinstance(grad, Value):
                 raise TypeError(f"{where}: the gradient must be an array, not a Value; use grad.data")
             try:
-                seed = np.asarray(grad, dtype=d.dtype)
+                raw = np.asarray(grad)
             except (TypeError, ValueError):
                 raise TypeError(
-                    f"{where}: the gradient must be numbers, got {type(grad).__name__}"
+                    f"{where}: the gradient must be real numbers, got {type(grad).__name__}"
                 ) from None
+            if raw.dtype.kind not in "iuf":  # complex, bool, object, strings: never converted silently
+                raise TypeError(
+                    f"{where}: the gradient must be an array of real numbers, got dtype {raw.dtype}"
+                )
+            seed = raw.astype(d.dtype, copy=False)
             if seed.shape != d.shape:
                 raise ValueError(
                     f"{where}: gradient shape {seed.shape} does not match the output shape {d.shape}"
                 )
         return seed
+
+    @staticmethod
+    def _check_leaf_grads(leaves: List["Tensor"], grads: List[Any]) -> None:
+        # A grad the sweep adds to must be a float array of the leaf's own shape: numpy
+        # would otherwise broadcast a (2, 1) grad of a (2,) leaf into a (2, 2) one.
+        for leaf, g in zip(leaves, grads):
+            if g is None or not leaf.requires_grad:
+                continue
+            if type(g) is _ndarray and g.shape == leaf.data.shape and g.dtype.kind == "f":
+                continue
+            name = f" {leaf.label!r}" if leaf.label else ""
+            if not isinstance(g, np.ndarray):
+                what = f"a {type(g).__name__}"
+            elif g.dtype.kind != "f":
+                what = f"an array of dtype {g.dtype}"
+            else:
+                what = f"an array of shape {g.shape}"
+            raise ValueError(
+                f"backward: leaf{name} of shape {leaf.data.shape} has a grad that is {what}; "
+                f"a leaf's grad must be None or a float array of shape {leaf.data.shape}"
+            )
 
     def _seed(self, grad: np.ndarray) -> None:
         self._accumulate(grad)
@@ -940,7 +1031,8 @@ class Tensor:
         if g is None:
             self.grad = contribution.copy() if self._a is None else contribution
         else:
-            self.grad = g + contribution
+            s = g + contribution
+            self.grad = s if type(s) is _ndarray else np.asarray(s)  # 0-d: numpy gives a scalar
 
     def _backprop(self) -> None:
         # The chain rule for one node: each parent gets vjp(upstream), summed to its shape.
@@ -954,7 +1046,8 @@ class Tensor:
             p = self._a
             pg = p.grad
             if pg is not None:
-                p.grad = pg + c
+                s = pg + c
+                p.grad = s if type(s) is _ndarray else np.asarray(s)  # 0-d: numpy gives a scalar
             elif p._a is not None:
                 p.grad = c
             else:  # a leaf keeps an array of its own (see the module notes)
@@ -1007,11 +1100,18 @@ class Tensor:
             parts.append(f"dtype={self.data.dtype}")
         return f"Tensor({', '.join(parts)})"
 
-    # Tensors are graph nodes: identity decides equality and hashing.
+    # Tensors are graph nodes: identity decides hashing (sets and dicts of tensors work);
+    # ``==`` compares elementwise like numpy and PyTorch.
     __hash__ = object.__hash__
 
     def __bool__(self) -> bool:
         raise TypeError("Tensor: truth value is ambiguous in a graph; compare .data instead")
+
+    def __eq__(self, other: Any) -> np.ndarray:  # type: ignore[override]
+        return self.data == _plain(other, "==")
+
+    def __ne__(self, other: Any) -> np.ndarray:  # type: ignore[override]
+        return self.data != _plain(other, "!=")
 
     def __lt__(self, other: Any) -> np.ndarray:
         return self.data < _plain(other, "<")

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, Iterator, Optional, Tuple, Union
+from typing import Any, Iterator, List, Optional, Tuple, Union
 
+from . import checks as _checks
 from . import engine as _engine
 from .format import fmt
 
@@ -43,10 +44,12 @@ def _check_number(x: Any, where: str) -> float:
                 f"{where}: cannot combine a Value with a Tensor; use Tensor for arrays "
                 "(Tensor(v.data)) or Value for scalars (Value(t.item()))"
             )
-        raise TypeError(
-            f"{where}: expected a number (int, float or numpy scalar), got {type(x).__name__}: {x!r}"
-        )
-    return float(x)
+        if hasattr(x, "__array__") and not isinstance(x, numbers.Number):
+            raise TypeError(
+                f"{where}: cannot combine a Value with an array ({type(x).__name__}); Values are "
+                "scalars: use Tensor for arrays, or one Value per element"
+            )
+    return _checks.real_number(x, where)
 
 
 def _new(data: float, op: str, a: "Value", local_a: float, b: "Optional[Value]" = None,
@@ -75,6 +78,7 @@ def _new(data: float, op: str, a: "Value", local_a: float, b: "Optional[Value]" 
 
 _object_new = object.__new__
 _next_order = _engine.next_order
+_plain_number_types = frozenset((float, int))
 
 
 class Value:
@@ -87,6 +91,9 @@ class Value:
 
     __slots__ = ("data", "grad", "_a", "_b", "_la", "_lb", "op", "label", "_order")
     _GRAD_ZERO = 0.0
+    # numpy must hand ``ndarray + Value`` to Value.__radd__ (a clear TypeError) instead of
+    # silently building an object array of Values
+    __array_ufunc__ = None
     _rest = None  # scalar ops have at most two parents (engine node protocol)
 
     data: float
@@ -141,8 +148,11 @@ class Value:
         a, b = self.data, other.data
         if b == 0.0:
             raise ZeroDivisionDomainError(f"/: division by zero ({fmt(a)} / {fmt(b)})")
-        # d(a/b)/da = 1/b, d(a/b)/db = -a/b**2
-        return _new(a / b, "/", self, 1.0 / b, other, -a / (b * b))
+        q = a / b
+        if q - q != 0.0 and _finite(a) and _finite(b) and math.isinf(q):
+            raise OverflowError(f"/: result too large for a float ({fmt(a)} / {fmt(b)})")
+        # d(a/b)/da = 1/b, d(a/b)/db = -a/b**2, as -(a/b)/b so that b*b cannot underflow to 0
+        return _new(q, "/", self, 1.0 / b, other, -q / b)
 
     def __rtruediv__(self, other: Number) -> "Value":
         return _const(other, "/") / self
@@ -171,9 +181,9 @@ class Value:
         return self.abs()
 
     def abs(self) -> "Value":
-        """|x|; the local derivative is sign(x) (0 at 0, as in PyTorch)."""
+        """|x|; the local derivative is sign(x) (0 at 0, as in PyTorch; NaN at NaN)."""
         a = self.data
-        return _new(abs(a), "abs", self, 1.0 if a > 0 else (-1.0 if a < 0 else 0.0))
+        return _new(abs(a), "abs", self, 1.0 if a > 0 else (-1.0 if a < 0 else (0.0 if a == 0 else a)))
 
     def exp(self) -> "Value":
         """e**x; d/dx = e**x."""
@@ -186,14 +196,14 @@ class Value:
     def log(self) -> "Value":
         """Natural log; d/dx = 1/x; x must be > 0."""
         a = self.data
-        if not a > 0.0:
+        if a <= 0.0:  # NaN is not refused: it propagates, as everywhere
             raise DomainError(f"log: needs x > 0, got x = {fmt(a)}")
         return _new(math.log(a), "log", self, 1.0 / a)
 
     def sqrt(self) -> "Value":
         """Square root; d/dx = 1/(2 sqrt x) (inf at 0); x must be >= 0."""
         a = self.data
-        if not a >= 0.0:
+        if a < 0.0:
             raise DomainError(f"sqrt: needs x >= 0, got x = {fmt(a)}")
         s = math.sqrt(a)
         return _new(s, "sqrt", self, 0.5 / s if s else math.inf)
@@ -214,20 +224,24 @@ class Value:
         return _new(s, "sigmoid", self, s * (1.0 - s))
 
     def relu(self) -> "Value":
-        """max(0, x); d/dx = 1 if x > 0 else 0."""
+        """max(0, x); d/dx = 1 if x > 0 else 0 (NaN stays NaN, with derivative 0)."""
         a = self.data
         if a > 0.0:
             return _new(a, "relu", self, 1.0)
-        return _new(0.0, "relu", self, 0.0)
+        return _new(0.0 if a == a else a, "relu", self, 0.0)
 
     def sin(self) -> "Value":
-        """sin x; d/dx = cos x."""
+        """sin x; d/dx = cos x (sin of an infinity is NaN, as in numpy)."""
         a = self.data
+        if a - a != 0.0:  # inf or NaN
+            return _new(math.nan, "sin", self, math.nan)
         return _new(math.sin(a), "sin", self, math.cos(a))
 
     def cos(self) -> "Value":
-        """cos x; d/dx = -sin x."""
+        """cos x; d/dx = -sin x (cos of an infinity is NaN, as in numpy)."""
         a = self.data
+        if a - a != 0.0:  # inf or NaN
+            return _new(math.nan, "cos", self, math.nan)
         return _new(math.cos(a), "cos", self, -math.sin(a))
 
     # ----------------------------------------------------------------- graph
@@ -244,6 +258,17 @@ class Value:
         if grad is None:
             return 1.0
         return grad if type(grad) is float else _check_number(grad, where)
+
+    @staticmethod
+    def _check_leaf_grads(leaves: List["Value"], grads: List[Any]) -> None:
+        # One C-speed pass over the types; only a surprise pays for the precise check.
+        if _plain_number_types.issuperset(map(type, grads)):
+            return
+        for leaf, g in zip(leaves, grads):
+            if isinstance(g, bool) or not isinstance(g, numbers.Real):
+                name = f" {leaf.label!r}" if leaf.label else ""
+                raise TypeError(f"backward: leaf{name} (data {fmt(leaf.data)}) has a grad that is not a "
+                                f"number: {type(g).__name__}: {g!r}; set it to 0.0 before backward()")
 
     def _seed(self, grad: float) -> None:
         self.grad += grad
@@ -325,6 +350,10 @@ class Value:
         return self.data >= _data_of(other, ">=")
 
 
+def _finite(x: float) -> bool:
+    return x - x == 0.0
+
+
 def _data_of(x: Operand, op: str) -> float:
     return x.data if isinstance(x, Value) else _check_number(x, op)
 
@@ -342,12 +371,20 @@ def _power(a: float, n: float, op: str, derivative: bool = False) -> float:
         raise DomainError(f"{op}: negative base with a non-integer exponent ({fmt(a)} ** {fmt(n)})")
     if a == 0.0 and n < 0.0:
         if derivative:  # the function is defined but its slope is infinite, e.g. sqrt at 0
-            return math.inf
+            return _signed_inf(a, n)
         raise ZeroDivisionDomainError(f"{op}: zero to a negative power ({fmt(a)} ** {fmt(n)})")
     try:
         return float(a**n)
     except OverflowError:
+        if derivative:  # a slope may be infinite (IEEE, as numpy computes it for Tensor)
+            return _signed_inf(a, n)
         raise OverflowError(f"{op}: result too large for a float ({fmt(a)} ** {fmt(n)})") from None
+
+
+def _signed_inf(a: float, n: float) -> float:
+    """a**n where it overflows (or a is ±0 and n < 0): ±inf, negative for a < 0 (or -0) and odd n."""
+    odd = float(n).is_integer() and n % 2 == 1
+    return -math.inf if odd and math.copysign(1.0, a) < 0 else math.inf
 
 
 def _pow_value(base: Value, exponent: Value) -> Value:

@@ -210,7 +210,7 @@ def test_parents_order_and_engine_protocol() -> None:
     assert Tensor._GRAD_ZERO is None
     loss = (z * z).sum()
     order = engine.topological_order(loss)
-    assert order[0] is loss and z in order and x not in order
+    assert order[0] is loss and any(n is z for n in order) and all(n is not x for n in order)
     # tracing sees the same contributions the fast path adds
     edges = []
     engine.backward(loss, np.ones(()), trace=lambda n, i, p, c, before, after: edges.append((p, c.copy())))
@@ -317,9 +317,9 @@ def test_matmul_errors() -> None:
 
 def test_reduction_and_shape_errors() -> None:
     t = Tensor(np.ones((2, 3)))
-    with pytest.raises(ValueError, match="sum: axis 2 is invalid"):
+    with pytest.raises(ValueError, match="sum: axis 2 is out of range"):
         t.sum(axis=2)
-    with pytest.raises(ValueError, match=r"mean: axis \(0, 0\) is invalid"):
+    with pytest.raises(ValueError, match=r"mean: axis \(0, 0\) names an axis more than once"):
         t.mean(axis=(0, 0))
     with pytest.raises(ValueError, match=r"max: no elements"):
         Tensor(np.ones((0, 3))).max(axis=0)
@@ -392,7 +392,8 @@ def test_numbers_and_arrays_on_either_side() -> None:
     assert np.allclose(x.grad, expected, rtol=1e-14, atol=0)
     assert (np.ones((2, 2)) @ Tensor([1.0, 2.0])).data.tolist() == [3.0, 3.0]
     assert (x > 1.5).tolist() == [False, True] and (x <= Tensor([1.0, 1.0])).tolist() == [True, False]
-    assert x == x and x != Tensor([1.0, 2.0]) and len({x, x}) == 1  # identity: graph nodes
+    assert (x == x).tolist() == [True, True] and (x != Tensor([1.0, 3.0])).tolist() == [False, True]
+    assert (x == 2).tolist() == [False, True] and len({x, x, Tensor([1.0, 2.0])}) == 2  # hashed by identity
 
 
 def test_small_edge_cases() -> None:

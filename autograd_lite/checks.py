@@ -1,0 +1,113 @@
+"""One validator per kind of public argument: axes, dtypes, flags, counts, numbers.
+
+Tensor, functional, nn and optim all call these, so the same mistake gets the same message
+everywhere: the op's name, what was given, and what is allowed.
+
+>>> axes((0, -1), 3, "sum")
+(0, 2)
+>>> flag("no", "requires_grad", "Tensor")
+Traceback (most recent call last):
+...
+TypeError: Tensor: requires_grad must be True or False, got str: 'no'
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+__all__ = ["is_int", "axis", "axes", "permutation", "flag", "float_dtype", "count", "real_number"]
+
+#: The float dtypes every op and backward supports (numpy's longdouble is platform-dependent).
+FLOAT_DTYPES = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
+
+
+def is_int(x: Any) -> bool:
+    """An int or numpy integer, but not a bool (``True`` is not an axis or a count)."""
+    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
+
+
+def axis(value: Any, ndim: int, op: str, name: str = "axis") -> int:
+    """One axis of a tensor with ``ndim`` dimensions, as a non-negative int (-1 is the last)."""
+    if not is_int(value):
+        raise TypeError(f"{op}: {name} must be an int, got {type(value).__name__}: {value!r}")
+    k = int(value)
+    if not -ndim <= k < ndim:
+        raise ValueError(f"{op}: {name} {k} is out of range for a tensor with {ndim} dimensions "
+                         f"(allowed: {-ndim} to {ndim - 1})" if ndim else
+                         f"{op}: {name} {k} is out of range for a 0-d tensor (it has no axes)")
+    return k + ndim if k < 0 else k
+
+
+def axes(value: Union[None, int, Sequence[int]], ndim: int, op: str) -> Optional[Tuple[int, ...]]:
+    """None (all axes), an int, or a tuple/list of distinct ints, as a sorted tuple."""
+    if value is None:
+        return None
+    if is_int(value):
+        return (axis(value, ndim, op),)
+    if not isinstance(value, (tuple, list)):
+        raise TypeError(f"{op}: axis must be None, an int or a tuple of ints, "
+                        f"got {type(value).__name__}: {value!r}")
+    out = sorted(axis(k, ndim, op) for k in value)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{op}: axis {tuple(value)!r} names an axis more than once")
+    return tuple(out)
+
+
+def permutation(value: Sequence[Any], ndim: int, op: str) -> Tuple[int, ...]:
+    """A permutation of ``range(ndim)`` (negative axes allowed), in the given order."""
+    perm = tuple(axis(k, ndim, op) for k in value)
+    if sorted(perm) != list(range(ndim)):
+        raise ValueError(f"{op}: axes {tuple(value)!r} are not a permutation of the {ndim} axes "
+                         f"(each of 0..{ndim - 1} exactly once)")
+    return perm
+
+
+def flag(value: Any, name: str, op: str) -> bool:
+    """True or False (numpy bools too); ``'no'``, ``0`` or ``None`` are refused, not guessed."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise TypeError(f"{op}: {name} must be True or False, got {type(value).__name__}: {value!r}")
+
+
+def float_dtype(value: Any, op: str) -> np.dtype:
+    """float16, float32 or float64 (names, numpy types or dtypes), else a clear error."""
+    try:
+        dt = np.dtype(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{op}: dtype {value!r} is not a numpy dtype; use float32 or float64") from None
+    if dt not in FLOAT_DTYPES:
+        raise TypeError(f"{op}: dtype must be a float type (float16, float32 or float64), got {dt}")
+    return dt
+
+
+def count(value: Any, name: str, op: str, minimum: int = 0) -> int:
+    """A whole number >= ``minimum`` (a size, a number of steps, a start_dim)."""
+    if not is_int(value):
+        raise TypeError(f"{op}: {name} must be an int, got {type(value).__name__}: {value!r}")
+    if value < minimum:
+        raise ValueError(f"{op}: {name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def real_number(value: Any, op: str) -> float:
+    """An int, float or numpy real as a Python float; too big for a float is an OverflowError."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{op}: expected a number (int, float or numpy scalar), "
+                        f"got {type(value).__name__}: {value!r}")
+    try:
+        x = float(value)
+    except OverflowError:
+        raise OverflowError(f"{op}: the number {_short_int(value)} is too large for a float "
+                            f"(the largest is about {np.finfo(np.float64).max:.4g})") from None
+    if math.isinf(x) and is_int(value):  # numpy ints never overflow float64; kept for clarity
+        raise OverflowError(f"{op}: the number {_short_int(value)} is too large for a float")
+    return x
+
+
+def _short_int(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 24 else f"{text[:10]}...{text[-4:]} ({len(text)} digits)"
