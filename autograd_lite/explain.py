@@ -324,8 +324,20 @@ class Explanation(Sequence[Step]):
         return [(self.names[n], finals[n]) for n in self.nodes
                 if n._a is None and n is not self.root and n in finals]
 
+    def chain(self, leaf: Any, max_paths: int = 8) -> Any:
+        """∂root/∂leaf as the sum over paths of products of local derivatives (a ``ChainRule``)."""
+        from .chain import chain_rule, find_node
+
+        node = find_node(self.nodes, self.names, leaf, "chain")
+        return chain_rule(self.root, node, self.names, self.nodes, self.grad_of(node), max_paths)
+
     def __repr__(self) -> str:
         return f"<Explanation of {self.names[self.root]}: {len(self.steps)} steps>"
+
+    def _repr_html_(self) -> str:
+        from .display import explanation_html
+
+        return explanation_html(self)
 
     def __str__(self) -> str:
         return self.table()
