@@ -328,3 +328,27 @@ def find_node(nodes: List[Any], names: Dict[Any, str], which: Any, where: str) -
     if any(n is which for n in nodes):
         return which
     raise ValueError(f"{where}: {which!r} is not part of this graph")
+
+
+_ELEMENTWISE = {"+", "-", "*", "/", "**"}
+
+
+def unbroadcast_note(node: Any, index: int) -> str:
+    """What un-broadcasting does to a Tensor edge, in words (empty when shapes match).
+
+    ``t1 + b`` with ``t1`` 2×3 and ``b`` of shape 3 sends ``g`` (2×3) towards ``b``; b's grad
+    is ``g`` summed over axis 0: each element of ``b`` was used once per row, and the chain
+    rule sums over those uses.  Short, as it is written on the picture's edge.
+    """
+    if node.op not in _ELEMENTWISE or len(node.parents) != 2:
+        return ""
+    out = node.data.shape
+    mine = node.parents[index].data.shape
+    if mine == out:
+        return ""
+    pad = len(out) - len(mine)
+    axes = [i for i in range(len(out)) if i < pad or (mine[i - pad] == 1 and out[i] != 1)]
+    if not axes:
+        return ""
+    where = f"axis {axes[0]}" if len(axes) == 1 else "axes " + ", ".join(str(a) for a in axes)
+    return f" summed over {where}"

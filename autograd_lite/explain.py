@@ -40,6 +40,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 import numpy as np
 
 from . import engine as _engine
+from .chain import unbroadcast_note
 from .format import ARRAY_DIGITS, fmt
 
 __all__ = ["explain", "Explanation", "Step", "Edge", "node_names", "preview", "graph_nodes", "atom",
@@ -244,7 +245,7 @@ def formula(node: Any, index: int, names: Dict[Any, str]) -> str:
     head = f"∂{atom(expr)}/∂{atom(pnames[index])}"
     local = _local_of(node, index)
     if local is None:  # a Tensor op: it sends a vector-Jacobian product, not one number
-        return f"{head}: sends {_tensor_words(node, index, pnames)}"
+        return f"{head}: sends {_tensor_words(node, index, pnames)}" + unbroadcast_note(node, index)
     value = fmt(local)
     if node.op == "relu" or not word or word == value:
         return f"{head} = {word}" if node.op == "relu" else f"{head} = {value}"
