@@ -279,3 +279,25 @@ def test_stepper_displays_in_an_iframe(driver: Any, tmp_path: Path) -> None:
         driver.switch_to.default_content()
 
 
+
+
+def test_exercise_page_marks_the_wrong_leaf_and_checks_the_answer(driver: Any, tmp_path: Path) -> None:
+    g = apple_orange()
+    ex = viz.plant_bug(g["price"], node=g["apple_price"], parent=0)  # ∂apple_price/∂apple: 100, not 2
+    path = ex.render_html(tmp_path / "exercise.html")
+    ids = node_ids(g["price"])
+    open_page(driver, path)
+    frame = driver.execute_script(_READ_FRAME, BACK)
+    red = {i for i, v in frame["nodes"].items() if v["fill"].lower() == "#fadbd8"}
+    assert red == {ids[g["apple"]]}  # gradcheck: only apple's gradient is wrong
+    from selenium.webdriver.support.ui import Select
+
+    choose = Select(driver.find_element("id", "edge"))
+    choose.select_by_visible_text("∂price/∂tax")
+    driver.find_element("id", "answer").click()
+    verdict = driver.find_element("id", "verdict")
+    assert verdict.text.startswith("Not this edge") and verdict.get_attribute("class") == "bad"
+    choose.select_by_visible_text("∂apple_price/∂apple")
+    driver.find_element("id", "answer").click()
+    assert verdict.text == "Right: ∂apple_price/∂apple was wrong." and verdict.get_attribute("class") == "ok"
+    assert_clean(driver, path)
