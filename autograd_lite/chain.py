@@ -133,7 +133,8 @@ class ChainRule:
     def latex(self) -> str:
         """The same equation in LaTeX (for slides), without the surrounding ``$``."""
         def d(top: Any, bottom: Any) -> str:
-            return rf"\frac{{\partial {_tex_name(self.names[top])}}}{{\partial {_tex_name(self.names[bottom])}}}"
+            top_, bottom_ = _tex_name(self.names[top]), _tex_name(self.names[bottom])
+            return rf"\frac{{\partial {top_}}}{{\partial {bottom_}}}"
 
         parts = [d(self.root, self.leaf)]
         if self.root is self.leaf or self.count == 0:
@@ -156,7 +157,8 @@ class ChainRule:
         if len(factors) <= k:
             return factors
         half = k // 2
-        return factors[:half] + [rf"\dots\ (\text{{{len(factors) - 2 * half} more factors}})"] + factors[-half:]
+        more = rf"\dots\ (\text{{{len(factors) - 2 * half} more factors}})"
+        return factors[:half] + [more] + factors[-half:]
 
     def _repr_latex_(self) -> str:
         return f"$${self.latex()}$$"

@@ -86,8 +86,8 @@ def array_html(a: np.ndarray, color: str = _INK) -> str:
              + "".join(body) + "</table>")
     summarised = len(rows) < grid.shape[0] or len(cols) < grid.shape[1] or note
     if summarised and np.issubdtype(orig.dtype, np.number) and orig.size:
-        stats = (f'<div style="color:{_MUTED}">all {orig.size} elements: min {_e(fmt(np.min(orig), ARRAY_DIGITS))}, '
-                 f"max {_e(fmt(np.max(orig), ARRAY_DIGITS))}, mean {_e(fmt(np.mean(orig), ARRAY_DIGITS))}</div>")
+        lo, hi, mean = (_e(fmt(f(orig), ARRAY_DIGITS)) for f in (np.min, np.max, np.mean))
+        stats = f'<div style="color:{_MUTED}">all {orig.size} elements: min {lo}, max {hi}, mean {mean}</div>'
     else:
         stats = ""
     return note + table + stats

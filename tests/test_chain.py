@@ -1,4 +1,4 @@
-"""explain(root).chain(leaf): ∂root/∂leaf as a sum over paths of products, counted exactly, equal to the grad."""
+"""explain(root).chain(leaf): ∂root/∂leaf as a sum over paths of products, counted exactly, = the grad."""
 
 from __future__ import annotations
 
@@ -53,7 +53,8 @@ def test_apples_and_oranges_every_input() -> None:
         " = tax · 1 · apple_num = 1.1 · 1 · 2 = 2.2")
     assert str(ex.chain("orange_num")).endswith("= tax · 1 · orange = 1.1 · 1 · 150 = 165")
     assert str(ex.chain("tax")) == "∂price/∂tax = ∂price/∂tax = all_price = 650"
-    for name, want in [("apple", 2.2), ("apple_num", 110), ("orange", 3.3), ("orange_num", 165), ("tax", 650)]:
+    hand = [("apple", 2.2), ("apple_num", 110), ("orange", 3.3), ("orange_num", 165), ("tax", 650)]
+    for name, want in hand:
         c = ex.chain(name)
         assert c.total == pytest.approx(want, rel=1e-12) and c.grad == pytest.approx(want, rel=1e-12)
     tex = ex.chain("apple").latex()

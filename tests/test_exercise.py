@@ -1,4 +1,4 @@
-"""Find-the-bug exercises: a planted wrong local derivative is revealed by gradcheck and answers are checked."""
+"""Find-the-bug exercises: a planted wrong local derivative shows in gradcheck; answers are checked."""
 
 from __future__ import annotations
 

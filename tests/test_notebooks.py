@@ -29,7 +29,8 @@ EXPECTED: Dict[str, Dict[str, Expect]] = {
         "build": [("text/html", ["<b>price</b>", "data <b>715</b>"])],
         "backward": [("text/html", ["<b>apple</b>", "grad <b>2.2</b>"])],
         "explain": [("text/html", ['class="explain-table"', "∂(apple*apple_num)/∂apple = apple_num = 2",
-                                   "final grads: apple = 2.2, apple_num = 110, orange = 3.3, orange_num = 165, "
+                                   "final grads: apple = 2.2, apple_num = 110, orange = 3.3, "
+                                   "orange_num = 165, "
                                    "tax = 650"])],
         "draw": [("image/svg+xml", ["<svg", ">apple_price<", ">2.2<", ">← 1.1<"])],
         "stepper": [("text/html", ['<iframe class="autograd-lite-stepper"', 'id="slider"', "Step 0 of 4"])],

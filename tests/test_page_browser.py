@@ -11,7 +11,7 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, Iterator
 
 import numpy as np
 import pytest
@@ -26,7 +26,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--window-size=1400,1200"]
 
-webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install selenium)")
+webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (the 'test' extra)")
 pytestmark = [
     pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
                        reason="Chromium and chromedriver are not installed (bash tools/install_chromium.sh)"),
@@ -210,7 +210,7 @@ def test_quiz_hides_grads_and_checks_answers(driver: Any, tmp_path: Path) -> Non
     from selenium.webdriver.common.keys import Keys
 
     body = driver.find_element("tag name", "body")
-    for k in range(len(ex.steps) + 1):
+    for _ in range(len(ex.steps) + 1):
         frame = driver.execute_script(_READ_FRAME, BACK)
         for n, node_id in ids.items():
             assert frame["nodes"][node_id]["grad"] == ("1" if n is g["price"] else "?")

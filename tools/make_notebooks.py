@@ -49,9 +49,11 @@ CHAIN: List[Cell] = [
     ("reuse", "code", "a = Value(3.0, 'a')\nb = a * a; b.label = 'b'\nc = b + a; c.label = 'c'\n"
      "print(explain(c).chain(a))"),
     ("many-md", "md", "Paths can be exponentially many: they are counted, the first few written out."),
-    ("many", "code", "v = Value(0.5, 'v')\nw = v\nfor _ in range(30):  # w*w (two edges) + w (one): 3**30 paths\n"
+    ("many", "code", "v = Value(0.5, 'v')\nw = v\n"
+     "for _ in range(30):  # w*w (two edges) + w (one): 3**30 paths\n"
      "    w = (w * w) * 0.25 + w * 0.5\nw.label = 'w'\n"
-     "ch = explain(w).chain(v, max_paths=2)\nprint(ch.count, 'paths; total', ch.total, '; backward gave', ch.grad)"),
+     "ch = explain(w).chain(v, max_paths=2)\n"
+     "print(ch.count, 'paths; total', ch.total, '; backward gave', ch.grad)"),
     ("quiz", "code", "import viz\nviz.stepper(z, quiz=True)"),
 ]
 

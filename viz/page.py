@@ -242,7 +242,7 @@ def page_html(root: Any, *, quiz: bool = False, rankdir: str = "LR", max_nodes: 
                      f'{qs}<button id="check">Check</button> <span id="score"></span></div>')
     ex_html = ""
     if exercise is not None:
-        data["exercise"] = {"answer": exercise["answer"], "right": exercise["right"], "wrong": exercise["wrong"]}
+        data["exercise"] = {k: exercise[k] for k in ("answer", "right", "wrong")}
         options = "".join(f'<option value="{html.escape(v)}">{html.escape(text)}</option>'
                           for v, text in exercise["choices"])
         ex_html = (f'<div id="exercise"><b>{html.escape(exercise["question"])}</b><br>'
