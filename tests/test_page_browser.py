@@ -301,3 +301,43 @@ def test_exercise_page_marks_the_wrong_leaf_and_checks_the_answer(driver: Any, t
     driver.find_element("id", "answer").click()
     assert verdict.text == "Right: ∂apple_price/∂apple was wrong." and verdict.get_attribute("class") == "ok"
     assert_clean(driver, path)
+
+
+def test_keys_on_the_focused_slider_move_one_step(driver: Any, tmp_path: Path) -> None:
+    g = apple_orange()
+    path = viz.render_html(g["price"], tmp_path / "slider.html")
+    ex = explain(g["price"], replay=True)
+    ids = node_ids(g["price"])
+    open_page(driver, path)
+    from selenium.webdriver.common.keys import Keys
+
+    slider = driver.find_element("id", "slider")
+    slider.send_keys(Keys.ARROW_RIGHT)  # the page's handler and the range's own would make two
+    check_step(driver, ex, 1, ids)
+    slider.send_keys(Keys.END)
+    check_step(driver, ex, 4, ids)
+    slider.send_keys(Keys.ARROW_LEFT)
+    check_step(driver, ex, 3, ids)
+    assert_clean(driver, path)
+
+
+def test_tensor_quiz_takes_arrays_as_lists(driver: Any, tmp_path: Path) -> None:
+    X = Tensor(np.array([[1.0, 2.0], [3.0, 4.0]]), label="X")
+    W = Tensor(np.array([[0.5], [-1.0]]), requires_grad=True, label="W")
+    b = Tensor(np.array([0.25]), requires_grad=True, label="b")
+    loss = (X @ W + b).sum()
+    loss.label = "loss"
+    path = viz.render_html(loss, tmp_path / "tensor_quiz.html", quiz=True)
+    open_page(driver, path)
+    questions = driver.find_elements("css selector", ".q")
+    asked = [q.find_element("tag name", "label").text.split(" =")[0] for q in questions]
+    assert sorted(asked[-2:]) == ["∂loss/∂W", "∂loss/∂b"]
+    typed = {"∂loss/∂W": "[[4], [6]]", "∂loss/∂b": "[2]"}  # Xᵀ·1 and b summed over the batch
+    for q, name in zip(questions, asked):
+        if name in typed:
+            q.find_element("tag name", "input").send_keys(typed[name])
+    driver.find_element("id", "check").click()
+    verdicts = {name: q.find_element("class name", "verdict").text for q, name in zip(questions, asked)}
+    assert verdicts["∂loss/∂W"] == "✓ right" and verdicts["∂loss/∂b"] == "✓ right"
+    assert all(v == "✗ empty" for k, v in verdicts.items() if k not in typed)
+    assert_clean(driver, path)

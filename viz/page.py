@@ -270,21 +270,8 @@ def render_html(root: Any, path: Union[str, "os.PathLike[str]"], *, quiz: bool =
     source of the first frame is written beside ``path`` and :class:`viz.GraphvizNotFoundError`
     says how to install it.
     """
-    out = Path(path)
-    try:
-        text = page_html(root, quiz=quiz, rankdir=rankdir, max_nodes=max_nodes, title=title)
-    except graphviz.ExecutableNotFound:
-        dot_path = out.with_suffix(".dot")
-        dot_path.write_text(draw(root, rankdir=rankdir, max_nodes=max_nodes).source, encoding="utf-8")
-        from .draw import INSTALL_HINT
-
-        raise GraphvizNotFoundError(
-            f"render_html: the Graphviz 'dot' program was not found on PATH, so {out} was not written; "
-            f"the DOT source is in {dot_path}.\n{INSTALL_HINT}", dot_path) from None
-    if out.parent and not out.parent.exists():
-        out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
-    return out
+    _refuse_big(root, max_nodes, "render_html")
+    return Stepper(root, quiz=quiz, rankdir=rankdir, max_nodes=max_nodes, title=title)._write(path, "render_html")
 
 
 class Stepper:
@@ -310,13 +297,24 @@ class Stepper:
         return self._page
 
     def save(self, path: Union[str, "os.PathLike[str]"]) -> Path:
-        """Write the page to ``path``; returns the path."""
+        """Write the page to ``path``; returns the path (as :func:`render_html`)."""
+        return self._write(path, "Stepper.save")
+
+    def _write(self, path: Union[str, "os.PathLike[str]"], where: str) -> Path:
         out = Path(path)
+        if out.parent and not out.parent.exists():
+            out.parent.mkdir(parents=True, exist_ok=True)
         try:
             text = self.html()
         except graphviz.ExecutableNotFound:
-            raise GraphvizNotFoundError(f"stepper.save: the Graphviz 'dot' program was not found on PATH, "
-                                        f"so {out} was not written", out.with_suffix(".dot")) from None
+            from .draw import INSTALL_HINT
+
+            dot_path = out.with_suffix(".dot")
+            rankdir, max_nodes = self.options["rankdir"], self.options["max_nodes"]
+            dot_path.write_text(draw(self.root, rankdir=rankdir, max_nodes=max_nodes).source, encoding="utf-8")
+            raise GraphvizNotFoundError(
+                f"{where}: the Graphviz 'dot' program was not found on PATH, so {out} was not written; "
+                f"the DOT source is in {dot_path}.\n{INSTALL_HINT}", dot_path) from None
         out.write_text(text, encoding="utf-8")
         return out
 
