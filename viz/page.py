@@ -271,7 +271,8 @@ def render_html(root: Any, path: Union[str, "os.PathLike[str]"], *, quiz: bool =
     says how to install it.
     """
     _refuse_big(root, max_nodes, "render_html")
-    return Stepper(root, quiz=quiz, rankdir=rankdir, max_nodes=max_nodes, title=title)._write(path, "render_html")
+    page = Stepper(root, quiz=quiz, rankdir=rankdir, max_nodes=max_nodes, title=title)
+    return page._write(path, "render_html")
 
 
 class Stepper:
@@ -311,7 +312,8 @@ class Stepper:
 
             dot_path = out.with_suffix(".dot")
             rankdir, max_nodes = self.options["rankdir"], self.options["max_nodes"]
-            dot_path.write_text(draw(self.root, rankdir=rankdir, max_nodes=max_nodes).source, encoding="utf-8")
+            source = draw(self.root, rankdir=rankdir, max_nodes=max_nodes).source
+            dot_path.write_text(source, encoding="utf-8")
             raise GraphvizNotFoundError(
                 f"{where}: the Graphviz 'dot' program was not found on PATH, so {out} was not written; "
                 f"the DOT source is in {dot_path}.\n{INSTALL_HINT}", dot_path) from None
