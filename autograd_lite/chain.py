@@ -43,7 +43,8 @@ class ChainRule:
     ``paths``: the first paths (each a tuple of ``(node, parent_index)`` edges from the root
     down); ``count``: how many paths there are in all (exact); ``total``: the sum over *all*
     paths of the products of local derivatives; ``grad``: the grad the backward pass gave
-    the leaf (the two agree up to rounding: the sums run in another order).
+    the leaf (with the default seed 1 the two agree up to rounding: the sums run in another
+    order; with another seed ``grad`` is seed × total).
     """
 
     root: Any

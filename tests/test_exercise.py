@@ -89,3 +89,14 @@ def test_bad_requests_are_refused() -> None:
         viz.plant_bug(g["price"], node=g["all_price"], parent=0, wrong=1.0)
     with pytest.raises(TypeError, match="plant_bug: expected a Value or Tensor"):
         viz.plant_bug("price")
+
+
+def test_big_graphs_are_refused_up_front() -> None:
+    v = Value(1.0, "v")
+    for _ in range(100):
+        v = v * 1.5 + 1
+    with pytest.raises(ValueError, match="plant_bug: the graph has .* values more than 150"):
+        viz.plant_bug(v)
+    W = Tensor(np.ones((100, 60)), requires_grad=True, label="W")
+    with pytest.raises(ValueError, match="6000 elements to check by central differences, more than 5000"):
+        viz.draw((W * W).sum(), check=True)

@@ -15,10 +15,11 @@ import numpy as np
 
 from autograd_lite.explain import explain, graph_nodes
 
-__all__ = ["tensor_checks", "CHECK_ATOL", "CHECK_RTOL"]
+__all__ = ["tensor_checks", "CHECK_ATOL", "CHECK_RTOL", "MAX_CHECK_ELEMENTS"]
 
 CHECK_ATOL = 1e-5  # the same tolerance rule as gradcheck (and draw's Value check)
 CHECK_RTOL = 1e-3
+MAX_CHECK_ELEMENTS = 5000  # central differences cost two forward passes per element
 
 
 def tensor_checks(root: Any, leaves: List[Any]) -> Dict[Any, Any]:
@@ -32,6 +33,12 @@ def tensor_checks(root: Any, leaves: List[Any]) -> Dict[Any, Any]:
     wanted = [leaf for leaf in leaves if getattr(leaf, "requires_grad", False)]
     if not wanted:
         return {}
+    size = sum(leaf.data.size for leaf in wanted)
+    if size > MAX_CHECK_ELEMENTS:
+        raise ValueError(f"draw(check=True): the leaves have {size} elements to check by central "
+                         f"differences, "
+                         f"more than {MAX_CHECK_ELEMENTS}; check a smaller graph, or call "
+                         "autograd_lite.gradcheck on a few inputs")
     f = _as_function(root, graph_nodes(root), wanted)
     records = gradcheck_report(f, *wanted, atol=CHECK_ATOL, rtol=CHECK_RTOL)
     replay = explain(root, replay=True)

@@ -165,6 +165,12 @@ def plant_bug(root: Any, *, node: Any = None, parent: Optional[int] = None, wron
     """
     if not hasattr(root, "_order") or not hasattr(root, "parents"):
         raise TypeError(f"plant_bug: expected a Value or Tensor, got {type(root).__name__}: {root!r}")
+    from .draw import DEFAULT_MAX_NODES, _keep
+
+    _, cut = _keep(root, DEFAULT_MAX_NODES)
+    if cut:
+        raise ValueError(f"plant_bug: the graph has {cut} values more than {DEFAULT_MAX_NODES}; an exercise "
+                         "is a graph a learner can read (its picture would be cut)")
     edges = _candidates(root)
     if not edges:
         raise ValueError("plant_bug: the graph has no edge to plant a bug on (the root is a leaf)")
