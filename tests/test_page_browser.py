@@ -49,6 +49,7 @@ def driver() -> Iterator[Any]:
     options.add_argument(f"--user-data-dir={profile}")
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     d = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    d.get("about:blank")  # leave the browser's own start page before any test looks at the logs
     try:
         yield d
     finally:
@@ -75,15 +76,26 @@ def open_page(driver: Any, path: Path) -> None:
 
 
 def assert_clean(driver: Any, path: Path) -> None:
-    """No console error, and no request but the page file itself (the CSP forbids the rest)."""
+    """No console error, and the page requests nothing but itself (its CSP forbids the rest).
+
+    Requests are those of the performance log made for our document; the browser's own
+    internal pages (``chrome://``) are not the page's and are left out.
+    """
     errors = [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
     assert errors == []
-    urls = []
+    page = path.resolve().as_uri()
+    ours, network = [], []
     for entry in driver.get_log("performance"):
         msg = json.loads(entry["message"])["message"]
-        if msg["method"] == "Network.requestWillBeSent":
-            urls.append(msg["params"]["request"]["url"])
-    assert urls and set(urls) <= {path.resolve().as_uri()}, urls
+        if msg["method"] != "Network.requestWillBeSent":
+            continue
+        url = msg["params"]["request"]["url"]
+        if msg["params"].get("documentURL") == page:
+            ours.append(url)
+        if url.split(":", 1)[0] in ("http", "https", "ws", "wss", "ftp"):
+            network.append(url)
+    assert page in ours and {u for u in ours if not u.startswith("data:")} == {page}, ours
+    assert network == [], network
 
 
 # What the visible frame's SVG says: per value node (dot id n0, n1 ...) its fill and its grad text.
