@@ -40,6 +40,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 import numpy as np
 
 from . import engine as _engine
+from .chain import unbroadcast_note
 from .format import ARRAY_DIGITS, fmt
 
 __all__ = ["explain", "Explanation", "Step", "Edge", "node_names", "preview", "graph_nodes", "atom",
@@ -244,7 +245,7 @@ def formula(node: Any, index: int, names: Dict[Any, str]) -> str:
     head = f"∂{atom(expr)}/∂{atom(pnames[index])}"
     local = _local_of(node, index)
     if local is None:  # a Tensor op: it sends a vector-Jacobian product, not one number
-        return f"{head}: sends {_tensor_words(node, index, pnames)}"
+        return f"{head}: sends {_tensor_words(node, index, pnames)}" + unbroadcast_note(node, index)
     value = fmt(local)
     if node.op == "relu" or not word or word == value:
         return f"{head} = {word}" if node.op == "relu" else f"{head} = {value}"
@@ -324,8 +325,20 @@ class Explanation(Sequence[Step]):
         return [(self.names[n], finals[n]) for n in self.nodes
                 if n._a is None and n is not self.root and n in finals]
 
+    def chain(self, leaf: Any, max_paths: int = 8) -> Any:
+        """∂root/∂leaf as the sum over paths of products of local derivatives (a ``ChainRule``)."""
+        from .chain import chain_rule, find_node
+
+        node = find_node(self.nodes, self.names, leaf, "chain")
+        return chain_rule(self.root, node, self.names, self.nodes, self.grad_of(node), max_paths)
+
     def __repr__(self) -> str:
         return f"<Explanation of {self.names[self.root]}: {len(self.steps)} steps>"
+
+    def _repr_html_(self) -> str:
+        from .display import explanation_html
+
+        return explanation_html(self)
 
     def __str__(self) -> str:
         return self.table()

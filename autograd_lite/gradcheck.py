@@ -70,6 +70,11 @@ class GradcheckRecord:
     analytic_grad: Any = None
     numeric_grad: Any = None
 
+    def _repr_html_(self) -> str:
+        from .display import gradcheck_html
+
+        return gradcheck_html([self])
+
     def describe(self) -> str:
         """One line: ``input 0 'x': analytic 6, numeric 6, abs error 0 -- ok``."""
         name = f"input {self.index}" + (f" {self.label!r}" if self.label else "")
@@ -199,13 +204,22 @@ def _record(i: int, x: Input, a: Any, n: Any, atol: float, rtol: float) -> Gradc
     )
 
 
+class GradcheckReport(List[GradcheckRecord]):
+    """The list of records :func:`gradcheck_report` returns; shows as a table in a notebook."""
+
+    def _repr_html_(self) -> str:
+        from .display import gradcheck_html
+
+        return gradcheck_html(self)
+
+
 def gradcheck_report(
     f: Callable[..., Any],
     *inputs: Input,
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,
-) -> List[GradcheckRecord]:
+) -> GradcheckReport:
     """Compare analytic and numeric gradients of scalar ``f`` at ``inputs``; one record each.
 
     >>> from autograd_lite import Value
@@ -219,8 +233,8 @@ def gradcheck_report(
         raise RuntimeError("gradcheck: called inside no_grad(); the analytic gradient needs a graph")
     analytic = _analytic(f, inputs)
     numeric = _numeric(f, inputs, eps)
-    return [_record(i, x, a, n, atol, rtol)
-            for i, (x, a, n) in enumerate(zip(inputs, analytic, numeric))]
+    return GradcheckReport(_record(i, x, a, n, atol, rtol)
+                           for i, (x, a, n) in enumerate(zip(inputs, analytic, numeric)))
 
 
 def gradcheck(

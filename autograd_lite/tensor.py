@@ -1100,6 +1100,11 @@ class Tensor:
             parts.append(f"dtype={self.data.dtype}")
         return f"Tensor({', '.join(parts)})"
 
+    def _repr_html_(self) -> str:  # notebooks: see autograd_lite.display
+        from .display import tensor_html
+
+        return tensor_html(self)
+
     # Tensors are graph nodes: identity decides hashing (sets and dicts of tensors work);
     # ``==`` compares elementwise like numpy and PyTorch.
     __hash__ = object.__hash__

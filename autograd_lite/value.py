@@ -326,6 +326,11 @@ class Value:
             parts.append(f"label={self.label!r}")
         return f"Value({', '.join(parts)})"
 
+    def _repr_html_(self) -> str:  # notebooks: see autograd_lite.display
+        from .display import value_html
+
+        return value_html(self)
+
     def __float__(self) -> float:
         return self.data
 

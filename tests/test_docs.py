@@ -151,7 +151,8 @@ def test_parse_blocks_conventions() -> None:
 
 # ------------------------------------------------------------------------------------ coverage
 PUBLIC_MODULES = ["autograd_lite", "autograd_lite.nn", "autograd_lite.optim", "autograd_lite.functional",
-                  "autograd_lite.datasets", "autograd_lite.explain", "viz"]
+                  "autograd_lite.datasets", "autograd_lite.explain", "viz", "autograd_lite.chain",
+                  "autograd_lite.display"]
 
 
 @pytest.mark.parametrize("module", PUBLIC_MODULES)

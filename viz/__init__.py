@@ -11,7 +11,9 @@ True
 """
 
 from .draw import DEFAULT_MAX_NODES, GraphvizNotFoundError, dot_available, draw, render
+from .exercise import Exercise, plant_bug
+from .page import Stepper, render_html, stepper
 from .steps import StepFrames, render_steps
 
 __all__ = ["draw", "render", "render_steps", "StepFrames", "GraphvizNotFoundError", "dot_available",
-           "DEFAULT_MAX_NODES"]
+           "DEFAULT_MAX_NODES", "stepper", "render_html", "Stepper", "plant_bug", "Exercise"]

@@ -36,6 +36,9 @@ import numpy as np
 from autograd_lite.explain import atom, explain, formula, graph_nodes, node_names, preview
 from autograd_lite.format import ARRAY_DIGITS, fmt
 
+from .checks import tensor_checks
+from .svg import Digraph
+
 __all__ = ["draw", "render", "GraphvizNotFoundError", "DEFAULT_MAX_NODES", "FORMATS"]
 
 DEFAULT_MAX_NODES = 150
@@ -376,15 +379,13 @@ def draw(
     hot = set(_as_set(highlight)) | set(frame.hot if frame is not None else ())
     hot_ops = hot if frame is None or frame.hot_inputs else set()
     leaves = [n for n in nodes if n._a is None]
-    if check and any(_is_tensor(n) for n in nodes):
-        raise TypeError("draw(check=True): checks Value graphs; for Tensors call "
-                        "autograd_lite.gradcheck(f, *inputs) on the function that builds the graph")
-    checks = _check_records(root, leaves) if check and root._a is not None and not cut else {}
+    check_leaves = tensor_checks if _is_tensor(root) else _check_records  # Tensors: viz/checks.py
+    checks = check_leaves(root, leaves) if check and root._a is not None and not cut else {}
     if check and cut:
         raise ValueError(f"draw(check=True): the graph has more than max_nodes={max_nodes} values; "
                          "raise max_nodes (or pass max_nodes=None) to check every leaf")
 
-    g = graphviz.Digraph(name="autograd_lite")
+    g = Digraph(name="autograd_lite")  # a graphviz.Digraph; shows the install hint in a notebook without dot
     # ordering=in keeps each op's inputs in parent order (apple above apple_num, as in the book)
     g.attr(rankdir=rankdir, bgcolor="white", nodesep="0.45", ranksep="0.45", pad="0.2",
            ordering="in", fontname=FONT)

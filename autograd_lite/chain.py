@@ -1,0 +1,357 @@
+"""The chain rule written out for one input: ∂root/∂leaf as a sum over paths of products.
+
+Every path from the root down to the leaf contributes the product of the local
+derivatives along it; ∂root/∂leaf is the sum of those products.  Written out as the
+seed articles do:
+
+>>> from autograd_lite import Value, explain
+>>> x, y = Value(1.0, "x"), Value(2.0, "y")
+>>> t = x + y
+>>> t.label = "t"
+>>> z = t ** 2
+>>> z.label = "z"
+>>> print(explain(z).chain(x))
+∂z/∂x = ∂z/∂t · ∂t/∂x = (2·t) · 1 = 6 · 1 = 6
+
+A graph can have exponentially many paths, so they are *counted* by dynamic
+programming (exact integers) and only the first ``max_paths`` are written out; the
+total is computed over all of them by forward accumulation (ḋleaf = 1, each node
+sums local × ḋparent), a computation independent of the backward sweep.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Tuple
+
+from .format import fmt
+
+__all__ = ["ChainRule", "chain_rule", "MAX_PATHS", "MAX_FACTORS"]
+
+MAX_PATHS = 8  # paths written out; the others are counted and said
+MAX_FACTORS = 12  # factors of one path written out; a longer path shows its two ends
+
+Edge = Tuple[Any, int]  # (node, index of the parent in node.parents)
+
+
+@dataclass(frozen=True)
+class ChainRule:
+    """∂root/∂leaf as a sum over paths.
+
+    ``paths``: the first paths (each a tuple of ``(node, parent_index)`` edges from the root
+    down); ``count``: how many paths there are in all (exact); ``total``: the sum over *all*
+    paths of the products of local derivatives; ``grad``: the grad the backward pass gave
+    the leaf (with the default seed 1 the two agree up to rounding: the sums run in another
+    order; with another seed ``grad`` is seed × total).
+    """
+
+    root: Any
+    leaf: Any
+    names: Dict[Any, str]
+    paths: Tuple[Tuple[Edge, ...], ...]
+    count: int
+    total: float
+    grad: Any
+    max_factors: int = MAX_FACTORS
+
+    # ------------------------------------------------------------------ parts
+    def _d(self, top: Any, bottom: Any) -> str:
+        return f"∂{_atom(self.names[top])}/∂{_atom(self.names[bottom])}"
+
+    def factor_symbols(self, path: Tuple[Edge, ...]) -> List[str]:
+        """``['∂z/∂t', '∂t/∂x']``: one local derivative per edge of ``path``."""
+        return [self._d(n, n.parents[i]) for n, i in path]
+
+    def factor_words(self, path: Tuple[Edge, ...]) -> List[str]:
+        """``['2·t', '1']``: each local derivative as a formula of the node's parents."""
+        return [_word(n, i, self.names) for n, i in path]
+
+    @staticmethod
+    def factor_values(path: Tuple[Edge, ...]) -> List[float]:
+        """Each local derivative as the number the engine used."""
+        return [float(n.local_grads[i]) for n, i in path]
+
+    def product(self, path: Tuple[Edge, ...]) -> float:
+        """The product of the local derivatives along ``path`` (its contribution)."""
+        p = 1.0
+        for v in self.factor_values(path):
+            p *= v
+        return p
+
+    @property
+    def more(self) -> int:
+        """How many paths are counted but not written out."""
+        return self.count - len(self.paths)
+
+    # ------------------------------------------------------------------ text
+    def stages(self) -> List[str]:
+        """The right-hand sides, in order: symbols, formulas, numbers, the total."""
+        if self.root is self.leaf:
+            return ["1"]
+        if self.count == 0:
+            return ["0"]
+        stages = []
+        for how in ("symbols", "words", "numbers"):
+            terms = [" · ".join(self._short(self._factors(p, how))) for p in self.paths]
+            if self.more:
+                terms.append(f"… ({self.more} more path{'s' if self.more != 1 else ''})")
+            stages.append(" + ".join(terms))
+        stages.append(fmt(self.total))
+        out: List[str] = []
+        for s in stages:  # a stage that says nothing new is left out
+            if not out or s != out[-1]:
+                out.append(s)
+        return out
+
+    def _factors(self, path: Tuple[Edge, ...], how: str) -> List[str]:
+        if how == "symbols":
+            return self.factor_symbols(path)
+        if how == "words":
+            words = self.factor_words(path)
+            return [_atom(w) if len(path) > 1 or len(self.paths) > 1 else w for w in words]
+        return [_atom(fmt(v)) for v in self.factor_values(path)]
+
+    def _short(self, factors: List[str]) -> List[str]:
+        k = self.max_factors
+        if len(factors) <= k:
+            return factors
+        half = k // 2
+        return factors[:half] + [f"… ({len(factors) - 2 * half} more factors)"] + factors[-half:]
+
+    def text(self) -> str:
+        """One line: ``∂z/∂x = ∂z/∂t · ∂t/∂x = (2·t) · 1 = 6 · 1 = 6``."""
+        return " = ".join([self._d(self.root, self.leaf)] + self.stages())
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def __repr__(self) -> str:
+        return (f"<ChainRule ∂{self.names[self.root]}/∂{self.names[self.leaf]}: {self.count} "
+                f"path{'s' if self.count != 1 else ''}, total {fmt(self.total)}>")
+
+    def latex(self) -> str:
+        """The same equation in LaTeX (for slides), without the surrounding ``$``."""
+        def d(top: Any, bottom: Any) -> str:
+            top_, bottom_ = _tex_name(self.names[top]), _tex_name(self.names[bottom])
+            return rf"\frac{{\partial {top_}}}{{\partial {bottom_}}}"
+
+        parts = [d(self.root, self.leaf)]
+        if self.root is self.leaf or self.count == 0:
+            return f"{parts[0]} = {1 if self.root is self.leaf else 0}"
+        more = (rf" + \dots\ (\text{{{self.more} more paths}})" if self.more else "")
+        sym = " + ".join(r" \cdot ".join(self._short_tex([d(n, n.parents[i]) for n, i in p]))
+                         for p in self.paths) + more
+        words = " + ".join(r" \cdot ".join(self._short_tex([_tex_formula(_atom(w) if len(p) > 1 else w)
+                                                             for w in self.factor_words(p)]))
+                           for p in self.paths) + more
+        nums = " + ".join(r" \cdot ".join(self._short_tex([_tex_number(v) for v in self.factor_values(p)]))
+                          for p in self.paths) + more
+        for s in (sym, words, nums, _tex_number(self.total)):
+            if s != parts[-1]:
+                parts.append(s)
+        return " = ".join(parts)
+
+    def _short_tex(self, factors: List[str]) -> List[str]:
+        k = self.max_factors
+        if len(factors) <= k:
+            return factors
+        half = k // 2
+        more = rf"\dots\ (\text{{{len(factors) - 2 * half} more factors}})"
+        return factors[:half] + [more] + factors[-half:]
+
+    def _repr_latex_(self) -> str:
+        return f"$${self.latex()}$$"
+
+    def _repr_html_(self) -> str:
+        head = html.escape(self._d(self.root, self.leaf))
+        rows = "".join(
+            f'<div style="margin-left:2em">= {html.escape(s)}</div>' for s in self.stages())
+        note = (f'<div style="color:#6B7785">{self.count} path{"s" if self.count != 1 else ""} from '
+                f"{html.escape(self.names[self.root])} to {html.escape(self.names[self.leaf])}; "
+                f"the backward pass gave {html.escape(fmt(self.grad))}</div>")
+        return (f'<div class="autograd-lite-chain" style="font-family:monospace">'
+                f"<div>{head}</div>{rows}{note}</div>")
+
+
+def _word(node: Any, index: int, names: Dict[Any, str]) -> str:
+    """The local derivative of ``node`` w.r.t. parent ``index`` as a formula (``2·t``)."""
+    from .explain import _local_formula  # the one table of local-derivative words
+
+    local = float(node.local_grads[index])
+    pnames = [names[p] for p in node.parents]
+    _, word = _local_formula(node.op, pnames, index, local)
+    if not word or node.op == "relu":
+        return fmt(local)
+    return word
+
+
+def _atom(name: str) -> str:
+    from .explain import atom
+
+    return atom(name)
+
+
+_TEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "$": r"\$", "#": r"\#",
+                "%": r"\%", "&": r"\&", "^": r"\^{}", "~": r"\~{}"}
+
+
+def _tex_text(s: str) -> str:
+    return "".join(_TEX_SPECIAL.get(c, c) for c in s)
+
+
+def _tex_name(name: str) -> str:
+    """A display name in LaTeX: one letter as math, a word upright, user text escaped."""
+    if len(name) == 1 and name.isalpha() and name.isascii():
+        return name
+    if re.fullmatch(r"[0-9.e+-]+", name):
+        return name
+    return rf"\mathrm{{{_tex_text(name)}}}"
+
+
+def _tex_number(v: float) -> str:
+    s = fmt(v)
+    if "e" in s:
+        mant, exp = s.split("e")
+        return rf"{mant} \times 10^{{{int(exp)}}}"
+    return s
+
+
+_TOKEN = re.compile(r"\*\*|[A-Za-z_][A-Za-z_0-9]*|[0-9][0-9.]*(?:e[+-]?[0-9]+)?|.", re.S)
+_TEX_OPS = {"·": r" \cdot ", "²": "^2", "(": "(", ")": ")", "-": "-", "+": "+", "/": "/", " ": " "}
+_FUNCS = {"exp", "log", "ln", "sqrt", "tanh", "sin", "cos", "sign", "sigmoid", "abs", "relu"}
+
+
+def _tex_formula(word: str) -> str:
+    """``2·t**(3)`` -> ``2 \\cdot t^{3}``: a formula in words, as LaTeX (names escaped)."""
+    out: List[str] = []
+    tokens = _TOKEN.findall(word)
+    k = 0
+    while k < len(tokens):
+        tok = tokens[k]
+        if tok == "**" and k + 1 < len(tokens):
+            # exponent: one atom, or a parenthesised group
+            if tokens[k + 1] == "(":
+                depth, j = 0, k + 1
+                while j < len(tokens):
+                    depth += tokens[j] == "("
+                    depth -= tokens[j] == ")"
+                    if depth == 0:
+                        break
+                    j += 1
+                out.append("^{" + _tex_formula("".join(tokens[k + 2:j])) + "}")
+                k = j + 1
+            else:
+                out.append("^{" + _tex_formula(tokens[k + 1]) + "}")
+                k += 2
+            continue
+        if tok in _FUNCS:
+            out.append(rf"\operatorname{{{tok}}}")
+        elif re.fullmatch(r"[A-Za-z_][A-Za-z_0-9]*", tok):
+            out.append(_tex_name(tok))
+        elif tok in _TEX_OPS:
+            out.append(_TEX_OPS[tok])
+        else:
+            out.append(_tex_text(tok))
+        k += 1
+    return "".join(out).strip()
+
+
+def chain_rule(root: Any, leaf: Any, names: Dict[Any, str], nodes: List[Any], grad: Any,
+               max_paths: int = MAX_PATHS, max_factors: int = MAX_FACTORS) -> ChainRule:
+    """∂root/∂leaf over the graph ``nodes`` (oldest first); see :meth:`Explanation.chain`."""
+    if isinstance(max_paths, bool) or not isinstance(max_paths, int) or max_paths < 0:
+        raise ValueError(f"chain: max_paths must be an int >= 0, got {max_paths!r}")
+    if isinstance(max_factors, bool) or not isinstance(max_factors, int) or max_factors < 2:
+        raise ValueError(f"chain: max_factors must be an int >= 2, got {max_factors!r}")
+    if any(n.parents and getattr(n, "local_grads", None) is None for n in nodes):
+        raise TypeError("chain: works on Value graphs, whose local derivatives are numbers; a Tensor op "
+                        "sends a vector-Jacobian product (see explain(root) for what each edge sends)")
+    # Paths from each node down to the leaf (exact ints) and forward accumulation of
+    # d node / d leaf, both oldest first: a node comes after its parents.
+    to_leaf: Dict[Any, int] = {}
+    dot: Dict[Any, float] = {}
+    for n in nodes:
+        if n is leaf:
+            to_leaf[n], dot[n] = 1, 1.0
+            continue
+        count, d = 0, 0.0
+        for p, local in zip(n.parents, n.local_grads):
+            c = to_leaf.get(p, 0)
+            if c:
+                count += c
+                d += float(local) * dot[p]
+        to_leaf[n], dot[n] = count, d
+    paths = _first_paths(root, leaf, to_leaf, max_paths)
+    return ChainRule(root, leaf, names, tuple(paths), to_leaf.get(root, 0), dot.get(root, 0.0), grad,
+                     max_factors)
+
+
+def _first_paths(root: Any, leaf: Any, to_leaf: Dict[Any, int], k: int) -> List[Tuple[Edge, ...]]:
+    """The first ``k`` paths root -> leaf in parent order (iterative; only edges that reach the leaf)."""
+    out: List[Tuple[Edge, ...]] = []
+    if k == 0 or not to_leaf.get(root) or root is leaf:
+        return out
+    path: List[Edge] = []
+    stack: List[List[Any]] = [[root, 0]]  # [node, next parent index to try]
+    while stack and len(out) < k:
+        frame = stack[-1]
+        node, i = frame
+        parents = node.parents
+        if node is leaf:
+            out.append(tuple(path))
+            stack.pop()
+            if path:
+                path.pop()
+            continue
+        while i < len(parents) and not to_leaf.get(parents[i]):
+            i += 1
+        if i == len(parents):
+            stack.pop()
+            if path:
+                path.pop()
+            continue
+        frame[1] = i + 1
+        path.append((node, i))
+        stack.append([parents[i], 0])
+    return out
+
+
+def find_node(nodes: List[Any], names: Dict[Any, str], which: Any, where: str) -> Optional[Any]:
+    """``which`` as a node of the graph: a node itself or its display name; else a ValueError."""
+    if isinstance(which, str):
+        hits = [n for n in nodes if names.get(n) == which]
+        if len(hits) == 1:
+            return hits[0]
+        known = ", ".join(sorted({names[n] for n in nodes}))
+        if not hits:
+            raise ValueError(f"{where}: no node named {which!r} in this graph (names: {known})")
+        raise ValueError(f"{where}: {len(hits)} nodes are named {which!r}; pass the node itself")
+    if any(n is which for n in nodes):
+        return which
+    raise ValueError(f"{where}: {which!r} is not part of this graph")
+
+
+_ELEMENTWISE = {"+", "-", "*", "/", "**"}
+
+
+def unbroadcast_note(node: Any, index: int) -> str:
+    """What un-broadcasting does to a Tensor edge, in words (empty when shapes match).
+
+    ``t1 + b`` with ``t1`` 2×3 and ``b`` of shape 3 sends ``g`` (2×3) towards ``b``; b's grad
+    is ``g`` summed over axis 0: each element of ``b`` was used once per row, and the chain
+    rule sums over those uses.  Short, as it is written on the picture's edge.
+    """
+    if node.op not in _ELEMENTWISE or len(node.parents) != 2:
+        return ""
+    out = node.data.shape
+    mine = node.parents[index].data.shape
+    if mine == out:
+        return ""
+    pad = len(out) - len(mine)
+    axes = [i for i in range(len(out)) if i < pad or (mine[i - pad] == 1 and out[i] != 1)]
+    if not axes:
+        return ""
+    where = f"axis {axes[0]}" if len(axes) == 1 else "axes " + ", ".join(str(a) for a in axes)
+    return f" summed over {where}"

@@ -1,0 +1,347 @@
+"""The backward pass as one self-contained, interactive HTML page (and inline in Jupyter).
+
+``viz.stepper(root)`` displays inline in a notebook; ``viz.render_html(root, path)`` writes
+the same page to a file.  The page shows the graph at each step of the backward pass (the
+frames and highlighting of :func:`viz.render_steps`, as inline SVG), Previous / Next /
+Play buttons, a slider and the keys ← → Home End, the current step's chain rule, and the
+``explain`` table with the current step's rows highlighted.  Grads not computed yet show
+``?``.  ``quiz=True`` hides every grad and checks what the learner types.
+
+The page needs nothing from outside: no CDN, no fonts, no network (its Content-Security-
+Policy is ``default-src 'none'``); it opens from a file.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Union
+
+import graphviz
+
+from autograd_lite.display import explanation_html
+from autograd_lite.explain import Explanation, atom, explain, preview
+
+from .draw import GraphvizNotFoundError, draw
+from .steps import DEFAULT_MAX_NODES, frames
+from .svg import install_hint_html, svg_size, svg_text
+
+__all__ = ["stepper", "render_html", "Stepper", "page_html"]
+
+CSP = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:")
+
+
+def _refuse_big(root: Any, max_nodes: int, where: str) -> None:
+    from .draw import _keep
+
+    if not hasattr(root, "_order") or not hasattr(root, "parents"):
+        raise TypeError(f"{where}: expected a Value or Tensor, got {type(root).__name__}: {root!r}")
+    _, cut = _keep(root, max_nodes)
+    if cut:
+        raise ValueError(f"{where}: the graph has {cut} values more than max_nodes={max_nodes}; "
+                         "pass a larger max_nodes to render it anyway")
+
+
+def step_lines(ex: Explanation, k: int, quiz: bool) -> List[str]:
+    """The chain rule of step ``k`` (0: the seed), one line per edge, as the page shows it."""
+    names = ex.names
+    r = atom(names[ex.root])
+    if k == 0:
+        return [f"∂{r}/∂{r} = {preview(ex.seed)} (the seed); every other grad is still unknown (?)"]
+    step = ex.steps[k - 1]
+    n = atom(names[step.node])
+    up = "?" if quiz and k > 1 else preview(step.upstream)
+    lines = [f"{names[step.node]} ({step.node.op}) has its complete upstream grad ∂{r}/∂{n} = {up}"]
+    for e in step.edges:
+        p = atom(names[e.parent])
+        head = f"∂{r}/∂{p} += ∂{r}/∂{n} · ∂{n}/∂{p}"
+        if e.local is None:  # a Tensor op: a vector-Jacobian product
+            lines.append(f"{head}: {'?' if quiz else preview(e.sent)}   ({e.formula})")
+        else:
+            sent = "?" if quiz else preview(e.sent)
+            lines.append(f"{head} = {up} × {preview(e.local)} = {sent}   ({e.formula})")
+    return lines
+
+
+def _answers(ex: Explanation) -> List[Dict[str, Any]]:
+    """What the quiz asks: every node that receives a grad, in the order the pass completes them."""
+    out: List[Dict[str, Any]] = []
+    seen = set()
+    last: Dict[Any, Any] = {}
+    for s in ex.steps:
+        for e in s.edges:
+            last[e.parent] = e.after
+    for s in reversed(ex.steps):  # a node's grad is complete at its last contribution
+        for e in reversed(s.edges):
+            if e.parent in seen:
+                continue
+            seen.add(e.parent)
+            g = last[e.parent]
+            values = [float(v) for v in (g.reshape(-1).tolist() if hasattr(g, "reshape") else [g])]
+            out.append({"name": ex.names[e.parent], "values": values, "shown": preview(g)})
+    out.reverse()
+    return out
+
+
+_STYLE = """
+body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#1F2933;margin:12px}
+h1{font-size:18px;margin:0 0 8px}
+#controls{display:flex;gap:6px;align-items:center;flex-wrap:wrap;margin-bottom:6px}
+button{font-size:14px;padding:3px 10px}
+#label{font-weight:bold;min-width:9em}
+#formula{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px;background:#FFF6D6;
+ border:1px solid #C9A227;border-radius:4px;padding:6px 8px;margin:6px 0;white-space:pre-wrap}
+.frame svg{max-width:100%;height:auto}
+tr.step-row.current{background:#FFE08A}
+.explain-table td,.explain-table th{font-size:12px}
+#quiz,#exercise{margin-top:10px;font-size:14px}
+.q{margin:3px 0;font-family:ui-monospace,Menlo,Consolas,monospace}
+.q input{width:10em}
+.ok{color:#1E8449;font-weight:bold}.bad{color:#C0392B;font-weight:bold}
+"""
+
+_SCRIPT = r"""
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("autograd-lite-data").textContent);
+  var frames = document.querySelectorAll(".frame");
+  var rows = document.querySelectorAll("tr.step-row");
+  var slider = document.getElementById("slider");
+  var label = document.getElementById("label");
+  var formula = document.getElementById("formula");
+  var play = document.getElementById("play");
+  var last = data.steps.length - 1;
+  var k = 0, timer = null;
+  function show(i) {
+    k = Math.max(0, Math.min(last, i));
+    for (var j = 0; j < frames.length; j++) { frames[j].hidden = (j !== k); }
+    for (var r = 0; r < rows.length; r++) {
+      rows[r].classList.toggle("current", Number(rows[r].getAttribute("data-step")) === k);
+    }
+    slider.value = String(k);
+    label.textContent = "Step " + k + " of " + last;
+    formula.textContent = data.steps[k].lines.join("\n");
+    document.body.setAttribute("data-step", String(k));
+    if (k === last) { stop(); }
+  }
+  function stop() {
+    if (timer !== null) { clearInterval(timer); timer = null; }
+    play.textContent = "\u25B6 Play";
+  }
+  function toggle() {
+    if (timer !== null) { stop(); return; }
+    if (k === last) { show(0); }
+    play.textContent = "\u23F8 Pause";
+    timer = setInterval(function () { show(k + 1); }, data.interval);
+  }
+  document.getElementById("prev").addEventListener("click", function () { stop(); show(k - 1); });
+  document.getElementById("next").addEventListener("click", function () { stop(); show(k + 1); });
+  document.getElementById("first").addEventListener("click", function () { stop(); show(0); });
+  document.getElementById("end").addEventListener("click", function () { stop(); show(last); });
+  play.addEventListener("click", toggle);
+  slider.addEventListener("input", function () { stop(); show(Number(slider.value)); });
+  document.addEventListener("keydown", function (e) {
+    var t = e.target;
+    if (t && (t.tagName === "INPUT" && t.type !== "range" || t.tagName === "SELECT")) { return; }
+    var moves = {ArrowLeft: k - 1, ArrowRight: k + 1, Home: 0, End: last};
+    if (Object.prototype.hasOwnProperty.call(moves, e.key)) {
+      e.preventDefault(); stop(); show(moves[e.key]);
+    }
+  });
+  function close(typed, want) {
+    var parts = typed.trim().split(/[\s,;\[\]]+/).filter(function (s) { return s.length > 0; });
+    if (parts.length !== want.length) { return false; }
+    for (var i = 0; i < want.length; i++) {
+      var x = Number(parts[i]);
+      if (!isFinite(x) || Math.abs(x - want[i]) > 1e-9 + 1e-6 * Math.abs(want[i])) { return false; }
+    }
+    return true;
+  }
+  var check = document.getElementById("check");
+  if (check) {
+    check.addEventListener("click", function () {
+      var qs = document.querySelectorAll(".q"), right = 0;
+      for (var i = 0; i < qs.length; i++) {
+        var want = data.answers[Number(qs[i].getAttribute("data-q"))].values;
+        var input = qs[i].querySelector("input");
+        var verdict = qs[i].querySelector(".verdict");
+        var ok = close(input.value, want);
+        right += ok ? 1 : 0;
+        verdict.textContent = ok ? "\u2713 right" : (input.value.trim() ? "\u2717 not yet" : "\u2717 empty");
+        verdict.className = "verdict " + (ok ? "ok" : "bad");
+      }
+      document.getElementById("score").textContent = right + " of " + qs.length + " right";
+    });
+  }
+  var answer = document.getElementById("answer");
+  if (answer) {
+    answer.addEventListener("click", function () {
+      var pick = document.getElementById("edge").value;
+      var out = document.getElementById("verdict");
+      var ok = pick === data.exercise.answer;
+      out.textContent = ok ? data.exercise.right : data.exercise.wrong;
+      out.className = ok ? "ok" : "bad";
+    });
+  }
+  show(0);
+})();
+"""
+
+
+def _json_script(obj: Any) -> str:
+    # inside <script>: no "<" at all, so no "</script>" or "<!--" can end it early
+    return json.dumps(obj, ensure_ascii=False).replace("<", "\\u003c").replace("&", "\\u0026")
+
+
+def page_html(root: Any, *, quiz: bool = False, rankdir: str = "LR", max_nodes: int = DEFAULT_MAX_NODES,
+              title: Optional[str] = None, check: bool = False, exercise: Optional[Dict[str, Any]] = None,
+              interval_ms: int = 1200) -> str:
+    """The page as a string (see :func:`render_html`); raises ``graphviz.ExecutableNotFound`` without dot.
+
+    ``check=True`` overlays gradcheck on the leaves of every frame (as ``draw(check=True)``);
+    ``exercise`` (from :mod:`viz.exercise`) adds the question "which edge is wrong?".
+    """
+    _refuse_big(root, max_nodes, "render_html")
+    ex = explain(root, replay=True)
+    names = ex.names
+    fs = frames(root, quiz=quiz)
+    svgs = [svg_text(draw(root, rankdir=rankdir, frame=f, max_nodes=None, check=check)) for f in fs]
+    width = max((svg_size(s) or (0.0, 0.0))[0] for s in svgs)
+    steps = [{"lines": step_lines(ex, k, quiz), "hot": names[f.hot[0]] if f.hot else None}
+             for k, f in enumerate(fs)]
+    ids = {n: f"n{k}" for k, n in enumerate(ex.nodes)}  # draw's node ids (nothing is cut)
+    answers = _answers(ex) if quiz else []
+    data: Dict[str, Any] = {"steps": steps, "interval": interval_ms, "quiz": quiz,
+                            "nodes": [{"id": ids[n], "name": names[n]} for n in ex.nodes],
+                            "answers": answers, "width": width}
+    heading = title if title is not None else (
+        f"{'Quiz: ' if quiz else ''}the backward pass of {names[root]}, step by step")
+    frame_divs = "".join(f'<div class="frame" data-step="{k}"{" hidden" if k else ""}>{s}</div>'
+                         for k, s in enumerate(svgs))
+    n = len(fs) - 1
+    controls = (
+        '<div id="controls">'
+        '<button id="first" title="first step (Home)">|◀ First</button>'
+        '<button id="prev" title="previous step (←)">◀ Previous</button>'
+        '<button id="play">▶ Play</button>'
+        '<button id="next" title="next step (→)">Next ▶</button>'
+        '<button id="end" title="last step (End)">Last ▶|</button>'
+        f'<input type="range" id="slider" min="0" max="{n}" value="0" step="1" aria-label="step">'
+        f'<span id="label">Step 0 of {n}</span></div>')
+    quiz_html = ""
+    if quiz:
+        r = atom(names[root])
+        qs = "".join(
+            f'<div class="q" data-q="{i}"><label>∂{html.escape(r)}/∂{html.escape(atom(a["name"]))} = '
+            f'<input type="text" autocomplete="off" aria-label="{html.escape(a["name"])}.grad"></label> '
+            '<span class="verdict"></span></div>' for i, a in enumerate(answers))
+        quiz_html = (f'<div id="quiz"><b>Your answers</b> (the grads, as numbers; arrays as lists)'
+                     f'{qs}<button id="check">Check</button> <span id="score"></span></div>')
+    ex_html = ""
+    if exercise is not None:
+        data["exercise"] = {k: exercise[k] for k in ("answer", "right", "wrong")}
+        options = "".join(f'<option value="{html.escape(v)}">{html.escape(text)}</option>'
+                          for v, text in exercise["choices"])
+        ex_html = (f'<div id="exercise"><b>{html.escape(exercise["question"])}</b><br>'
+                   f'<select id="edge">{options}</select> <button id="answer">Answer</button> '
+                   '<span id="verdict"></span></div>')
+    table = explanation_html(ex, quiz=quiz)
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<link rel="icon" href="data:,">'
+        f"<title>{html.escape(heading)}</title><style>{_STYLE}</style></head>"
+        f'<body data-step="0"><h1>{html.escape(heading)}</h1>{controls}'
+        f'<div id="formula"></div><div id="frames">{frame_divs}</div>{ex_html}{quiz_html}'
+        f'<div id="table">{table}</div>'
+        f'<script type="application/json" id="autograd-lite-data">{_json_script(data)}</script>'
+        f"<script>{_SCRIPT}</script></body></html>\n")
+
+
+def render_html(root: Any, path: Union[str, "os.PathLike[str]"], *, quiz: bool = False, rankdir: str = "LR",
+                max_nodes: int = DEFAULT_MAX_NODES, title: Optional[str] = None) -> Path:
+    """Write the interactive backward-pass page of ``root`` to ``path`` (one self-contained HTML file).
+
+    Grads are not changed (the pass is replayed).  Without the Graphviz ``dot`` program the DOT
+    source of the first frame is written beside ``path`` and :class:`viz.GraphvizNotFoundError`
+    says how to install it.
+    """
+    _refuse_big(root, max_nodes, "render_html")
+    page = Stepper(root, quiz=quiz, rankdir=rankdir, max_nodes=max_nodes, title=title)
+    return page._write(path, "render_html")
+
+
+class Stepper:
+    """The interactive backward pass of a graph: displays inline in Jupyter (an ``<iframe>``).
+
+    ``.html()`` is the page, ``.save(path)`` writes it (as :func:`render_html`).  The graph
+    is read when the page is made, so a stepper made before ``backward()`` shows the same pass.
+    """
+
+    def __init__(self, root: Any, quiz: bool = False, rankdir: str = "LR", max_nodes: int = DEFAULT_MAX_NODES,
+                 title: Optional[str] = None, check: bool = False,
+                 exercise: Optional[Dict[str, Any]] = None) -> None:
+        _refuse_big(root, max_nodes, "stepper")
+        self.root = root
+        self.options: Dict[str, Any] = {"quiz": quiz, "rankdir": rankdir, "max_nodes": max_nodes,
+                                        "title": title, "check": check, "exercise": exercise}
+        self._page: Optional[str] = None
+
+    def html(self) -> str:
+        """The page (built once)."""
+        if self._page is None:
+            self._page = page_html(self.root, **self.options)
+        return self._page
+
+    def save(self, path: Union[str, "os.PathLike[str]"]) -> Path:
+        """Write the page to ``path``; returns the path (as :func:`render_html`)."""
+        return self._write(path, "Stepper.save")
+
+    def _write(self, path: Union[str, "os.PathLike[str]"], where: str) -> Path:
+        out = Path(path)
+        if out.parent and not out.parent.exists():
+            out.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            text = self.html()
+        except graphviz.ExecutableNotFound:
+            from .draw import INSTALL_HINT
+
+            dot_path = out.with_suffix(".dot")
+            rankdir, max_nodes = self.options["rankdir"], self.options["max_nodes"]
+            source = draw(self.root, rankdir=rankdir, max_nodes=max_nodes).source
+            dot_path.write_text(source, encoding="utf-8")
+            raise GraphvizNotFoundError(
+                f"{where}: the Graphviz 'dot' program was not found on PATH, so {out} was not written; "
+                f"the DOT source is in {dot_path}.\n{INSTALL_HINT}", dot_path) from None
+        out.write_text(text, encoding="utf-8")
+        return out
+
+    def _repr_html_(self) -> str:
+        try:
+            page = self.html()
+        except graphviz.ExecutableNotFound:
+            return install_hint_html("The step-by-step page")
+        height = _height(page)
+        return (f'<iframe class="autograd-lite-stepper" sandbox="allow-scripts" style="width:100%;border:1px '
+                f'solid #E1E5EA" height="{height}" srcdoc="{html.escape(page, quote=True)}"></iframe>')
+
+    def __repr__(self) -> str:
+        mode = ", quiz" if self.options["quiz"] else ""
+        return f"<Stepper of {getattr(self.root, 'label', '') or type(self.root).__name__}{mode}>"
+
+
+def _height(page: str) -> int:
+    """A frame tall enough for the picture, the formula and the table (pixels)."""
+    heights = [float(h) for h in re.findall(r'<svg width="[\d.]+pt" height="([\d.]+)pt"', page)]
+    rows = page.count('class="step-row"') + page.count('class="q"')
+    return int(max(heights, default=200) * 1.34) + 200 + 24 * rows
+
+
+def stepper(root: Any, *, quiz: bool = False, rankdir: str = "LR", max_nodes: int = DEFAULT_MAX_NODES,
+            title: Optional[str] = None) -> Stepper:
+    """The backward pass of ``root``, step by step, inline in a notebook (see :func:`render_html`)."""
+    return Stepper(root, quiz=quiz, rankdir=rankdir, max_nodes=max_nodes, title=title)
