@@ -126,13 +126,17 @@ def _walk(root: Any) -> Tuple[List[Any], List[Any]]:
 TraceFn = Callable[[Any, int, Any, Any, Any, Any], None]
 
 
-def backward(root: Any, seed: Any, trace: Optional[TraceFn] = None) -> List[Any]:
+def backward(root: Any, seed: Any, trace: Optional[TraceFn] = None,
+             create_graph: bool = False) -> List[Any]:
     """Run the backward sweep from ``root`` with gradient ``seed``; return the order used.
 
     Leaves accumulate across calls; intermediate grads are recomputed from scratch on
     every call (reset first), so calling it twice doubles the leaf grads exactly.
     ``trace(node, i, parent, contribution, before, after)`` is called for every edge
     when given (used by :func:`autograd_lite.explain`); it sees the very same sums.
+    ``create_graph=True`` runs every node's ``_backprop_graph()`` instead: the op table's
+    rules applied to the parents themselves, so every grad is a graph node (a derivative
+    that is a constant becomes a leaf holding it).
 
     All or nothing: the grad of every node in the graph is remembered first (a reference
     to the float or array, which the sweep never changes in place), and if anything
@@ -150,7 +154,13 @@ def backward(root: Any, seed: Any, trace: Optional[TraceFn] = None) -> List[Any]
         for node in order:
             node.grad = zero
         root._seed(seed)
-        if trace is None:
+        if create_graph:
+            if trace is not None:
+                raise ValueError("backward: trace and create_graph cannot be combined")
+            for node in order:
+                node._backprop_graph()
+            root._as_graph_grads(order + leaves)
+        elif trace is None:
             for node in order:
                 node._backprop()
         else:
@@ -167,3 +177,28 @@ def backward(root: Any, seed: Any, trace: Optional[TraceFn] = None) -> List[Any]
             node.grad = g
         raise
     return order
+
+
+def gradients(root: Any, inputs: List[Any], seed: Any, create_graph: bool = False) -> List[Any]:
+    """d root / d input for each input, leaving every ``.grad`` in the graph as it was.
+
+    The functional form of :func:`backward` (``autograd_lite.grad`` and friends use it): the
+    sweep runs on fresh grads (leaves start from zero, not from what they hold), the inputs'
+    grads are read, and every grad is then put back.  An input ``root`` does not depend on
+    gets ``root._GRAD_ZERO``.
+    """
+    order, leaves = _walk(root)
+    touched = leaves + [x for x in inputs]
+    saved_touched = [x.grad for x in touched]
+    saved = [node.grad for node in order]
+    zero = root._GRAD_ZERO
+    try:
+        for x in touched:
+            x.grad = zero
+        backward(root, seed, create_graph=create_graph)
+        return [x.grad for x in inputs]
+    finally:
+        for node, g in zip(order, saved):
+            node.grad = g
+        for x, g in zip(reversed(touched), reversed(saved_touched)):
+            x.grad = g

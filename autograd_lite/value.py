@@ -21,6 +21,7 @@ from typing import Any, Iterator, List, Optional, Tuple, Union
 
 from . import checks as _checks
 from . import engine as _engine
+from . import ops as _ops
 from .format import fmt
 
 Number = Union[int, float]
@@ -78,7 +79,7 @@ def _new(data: float, op: str, a: "Value", local_a: float, b: "Optional[Value]" 
 
 _object_new = object.__new__
 _next_order = _engine.next_order
-_plain_number_types = frozenset((float, int))
+_plain_number_types = {float, int}  # Value joins below: a grad made with create_graph=True
 
 
 class Value:
@@ -163,14 +164,16 @@ class Value:
         n = _check_number(other, "**")
         a = self.data
         out = _power(a, n, "**")
-        # d(a**n)/da = n * a**(n-1)
-        local = 0.0 if n == 0.0 else n * _power(a, n - 1.0, "**", derivative=True)
-        return _new(out, "**" + fmt(n), self, local)
+        node = _new(out, "**" + fmt(n), self, _R_POW_N(a, out, n))
+        node._lb = n  # a one-parent node's second slot keeps the exponent, for the rule
+        return node
 
     def __rpow__(self, other: Number) -> "Value":
         return _const(other, "**") ** self
 
     # ----------------------------------------------------------------- unary ops
+    # Each computes its result (with the numeric policy's checks) and takes its local
+    # derivative from the op table's rule (autograd_lite.ops), evaluated on floats.
     def __neg__(self) -> "Value":
         return _new(-self.data, "neg", self, -1.0)
 
@@ -183,7 +186,7 @@ class Value:
     def abs(self) -> "Value":
         """|x|; the local derivative is sign(x) (0 at 0, as in PyTorch; NaN at NaN)."""
         a = self.data
-        return _new(abs(a), "abs", self, 1.0 if a > 0 else (-1.0 if a < 0 else (0.0 if a == 0 else a)))
+        return _new(abs(a), "abs", self, _R_ABS(a, a))
 
     def exp(self) -> "Value":
         """e**x; d/dx = e**x."""
@@ -191,14 +194,15 @@ class Value:
             e = math.exp(self.data)
         except OverflowError:
             raise OverflowError(f"exp: result too large for a float (exp({fmt(self.data)}))") from None
-        return _new(e, "exp", self, e)
+        return _new(e, "exp", self, e)  # the rule's value: out
 
     def log(self) -> "Value":
         """Natural log; d/dx = 1/x; x must be > 0."""
         a = self.data
         if a <= 0.0:  # NaN is not refused: it propagates, as everywhere
             raise DomainError(f"log: needs x > 0, got x = {fmt(a)}")
-        return _new(math.log(a), "log", self, 1.0 / a)
+        out = math.log(a)
+        return _new(out, "log", self, _R_LOG(a, out))
 
     def sqrt(self) -> "Value":
         """Square root; d/dx = 1/(2 sqrt x) (inf at 0); x must be >= 0."""
@@ -206,52 +210,62 @@ class Value:
         if a < 0.0:
             raise DomainError(f"sqrt: needs x >= 0, got x = {fmt(a)}")
         s = math.sqrt(a)
-        return _new(s, "sqrt", self, 0.5 / s if s else math.inf)
+        return _new(s, "sqrt", self, _R_SQRT(a, abs(s)))  # +inf at -0 too
 
     def tanh(self) -> "Value":
         """tanh x; d/dx = 1 - tanh(x)**2."""
         t = math.tanh(self.data)
-        return _new(t, "tanh", self, 1.0 - t * t)
+        return _new(t, "tanh", self, _R_TANH(self.data, t))
 
     def sigmoid(self) -> "Value":
         """1 / (1 + e**-x); d/dx = s (1 - s). Stable for large |x|."""
         a = self.data
-        if a >= 0.0:
-            s = 1.0 / (1.0 + math.exp(-a))
-        else:
-            e = math.exp(a)
-            s = e / (1.0 + e)
-        return _new(s, "sigmoid", self, s * (1.0 - s))
+        s = _ops.sigmoid(a)
+        return _new(s, "sigmoid", self, _R_SIGMOID(a, s))
 
     def relu(self) -> "Value":
         """max(0, x); d/dx = 1 if x > 0 else 0 (NaN stays NaN, with derivative 0)."""
         a = self.data
-        if a > 0.0:
-            return _new(a, "relu", self, 1.0)
-        return _new(0.0 if a == a else a, "relu", self, 0.0)
+        out = a if a > 0.0 else (0.0 if a == a else a)
+        return _new(out, "relu", self, _R_RELU(a, out))
 
     def sin(self) -> "Value":
         """sin x; d/dx = cos x (sin of an infinity is NaN, as in numpy)."""
         a = self.data
-        if a - a != 0.0:  # inf or NaN
-            return _new(math.nan, "sin", self, math.nan)
-        return _new(math.sin(a), "sin", self, math.cos(a))
+        out = _ops.sin(a)
+        return _new(out, "sin", self, _R_SIN(a, out))
 
     def cos(self) -> "Value":
         """cos x; d/dx = -sin x (cos of an infinity is NaN, as in numpy)."""
         a = self.data
-        if a - a != 0.0:  # inf or NaN
-            return _new(math.nan, "cos", self, math.nan)
-        return _new(math.cos(a), "cos", self, -math.sin(a))
+        out = _ops.cos(a)
+        return _new(out, "cos", self, _R_COS(a, out))
 
     # ----------------------------------------------------------------- graph
-    def backward(self, grad: Optional[Number] = 1.0) -> None:
+    def backward(self, grad: Optional[Number] = 1.0, create_graph: bool = False) -> None:
         """Chain rule from this node: every node it depends on gets ``d self / d node``.
 
         Leaves accumulate across calls (call ``zero_grad`` or set ``.grad = 0``);
         intermediate grads are recomputed on each call and stay readable afterwards.
+        ``create_graph=True``: every ``.grad`` is a ``Value`` connected to the graph, so it
+        can be differentiated again (PyTorch's meaning).
+
+        >>> x = Value(2.0, "x")
+        >>> y = x ** 3
+        >>> y.backward(create_graph=True)
+        >>> x.grad                      # 3 x**2, itself a graph node
+        Value(data=12, grad=0, op='*')
+        >>> g = x.grad
+        >>> x.grad = 0.0
+        >>> g.backward()
+        >>> x.grad                      # d(3 x**2)/dx = 6 x
+        12.0
         """
-        _engine.backward(self, self._seed_for(grad, "backward"))
+        seed = self._seed_for(grad, "backward")
+        if _checks.flag(create_graph, "create_graph", "backward"):
+            _engine.backward(self, seed, create_graph=True)
+        else:
+            _engine.backward(self, seed)
 
     def _seed_for(self, grad: Optional[Number], where: str) -> float:
         """The seed for a backward pass from here (shared by backward and explain)."""
@@ -265,13 +279,20 @@ class Value:
         if _plain_number_types.issuperset(map(type, grads)):
             return
         for leaf, g in zip(leaves, grads):
-            if isinstance(g, bool) or not isinstance(g, numbers.Real):
+            if isinstance(g, bool) or not isinstance(g, (numbers.Real, Value)):
                 name = f" {leaf.label!r}" if leaf.label else ""
                 raise TypeError(f"backward: leaf{name} (data {fmt(leaf.data)}) has a grad that is not a "
                                 f"number: {type(g).__name__}: {g!r}; set it to 0.0 before backward()")
 
     def _seed(self, grad: float) -> None:
         self.grad += grad
+
+    @staticmethod
+    def _as_graph_grads(nodes: List["Value"]) -> None:
+        # After backward(create_graph=True): a grad that stayed a constant becomes a leaf Value.
+        for n in nodes:
+            if type(n.grad) is not Value:
+                n.grad = Value(n.grad)  # type: ignore[assignment]  # grads are Values here
 
     def _accumulate(self, contribution: float) -> None:
         self.grad += contribution
@@ -283,6 +304,24 @@ class Value:
         b = self._b
         if b is not None:
             b.grad += self._lb * g
+
+    def _backprop_graph(self) -> None:
+        # The chain rule as graph: each parent gets (local as a Value) x upstream, where the
+        # local derivative is the op table's rule run on the parents themselves.
+        g = self.grad
+        if type(g) is not Value and g == 0.0:
+            return  # nothing flowed here
+        row = _ops.op_row(self.op)
+        if row is None:
+            raise ValueError(f"backward(create_graph=True): no derivative rule for op {self.op!r}")
+        a, b = self._a, self._b
+        assert a is not None  # only called on non-leaves (engine protocol)
+        if b is None:
+            local = row.rules[0](a, self, self._lb) if row.param else row.rules[0](a, self)
+            _send_graph(a, local, g)
+        else:
+            _send_graph(a, row.rules[0](a, b, self), g)
+            _send_graph(b, row.rules[1](a, b, self), g)
 
     def _contributions(self) -> Iterator[Tuple["Value", float]]:
         g = self.grad
@@ -355,6 +394,27 @@ class Value:
         return self.data >= _data_of(other, ">=")
 
 
+def _send_graph(p: Value, local: Any, g: Any) -> None:
+    """parent.grad += local x upstream, as graph.
+
+    Constants stay floats until they meet a node, and multiplying by a constant 1 or -1
+    builds no node, so a gradient's graph holds only what the derivative needs.
+    """
+    if type(local) is not Value:
+        if local == 0.0:
+            return
+        if type(g) is not Value:
+            c = local * g
+        else:
+            c = g if local == 1.0 else (-g if local == -1.0 else g * local)
+    elif type(g) is not Value:
+        c = local if g == 1.0 else (-local if g == -1.0 else local * g)
+    else:
+        c = g * local
+    pg = p.grad
+    p.grad = c if (type(pg) is not Value and pg == 0.0) else pg + c
+
+
 def _finite(x: float) -> bool:
     return x - x == 0.0
 
@@ -396,14 +456,27 @@ def _pow_value(base: Value, exponent: Value) -> Value:
     """a**b with both Values: d/da = b a**(b-1), d/db = a**b ln a (a > 0 needed for it)."""
     a, b = base.data, exponent.data
     out = _power(a, b, "**")
-    da = 0.0 if b == 0.0 else b * _power(a, b - 1.0, "**", derivative=True)
-    if a > 0.0:
-        db = out * math.log(a)
-    elif a == 0.0 and b > 0.0:
-        db = 0.0  # 0**b is 0 for every b > 0 nearby
+    da = _R_POW_A(a, b, out)
+    if a > 0.0 or (a == 0.0 and b > 0.0):  # 0**b is 0 for every b > 0 nearby: slope 0
+        db = _R_POW_B(a, b, out)
     else:
         raise DomainError(
             f"**: the exponent's derivative a**b ln(a) needs a > 0 ({fmt(a)} ** {fmt(b)}); "
             "use a number exponent for a negative base"
         )
     return _new(out, "**", base, da, exponent, db)
+
+
+_plain_number_types.add(Value)
+
+# The op table's rules, bound once (see autograd_lite.ops).
+_R_POW_N = _ops.OPS["**n"].rules[0]
+_R_POW_A, _R_POW_B = _ops.OPS["**"].rules
+_R_ABS = _ops.OPS["abs"].rules[0]
+_R_LOG = _ops.OPS["log"].rules[0]
+_R_SQRT = _ops.OPS["sqrt"].rules[0]
+_R_TANH = _ops.OPS["tanh"].rules[0]
+_R_SIGMOID = _ops.OPS["sigmoid"].rules[0]
+_R_RELU = _ops.OPS["relu"].rules[0]
+_R_SIN = _ops.OPS["sin"].rules[0]
+_R_COS = _ops.OPS["cos"].rules[0]

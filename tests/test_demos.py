@@ -209,7 +209,7 @@ def test_cli_lists_exactly_the_demos(capsys: pytest.CaptureFixture[str]) -> None
 
     assert cli(["demo"]) == 0
     assert capsys.readouterr().out.strip() == (
-        "demos: apple-orange, chain-rule, feedforward, layers, miniflow, moons, two-layer-net")
+        "demos: apple-orange, chain-rule, feedforward, higher-order, layers, miniflow, moons, two-layer-net")
     assert cli(["demo", "layers", "--fast"]) == 0
     assert "identical outputs and gradients" in capsys.readouterr().out
 
@@ -232,3 +232,17 @@ def test_missing_dot_still_prints_numbers_and_exits_1(tmp_path, monkeypatch, cap
     assert "Graphviz 'dot' program was not found" in captured.err
     assert (tmp_path / "g.dot").exists() and not (tmp_path / "g.png").exists()
     assert chain_rule.main(["--fast", "-o", str(tmp_path / "cr")]) == 1
+
+
+def test_higher_order_demo_reproduces_dezeros_lessons(capsys: pytest.CaptureFixture[str]) -> None:
+    from demos import higher_order
+
+    xs = higher_order.newton()
+    assert xs[:2] == [2.0, 1.4545454545454546] and xs[-1] == 1.0 and len(xs) - 1 <= 7
+    assert higher_order.step36() == 100.0
+    ders = higher_order.tanh_derivatives(1.0)
+    assert [round(d.data, 12) for d in ders] == [0.419974341614, -0.639700008449, 0.621626680771,
+                                                  0.665091044751]
+    assert higher_order.main(["--no-plot"]) == 0
+    out = capsys.readouterr().out
+    assert "converged to 1 in 7 iterations" in out and "dz/dx  100" in out and "cheaper: reverse mode" in out

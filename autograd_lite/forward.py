@@ -1,0 +1,197 @@
+"""Forward mode: dual numbers that carry a tangent through every op.
+
+A :class:`Dual` is a number ``primal + tangent·ε`` with ε² = 0.  Each op computes its result
+as ``Value`` does and its tangent with the *same* local derivatives, taken from the op table
+(:mod:`autograd_lite.ops`): ``tangent(out) = Σ ∂out/∂parent · tangent(parent)``.  One forward
+pass gives ``f(x)`` and one directional derivative ``J·t``; nothing is stored for later.
+
+>>> from autograd_lite import fmt
+>>> from autograd_lite.forward import Dual
+>>> x = Dual(3.0, 1.0)          # seed dx/dx = 1
+>>> y = x * x + x.sin()
+>>> fmt(y.primal), fmt(y.tangent)      # 9 + sin 3, 2·3 + cos 3
+('9.14112000806', '5.0100075034')
+
+Reverse mode (``backward``) is the opposite trade: one sweep gives the derivative of *one*
+output with respect to *every* input.  :func:`work` counts both for a function, the lesson of
+why a loss (many inputs, one output) is differentiated in reverse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, List, Union
+
+from . import engine as _engine
+from .format import fmt
+from .value import Value, _check_number
+
+__all__ = ["Dual", "Work", "work"]
+
+Number = Union[int, float]
+
+
+class Dual:
+    """``primal + tangent·ε``: a number and its derivative along one direction.
+
+    Supports the ops of ``Value`` (``+ - * / **``, ``exp log sqrt tanh sigmoid relu sin cos
+    abs``), with plain numbers on either side.
+    """
+
+    __slots__ = ("primal", "tangent")
+
+    def __init__(self, primal: Number, tangent: Number = 0.0) -> None:
+        self.primal = _check_number(primal, "Dual")
+        self.tangent = _check_number(tangent, "Dual")
+
+    def _apply(self, method: str, *others: Any) -> "Dual":
+        # The op on primal Values gives the result and its local derivatives (the table's
+        # rules, evaluated on floats, exactly as backward uses them).
+        parents = [Value(self.primal)] + [Value(o.primal) for o in others]
+        node = getattr(parents[0], method)(*parents[1:])
+        tangent = 0.0
+        tangents = [self.tangent] + [o.tangent for o in others]
+        for p, local in zip(node.parents, node.local_grads):
+            t = next(t for q, t in zip(parents, tangents) if q is p)
+            if t:
+                tangent += local * t
+        return Dual(node.data, tangent)
+
+    def _power_number(self, n: float) -> "Dual":
+        node = Value(self.primal) ** n
+        return Dual(node.data, node.local_grads[0] * self.tangent if self.tangent else 0.0)
+
+    def __add__(self, other: Any) -> "Dual":
+        return self._apply("__add__", _dual(other, "+"))
+
+    def __radd__(self, other: Any) -> "Dual":
+        return _dual(other, "+")._apply("__add__", self)
+
+    def __sub__(self, other: Any) -> "Dual":
+        return self._apply("__sub__", _dual(other, "-"))
+
+    def __rsub__(self, other: Any) -> "Dual":
+        return _dual(other, "-")._apply("__sub__", self)
+
+    def __mul__(self, other: Any) -> "Dual":
+        return self._apply("__mul__", _dual(other, "*"))
+
+    def __rmul__(self, other: Any) -> "Dual":
+        return _dual(other, "*")._apply("__mul__", self)
+
+    def __truediv__(self, other: Any) -> "Dual":
+        return self._apply("__truediv__", _dual(other, "/"))
+
+    def __rtruediv__(self, other: Any) -> "Dual":
+        return _dual(other, "/")._apply("__truediv__", self)
+
+    def __pow__(self, other: Any) -> "Dual":
+        if isinstance(other, Dual):
+            return self._apply("__pow__", other)
+        return self._power_number(_check_number(other, "**"))
+
+    def __rpow__(self, other: Any) -> "Dual":
+        return _dual(other, "**")._apply("__pow__", self)
+
+    def __neg__(self) -> "Dual":
+        return self._apply("__neg__")
+
+    def __pos__(self) -> "Dual":
+        return self
+
+    def __abs__(self) -> "Dual":
+        return self._apply("abs")
+
+    def abs(self) -> "Dual":
+        return self._apply("abs")
+
+    def exp(self) -> "Dual":
+        return self._apply("exp")
+
+    def log(self) -> "Dual":
+        return self._apply("log")
+
+    def sqrt(self) -> "Dual":
+        return self._apply("sqrt")
+
+    def tanh(self) -> "Dual":
+        return self._apply("tanh")
+
+    def sigmoid(self) -> "Dual":
+        return self._apply("sigmoid")
+
+    def relu(self) -> "Dual":
+        return self._apply("relu")
+
+    def sin(self) -> "Dual":
+        return self._apply("sin")
+
+    def cos(self) -> "Dual":
+        return self._apply("cos")
+
+    @property
+    def data(self) -> float:
+        """The primal, under ``Value``'s name (so code written for Values reads it)."""
+        return self.primal
+
+    def __repr__(self) -> str:
+        return f"Dual({fmt(self.primal)}, tangent={fmt(self.tangent)})"
+
+
+def _dual(x: Any, op: str) -> Dual:
+    if isinstance(x, Dual):
+        return x
+    if isinstance(x, Value):
+        raise TypeError(f"{op}: cannot combine a Dual with a Value inside jvp; "
+                        "write f with its arguments only (numbers are fine)")
+    return Dual(_check_number(x, op), 0.0)
+
+
+# --------------------------------------------------------------------------- counting the work
+@dataclass(frozen=True)
+class Work:
+    """The cost of the full Jacobian of ``f: Rⁿ → Rᵐ`` in each mode, counted in ops."""
+
+    inputs: int
+    outputs: int
+    ops_per_evaluation: int
+    forward_passes: int  # forward mode: one pass per input direction
+    reverse_sweeps: int  # reverse mode: one forward pass, then one sweep per output
+
+    @property
+    def forward_ops(self) -> int:
+        """Forward mode: n passes, each an evaluation with tangents (about 2 ops per op)."""
+        return self.forward_passes * 2 * self.ops_per_evaluation
+
+    @property
+    def reverse_ops(self) -> int:
+        """Reverse mode: one evaluation, then m sweeps of about 2 ops per op (one per edge)."""
+        return self.ops_per_evaluation + self.reverse_sweeps * 2 * self.ops_per_evaluation
+
+    def __str__(self) -> str:
+        winner = "reverse" if self.reverse_ops < self.forward_ops else (
+            "forward" if self.forward_ops < self.reverse_ops else "either")
+        return (f"f: R^{self.inputs} -> R^{self.outputs}, {self.ops_per_evaluation} ops per evaluation\n"
+                f"  forward mode: {self.forward_passes} passes (one per input)  ~ {self.forward_ops} ops\n"
+                f"  reverse mode: 1 pass + {self.reverse_sweeps} sweeps (one per output)"
+                f"  ~ {self.reverse_ops} ops\n"
+                f"  cheaper: {winner} mode")
+
+
+def work(f: Callable[..., Any], *args: Number) -> Work:
+    """Count the ops of ``f(*args)`` and the passes each mode needs for its whole Jacobian.
+
+    >>> print(work(lambda *w: sum(wi * wi for wi in w), *range(1, 101)))   # a loss: 100 -> 1
+    f: R^100 -> R^1, 200 ops per evaluation
+      forward mode: 100 passes (one per input)  ~ 40000 ops
+      reverse mode: 1 pass + 1 sweeps (one per output)  ~ 600 ops
+      cheaper: reverse mode
+    """
+    leaves = [Value(_check_number(a, "work")) for a in args]
+    out = f(*leaves)
+    outs: List[Any] = list(out) if isinstance(out, (list, tuple)) else [out]
+    nodes = set()
+    for o in outs:
+        if isinstance(o, Value):
+            nodes.update(_engine.topological_order(o))
+    return Work(len(args), len(outs), len(nodes), len(args), len(outs))

@@ -1,0 +1,191 @@
+"""The scalar op table: every ``Value`` op defined once, with its derivative rules.
+
+One row per op: its name (the ``op`` string a node carries), arity, how the node reads in its
+parents' names, the local derivative of each parent in words, and the **rule** of each local
+derivative as a Python function of the parents and the result ``out``.  A rule is written once
+with the operators and the generic functions below (:func:`cos`, :func:`exp`, ...), which work
+on plain floats *and* on ``Value`` s, so the same rule runs three ways:
+
+* on floats, as the numeric first-order derivative (``Value`` computes ``local_grads`` this way);
+* on ``Value`` s, so a gradient is itself a graph (``backward(create_graph=True)``, ``grad``);
+* on floats with tangents, for forward mode (:mod:`autograd_lite.forward`, dual numbers).
+
+>>> OPS["tanh"].rules[0](0.5, 0.25)   # d tanh / dx = 1 - out**2, at out = 0.25
+0.9375
+>>> OPS["*"].local                    # in words, for explain and pictures
+('{b}', '{a}')
+
+``+ - * /`` are bound by hand in ``Value`` (they are most of every graph and must stay fast);
+``tests/test_ops.py`` checks that every op's numbers equal its rules here, and that every op
+string ``Value`` can produce has a row.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Optional, Tuple
+
+__all__ = ["Op", "OPS", "op_row", "exp", "log", "sin", "cos", "sqrt", "tanh", "sigmoid", "recip",
+           "sign", "step", "square"]
+
+
+# --------------------------------------------------------------------------- generic math
+# Each takes a float or a Value: a float gives a float (numeric path), a Value builds graph.
+
+def _is_node(x: Any) -> bool:
+    return hasattr(x, "_order")
+
+
+def exp(x: Any) -> Any:
+    return x.exp() if _is_node(x) else math.exp(x)
+
+
+def log(x: Any) -> Any:
+    return x.log() if _is_node(x) else math.log(x)
+
+
+def sin(x: Any) -> Any:
+    if _is_node(x):
+        return x.sin()
+    return math.sin(x) if x - x == 0.0 else math.nan  # sin of inf is NaN, as in numpy
+
+
+def cos(x: Any) -> Any:
+    if _is_node(x):
+        return x.cos()
+    return math.cos(x) if x - x == 0.0 else math.nan
+
+
+def sqrt(x: Any) -> Any:
+    return x.sqrt() if _is_node(x) else math.sqrt(x)
+
+
+def tanh(x: Any) -> Any:
+    return x.tanh() if _is_node(x) else math.tanh(x)
+
+
+def sigmoid(x: Any) -> Any:
+    if type(x) is not float and _is_node(x):
+        return x.sigmoid()
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def square(x: Any) -> Any:
+    return x * x
+
+
+def recip(x: Any) -> Any:
+    """1/x; for a float, ±inf at ±0 (a slope may be infinite) instead of ZeroDivisionError."""
+    if _is_node(x):
+        return 1.0 / x
+    if x == 0.0:
+        return math.copysign(math.inf, x)
+    return 1.0 / x
+
+
+def _data(x: Any) -> float:
+    return x.data if _is_node(x) else x
+
+
+def sign(x: Any) -> float:
+    """sign(x) as a constant (0 at 0, NaN at NaN): the slope of abs, flat in x."""
+    a = x if type(x) is float else _data(x)
+    return 1.0 if a > 0 else (-1.0 if a < 0 else (0.0 if a == 0 else a))
+
+
+def step(x: Any) -> float:
+    """1 where x > 0, else 0, as a constant: the slope of relu (0 at NaN)."""
+    return 1.0 if (x if type(x) is float else _data(x)) > 0.0 else 0.0
+
+
+def _power_slope(x: Any, out: Any, n: float) -> Any:
+    """d x**n / dx = n x**(n-1): 0 for n = 0; for a float, ±inf where x**(n-1) overflows."""
+    if n == 0.0:
+        return 0.0
+    if n == 1.0:
+        return 1.0
+    if n == 2.0:
+        return x + x
+    if _is_node(x):
+        return n * x ** (n - 1.0)
+    from .value import _power  # the scalar power with the numeric policy's edge cases
+    return n * _power(x, n - 1.0, "**", derivative=True)
+
+
+def _pow_slope_base(a: Any, b: Any, out: Any) -> Any:
+    """d a**b / da = b a**(b-1) (0 where b = 0)."""
+    if _data(b) == 0.0:
+        return 0.0
+    if _is_node(a) or _is_node(b):
+        return b * a ** (b - 1.0)
+    from .value import _power
+    return b * _power(a, b - 1.0, "**", derivative=True)
+
+
+def _pow_slope_exponent(a: Any, b: Any, out: Any) -> Any:
+    """d a**b / db = a**b ln a (0 where a = 0 < b, where a**b is flat)."""
+    if _data(a) == 0.0:
+        return 0.0
+    return out * log(a)
+
+
+# --------------------------------------------------------------------------- the table
+@dataclass(frozen=True)
+class Op:
+    """One op. ``rules[i](*parents, out[, param])`` is ∂out/∂parent i (see the module notes).
+
+    ``expr`` and ``local`` are templates in the parents' names ``{a}``, ``{b}`` (and the
+    parameter ``{n}``); ``cli`` says whether the command line offers it as a function.
+    """
+
+    name: str
+    arity: int
+    expr: str
+    local: Tuple[str, ...]
+    rules: Tuple[Callable[..., Any], ...]
+    cli: bool = False
+    param: bool = False  # the op carries a number (the exponent of x**n)
+    doc: str = ""
+
+
+def _unary(name: str, local: str, rule: Callable[..., Any], doc: str) -> Op:
+    return Op(name, 1, f"{name}({{a}})", (local,), (rule,), cli=True, doc=doc)
+
+
+_ROWS = (
+    Op("+", 2, "{a}+{b}", ("1", "1"), (lambda a, b, out: 1.0, lambda a, b, out: 1.0), doc="sum"),
+    Op("-", 2, "{a}-{b}", ("1", "-1"), (lambda a, b, out: 1.0, lambda a, b, out: -1.0), doc="difference"),
+    Op("*", 2, "{a}*{b}", ("{b}", "{a}"), (lambda a, b, out: b, lambda a, b, out: a), doc="product"),
+    Op("/", 2, "{a}/{b}", ("1/{b}", "-{a}/{b}²"),
+       (lambda a, b, out: recip(b), lambda a, b, out: -(out / b)), doc="quotient; -(a/b)/b never underflows"),
+    Op("**", 2, "{a}**{b}", ("{b}·{a}**({b}-1)", "{a}**{b}·ln({a})"),
+       (_pow_slope_base, _pow_slope_exponent), doc="power with a Value exponent"),
+    Op("**n", 1, "{a}**{n}", ("{n}·{a}**({n}-1)",), (_power_slope,), param=True,
+       doc="power with a number exponent; the node's op is '**' followed by the number"),
+    Op("neg", 1, "-{a}", ("-1",), (lambda a, out: -1.0,), doc="negation"),
+    _unary("exp", "exp({a})", lambda a, out: out, "e**x"),
+    _unary("log", "1/{a}", lambda a, out: recip(a), "natural logarithm"),
+    _unary("sqrt", "1/(2·sqrt({a}))", lambda a, out: 0.5 * recip(out), "square root"),
+    _unary("tanh", "1 - tanh({a})²", lambda a, out: 1.0 - out * out, "hyperbolic tangent"),
+    _unary("sigmoid", "sigmoid({a})·(1 - sigmoid({a}))", lambda a, out: out * (1.0 - out),
+           "logistic sigmoid"),
+    _unary("relu", "1 if {a} > 0 else 0", lambda a, out: step(a), "max(0, x)"),
+    _unary("sin", "cos({a})", lambda a, out: cos(a), "sine"),
+    _unary("cos", "-sin({a})", lambda a, out: -sin(a), "cosine"),
+    _unary("abs", "sign({a})", lambda a, out: sign(a), "absolute value"),
+)
+
+#: Every scalar op by name.
+OPS: Dict[str, Op] = {row.name: row for row in _ROWS}
+
+
+def op_row(op: str) -> Optional[Op]:
+    """The row of a node's ``op`` string (``'**2'`` is the row ``'**n'``), or None for a leaf."""
+    row = OPS.get(op)
+    if row is None and op.startswith("**") and len(op) > 2:
+        row = OPS["**n"]
+    return row
