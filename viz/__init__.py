@@ -6,12 +6,12 @@
 >>> z = (x + y) ** 2
 >>> z.backward()
 >>> g = viz.draw(z)          # a graphviz.Digraph: displays inline in a notebook
->>> "∂t1/∂x = 1" in g.source
+>>> ">∂t1<" in g.source and ">∂x<" in g.source and ">= 1<" in g.source   # ∂t1/∂x = 1, as a fraction
 True
 """
 
-from .draw import DEFAULT_MAX_NODES, GraphvizNotFoundError, dot_available, draw, render
+from .draw import DEFAULT_MAX_NODES, MAX_DRAWN, GraphvizNotFoundError, dot_available, draw, render
 from .steps import StepFrames, render_steps
 
 __all__ = ["draw", "render", "render_steps", "StepFrames", "GraphvizNotFoundError", "dot_available",
-           "DEFAULT_MAX_NODES"]
+           "DEFAULT_MAX_NODES", "MAX_DRAWN"]
