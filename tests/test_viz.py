@@ -493,3 +493,115 @@ def test_every_shipped_picture_fits_a_slide(tmp_path: Path) -> None:
         "moons_decision_boundary.png", "two_layer_net_accuracy.png"}  # (those two come from demos)
     too_wide = {str(p.relative_to(tmp_path)): image_width(p) for p in pictures if image_width(p) > SLIDE_WIDTH}
     assert too_wide == {}
+
+
+def power_chain(factors: int, x0: float = 2.0) -> Value:
+    """``x*x*…*x`` with ``factors`` factors, as the CLI parses it: ((x*x)*x)*…"""
+    x = Value(x0, "x")
+    y = x
+    for _ in range(factors - 1):
+        y = y * x
+    return y
+
+
+def test_a_cut_graph_still_adds_up_and_labels_stay_on_their_edge() -> None:
+    y = power_chain(4)  # x = 2: y = x⁴ = 16, dy/dx = 4x³ = 32
+    y.backward()
+    src = viz.draw(y, max_nodes=3).source
+    x_box = node_block(src, "n0")
+    # x's grad 32: 8 from t3's use, 8 from t2's use, 16 from the two uses inside the cut x*x
+    assert ">32<" in x_box and "+ 16 (from 2 uses not drawn)" in x_box and "this pass" not in x_box
+    assert "… 1 more node (max_nodes=3)" in src
+    assert "more -> op1 " in src  # the cut input goes straight to its op: no label on it
+    # every label node sits on one use: drawn value -> label -> op of that use
+    for m in re.finditer(r"^\t(e(\d+)_(\d+)) \[", src, re.M):
+        assert re.search(rf"^\tn0 -> {m.group(1)} |^\tn\d+ -> {m.group(1)} ", src, re.M)
+        assert f"\t{m.group(1)} -> op{m.group(2)} " in src
+    assert len(re.findall(r" -> e\d+_\d+ ", src)) == 3  # x into t2, t2 into t3, x into t3
+
+
+def test_far_uses_come_from_copies_and_long_sums_are_summarised() -> None:
+    y = power_chain(59, 1.01)
+    y.backward()
+    src = viz.draw(y).source
+    copies = re.findall(r"use (\d+) of 59<", src)  # x*x uses x twice, then 57 more ops once each
+    assert [int(k) for k in copies] == list(range(5, 60))  # the first uses are near x's box
+    assert src.count("\tn0 -> ") == 4
+    x_box = node_block(src, "n0")
+    assert "… 52 more terms" in x_box and x_box.count("<BR ALIGN") == 8  # 7 terms, then the count
+
+
+WORST_SHAPES = {
+    "x*x*…*x, 59 factors": lambda: power_chain(59, 1.01),
+    "x*x*…*x, 150 factors (cut at 150 values)": lambda: power_chain(150, 1.001),
+    "many reused nodes": lambda: reused_graph(150),
+    "wide fan-out: 128 uses of x, summed as a tree": lambda: fan_out(128),
+    "x*k summed in a chain, 100 terms": lambda: sum_chain(100),
+}
+
+
+def reused_graph(n: int) -> Value:
+    vals = [Value(0.5, "a"), Value(0.25, "b")]
+    for k in range(n):
+        vals.append(vals[-1] * vals[k // 2] + vals[-2])
+    return vals[-1]
+
+
+def fan_out(n: int) -> Value:
+    x = Value(0.3, "x")
+    terms = [x * Value(float(k)) for k in range(n)]
+    while len(terms) > 1:
+        terms = [terms[i] + terms[i + 1] if i + 1 < len(terms) else terms[i] for i in range(0, len(terms), 2)]
+    return terms[0]
+
+
+def sum_chain(n: int) -> Value:
+    x = Value(0.3, "x")
+    s = x
+    for k in range(n):
+        s = s + x * Value(float(k))
+    return s
+
+
+@needs_dot
+@pytest.mark.parametrize("shape", list(WORST_SHAPES))
+def test_worst_shapes_render_in_seconds(shape: str, tmp_path: Path) -> None:
+    import time
+
+    root = WORST_SHAPES[shape]()
+    root.backward()
+    start = time.perf_counter()
+    path = viz.render(root, tmp_path / "g.png")
+    took = time.perf_counter() - start
+    assert path.read_bytes().startswith(b"\x89PNG") and image_width(path) <= 40 * 144
+    assert took < 20, f"{shape}: {took:.1f} s"  # about 1-4 s here; generous for a busy machine
+
+
+@needs_dot
+def test_the_largest_accepted_graph_renders_in_seconds_and_larger_is_refused(tmp_path: Path) -> None:
+    import time
+
+    root = reused_graph(viz.MAX_DRAWN)  # far more values than MAX_DRAWN
+    root.backward()
+    start = time.perf_counter()
+    viz.render(root, tmp_path / "g.png", max_nodes=viz.MAX_DRAWN)
+    assert time.perf_counter() - start < 20
+    with pytest.raises(ValueError, match=f"more than {viz.MAX_DRAWN} can be laid out in seconds; pass max_nodes"):
+        viz.draw(root, max_nodes=None)
+
+
+def test_tables_use_the_short_digits_of_pictures_unless_asked() -> None:
+    from autograd_lite import explain
+
+    x = Value(1.0 / 3.0, "x")
+    y = (x * x).exp()
+    y.backward()
+    short = str(explain(y))
+    assert "0.333333" in short and "0.333333333333" not in short
+    assert short == explain(y).table(digits=6)
+    full = explain(y).table(digits=12)
+    assert "∂(x*x)/∂x = x = 0.333333333333" in full and "∂(x*x)/∂x = x = 0.333333 " in short
+    src = viz.draw(y).source
+    assert ">0.333333<" in src and "0.3333333" not in src  # the same 6 digits as the table
+    with pytest.raises(ValueError, match="digits must be an int from 1 to 17, got 0"):
+        explain(y).table(digits=0)

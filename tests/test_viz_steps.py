@@ -109,9 +109,9 @@ def test_too_many_nodes_is_refused(tmp_path: Path) -> None:
     y = x
     for _ in range(100):
         y = y.sin()
-    with pytest.raises(ValueError, match="max_nodes=30"):
+    with pytest.raises(ValueError, match="max_nodes=20"):
         viz.render_steps(y, tmp_path)
-    with pytest.raises(ValueError, match="from 1 to 30"):
+    with pytest.raises(ValueError, match="from 1 to 20"):
         viz.render_steps(y, tmp_path, max_nodes=200)
     assert not any(tmp_path.iterdir())
 
@@ -127,3 +127,27 @@ def test_tensor_frames_show_arrays_arriving() -> None:
     assert fs[3].grads[x] == "[3, 5] = [1, 1] + [1, 2] + [1, 2]"  # d/dx (x² + x) = 2x + 1
     assert "x.grad: [1, 1] + [1, 2] = [2, 3]; x.grad: [2, 3] + [1, 2] = [3, 5]" in fs[3].caption
     assert x.grad is None  # a replay: nothing touched
+
+
+@needs_dot
+@pytest.mark.parametrize("shape", ["product", "fan-out"])
+def test_the_largest_accepted_step_pictures_are_quick_and_fit_a_slide(tmp_path: Path, shape: str) -> None:
+    import time
+
+    x = Value(1.01, "x")
+    if shape == "product":  # x*x*…*x: 20 values, one x used by every op
+        y = x
+        for _ in range(viz.steps.MAX_STEP_NODES - 2):
+            y = y * x
+    else:  # x times 6 constants, summed as a tree: 19 values
+        terms = [x * Value(float(k)) for k in range(6)]
+        while len(terms) > 1:
+            terms = [terms[i] + terms[i + 1] if i + 1 < len(terms) else terms[i]
+                     for i in range(0, len(terms), 2)]
+        y = terms[0]
+    start = time.perf_counter()
+    out = viz.render_steps(y, tmp_path, gif=False)
+    took = time.perf_counter() - start
+    assert took < 20, f"{took:.1f} s"  # about 5-7 s here (one Graphviz run per frame); generous bound
+    widths = {int.from_bytes(p.read_bytes()[16:20], "big") for p in out.frames}
+    assert len(widths) == 1 and max(widths) <= 2000

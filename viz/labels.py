@@ -197,8 +197,8 @@ def value_label(n: Any, name: str, *, is_root: bool, is_hot: bool, show_grad: bo
     rows = [f'<TR><TD COLSPAN="2" ALIGN="CENTER">{head}</TD></TR>']
     if is_tensor(n):  # the shape under the name, small: it does not widen the box
         shape = "×".join(str(s) for s in n.data.shape) or "scalar"
-        rows.append(f'<TR><TD COLSPAN="2" ALIGN="CENTER">{font(esc(f"{shape} {n.data.dtype}"), MUTED, size=11)}'
-                    "</TD></TR>")
+        text = font(esc(f"{shape} {n.data.dtype}"), MUTED, size=11)
+        rows.append(f'<TR><TD COLSPAN="2" ALIGN="CENTER">{text}</TD></TR>')
     rows.append(f'<TR><TD ALIGN="LEFT">{font("data", MUTED)}</TD>'
                 + _cell(_content(n.data, INK, False), ("data", n), frame) + "</TR>")
     if show_grad:
