@@ -39,12 +39,12 @@ def a_plus_a() -> Value:
     return b
 
 
-# Reviewed by eye: one box per value (name, data, grad), one op node, and TWO edges
-# n0 -> op1 (one per use of a), each with the local derivative 1 and the 1.1 that flowed;
-# a's grad is written as the sum of its two contributions.
+# Reviewed by eye: one box per value (name, data, grad), one op node, and TWO uses of a
+# (n0 -> e1_0 -> op1 and n0 -> e1_1 -> op1), each running through its label: the local
+# derivative ∂b over ∂a = 1 and the 1.1 that flowed; a's grad is the sum of the two.
 GOLDEN_A_PLUS_A = """\
 digraph autograd_lite {
-	bgcolor=white fontname="Helvetica,Arial,sans-serif" nodesep=0.3 ordering=in pad=0.2 rankdir=LR ranksep=0.3
+	bgcolor=white fontname="Helvetica,Arial,sans-serif" nodesep=0.25 ordering=in pad=0.2 rankdir=LR ranksep=0.2
 	node [fontcolor="#1F2933" fontname="Helvetica,Arial,sans-serif" fontsize=14]
 	edge [arrowsize=0.7 color="#7A8794" fontname="Helvetica,Arial,sans-serif" fontsize=12 penwidth=1.3]
 	n0 [label=<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" STYLE="ROUNDED" BGCOLOR="#E3EEFA" COLOR="#4A7DB5">
@@ -59,20 +59,21 @@ digraph autograd_lite {
 	</TABLE>> shape=plain]
 	op1 [label=<<FONT COLOR="#1F2933"><B>+</B></FONT>> color="#C9A227" fillcolor="#FFF6D6" fontsize=15 height=0.4 margin=0.04 shape=circle style=filled width=0.4]
 	op1 -> n1 [color="#7A8794"]
-	e1_0 [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR><TD BORDER="1" SIDES="B" COLOR="#6B7785"><FONT COLOR="#6B7785">∂b</FONT></TD><TD ROWSPAN="2" CELLPADDING="3"><FONT COLOR="#6B7785">= 1</FONT></TD></TR><TR><TD><FONT COLOR="#6B7785">∂a</FONT></TD></TR><TR><TD COLSPAN="2"><FONT COLOR="#C0392B"><B>← 1.1</B></FONT></TD></TR></TABLE>> shape=plain]
+	e1_0 [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR><TD BORDER="1" SIDES="B" COLOR="#6B7785"><FONT COLOR="#6B7785">∂b</FONT></TD><TD ROWSPAN="2" CELLPADDING="3"><FONT COLOR="#6B7785">= 1</FONT></TD></TR><TR><TD><FONT COLOR="#6B7785">∂a</FONT></TD></TR><TR><TD COLSPAN="2"><FONT COLOR="#C0392B"><B>← 1.1</B></FONT></TD></TR></TABLE>> fontsize=12 shape=plain]
 	n0 -> e1_0 [arrowhead=none headport=w]
 	e1_0 -> op1 [tailport=e]
-	e1_1 [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR><TD BORDER="1" SIDES="B" COLOR="#6B7785"><FONT COLOR="#6B7785">∂b</FONT></TD><TD ROWSPAN="2" CELLPADDING="3"><FONT COLOR="#6B7785">= 1</FONT></TD></TR><TR><TD><FONT COLOR="#6B7785">∂a</FONT></TD></TR><TR><TD COLSPAN="2"><FONT COLOR="#C0392B"><B>← 1.1</B></FONT></TD></TR></TABLE>> shape=plain]
+	e1_1 [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR><TD BORDER="1" SIDES="B" COLOR="#6B7785"><FONT COLOR="#6B7785">∂b</FONT></TD><TD ROWSPAN="2" CELLPADDING="3"><FONT COLOR="#6B7785">= 1</FONT></TD></TR><TR><TD><FONT COLOR="#6B7785">∂a</FONT></TD></TR><TR><TD COLSPAN="2"><FONT COLOR="#C0392B"><B>← 1.1</B></FONT></TD></TR></TABLE>> fontsize=12 shape=plain]
 	n0 -> e1_1 [arrowhead=none headport=w]
 	e1_1 -> op1 [tailport=e]
 }
 """
 
-# Reviewed by eye: the book's graph, inputs blue, price green; edges carry the local
-# derivative and the gradient that flowed (2.2, 110, 3.3, 165, 650 into the inputs).
+# Reviewed by eye (docs/images/apple_orange.png): the book's graph, inputs blue, price green;
+# every edge runs through its label, the local derivative as a fraction and the gradient that
+# flowed (2.2, 110, 3.3, 165, 650 into the inputs): orange_num's label is on orange_num's edge.
 GOLDEN_APPLE_ORANGE = """\
 digraph autograd_lite {
-	bgcolor=white fontname="Helvetica,Arial,sans-serif" nodesep=0.3 ordering=in pad=0.2 rankdir=LR ranksep=0.3
+	bgcolor=white fontname="Helvetica,Arial,sans-serif" nodesep=0.25 ordering=in pad=0.2 rankdir=LR ranksep=0.2
 	node [fontcolor="#1F2933" fontname="Helvetica,Arial,sans-serif" fontsize=14]
 	edge [arrowsize=0.7 color="#7A8794" fontname="Helvetica,Arial,sans-serif" fontsize=12 penwidth=1.3]
 	n0 [label=<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" STYLE="ROUNDED" BGCOLOR="#E3EEFA" COLOR="#4A7DB5">
@@ -125,31 +126,31 @@ digraph autograd_lite {
 	</TABLE>> shape=plain]
 	op8 [label=<<FONT COLOR="#1F2933"><B>×</B></FONT>> color="#C9A227" fillcolor="#FFF6D6" fontsize=15 height=0.4 margin=0.04 shape=circle style=filled width=0.4]
 	op5 -> n5 [color="#7A8794"]
-	e5_0 [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR><TD BORDER="1" SIDES="B" COLOR="#6B7785"><FONT COLOR="#6B7785">∂apple_price</FONT></TD><TD ROWSPAN="2" CELLPADDING="3"><FONT COLOR="#6B7785">= 2</FONT></TD></TR><TR><TD><FONT COLOR="#6B7785">∂apple</FONT></TD></TR><TR><TD COLSPAN="2"><FONT COLOR="#C0392B"><B>← 2.2</B></FONT></TD></TR></TABLE>> shape=plain]
+	e5_0 [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR><TD BORDER="1" SIDES="B" COLOR="#6B7785"><FONT COLOR="#6B7785">∂apple_price</FONT></TD><TD ROWSPAN="2" CELLPADDING="3"><FONT COLOR="#6B7785">= 2</FONT></TD></TR><TR><TD><FONT COLOR="#6B7785">∂apple</FONT></TD></TR><TR><TD COLSPAN="2"><FONT COLOR="#C0392B"><B>← 2.2</B></FONT></TD></TR></TABLE>> fontsize=12 shape=plain]
 	n0 -> e5_0 [arrowhead=none headport=w]
 	e5_0 -> op5 [tailport=e]
-	e5_1 [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR><TD BORDER="1" SIDES="B" COLOR="#6B7785"><FONT COLOR="#6B7785">∂apple_price</FONT></TD><TD ROWSPAN="2" CELLPADDING="3"><FONT COLOR="#6B7785">= 100</FONT></TD></TR><TR><TD><FONT COLOR="#6B7785">∂apple_num</FONT></TD></TR><TR><TD COLSPAN="2"><FONT COLOR="#C0392B"><B>← 110</B></FONT></TD></TR></TABLE>> shape=plain]
+	e5_1 [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR><TD BORDER="1" SIDES="B" COLOR="#6B7785"><FONT COLOR="#6B7785">∂apple_price</FONT></TD><TD ROWSPAN="2" CELLPADDING="3"><FONT COLOR="#6B7785">= 100</FONT></TD></TR><TR><TD><FONT COLOR="#6B7785">∂apple_num</FONT></TD></TR><TR><TD COLSPAN="2"><FONT COLOR="#C0392B"><B>← 110</B></FONT></TD></TR></TABLE>> fontsize=12 shape=plain]
 	n1 -> e5_1 [arrowhead=none headport=w]
 	e5_1 -> op5 [tailport=e]
 	op6 -> n6 [color="#7A8794"]
-	e6_0 [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR><TD BORDER="1" SIDES="B" COLOR="#6B7785"><FONT COLOR="#6B7785">∂orange_price</FONT></TD><TD ROWSPAN="2" CELLPADDING="3"><FONT COLOR="#6B7785">= 3</FONT></TD></TR><TR><TD><FONT COLOR="#6B7785">∂orange</FONT></TD></TR><TR><TD COLSPAN="2"><FONT COLOR="#C0392B"><B>← 3.3</B></FONT></TD></TR></TABLE>> shape=plain]
+	e6_0 [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR><TD BORDER="1" SIDES="B" COLOR="#6B7785"><FONT COLOR="#6B7785">∂orange_price</FONT></TD><TD ROWSPAN="2" CELLPADDING="3"><FONT COLOR="#6B7785">= 3</FONT></TD></TR><TR><TD><FONT COLOR="#6B7785">∂orange</FONT></TD></TR><TR><TD COLSPAN="2"><FONT COLOR="#C0392B"><B>← 3.3</B></FONT></TD></TR></TABLE>> fontsize=12 shape=plain]
 	n2 -> e6_0 [arrowhead=none headport=w]
 	e6_0 -> op6 [tailport=e]
-	e6_1 [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR><TD BORDER="1" SIDES="B" COLOR="#6B7785"><FONT COLOR="#6B7785">∂orange_price</FONT></TD><TD ROWSPAN="2" CELLPADDING="3"><FONT COLOR="#6B7785">= 150</FONT></TD></TR><TR><TD><FONT COLOR="#6B7785">∂orange_num</FONT></TD></TR><TR><TD COLSPAN="2"><FONT COLOR="#C0392B"><B>← 165</B></FONT></TD></TR></TABLE>> shape=plain]
+	e6_1 [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR><TD BORDER="1" SIDES="B" COLOR="#6B7785"><FONT COLOR="#6B7785">∂orange_price</FONT></TD><TD ROWSPAN="2" CELLPADDING="3"><FONT COLOR="#6B7785">= 150</FONT></TD></TR><TR><TD><FONT COLOR="#6B7785">∂orange_num</FONT></TD></TR><TR><TD COLSPAN="2"><FONT COLOR="#C0392B"><B>← 165</B></FONT></TD></TR></TABLE>> fontsize=12 shape=plain]
 	n3 -> e6_1 [arrowhead=none headport=w]
 	e6_1 -> op6 [tailport=e]
 	op7 -> n7 [color="#7A8794"]
-	e7_0 [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR><TD BORDER="1" SIDES="B" COLOR="#6B7785"><FONT COLOR="#6B7785">∂all_price</FONT></TD><TD ROWSPAN="2" CELLPADDING="3"><FONT COLOR="#6B7785">= 1</FONT></TD></TR><TR><TD><FONT COLOR="#6B7785">∂apple_price</FONT></TD></TR><TR><TD COLSPAN="2"><FONT COLOR="#C0392B"><B>← 1.1</B></FONT></TD></TR></TABLE>> shape=plain]
+	e7_0 [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR><TD BORDER="1" SIDES="B" COLOR="#6B7785"><FONT COLOR="#6B7785">∂all_price</FONT></TD><TD ROWSPAN="2" CELLPADDING="3"><FONT COLOR="#6B7785">= 1</FONT></TD></TR><TR><TD><FONT COLOR="#6B7785">∂apple_price</FONT></TD></TR><TR><TD COLSPAN="2"><FONT COLOR="#C0392B"><B>← 1.1</B></FONT></TD></TR></TABLE>> fontsize=12 shape=plain]
 	n5 -> e7_0 [arrowhead=none headport=w]
 	e7_0 -> op7 [tailport=e]
-	e7_1 [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR><TD BORDER="1" SIDES="B" COLOR="#6B7785"><FONT COLOR="#6B7785">∂all_price</FONT></TD><TD ROWSPAN="2" CELLPADDING="3"><FONT COLOR="#6B7785">= 1</FONT></TD></TR><TR><TD><FONT COLOR="#6B7785">∂orange_price</FONT></TD></TR><TR><TD COLSPAN="2"><FONT COLOR="#C0392B"><B>← 1.1</B></FONT></TD></TR></TABLE>> shape=plain]
+	e7_1 [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR><TD BORDER="1" SIDES="B" COLOR="#6B7785"><FONT COLOR="#6B7785">∂all_price</FONT></TD><TD ROWSPAN="2" CELLPADDING="3"><FONT COLOR="#6B7785">= 1</FONT></TD></TR><TR><TD><FONT COLOR="#6B7785">∂orange_price</FONT></TD></TR><TR><TD COLSPAN="2"><FONT COLOR="#C0392B"><B>← 1.1</B></FONT></TD></TR></TABLE>> fontsize=12 shape=plain]
 	n6 -> e7_1 [arrowhead=none headport=w]
 	e7_1 -> op7 [tailport=e]
 	op8 -> n8 [color="#7A8794"]
-	e8_0 [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR><TD BORDER="1" SIDES="B" COLOR="#6B7785"><FONT COLOR="#6B7785">∂price</FONT></TD><TD ROWSPAN="2" CELLPADDING="3"><FONT COLOR="#6B7785">= 1.1</FONT></TD></TR><TR><TD><FONT COLOR="#6B7785">∂all_price</FONT></TD></TR><TR><TD COLSPAN="2"><FONT COLOR="#C0392B"><B>← 1.1</B></FONT></TD></TR></TABLE>> shape=plain]
+	e8_0 [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR><TD BORDER="1" SIDES="B" COLOR="#6B7785"><FONT COLOR="#6B7785">∂price</FONT></TD><TD ROWSPAN="2" CELLPADDING="3"><FONT COLOR="#6B7785">= 1.1</FONT></TD></TR><TR><TD><FONT COLOR="#6B7785">∂all_price</FONT></TD></TR><TR><TD COLSPAN="2"><FONT COLOR="#C0392B"><B>← 1.1</B></FONT></TD></TR></TABLE>> fontsize=12 shape=plain]
 	n7 -> e8_0 [arrowhead=none headport=w]
 	e8_0 -> op8 [tailport=e]
-	e8_1 [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR><TD BORDER="1" SIDES="B" COLOR="#6B7785"><FONT COLOR="#6B7785">∂price</FONT></TD><TD ROWSPAN="2" CELLPADDING="3"><FONT COLOR="#6B7785">= 650</FONT></TD></TR><TR><TD><FONT COLOR="#6B7785">∂tax</FONT></TD></TR><TR><TD COLSPAN="2"><FONT COLOR="#C0392B"><B>← 650</B></FONT></TD></TR></TABLE>> shape=plain]
+	e8_1 [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR><TD BORDER="1" SIDES="B" COLOR="#6B7785"><FONT COLOR="#6B7785">∂price</FONT></TD><TD ROWSPAN="2" CELLPADDING="3"><FONT COLOR="#6B7785">= 650</FONT></TD></TR><TR><TD><FONT COLOR="#6B7785">∂tax</FONT></TD></TR><TR><TD COLSPAN="2"><FONT COLOR="#C0392B"><B>← 650</B></FONT></TD></TR></TABLE>> fontsize=12 shape=plain]
 	n4 -> e8_1 [arrowhead=none headport=w]
 	e8_1 -> op8 [tailport=e]
 }
@@ -176,7 +177,7 @@ def edges_with_labels(src: str) -> List[str]:
     A use is an edge from the value (or its copy) to a label node ``eK_I`` and one from the
     label node to the op; the label's texts are read in order (the fraction: top, bottom)."""
     labels = {m.group(1): re.findall(r">([^<>]+)<", m.group(2))
-              for m in re.finditer(r"^\t(e\w+) \[label=<(.*)> shape=plain\]$", src, re.M)}
+              for m in re.finditer(r"^\t(e\w+) \[label=<(.*)> fontsize=12 shape=plain\]$", src, re.M)}
     out = []
     for m in re.finditer(r"^\t(\w+) -> (\w+)(?: \[(.*)\])?$", src, re.M):
         tail, head = m.group(1), m.group(2)
