@@ -41,10 +41,14 @@ import numpy as np
 
 from . import engine as _engine
 from .chain import unbroadcast_note
-from .format import ARRAY_DIGITS, fmt
+from .format import ARRAY_DIGITS, SIGNIFICANT_DIGITS, fmt
 
 __all__ = ["explain", "Explanation", "Step", "Edge", "node_names", "preview", "graph_nodes", "atom",
-           "formula"]
+           "formula", "SHORT_DIGITS"]
+
+# Tables and pictures are read, not computed with: 6 significant digits by default
+# (``table(digits=12)`` for full precision); the exact floats stay on .data / .grad.
+SHORT_DIGITS = ARRAY_DIGITS
 
 
 @dataclass(frozen=True)
@@ -140,27 +144,31 @@ def _is_scalar(x: Any) -> bool:
     return isinstance(x, numbers.Real) or (isinstance(x, np.ndarray) and x.ndim == 0)
 
 
-def preview(x: Any, max_items: int = 6) -> str:
+def preview(x: Any, max_items: int = 6, digits: Optional[int] = None) -> str:
     """A short exact-enough text for a number or an array (numbers via ``fmt``).
 
-    >>> preview(2.5), preview(np.array([1.0, 2.0])), preview(np.zeros((20, 30)))
-    ('2.5', '[1, 2]', '20×30 ‖·‖=0')
+    ``digits``: significant digits of every number shown (default: 12 for a number,
+    ``ARRAY_DIGITS`` for the elements and norm of an array).
+
+    >>> preview(2.5), preview(np.array([1.0, 2.0])), preview(np.zeros((20, 30))), preview(1/3, digits=6)
+    ('2.5', '[1, 2]', '20×30 ‖·‖=0', '0.333333')
     """
     if x is None:
         return "None"
     if isinstance(x, np.ndarray):
         if x.ndim == 0:
-            return fmt(x.item())
+            return fmt(x.item(), digits or SIGNIFICANT_DIGITS)
+        element_digits = digits or ARRAY_DIGITS
         if x.size <= max_items:
-            return _nested(x.tolist())
-        return f"{'×'.join(str(s) for s in x.shape)} ‖·‖={fmt(float(np.linalg.norm(x)), ARRAY_DIGITS)}"
-    return fmt(x)
+            return _nested(x.tolist(), element_digits)
+        return f"{'×'.join(str(s) for s in x.shape)} ‖·‖={fmt(float(np.linalg.norm(x)), element_digits)}"
+    return fmt(x, digits or SIGNIFICANT_DIGITS)
 
 
-def _nested(v: Any) -> str:
+def _nested(v: Any, digits: int) -> str:
     if isinstance(v, list):
-        return "[" + ", ".join(_nested(e) for e in v) + "]"
-    return fmt(v, ARRAY_DIGITS)
+        return "[" + ", ".join(_nested(e, digits) for e in v) + "]"
+    return fmt(v, digits)
 
 
 def _local_formula(op: str, names: List[str], me: int, local: Optional[float]) -> Tuple[str, str]:
@@ -211,7 +219,7 @@ _VJP_WORDS = {
     "@": ("g @ {b}ᵀ", "{a}ᵀ @ g"), "**": ("g·{b}·{a}**({b}-1)", "g·{a}**{b}·ln({a})"),
     "neg": ("-g",), "exp": ("g·exp({a})",), "log": ("g/{a}",), "sqrt": ("g/(2·sqrt({a}))",),
     "tanh": ("g·(1 - tanh({a})²)",), "sigmoid": ("g·sigmoid({a})·(1 - sigmoid({a}))",),
-    "relu": ("g·({a} > 0)",), "abs": ("g·sign({a})",), "sum": ("g copied to every summed element",),
+    "relu": ("g·({a} > 0)",), "abs": ("g·sign({a})",), "sum": ("g copied to every element",),
     "mean": ("g / n copied to every averaged element",), "reshape": ("g reshaped back",),
     "transpose": ("g transposed back",), "getitem": ("g placed at the selected elements, 0 elsewhere",),
     "max": ("g to the largest elements (ties share it)",),
@@ -233,11 +241,11 @@ def _tensor_words(node: Any, index: int, pnames: List[str]) -> str:
     return words[index].format(a=a, b=b)
 
 
-def formula(node: Any, index: int, names: Dict[Any, str]) -> str:
+def formula(node: Any, index: int, names: Dict[Any, str], digits: int = SIGNIFICANT_DIGITS) -> str:
     """The local derivative of ``node`` w.r.t. its parent number ``index``, in words.
 
     ``∂(a*b)/∂a = b = 3``: the derivative of the node's expression, its symbolic form,
-    then its value (the number the engine uses).
+    then its value (the number the engine uses, with ``digits`` significant digits).
     """
     parents = node.parents
     pnames = [names.get(p, "?") for p in parents]
@@ -246,7 +254,7 @@ def formula(node: Any, index: int, names: Dict[Any, str]) -> str:
     local = _local_of(node, index)
     if local is None:  # a Tensor op: it sends a vector-Jacobian product, not one number
         return f"{head}: sends {_tensor_words(node, index, pnames)}" + unbroadcast_note(node, index)
-    value = fmt(local)
+    value = fmt(local, digits)
     if node.op == "relu" or not word or word == value:
         return f"{head} = {word}" if node.op == "relu" else f"{head} = {value}"
     return f"{head} = {word} = {value}"
@@ -343,15 +351,23 @@ class Explanation(Sequence[Step]):
     def __str__(self) -> str:
         return self.table()
 
-    def table(self, max_steps: Optional[int] = MAX_TABLE_STEPS) -> str:
+    def table(self, max_steps: Optional[int] = MAX_TABLE_STEPS, digits: int = SHORT_DIGITS) -> str:
         """The readable table; at most ``max_steps`` steps (``None``: all), then a note.
 
         ``str(explanation)`` is ``table()``: a table of a huge graph would only scroll by.
+        Numbers have ``digits`` significant digits, 6 by default as in the pictures;
+        ``table(digits=12)`` shows them to full precision (the exact floats are in ``.steps``).
         """
+        if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
+            raise ValueError(f"explain table: digits must be an int from 1 to 17, got {digits!r}")
+
+        def num(x: Any) -> str:
+            return preview(x, digits=digits)
+
         root_name = self.names[self.root]
         lines = [
-            f"Backward pass from {root_name} = {preview(self.root.data)}, seed "
-            f"∂{atom(root_name)}/∂{atom(root_name)} = {preview(self.seed)}"
+            f"Backward pass from {root_name} = {num(self.root.data)}, seed "
+            f"∂{atom(root_name)}/∂{atom(root_name)} = {num(self.seed)}"
             + (" (replayed: grads left untouched)" if self.replayed else ""),
             "Each step takes a node's complete upstream grad and sends upstream × local to each "
             "parent (parent.grad += sent).",
@@ -365,17 +381,17 @@ class Explanation(Sequence[Step]):
         rows: List[List[str]] = []
         shown = self.steps if max_steps is None else self.steps[:max_steps]
         for k, step in enumerate(shown, 1):
-            up = preview(step.upstream)
+            up = num(step.upstream)
             for j, e in enumerate(step.edges):
-                local = preview(e.local) if e.local is not None else "vjp"
+                local = num(e.local) if e.local is not None else "vjp"
                 rows.append([
                     str(k) if j == 0 else "",
                     f"{self.names[step.node]} ({step.node.op})" if j == 0 else "",
                     up if j == 0 else "",
                     self.names[e.parent],
-                    e.formula,
-                    f"{up} × {local} = {preview(e.sent)}" if e.local is not None else preview(e.sent),
-                    f"{preview(e.before)} → {preview(e.after)}",
+                    formula(e.node, e.index, self.names, digits),
+                    f"{up} × {local} = {num(e.sent)}" if e.local is not None else num(e.sent),
+                    f"{num(e.before)} → {num(e.after)}",
                 ])
         widths = [max(len(r[c]) for r in rows + [header]) for c in range(len(header))]
         right = {0, 2}  # numbers right-aligned
@@ -394,7 +410,7 @@ class Explanation(Sequence[Step]):
         finals = self.leaf_grads()
         listed = finals if max_steps is None else finals[:MAX_TABLE_LEAVES]
         more = f", … and {len(finals) - len(listed)} more" if len(listed) < len(finals) else ""
-        lines.append("final grads: " + ", ".join(f"{name} = {preview(g)}" for name, g in listed) + more)
+        lines.append("final grads: " + ", ".join(f"{name} = {num(g)}" for name, g in listed) + more)
         return "\n".join(lines)
 
 

@@ -179,7 +179,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         from viz import GraphvizNotFoundError, render
 
         try:
-            path = render(loss, out_path(args.out_dir, "softmax_cross_entropy.png"))
+            # top to bottom: the chain C -> exp -> Σ -> log -> L is long, the classes sit side by
+            # side, so the picture stays under 2000 px wide (a slide)
+            path = render(loss, out_path(args.out_dir, "softmax_cross_entropy.png"), rankdir="TB")
         except GraphvizNotFoundError as e:
             rows.append(missing_picture("feedforward", e))
             pictures_ok = False

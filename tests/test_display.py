@@ -134,7 +134,10 @@ def test_page_refuses_big_graphs_and_non_graphs() -> None:
     v = Value(1.0, "v")
     for _ in range(100):
         v = v + 1
-    with pytest.raises(ValueError, match="stepper: the graph has 141 values more than max_nodes=60"):
+    with pytest.raises(ValueError, match="render_html: max_nodes must be an int from 1 to 40, got 41"):
+        viz.render_html(v, "never.html", max_nodes=41)  # bounded: one layout per step
+    with pytest.raises(ValueError, match="stepper: the graph has 181 values more than max_nodes=20; "
+                                         "pass max_nodes up to 40"):
         viz.stepper(v)
     with pytest.raises(TypeError, match="render_html: expected a Value or Tensor, got int"):
         viz.render_html(3, "x.html")  # type: ignore[arg-type]

@@ -78,7 +78,7 @@ def test_render_steps_files_and_gif(tmp_path: Path) -> None:
         assert data.startswith(b"\x89PNG\r\n\x1a\n")
         sizes.add(Image.open(p).size)
     assert len(sizes) == 1  # same layout in every frame: the animation does not jump
-    assert out.gif is not None and out.gif.read_bytes()[:6] == b"GIF89a"
+    assert out.gif is not None and out.gif.read_bytes()[:6] == b"GIF89a" and out.note == ""
     with Image.open(out.gif) as gif:
         assert gif.n_frames == 4
     quiz = viz.render_steps(c, tmp_path / "quiz", quiz=True, gif=False)
@@ -86,13 +86,22 @@ def test_render_steps_files_and_gif(tmp_path: Path) -> None:
 
 
 @needs_dot
-def test_missing_pillow_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_pillow_the_frames_are_written_and_a_note_says_how_to_get_the_gif(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "PIL", None)  # import PIL now raises ImportError
+    monkeypatch.setitem(sys.modules, "PIL.Image", None)
+    with pytest.raises(ImportError):
+        import PIL.Image  # noqa: F401
     x = Value(1.0, "x")
     y = x.exp()
-    with pytest.raises(RuntimeError, match="Pillow"):
-        viz.render_steps(y, tmp_path)
-    assert (tmp_path / "step_000.png").exists() and (tmp_path / "step_001.png").exists()
+    out = viz.render_steps(y, tmp_path / "plain")  # the default: a GIF only when Pillow is there
+    assert [p.name for p in out.frames] == ["step_000.png", "step_001.png"] and out.gif is None
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in out.frames)
+    assert "\n" not in out.note and "pip install Pillow" in out.note and "2 PNG frames" in out.note
+    assert not (tmp_path / "plain" / "backward.gif").exists()
+    with pytest.raises(RuntimeError, match="Pillow"):  # asked for explicitly: a clear error
+        viz.render_steps(y, tmp_path / "asked", gif=True)
+    assert (tmp_path / "asked" / "step_000.png").exists() and (tmp_path / "asked" / "step_001.png").exists()
 
 
 def test_too_many_nodes_is_refused(tmp_path: Path) -> None:
@@ -100,8 +109,10 @@ def test_too_many_nodes_is_refused(tmp_path: Path) -> None:
     y = x
     for _ in range(100):
         y = y.sin()
-    with pytest.raises(ValueError, match="max_nodes=60"):
+    with pytest.raises(ValueError, match="max_nodes=20"):
         viz.render_steps(y, tmp_path)
+    with pytest.raises(ValueError, match="from 1 to 20"):
+        viz.render_steps(y, tmp_path, max_nodes=200)
     assert not any(tmp_path.iterdir())
 
 
@@ -116,3 +127,27 @@ def test_tensor_frames_show_arrays_arriving() -> None:
     assert fs[3].grads[x] == "[3, 5] = [1, 1] + [1, 2] + [1, 2]"  # d/dx (x² + x) = 2x + 1
     assert "x.grad: [1, 1] + [1, 2] = [2, 3]; x.grad: [2, 3] + [1, 2] = [3, 5]" in fs[3].caption
     assert x.grad is None  # a replay: nothing touched
+
+
+@needs_dot
+@pytest.mark.parametrize("shape", ["product", "fan-out"])
+def test_the_largest_accepted_step_pictures_are_quick_and_fit_a_slide(tmp_path: Path, shape: str) -> None:
+    import time
+
+    x = Value(1.01, "x")
+    if shape == "product":  # x*x*…*x: 20 values, one x used by every op
+        y = x
+        for _ in range(viz.steps.MAX_STEP_NODES - 2):
+            y = y * x
+    else:  # x times 6 constants, summed as a tree: 19 values
+        terms = [x * Value(float(k)) for k in range(6)]
+        while len(terms) > 1:
+            terms = [terms[i] + terms[i + 1] if i + 1 < len(terms) else terms[i]
+                     for i in range(0, len(terms), 2)]
+        y = terms[0]
+    start = time.perf_counter()
+    out = viz.render_steps(y, tmp_path, gif=False)
+    took = time.perf_counter() - start
+    assert took < 20, f"{took:.1f} s"  # about 5-7 s here (one Graphviz run per frame); generous bound
+    widths = {int.from_bytes(p.read_bytes()[16:20], "big") for p in out.frames}
+    assert len(widths) == 1 and max(widths) <= 2000

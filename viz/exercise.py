@@ -165,10 +165,10 @@ def plant_bug(root: Any, *, node: Any = None, parent: Optional[int] = None, wron
     """
     if not hasattr(root, "_order") or not hasattr(root, "parents"):
         raise TypeError(f"plant_bug: expected a Value or Tensor, got {type(root).__name__}: {root!r}")
-    from .draw import DEFAULT_MAX_NODES, _keep
+    from .draw import DEFAULT_MAX_NODES
 
-    _, cut = _keep(root, DEFAULT_MAX_NODES)
-    if cut:
+    cut = len(graph_nodes(root)) - DEFAULT_MAX_NODES
+    if cut > 0:
         raise ValueError(f"plant_bug: the graph has {cut} values more than {DEFAULT_MAX_NODES}; an exercise "
                          "is a graph a learner can read (its picture would be cut)")
     edges = _candidates(root)
@@ -200,11 +200,11 @@ def _plant(root: Any, node: Any, index: int, wrong: Optional[float]) -> Exercise
 
 def _visible(root: Any) -> bool:
     """True if the picture's gradcheck shows the planted bug: some leaf is marked wrong."""
-    from .checks import tensor_checks
-    from .draw import _check_records, _is_tensor
+    from .check import check_records, tensor_checks
+    from .labels import is_tensor
 
     leaves = [n for n in graph_nodes(root) if n._a is None]
-    checks = tensor_checks(root, leaves) if _is_tensor(root) else _check_records(root, leaves)
+    checks = tensor_checks(root, leaves) if is_tensor(root) else check_records(root, leaves)
     return any(not c.ok for c in checks.values())
 
 

@@ -34,15 +34,21 @@ __all__ = ["stepper", "render_html", "Stepper", "page_html"]
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:")
 
 
+MAX_PAGE_NODES = 40  # one SVG layout per step: 40 values lay out in a few seconds
+
+
 def _refuse_big(root: Any, max_nodes: int, where: str) -> None:
-    from .draw import _keep
+    from autograd_lite.explain import graph_nodes
 
     if not hasattr(root, "_order") or not hasattr(root, "parents"):
         raise TypeError(f"{where}: expected a Value or Tensor, got {type(root).__name__}: {root!r}")
-    _, cut = _keep(root, max_nodes)
-    if cut:
-        raise ValueError(f"{where}: the graph has {cut} values more than max_nodes={max_nodes}; "
-                         "pass a larger max_nodes to render it anyway")
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or not 1 <= max_nodes <= MAX_PAGE_NODES:
+        raise ValueError(f"{where}: max_nodes must be an int from 1 to {MAX_PAGE_NODES}, got {max_nodes!r}")
+    cut = len(graph_nodes(root)) - max_nodes
+    if cut > 0:
+        hint = (f"pass max_nodes up to {MAX_PAGE_NODES}" if max_nodes < MAX_PAGE_NODES
+                else "step through a smaller graph, or draw this one whole with viz.render")
+        raise ValueError(f"{where}: the graph has {cut} values more than max_nodes={max_nodes}; {hint}")
 
 
 def step_lines(ex: Explanation, k: int, quiz: bool) -> List[str]:

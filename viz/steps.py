@@ -16,21 +16,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
 
-from autograd_lite.explain import Explanation, explain, preview
+from autograd_lite.explain import Explanation, explain
 
 from .draw import Frame, draw, pipe
+from .labels import num as preview
+from .layout import keep
 
 __all__ = ["render_steps", "StepFrames", "frames"]
 
-DEFAULT_MAX_NODES = 60
+DEFAULT_MAX_NODES = 20  # one frame per step: 20 values are at most 20 frames, a few seconds
+MAX_STEP_NODES = 20
+FRAME_MAX_INCHES = 13.5  # frames are for a slide or a GIF (1400 px): at most 1944 px, quick to draw
 
 
 @dataclass(frozen=True)
 class StepFrames:
-    """What :func:`render_steps` wrote: the PNG frames in order and the GIF (or None)."""
+    """What :func:`render_steps` wrote: the PNG frames in order, the GIF (or None), and a
+    one-line ``note`` when the GIF was skipped because Pillow is missing (else ``""``)."""
 
     frames: List[Path]
     gif: Optional[Path]
+    note: str = ""
 
 
 # Advance widths in em for a Helvetica/Arial-like font, rounded up; unknown characters
@@ -148,7 +154,7 @@ def render_steps(
     root: Any,
     outdir: Union[str, "os.PathLike[str]"],
     *,
-    gif: bool = True,
+    gif: Optional[bool] = None,
     quiz: bool = False,
     rankdir: str = "LR",
     max_nodes: int = DEFAULT_MAX_NODES,
@@ -158,38 +164,50 @@ def render_steps(
 
     The current node and its edges are highlighted; grads not computed yet show as ``?``.
     ``quiz=True`` hides every grad (and the flowed values) for learners to fill in.
-    The GIF needs Pillow (``pip install Pillow``); without it a RuntimeError says so,
-    after the PNG frames are written.  Graphs with more than ``max_nodes`` values are
-    refused (one frame per step would not be readable).  Grads are not changed.
+    ``gif``: ``None`` (default) writes the animated GIF when Pillow is installed and
+    otherwise only the frames (``.note`` then says how to get the GIF); ``True`` requires
+    it (a RuntimeError after the frames are written if Pillow is missing); ``False`` skips it.
+    Graphs with more than ``max_nodes`` values (at most :data:`MAX_STEP_NODES`) are refused
+    up front: one frame per step would neither be readable nor quick.  Grads are not changed.
     """
-    from .draw import _keep
-
-    _, cut = _keep(root, max_nodes)
-    if cut:
-        raise ValueError(f"render_steps: the graph has {cut} values more than max_nodes={max_nodes}; "
-                         "pass a larger max_nodes to render it anyway")
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or not 1 <= max_nodes <= MAX_STEP_NODES:
+        raise ValueError(f"render_steps: max_nodes must be an int from 1 to {MAX_STEP_NODES}, "
+                         f"got {max_nodes!r}")
+    nodes, every = keep(root, max_nodes)
+    if len(every) > len(nodes):
+        raise ValueError(f"render_steps: the graph has {len(every)} values, more than max_nodes={max_nodes}; "
+                         f"draw it whole with viz.render (or pass max_nodes up to {MAX_STEP_NODES})")
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     written: List[Path] = []
     for k, frame in enumerate(frames(root, quiz=quiz)):
         g = draw(root, rankdir=rankdir, frame=frame, max_nodes=None)
         path = out / f"step_{k:03d}.png"
-        path.write_bytes(pipe(g, "png", path))
+        path.write_bytes(pipe(g, "png", path, max_inches=FRAME_MAX_INCHES))
         written.append(path)
-    gif_path = None
-    if gif:
-        gif_path = _gif(written, out / ("quiz.gif" if quiz else "backward.gif"), seconds_per_frame)
-    return StepFrames(written, gif_path)
+    gif_path = out / ("quiz.gif" if quiz else "backward.gif")
+    if gif is False:
+        return StepFrames(written, None)
+    if not _have_pillow():
+        hint = (f"render_steps: wrote {len(written)} PNG frames to {out}; for the animated GIF "
+                "install Pillow (pip install Pillow, or the 'demos' extra)")
+        if gif:
+            raise RuntimeError(hint + ", or pass gif=False")
+        return StepFrames(written, None, hint)
+    return StepFrames(written, _gif(written, gif_path, seconds_per_frame))
+
+
+def _have_pillow() -> bool:
+    try:
+        import PIL.Image  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def _gif(pngs: List[Path], path: Path, seconds: float) -> Path:
-    try:
-        from PIL import Image
-    except ImportError:
-        raise RuntimeError(
-            "render_steps: the animated GIF needs Pillow (pip install Pillow, or the 'demos' extra); "
-            f"the {len(pngs)} PNG frames are written, or pass gif=False"
-        ) from None
+    from PIL import Image
+
     images = [Image.open(p).convert("RGB") for p in pngs]
     w = max(im.width for im in images)
     h = max(im.height for im in images)
@@ -200,8 +218,8 @@ def _gif(pngs: List[Path], path: Path, seconds: float) -> Path:
         canvas = Image.new("RGB", (w, h), "white")
         canvas.paste(im, (0, 0))
         if scale < 1.0:
-            canvas = canvas.resize(canvas_size, Image.Resampling.LANCZOS)
-        frames_.append(canvas.convert("P", palette=Image.Palette.ADAPTIVE, colors=255))
+            canvas = canvas.resize(canvas_size, Image.Resampling.BILINEAR, reducing_gap=2.0)
+        frames_.append(canvas.quantize(colors=255, method=Image.Quantize.FASTOCTREE))
     durations = [int(seconds * 1000)] * len(frames_)
     durations[-1] = int(seconds * 2500)  # linger on the finished picture
     frames_[0].save(path, save_all=True, append_images=frames_[1:], duration=durations, loop=0,

@@ -1,32 +1,104 @@
-"""gradcheck on the leaves of a Tensor graph, for ``draw(check=True)``.
+"""``draw(check=True)``: gradcheck on every leaf, the graph replayed as a function of its leaves.
 
-The graph is re-run as a function of its leaves that need a gradient (each op replayed
-from its ``op`` name and what the op saved), :func:`autograd_lite.gradcheck_report`
-supplies the float64 central differences, and the analytic gradient is what *this*
-graph's recorded backward rules give (an ``explain`` replay, grads untouched).  So a
-wrong backward rule shows as a red leaf, as it does for Value graphs.
+Value graphs are replayed from their ``op`` strings; Tensor graphs from their ``op`` names and
+what each op saved.  :func:`autograd_lite.gradcheck_report` supplies the float64 central
+differences; the analytic gradient is what *this* graph's recorded local derivatives (or
+backward rules) give, through an ``explain`` replay with every grad untouched, so a wrong
+rule shows as a red leaf.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Callable, Dict, List
 
 import numpy as np
 
 from autograd_lite.explain import explain, graph_nodes
 
-__all__ = ["tensor_checks", "CHECK_ATOL", "CHECK_RTOL", "MAX_CHECK_ELEMENTS"]
-
-CHECK_ATOL = 1e-5  # the same tolerance rule as gradcheck (and draw's Value check)
+CHECK_ATOL = 1e-5
 CHECK_RTOL = 1e-3
+
+
+@dataclass(frozen=True)
+class LeafCheck:
+    """``analytic``: the leaf's grad from this graph's own local derivatives (a fresh pass);
+    ``numeric``: float64 central differences of the forward computation (gradcheck)."""
+
+    analytic: float
+    numeric: float
+    ok: bool
+
+
+def check_records(root: Any, leaves: List[Any]) -> Dict[Any, LeafCheck]:
+    """gradcheck on every leaf: the graph is re-run as a function of its leaves.
+
+    gradcheck supplies the numeric gradient; the analytic one is what *this* graph's
+    recorded local derivatives give (an explain replay, seed 1, grads untouched), so a
+    wrong local derivative on the picture shows up as a red mismatch.  Same tolerance
+    rule as gradcheck: ``|analytic - numeric| <= atol + rtol |numeric|``.
+    """
+    from autograd_lite.gradcheck import gradcheck_report
+
+    nodes = graph_nodes(root)
+    f = _as_function(root, nodes, leaves)
+    records = gradcheck_report(f, *leaves, atol=CHECK_ATOL, rtol=CHECK_RTOL)
+    replay = explain(root, replay=True)
+    out = {}
+    for leaf, r in zip(leaves, records):
+        a = float(replay.grad_of(leaf))
+        ok = r.ok and abs(a - r.numeric) <= CHECK_ATOL + CHECK_RTOL * abs(r.numeric)
+        out[leaf] = LeafCheck(a, float(r.numeric), ok)
+    return out
+
+
+def _as_function(root: Any, nodes: List[Any], leaves: List[Any]) -> Callable[..., Any]:
+    """The graph as a Python function of its leaves, replaying each op by its ``op`` string."""
+
+    def f(*args: Any) -> Any:
+        env: Dict[Any, Any] = dict(zip(leaves, args))
+        for n in nodes:
+            if n in env:
+                continue
+            ps = [env[p] for p in n.parents]
+            env[n] = _apply(n.op, ps)
+        return env[root]
+
+    return f
+
+
+def _apply(op: str, ps: List[Any]) -> Any:
+    if len(ps) == 2:
+        a, b = ps
+        if op == "+":
+            return a + b
+        if op == "-":
+            return a - b
+        if op == "*":
+            return a * b
+        if op == "/":
+            return a / b
+        if op == "**":
+            return a**b
+    if len(ps) == 1:
+        (a,) = ps
+        if op == "neg":
+            return -a
+        if op.startswith("**"):
+            return a ** float(op[2:])
+        method = getattr(a, op, None)
+        if callable(method):
+            return method()
+    raise ValueError(f"draw(check=True): cannot replay op {op!r} with {len(ps)} inputs for gradcheck")
+
+
+# --------------------------------------------------------------------------- Tensor graphs
 MAX_CHECK_ELEMENTS = 5000  # central differences cost two forward passes per element
 
 
 def tensor_checks(root: Any, leaves: List[Any]) -> Dict[Any, Any]:
     """{leaf: LeafCheck} for every leaf that requires a grad; the worst element of each is shown."""
     from autograd_lite.gradcheck import gradcheck_report
-
-    from .draw import LeafCheck
 
     if root.data.size != 1:
         raise ValueError(f"draw(check=True): gradcheck needs a scalar root, got shape {root.data.shape}")
@@ -39,7 +111,7 @@ def tensor_checks(root: Any, leaves: List[Any]) -> Dict[Any, Any]:
                          f"differences, "
                          f"more than {MAX_CHECK_ELEMENTS}; check a smaller graph, or call "
                          "autograd_lite.gradcheck on a few inputs")
-    f = _as_function(root, graph_nodes(root), wanted)
+    f = _as_tensor_function(root, graph_nodes(root), wanted)
     records = gradcheck_report(f, *wanted, atol=CHECK_ATOL, rtol=CHECK_RTOL)
     replay = explain(root, replay=True)
     out = {}
@@ -53,7 +125,7 @@ def tensor_checks(root: Any, leaves: List[Any]) -> Dict[Any, Any]:
     return out
 
 
-def _as_function(root: Any, nodes: List[Any], leaves: List[Any]) -> Callable[..., Any]:
+def _as_tensor_function(root: Any, nodes: List[Any], leaves: List[Any]) -> Callable[..., Any]:
     def f(*args: Any) -> Any:
         env: Dict[Any, Any] = dict(zip(leaves, args))
         for n in nodes:
