@@ -44,9 +44,11 @@ MAX_LAYOUT = 600
 # are vector: the same pictures take under half a second.
 PNG_DPI = 144
 MAX_PNG_MEGAPIXELS = 25
-# explain --steps draws one full picture per step (about 1 s of Graphviz each, more on a
-# busy machine, and ~0.4 MB of PNG); beyond 8 frames the sequence is no lesson anyway.
+# explain --steps draws one full PNG per step (all of the same size) and an animated GIF of
+# them: beyond 8 frames the sequence is no lesson, and beyond 25 Mpx of frames in all it takes
+# more than a few seconds (x*x*...*x with 8 factors: 8 frames of 8 Mpx, 15 s).
 MAX_FRAMES = 8
+MAX_FRAMES_MEGAPIXELS = 25
 
 
 class _Usage(Exception):
@@ -229,6 +231,21 @@ def _table(steps: Explanation, inputs: Sequence[str]) -> str:
     return f"{body}\nfinal grads: {', '.join(grads) or 'none (the expression has no variables)'}"
 
 
+def _check_frames(root: Value, count: int) -> None:
+    """Refuse --steps when its frames, all the size of the first, would take long to draw."""
+    from .draw import dot_available, draw
+    from .steps import frames
+
+    if not dot_available():
+        return  # render_steps says how to install Graphviz
+    width, height = _png_size(draw(root, frame=frames(root)[0], max_nodes=None))
+    total = count * width * height / 1e6
+    if total > MAX_FRAMES_MEGAPIXELS:
+        raise _Usage(f"--steps would draw {count} frames of {width}x{height} pixels ({total:.0f} Mpx in all, "
+                     f"the limit is {MAX_FRAMES_MEGAPIXELS}): too slow; leave out --steps for the table, "
+                     f"or draw one picture with: {PROG} draw ... -o graph.svg")
+
+
 def _cmd_explain(args: argparse.Namespace) -> int:
     if not args.steps and (args.quiz or args.no_gif):
         raise _Usage(f"{'--quiz' if args.quiz else '--no-gif'} only applies to frames: add --steps DIR")
@@ -238,6 +255,8 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         raise _Usage(f"--steps would draw {len(steps) + 1} frames (one per backward step, and the seed); "
                      f"the limit is {MAX_FRAMES}, as each is a full Graphviz picture: leave out --steps "
                      "for the table, or shorten the expression")
+    if args.steps:
+        _check_frames(root, len(steps) + 1)
     if args.steps and not args.no_gif:
         try:
             import PIL  # noqa: F401  -- the animated GIF needs it; the PNG frames do not

@@ -146,8 +146,7 @@ def _check_node(node: ast.AST, names: Mapping[str, Any], source: str) -> None:
             raise _refuse(f"unknown name {node.id!r}{hint}")
     elif isinstance(node, ast.BinOp):
         if isinstance(node.op, ast.BitXor):
-            raise _refuse(f"{seg}: ^ is not a power here; write "
-                          f"{_written(source, node.left)}**{_written(source, node.right)}")
+            raise _refuse(f"{seg}: ^ is not a power here; write {_written(source, node).replace('^', '**')}")
         if type(node.op) not in _BINOPS:
             raise _refuse(f"{seg}: operator {_SYMBOLS.get(type(node.op), '?')} is not allowed; {ALLOWED}")
         n = _literal(node.right) if isinstance(node.op, ast.Pow) else None
