@@ -358,6 +358,8 @@ def test_hints_name_cli_flags_not_python_arguments(tmp_path: Path, monkeypatch: 
     code, _, err = run_main(["draw", "x*x + x*x", "x=1", "--check", "--max-nodes", "3",
                              "-o", str(tmp_path / "g.svg")], capsys)
     assert code == 2 and "add --max-nodes 4" in err and not PYTHON_ARGUMENTS.search(err)
+    code, _, err = run_main(["draw", "sqrt(x)", "x=0", "--check", "-o", str(tmp_path / "s.svg")], capsys)
+    assert code == 2 and "math error in --check" in err and "leave out --check" in err and "smaller eps" not in err
     monkeypatch.setitem(sys.modules, "PIL", None)  # Pillow missing: import PIL raises ImportError
     code, _, err = run_main(["explain", "x*y", "x=3", "y=4", "--steps", str(tmp_path / "f")], capsys)
     assert code == 1 and "add --no-gif" in err and not PYTHON_ARGUMENTS.search(err)

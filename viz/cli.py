@@ -180,7 +180,9 @@ def _cmd_draw(args: argparse.Namespace) -> int:
     try:
         g = draw(root, rankdir=args.rankdir, check=args.check, max_nodes=args.max_nodes)
     except (DomainError, ZeroDivisionError, OverflowError) as err:  # --check steps off the domain
-        raise _Usage(f"math error in --check: {err}") from None
+        what = str(err).split("; ")[0]  # the rest is gradcheck's advice in Python terms (eps=...)
+        raise _Usage(f"math error in --check: {what}; give values further from the edge of the domain, "
+                     "or leave out --check") from None
     if args.output.lower().endswith(".png") and dot_available():
         width, height = _png_size(g)
         if width * height > MAX_PNG_MEGAPIXELS * 1e6:
