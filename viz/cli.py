@@ -187,7 +187,7 @@ def _cmd_draw(args: argparse.Namespace) -> int:
         width, height = _png_size(g)
         if width * height > MAX_PNG_MEGAPIXELS * 1e6:
             mpx = width * height / 1e6
-            raise _Usage(f"the PNG would be {width}x{height} pixels ({mpx:.0f} Mpx, the limit is "
+            raise _Usage(f"the PNG would be {width}x{height} pixels ({mpx:.1f} Mpx, the limit is "
                          f"{MAX_PNG_MEGAPIXELS}): too slow to draw; write it as -o "
                          f"{Path(args.output).with_suffix('.svg')} (vector, any size) or draw fewer values "
                          "with --max-nodes")
@@ -243,7 +243,7 @@ def _check_frames(root: Value, count: int) -> None:
     width, height = _png_size(draw(root, frame=frames(root)[0], max_nodes=None))
     total = count * width * height / 1e6
     if total > MAX_FRAMES_MEGAPIXELS:
-        raise _Usage(f"--steps would draw {count} frames of {width}x{height} pixels ({total:.0f} Mpx in all, "
+        raise _Usage(f"--steps would draw {count} frames of {width}x{height} pixels ({total:.1f} Mpx in all, "
                      f"the limit is {MAX_FRAMES_MEGAPIXELS}): too slow; leave out --steps for the table, "
                      f"or draw one picture with: {PROG} draw ... -o graph.svg")
 
