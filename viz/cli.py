@@ -65,8 +65,9 @@ def _parser() -> argparse.ArgumentParser:
                 f'  {PROG} explain "(x + y)**2" x=1 y=2\n'
                 f"  {PROG} demo apple-orange -o graph.png\n"
                 f"  {PROG} repl\n\n"
-                "exit codes: 0 done; 2 bad input (a refused expression, a malformed name=value, an\n"
-                "unknown demo, or a math domain error such as log(-1)); 1 Graphviz or Pillow missing."),
+                "exit codes: 0 done; 2 bad input (a refused expression, a malformed or repeated\n"
+                "name=value, a picture too big to draw in seconds, an unknown demo, or a math domain\n"
+                "error such as log(-1)); 1 Graphviz or Pillow missing."),
     )
     p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = p.add_subparsers(dest="command", metavar="{draw,explain,demo,repl}")
@@ -79,7 +80,8 @@ def _parser() -> argparse.ArgumentParser:
                f'  {PROG} draw "tanh(w*x + b)" w=0.5 x=2 b=-1 -o neuron.svg --check')
     d.add_argument("expr", help=EXPR_HELP)
     d.add_argument("bindings", nargs="*", metavar="name=value", help="a number for each variable, e.g. x=1")
-    d.add_argument("-o", "--output", default="graph.png", help="output file (default: graph.png)")
+    d.add_argument("-o", "--output", default="graph.png",
+                   help="output file: .png, .svg, .pdf or .dot (default: graph.png); .svg for big graphs")
     d.add_argument("--rankdir", default="LR", choices=["LR", "TB"], help="layout direction (default LR)")
     d.add_argument("--no-backward", action="store_true", help="draw the forward graph only")
     d.add_argument("--check", action="store_true", help="gradcheck the inputs and write analytic vs numeric")
@@ -92,7 +94,8 @@ def _parser() -> argparse.ArgumentParser:
                f'  {PROG} explain "x*y + exp(x)" x=1 y=2 --steps frames/')
     e.add_argument("expr", help=EXPR_HELP)
     e.add_argument("bindings", nargs="*", metavar="name=value", help="a number for each variable, e.g. x=1")
-    e.add_argument("--steps", metavar="DIR", help="also write one PNG per step (and an animated GIF) to DIR")
+    e.add_argument("--steps", metavar="DIR",
+                   help=f"also write one PNG per step and a GIF to DIR; at most {MAX_FRAMES} frames")
     e.add_argument("--quiz", action="store_true", help="with --steps: hide the grads for learners to fill in")
     e.add_argument("--no-gif", action="store_true", help="with --steps: PNG frames only")
 
