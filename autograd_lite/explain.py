@@ -44,7 +44,7 @@ from .chain import unbroadcast_note
 from .format import ARRAY_DIGITS, SIGNIFICANT_DIGITS, fmt
 
 __all__ = ["explain", "Explanation", "Step", "Edge", "node_names", "preview", "graph_nodes", "atom",
-           "formula", "SHORT_DIGITS"]
+           "formula", "expression", "SHORT_DIGITS"]
 
 # Tables and pictures are read, not computed with: 6 significant digits by default
 # (``table(digits=12)`` for full precision); the exact floats stay on .data / .grad.
@@ -239,6 +239,21 @@ def _tensor_words(node: Any, index: int, pnames: List[str]) -> str:
     a = atom(pnames[0])
     b = atom(pnames[1]) if len(pnames) > 1 else ""
     return words[index].format(a=a, b=b)
+
+
+def expression(node: Any, names: Dict[Any, str]) -> str:
+    """``node`` written in its parents' names exactly as :func:`formula` spells it.
+
+    >>> from autograd_lite import Value
+    >>> w, x = Value(2.0, "w"), Value(3.0, "x")
+    >>> wx = w * x
+    >>> y = wx + 1
+    >>> expression(y, {wx: "w*x", y.parents[1]: "1"})
+    '(w*x)+1'
+    """
+    if not node.parents:
+        return names.get(node, "?")
+    return _local_formula(node.op, [names.get(p, "?") for p in node.parents], 0, _local_of(node, 0))[0]
 
 
 def formula(node: Any, index: int, names: Dict[Any, str], digits: int = SIGNIFICANT_DIGITS) -> str:

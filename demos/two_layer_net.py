@@ -211,8 +211,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     try:
         train_set, test_set, description, short = load_data(args.data_dir, download=not args.no_download)
-    except DatasetNotFoundError as e:
-        print(f"two_layer_net: {e}", file=sys.stderr)
+    except DatasetNotFoundError as e:  # the library's hints name load_mnist's arguments: say the flags
+        text = str(e).replace("(download=False)", "(--no-download)")
+        print(f"two_layer_net: {text.replace('pass data_dir=... to load_mnist', 'pass --data-dir DIR')}",
+              file=sys.stderr)
         return 1
     print(f"data: {description}")
     rows: List[Tuple[str, object]] = [("data", description)]

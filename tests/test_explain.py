@@ -175,8 +175,23 @@ def build(leaves: List[float], ops: List[Tuple[str, int, int]]) -> Tuple[List[Va
     return nodes[: len(leaves)], nodes[-1]
 
 
+# Every forward value within 1e20 keeps the backward finite: a grad is a sum of at most 2**12
+# paths, each a product of at most 12 locals of size <= 2e20 (x*y sends y, exp sends exp(x),
+# x**2 sends 2x; the others send at most 1), far below float's 1.8e308 -- so no inf, no nan.
+FORWARD_BOUND = 1e20
+
+
+def tame(program: Tuple[List[float], List[Tuple[str, int, int]]]) -> bool:
+    """The forward pass is finite and within FORWARD_BOUND (an overflow is not explain's failure)."""
+    try:
+        _, root = build(*program)
+    except OverflowError:  # exp or ** of a huge value: the program cannot be built at all
+        return False
+    return all(abs(n.data) <= FORWARD_BOUND for n in explain_module.graph_nodes(root))
+
+
 @settings(deadline=None, max_examples=150)
-@given(programs())
+@given(programs().filter(tame))
 def test_steps_equal_final_grads(program: Tuple[List[float], List[Tuple[str, int, int]]]) -> None:
     leaves, ops = program
     xs, root = build(leaves, ops)

@@ -4,10 +4,13 @@ Subcommands: ``draw`` (picture of an expression's graph with its gradients), ``e
 (the backward pass as a step table, optionally as frames), ``demo`` (run a program from
 ``demos/``), ``repl`` (a Python console with the library imported).
 
-Exit codes: 0 success; 2 bad input -- a refused or invalid expression, a malformed
-``name=value``, an unknown demo, or a math domain error while evaluating (``log(-1)``,
-``1/0``, overflow); 1 the environment cannot do it (Graphviz ``dot`` or Pillow missing,
-a file that cannot be written).  Input errors are one line on stderr.
+Exit codes: 0 success; 2 bad input -- a refused or invalid expression, a malformed or
+repeated ``name=value``, an expression whose picture or frames would be too big to make in
+seconds, an unknown demo, or a math domain error while evaluating (``log(-1)``, ``1/0``,
+overflow); 1 the environment cannot do it (Graphviz ``dot`` or Pillow missing, a file that
+cannot be written).  Input errors are one line on stderr, before anything is written; a
+``name=value`` the expression does not use is a one-line warning.  Every hint names what
+can be typed here: a flag of this command, never a Python argument.
 """
 
 from __future__ import annotations
@@ -16,17 +19,36 @@ import argparse
 import code
 import importlib
 import pkgutil
+import re
 import sys
-from typing import Any, Dict, List, Optional, Sequence
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from autograd_lite import DomainError, Value, __version__, explain, fmt
+from autograd_lite.explain import Explanation, graph_nodes, preview
 
 from .expr import FUNCTIONS, ExpressionError, evaluate, parse_bindings
 
 PROG = "autograd-lite"
-EXPR_HELP = (f"an arithmetic expression in quotes: numbers, your variables, + - * / **, unary -, "
+EXPR_HELP = (f"an arithmetic expression in quotes: numbers, your variables, pi, e, + - * / **, unary -, "
              f"and {', '.join(FUNCTIONS)}; "
              'start it with a space (" -x") or put -- before it if it begins with -')
+PICTURE_SUFFIXES = (".png", ".svg", ".pdf", ".dot", ".gv")
+# Budgets measured on this project's worst shapes (docs/api.md, "Limits of the command line").
+# Graphviz's layout time grows with the boxes and edges it places and, steeply, with the
+# bends of edges that skip ranks (x*x*...*x: every use of x reaches past all the products
+# before it): 40 factors (layout size 1680) took 8 s, 45 took 63 s, 50 took 197 s.
+MAX_LAYOUT = 600
+# A PNG is rasterised by cairo at 144 dpi (viz.draw.pipe) in about 0.2 s per million pixels
+# here, whatever the graph: a 60-value chain is 15000 x 4000 px (61 Mpx, 10 s).  SVG and PDF
+# are vector: the same pictures take under half a second.
+PNG_DPI = 144
+MAX_PNG_MEGAPIXELS = 25
+# explain --steps draws one full PNG per step (all of the same size) and an animated GIF of
+# them: beyond 8 frames the sequence is no lesson, and beyond 25 Mpx of frames in all it takes
+# more than a few seconds (x*x*...*x with 8 factors: 8 frames of 8 Mpx, 15 s).
+MAX_FRAMES = 8
+MAX_FRAMES_MEGAPIXELS = 25
 
 
 class _Usage(Exception):
@@ -43,8 +65,9 @@ def _parser() -> argparse.ArgumentParser:
                 f'  {PROG} explain "(x + y)**2" x=1 y=2\n'
                 f"  {PROG} demo apple-orange -o graph.png\n"
                 f"  {PROG} repl\n\n"
-                "exit codes: 0 done; 2 bad input (a refused expression, a malformed name=value, an\n"
-                "unknown demo, or a math domain error such as log(-1)); 1 Graphviz or Pillow missing."),
+                "exit codes: 0 done; 2 bad input (a refused expression, a malformed or repeated\n"
+                "name=value, a picture too big to draw in seconds, an unknown demo, or a math domain\n"
+                "error such as log(-1)); 1 Graphviz or Pillow missing."),
     )
     p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = p.add_subparsers(dest="command", metavar="{draw,explain,demo,repl}")
@@ -57,7 +80,8 @@ def _parser() -> argparse.ArgumentParser:
                f'  {PROG} draw "tanh(w*x + b)" w=0.5 x=2 b=-1 -o neuron.svg --check')
     d.add_argument("expr", help=EXPR_HELP)
     d.add_argument("bindings", nargs="*", metavar="name=value", help="a number for each variable, e.g. x=1")
-    d.add_argument("-o", "--output", default="graph.png", help="output file (default: graph.png)")
+    d.add_argument("-o", "--output", default="graph.png",
+                   help="output file: .png, .svg, .pdf or .dot (default: graph.png); .svg for big graphs")
     d.add_argument("--rankdir", default="LR", choices=["LR", "TB"], help="layout direction (default LR)")
     d.add_argument("--no-backward", action="store_true", help="draw the forward graph only")
     d.add_argument("--check", action="store_true", help="gradcheck the inputs and write analytic vs numeric")
@@ -70,7 +94,8 @@ def _parser() -> argparse.ArgumentParser:
                f'  {PROG} explain "x*y + exp(x)" x=1 y=2 --steps frames/')
     e.add_argument("expr", help=EXPR_HELP)
     e.add_argument("bindings", nargs="*", metavar="name=value", help="a number for each variable, e.g. x=1")
-    e.add_argument("--steps", metavar="DIR", help="also write one PNG per step (and an animated GIF) to DIR")
+    e.add_argument("--steps", metavar="DIR",
+                   help=f"also write one PNG per step and a GIF to DIR; at most {MAX_FRAMES} frames")
     e.add_argument("--quiz", action="store_true", help="with --steps: hide the grads for learners to fill in")
     e.add_argument("--no-gif", action="store_true", help="with --steps: PNG frames only")
 
@@ -89,43 +114,173 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _build(expr: str, bindings: List[str]) -> Value:
+def _build(args: argparse.Namespace) -> Tuple[Value, List[str], List[str]]:
+    """The graph of the expression, the names given, and a warning per ``name=value`` it does not use."""
     try:
-        names = parse_bindings(bindings)
-        return evaluate(expr, names)
+        names = parse_bindings(args.bindings)
+        root = evaluate(args.expr, names)
     except ExpressionError as err:
         raise _Usage(f"refused: {err}") from None
     except (DomainError, ZeroDivisionError, OverflowError) as err:
         raise _Usage(f"math error: {err}") from None
+    used = {n.label for n in graph_nodes(root) if not n.parents}
+    warnings = [f"warning: {name}={fmt(v)} is not used in {args.expr.strip()!r}"
+                for name, v in names.items() if name not in used]
+    return root, list(names), warnings
+
+
+def _warn(args: argparse.Namespace, warnings: List[str]) -> None:
+    for w in warnings:
+        print(f"{PROG} {args.command}: {w}", file=sys.stderr)
+
+
+def layout_size(root: Value, max_nodes: int) -> Tuple[int, int, int]:
+    """``(values, edges, size)`` of the picture ``draw`` makes of ``root`` with ``max_nodes``.
+
+    ``size`` counts what Graphviz must place: the value boxes and op circles, the edges,
+    the small copies ``draw`` makes for uses far from their value, and one bend for every
+    rank any other edge skips (ranks as late as possible: a value sits just before its
+    first use, as Graphviz's ranking puts it).  Linear in the graph.
+    """
+    from .layout import far_uses, keep
+
+    nodes, every = keep(root, max_nodes)
+    cut = len(every) - len(nodes)
+    kept = set(nodes)
+    ops = [n for n in nodes if n.parents]
+    rank = {root: 0}
+    for n in reversed(nodes):  # newest first: every use of a value is ranked before the value
+        for p in n.parents:
+            if p in kept:
+                rank[p] = max(rank.get(p, 0), rank[n] + 2)  # the op circle sits between
+    far = far_uses(nodes, root)  # uses draw draws from a small copy of the value: no long edge
+    edges = bends = copies = 0
+    for n in ops:
+        uses = [(i, p) for i, p in enumerate(n.parents) if p in kept]
+        edges += 1 + len(uses) + (len(uses) < len(n.parents))  # op -> value, parents -> op, "more"
+        for i, p in uses:
+            if (n, i) in far:
+                copies += 1
+            else:
+                bends += rank[p] - rank[n] - 2
+    return len(nodes), edges, len(nodes) + len(ops) + copies + bool(cut) + edges + bends
 
 
 def _cmd_draw(args: argparse.Namespace) -> int:
-    from .draw import render
-
-    root = _build(args.expr, args.bindings)
+    if Path(args.output).suffix.lower() not in PICTURE_SUFFIXES:
+        raise _Usage(f"cannot tell the picture format of -o {args.output}; end it with "
+                     f"{', '.join(PICTURE_SUFFIXES[:-1])}, e.g. -o graph.png")
+    if args.max_nodes < 1:
+        raise _Usage(f"--max-nodes must be at least 1, got {args.max_nodes}")
+    root, _, warnings = _build(args)
+    total = len(graph_nodes(root))
+    if args.check and total > args.max_nodes:
+        raise _Usage(f"--check compares every input, so every value must be drawn: the graph has {total}, "
+                     f"more than --max-nodes {args.max_nodes}; add --max-nodes {total}")
+    values, edges, size = layout_size(root, args.max_nodes)
+    if size > MAX_LAYOUT:
+        fits = _largest_fitting(root, args.max_nodes)
+        raise _Usage(f"a picture of {values} values and {edges} edges is too big to lay out in seconds "
+                     f"(layout size {size}, the limit is {MAX_LAYOUT}); draw the {fits} values nearest "
+                     f"the result with --max-nodes {fits}, or see every step with: {PROG} explain")
     if not args.no_backward:
         root.backward()
-    if args.max_nodes < 1:
-        raise _Usage("--max-nodes must be at least 1")
+    from .draw import dot_available, draw, render
+
     try:
-        path = render(root, args.output, rankdir=args.rankdir, check=args.check, max_nodes=args.max_nodes)
-    except ValueError as err:
-        raise _Usage(str(err)) from None
+        g = draw(root, rankdir=args.rankdir, check=args.check, max_nodes=args.max_nodes)
+    except (DomainError, ZeroDivisionError, OverflowError) as err:  # --check steps off the domain
+        what = str(err).split("; ")[0]  # the rest is gradcheck's advice in Python terms (eps=...)
+        raise _Usage(f"math error in --check: {what}; give values further from the edge of the domain, "
+                     "or leave out --check") from None
+    if args.output.lower().endswith(".png") and dot_available():
+        width, height = _png_size(g)
+        if width * height > MAX_PNG_MEGAPIXELS * 1e6:
+            mpx = width * height / 1e6
+            raise _Usage(f"the PNG would be {width}x{height} pixels ({mpx:.1f} Mpx, the limit is "
+                         f"{MAX_PNG_MEGAPIXELS}): too slow to draw; write it as -o "
+                         f"{Path(args.output).with_suffix('.svg')} (vector, any size) or draw fewer values "
+                         "with --max-nodes")
+    _warn(args, warnings)
+    path = render(g, args.output)
     print(f"{args.expr.strip()} = {fmt(root.data)}; graph written to {path}")
     return 0
 
 
+def _png_size(g: Any) -> Tuple[int, int]:
+    """Pixel width and height of ``g`` as a PNG: Graphviz lays it out (no drawing) and says its size."""
+    try:
+        laid_out = g.pipe(format="dot").decode("utf-8", "replace")
+    except Exception:  # noqa: BLE001 -- dot failed: render() runs it again and reports it
+        return 0, 0
+    found = re.search(r'\bbb="([-\d.e]+),([-\d.e]+),([-\d.e]+),([-\d.e]+)"', laid_out)
+    if found is None:
+        return 0, 0
+    x0, y0, x1, y1 = (float(v) for v in found.groups())
+    scale = PNG_DPI / 72  # Graphviz measures in points
+    return round((x1 - x0) * scale), round((y1 - y0) * scale)
+
+
+def _largest_fitting(root: Value, max_nodes: int) -> int:
+    """The largest --max-nodes below ``max_nodes`` whose picture fits MAX_LAYOUT (bisection)."""
+    lo, hi = 1, max_nodes - 1  # a single box always fits
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if layout_size(root, mid)[2] <= MAX_LAYOUT:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _table(steps: Explanation, inputs: Sequence[str]) -> str:
+    """Every step (the expression's length bounds them), then the grads of the named inputs only."""
+    text = steps.table(max_steps=None)
+    body, _, last = text.rpartition("\n")
+    if not last.startswith("final grads: "):  # the expression is a single variable: no steps
+        return text
+    grads = [f"{name} = {preview(g)}" for name, g in steps.leaf_grads() if name in inputs]
+    return f"{body}\nfinal grads: {', '.join(grads) or 'none (the expression has no variables)'}"
+
+
+def _check_frames(root: Value, count: int) -> None:
+    """Refuse --steps when its frames, all the size of the first, would take long to draw."""
+    from .draw import dot_available, draw
+    from .steps import frames
+
+    if not dot_available():
+        return  # render_steps says how to install Graphviz
+    width, height = _png_size(draw(root, frame=frames(root)[0], max_nodes=None))
+    total = count * width * height / 1e6
+    if total > MAX_FRAMES_MEGAPIXELS:
+        raise _Usage(f"--steps would draw {count} frames of {width}x{height} pixels ({total:.1f} Mpx in all, "
+                     f"the limit is {MAX_FRAMES_MEGAPIXELS}): too slow; leave out --steps for the table, "
+                     f"or draw one picture with: {PROG} draw ... -o graph.svg")
+
+
 def _cmd_explain(args: argparse.Namespace) -> int:
-    root = _build(args.expr, args.bindings)
+    if not args.steps and (args.quiz or args.no_gif):
+        raise _Usage(f"{'--quiz' if args.quiz else '--no-gif'} only applies to frames: add --steps DIR")
+    root, inputs, warnings = _build(args)
     steps = explain(root)
-    print(steps)
+    if args.steps and len(steps) + 1 > MAX_FRAMES:
+        raise _Usage(f"--steps would draw {len(steps) + 1} frames (one per backward step, and the seed); "
+                     f"the limit is {MAX_FRAMES}, as each is a full Graphviz picture: leave out --steps "
+                     "for the table, or shorten the expression")
+    if args.steps:
+        _check_frames(root, len(steps) + 1)
+    if args.steps and not args.no_gif:
+        try:
+            import PIL  # noqa: F401  -- the animated GIF needs it; the PNG frames do not
+        except ImportError:
+            raise RuntimeError("the animated GIF needs Pillow (pip install Pillow); "
+                               "add --no-gif for the PNG frames only") from None
+    _warn(args, warnings)
+    print(_table(steps, inputs))
     if args.steps:
         from .steps import render_steps
 
-        try:
-            written = render_steps(root, args.steps, gif=not args.no_gif, quiz=args.quiz)
-        except ValueError as err:  # too many nodes for a readable sequence of frames
-            raise _Usage(str(err)) from None
+        written = render_steps(root, args.steps, gif=not args.no_gif, quiz=args.quiz)
         print(f"{len(written.frames)} frames written to {args.steps}"
               + (f"; animation: {written.gif}" if written.gif else ""))
     return 0

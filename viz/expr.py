@@ -1,17 +1,21 @@
 """Safe arithmetic expressions for the command line: parsed with ``ast`` against a whitelist.
 
-Allowed: numbers, names bound by ``x=1`` arguments, ``+ - * / **``, unary ``-``/``+``,
-and calls ``f(e)`` of the Value functions ``exp log tanh sigmoid relu sin cos sqrt abs``.
-Everything else (attribute access, other calls, subscripts, lambdas, comprehensions,
-strings ...) is refused with an :class:`ExpressionError` naming the problem; the text is
-never passed to ``eval``.  Sizes are bounded so hostile input is refused fast: at most
+Allowed: numbers, the constants ``pi`` and ``e``, names bound by ``x=1`` arguments,
+``+ - * / **``, unary ``-``/``+``, and calls ``f(e)`` of the Value functions
+``exp log tanh sigmoid relu sin cos sqrt abs``.  Everything else (attribute access, other
+calls, subscripts, lambdas, comprehensions, strings, ``^`` ...) is refused with an
+:class:`ExpressionError` that quotes what was written and says what is allowed instead;
+the text is never passed to ``eval``.  Sizes are bounded so hostile input is refused fast: at most
 ``MAX_CHARS`` characters, ``MAX_DEPTH`` levels of nesting, literals up to ``MAX_LITERAL``
 in size, and a ``**`` exponent must involve a variable or be a constant up to
 ``MAX_EXPONENT`` in size (``x**2**2`` is fine; ``9**9**9`` is refused, not computed).
 
+Intermediate results are labelled the way :func:`autograd_lite.explain` spells them in
+its formulas (``x+y``, ``(w*x)+b``), so the picture, the table and the formulas agree.
+
 >>> z = evaluate("(x + y)**2", {"x": 1.0, "y": 2.0})
->>> z.data, z.label
-(9.0, '(x + y)**2')
+>>> z.data, z.label, z.parents[0].label
+(9.0, '(x+y)**2', 'x+y')
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import math
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from autograd_lite import DomainError, Value, fmt
+from autograd_lite.explain import expression
 
 MAX_CHARS = 1000
 MAX_DEPTH = 60
@@ -28,8 +33,20 @@ MAX_LITERAL = 1e15
 MAX_EXPONENT = 100
 MAX_LABEL = 24
 FUNCTIONS = ("exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "sqrt", "abs")
+CONSTANTS = {"pi": math.pi, "e": math.e}
+ALLOWED = ("allowed: numbers, your variables, pi, e, + - * / **, unary -, and "
+           + " ".join(f"{f}()" for f in FUNCTIONS))
 
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+# How the learner spelled an operator that is refused (ast names mean nothing to them).
+_SYMBOLS = {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.LShift: "<<", ast.RShift: ">>",
+            ast.BitOr: "|", ast.BitAnd: "&", ast.BitXor: "^", ast.Invert: "~", ast.Not: "not"}
+_CONSTRUCTS = {ast.Attribute: "attribute access (.)", ast.Subscript: "subscripts ([])",
+               ast.Lambda: "lambda", ast.ListComp: "comprehensions", ast.SetComp: "comprehensions",
+               ast.DictComp: "comprehensions", ast.GeneratorExp: "comprehensions",
+               ast.Compare: "comparisons", ast.BoolOp: "and/or", ast.IfExp: "if/else",
+               ast.NamedExpr: "assignments (:=)", ast.Tuple: "commas (tuples)", ast.List: "lists",
+               ast.Dict: "dicts", ast.Set: "sets", ast.JoinedStr: "f-strings", ast.Starred: "* unpacking"}
 
 
 class ExpressionError(ValueError):
@@ -60,12 +77,19 @@ def check(text: str, names: Mapping[str, Any]) -> ast.Expression:
         raise _refuse(f"expression too long ({len(text)} characters; the limit is {MAX_CHARS})")
     if not text.strip():
         raise _refuse("expression is empty")
+    for k, ch in enumerate(text, 1):  # Python's parser would misname these (or fail to encode them)
+        if "\ud800" <= ch <= "\udfff" or (ch < " " and ch not in "\t\n\r") or ch == "\x7f":
+            what = "a lone surrogate" if ch >= "\ud800" else "a control character"
+            raise _refuse(f"character {k} is {what} (U+{ord(ch):04X}), not part of an expression; "
+                          "type the expression as plain text")
+    source = text.strip()
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(source, mode="eval")
     except SyntaxError as e:
-        raise _refuse(f"not a valid expression: {e.msg} (column {e.offset})") from None
-    except (MemoryError, RecursionError, ValueError):
-        raise _refuse("expression too deeply nested to parse") from None
+        where = f" (column {e.offset})" if e.offset else ""
+        raise _refuse(f"not a valid expression: {e.msg}{where}") from None
+    except (MemoryError, RecursionError):
+        raise _refuse(f"expression too deeply nested to parse (the limit is {MAX_DEPTH} levels)") from None
     # First the depth, iteratively: after this nothing may recurse deeper than MAX_DEPTH.
     nodes: List[ast.AST] = []
     stack: List[Tuple[ast.AST, int]] = [(tree.body, 1)]
@@ -81,15 +105,15 @@ def check(text: str, names: Mapping[str, Any]) -> ast.Expression:
             stack.append((child, depth + 1))
     # Then every node against the whitelist, outermost first (the clearest message wins).
     for node in nodes:
-        _check_node(node, names)
+        _check_node(node, names, source)
     # Last, constant exponents other than literals, innermost first: each is bounded by its
     # value (2**2**2 is fine, 9**9**9 is not).  Folding uses the library's float arithmetic
     # on already-checked subtrees: fast, and a huge value overflows instead of hanging.
     for node in reversed(nodes):
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow) and _literal(node.right) is None \
-                and not any(isinstance(s, ast.Name) for s in ast.walk(node.right)):
+                and _variable_free(node.right):
             try:
-                n = _build(node.right, {}, None).data
+                n = _build(node.right, {}, label=False).data
             except (DomainError, ZeroDivisionError, OverflowError) as err:
                 raise _refuse(f"the exponent cannot be computed ({err})") from None
             if not abs(n) <= MAX_EXPONENT:
@@ -97,43 +121,50 @@ def check(text: str, names: Mapping[str, Any]) -> ast.Expression:
     return tree
 
 
-def _check_node(node: ast.AST, names: Mapping[str, Any]) -> None:
+def _written(source: str, node: ast.AST) -> str:
+    """What the learner wrote for ``node``, at most 40 characters."""
+    text = " ".join((ast.get_source_segment(source, node) or "").split())
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _segment(source: str, node: ast.AST) -> str:
+    return repr(_written(source, node))
+
+
+def _check_node(node: ast.AST, names: Mapping[str, Any], source: str) -> None:
+    seg = _segment(source, node)
     if isinstance(node, ast.Constant):
         v = node.value
         if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise _refuse(f"only numbers are allowed as literals, not {type(v).__name__} {v!r:.40}")
+            raise _refuse(f"{seg}: only numbers are allowed as literals, not a {type(v).__name__}; {ALLOWED}")
         if isinstance(v, int) and v.bit_length() > 64 or not abs(float(v)) <= MAX_LITERAL:
             raise _refuse(f"number literal too large (the limit is {fmt(MAX_LITERAL)})")
     elif isinstance(node, ast.Name):
-        if node.id not in names:
-            hint = " (write it as a call, e.g. exp(x))" if node.id in FUNCTIONS else \
+        if node.id not in names and node.id not in CONSTANTS:
+            hint = f" (write it as a call, e.g. {node.id}(x))" if node.id in FUNCTIONS else \
                 f"; bind it with {node.id}=<number>"
             raise _refuse(f"unknown name {node.id!r}{hint}")
     elif isinstance(node, ast.BinOp):
+        if isinstance(node.op, ast.BitXor):
+            raise _refuse(f"{seg}: ^ is not a power here; write {_written(source, node).replace('^', '**')}")
         if type(node.op) not in _BINOPS:
-            raise _refuse(f"operator {type(node.op).__name__} is not allowed (only + - * / **)")
+            raise _refuse(f"{seg}: operator {_SYMBOLS.get(type(node.op), '?')} is not allowed; {ALLOWED}")
         n = _literal(node.right) if isinstance(node.op, ast.Pow) else None
         if n is not None and not abs(n) <= MAX_EXPONENT:
             raise _refuse(f"exponent {fmt(n)} too large (the limit is {MAX_EXPONENT})")
     elif isinstance(node, ast.UnaryOp):
         if not isinstance(node.op, (ast.USub, ast.UAdd)):
-            raise _refuse(f"operator {type(node.op).__name__} is not allowed (only unary -)")
+            raise _refuse(f"{seg}: operator {_SYMBOLS.get(type(node.op), '?')} is not allowed; {ALLOWED}")
     elif isinstance(node, ast.Call):
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
-            what = node.func.id if isinstance(node.func, ast.Name) else ast.dump(node.func)[:40]
-            raise _refuse(f"call to {what!s} is not allowed; allowed functions: {', '.join(FUNCTIONS)}")
+            what = f"{node.func.id}() is not a known function" if isinstance(node.func, ast.Name) \
+                else "only these functions can be called"
+            raise _refuse(f"{seg}: {what}; allowed functions: {', '.join(FUNCTIONS)}")
         if len(node.args) != 1 or node.keywords or isinstance(node.args[0], ast.Starred):
-            raise _refuse(f"{node.func.id}() takes exactly one argument")
-    elif isinstance(node, ast.Attribute):
-        raise _refuse("attribute access is not allowed")
-    elif isinstance(node, ast.Subscript):
-        raise _refuse("subscripts are not allowed")
-    elif isinstance(node, ast.Lambda):
-        raise _refuse("lambda is not allowed")
-    elif isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
-        raise _refuse("comprehensions are not allowed")
+            raise _refuse(f"{seg}: {node.func.id}() takes exactly one argument, e.g. {node.func.id}(x)")
     else:
-        raise _refuse(f"{type(node).__name__} is not allowed in an expression")
+        what = _CONSTRUCTS.get(type(node), type(node).__name__)
+        raise _refuse(f"{seg}: no {what} in an expression; {ALLOWED}")
 
 
 def parse_bindings(items: List[str]) -> Dict[str, float]:
@@ -146,6 +177,10 @@ def parse_bindings(items: List[str]) -> Dict[str, float]:
             raise _refuse(f"expected name=number, got {item[:40]!r}")
         if name in FUNCTIONS:
             raise _refuse(f"{name!r} is a function name; pick another variable name")
+        if name in CONSTANTS:
+            raise _refuse(f"{name!r} is the constant {fmt(CONSTANTS[name])}; pick another variable name")
+        if name in out:
+            raise _refuse(f"{name} is given twice ({name}={fmt(out[name])} and {item[:40]}); give it once")
         if len(value) > 40:
             raise _refuse(f"value of {name} too long")
         try:
@@ -161,51 +196,64 @@ def parse_bindings(items: List[str]) -> Dict[str, float]:
 def evaluate(text: str, bindings: Mapping[str, float]) -> Value:
     """Build the graph of ``text`` with a leaf ``Value`` per variable (labelled by its name).
 
-    Intermediate results are labelled with their source text when it is short.
+    ``pi`` and ``e`` are constants (unlabelled leaves, like a number).  Intermediate results
+    are labelled as :func:`autograd_lite.explain.expression` spells them, when that is short.
     Math errors (``log(-1)``, ``1/0``, overflow) propagate as the library raises them.
     """
     tree = check(text, bindings)
     leaves = {name: Value(float(v), name) for name, v in bindings.items()}
-    return _build(tree.body, leaves, text.strip())
+    return _build(tree.body, leaves, label=True)
+
+
+def _variable_free(node: ast.AST) -> bool:
+    """No variable in the (checked) subtree: numbers, pi and e only."""
+    return not any(isinstance(s, ast.Name) and s.id not in CONSTANTS for s in ast.walk(node))
 
 
 def _constant(node: ast.AST) -> Optional[float]:
     """The value of a variable-free (checked) subtree, e.g. the ``2**2`` in ``x**2**2``, else None."""
     n = _literal(node)
-    if n is None and not any(isinstance(s, ast.Name) for s in ast.walk(node)):
-        n = _build(node, {}, None).data
+    if n is None and _variable_free(node):
+        n = _build(node, {}, label=False).data
     return n
 
 
-def _build(node: ast.AST, leaves: Mapping[str, Value], source: Optional[str]) -> Value:
-    """The graph of a checked expression tree (labels from ``source`` when given)."""
+def _name(v: Value) -> Optional[str]:
+    """The name explain gives ``v`` when it is known here: its label, or a constant's number."""
+    return v.label or (fmt(v.data) if not v.parents else None)
+
+
+def _build(node: ast.AST, leaves: Mapping[str, Value], label: bool) -> Value:
+    """The graph of a checked expression tree (intermediate results labelled when ``label``)."""
     n = _literal(node)
     if n is not None:
         return Value(n)
     if isinstance(node, ast.Name):
-        return leaves[node.id]
+        return Value(CONSTANTS[node.id]) if node.id in CONSTANTS else leaves[node.id]
     if isinstance(node, ast.UnaryOp):
-        inner = _build(node.operand, leaves, source)
+        inner = _build(node.operand, leaves, label)
         out = -inner if isinstance(node.op, ast.USub) else inner
     elif isinstance(node, ast.BinOp):
-        a = _build(node.left, leaves, source)
+        a = _build(node.left, leaves, label)
         op = _BINOPS[type(node.op)]
         n = _constant(node.right) if op == "**" else None
         if n is not None:
             out = a**n  # a constant exponent is a number: the op is "**n", one parent
         else:
-            b = _build(node.right, leaves, source)
+            b = _build(node.right, leaves, label)
             out = {"+": a.__add__, "-": a.__sub__, "*": a.__mul__, "/": a.__truediv__,
                    "**": a.__pow__}[op](b)
     elif isinstance(node, ast.Call):
         fname = node.func.id if isinstance(node.func, ast.Name) else ""
         if fname not in FUNCTIONS:  # check() already refused this; kept for safety
             raise _refuse("only calls to the Value functions are allowed")
-        out = getattr(_build(node.args[0], leaves, source), fname)()
+        out = getattr(_build(node.args[0], leaves, label), fname)()
     else:  # check() refused everything else
         raise _refuse(f"{type(node).__name__} is not allowed in an expression")
-    if source is not None and not out.label and out.parents:
-        segment = ast.get_source_segment(source, node)
-        if segment and len(segment) <= MAX_LABEL:
-            out.label = " ".join(segment.split())
+    if label and not out.label and out.parents:
+        names = {p: name for p in out.parents for name in [_name(p)] if name}
+        if len(names) == len(set(out.parents)):  # every parent has its name: spell the node
+            spelled = expression(out, names)
+            if len(spelled) <= MAX_LABEL:
+                out.label = spelled
     return out
