@@ -1,4 +1,4 @@
-"""Run a piece of code in a fresh interpreter under an address-space limit; report its peak memory.
+"""Bombs, and a fresh interpreter under an address-space limit to run them in, with its peak memory.
 
 Used by the tests of bounded reading (``Module.load``, ``read_idx``/``load_mnist``): a file
 that made the library allocate what it claims, rather than what the model or the format allows,
@@ -12,8 +12,9 @@ import os
 import subprocess
 import sys
 import textwrap
+import zlib
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, Tuple
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -54,3 +55,27 @@ def run_limited(setup: str, action: str, limit_mib: int) -> Dict[str, Any]:
         raise AssertionError(f"the limited run failed (exit {done.returncode}):\n{done.stderr}")
     result: Dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
+
+
+def zeros_deflated(prefix: bytes, mib: int) -> Tuple[bytes, int]:
+    """A raw deflate stream of ``prefix`` and ``mib`` MiB of zeros, and its CRC-32, in a second.
+
+    After a full flush, deflate starts afresh, so every MiB of zeros compresses to the same
+    1 KB block: it is computed once and repeated.  1 GiB of content is 1 MB of stream.
+    """
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    zero = bytes(1 << 20)
+    head = c.compress(prefix) + c.flush(zlib.Z_FULL_FLUSH)
+    block = c.compress(zero) + c.flush(zlib.Z_FULL_FLUSH)
+    crc = zlib.crc32(prefix)
+    for _ in range(mib):
+        crc = zlib.crc32(zero, crc)
+    return head + block * mib + c.flush(), crc
+
+
+def gzip_bomb(prefix: bytes, mib: int) -> bytes:
+    """A gzip file (RFC 1952) of ``prefix`` followed by ``mib`` MiB of zeros."""
+    data, crc = zeros_deflated(prefix, mib)
+    size = (len(prefix) + (mib << 20)) & 0xFFFFFFFF
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"  # deflate, no name, no mtime
+    return header + data + crc.to_bytes(4, "little") + size.to_bytes(4, "little")

@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import shutil
 import struct
+import sys
 import urllib.error
 from pathlib import Path
 from typing import Dict, List
@@ -186,12 +187,33 @@ def isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "cache-root" / "mnist"
 
 
-def test_cache_dir_follows_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("with_platformdirs", [True, False])
+def test_cache_dir_follows_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       with_platformdirs: bool) -> None:
+    if with_platformdirs:
+        platformdirs = pytest.importorskip("platformdirs")
+        monkeypatch.setattr(platformdirs, "user_cache_dir",
+                            lambda name, appauthor=None: str(tmp_path / "os-cache" / name))
+    else:
+        monkeypatch.setitem(sys.modules, "platformdirs", None)  # not installed
     monkeypatch.setenv("AUTOGRAD_LITE_DATA", str(tmp_path))
-    assert datasets.cache_dir() == tmp_path / "mnist"
+    assert datasets.cache_dir() == tmp_path / "mnist"  # the variable wins either way
     monkeypatch.delenv("AUTOGRAD_LITE_DATA")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert datasets.cache_dir() == tmp_path / "home" / ".cache" / "autograd_lite" / "mnist"
+    os_cache = tmp_path / "os-cache" if with_platformdirs else tmp_path / "home" / ".cache"
+    assert datasets.cache_dir() == os_cache / "autograd_lite" / "mnist"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    if not with_platformdirs:
+        assert datasets.cache_dir() == tmp_path / "xdg" / "autograd_lite" / "mnist"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the Linux folder; other OSes have their own")
+def test_cache_dir_real_platformdirs_on_linux(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("platformdirs")
+    monkeypatch.delenv("AUTOGRAD_LITE_DATA", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert datasets.cache_dir() == tmp_path / "xdg" / "autograd_lite" / "mnist"
 
 
 def test_load_mnist_from_data_dir_book_conventions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -317,8 +339,70 @@ def test_download_file_writes_atomically(tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["copy.bin"]
 
 
+@pytest.fixture
+def http_folder(tmp_path: Path):
+    """A folder served over HTTP on the loopback interface, as a mirror would serve it."""
+    import functools
+    import http.server
+    import threading
+
+    folder = tmp_path / "served"
+    folder.mkdir()
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield folder, f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.mark.parametrize("with_pooch", [True, False])
+def test_download_file_over_http(http_folder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                 with_pooch: bool) -> None:
+    folder, url = http_folder
+    if with_pooch:
+        pooch = pytest.importorskip("pooch")
+        calls: List[str] = []
+        real = pooch.retrieve
+        monkeypatch.setattr(pooch, "retrieve", lambda u, **kw: calls.append(u) or real(u, **kw))
+    else:
+        monkeypatch.setitem(sys.modules, "pooch", None)  # not installed: urllib does it
+    (folder / "data.bin").write_bytes(bytes(range(256)) * 4000)
+    dest = tmp_path / "out" / "data.bin"
+    datasets.download_file(url + "data.bin", dest, timeout=10, progress=False)
+    assert dest.read_bytes() == (folder / "data.bin").read_bytes()
+    with pytest.raises(OSError):  # 404: urllib's HTTPError and requests' HTTPError are OSErrors
+        datasets.download_file(url + "missing.bin", tmp_path / "out" / "never.bin", timeout=10,
+                               progress=False)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["data.bin"]  # no partial file
+    if with_pooch:
+        assert calls == [url + "data.bin", url + "missing.bin"]
+
+
+def test_load_mnist_downloads_from_a_local_http_mirror(http_folder, monkeypatch: pytest.MonkeyPatch,
+                                                       isolated_cache: Path) -> None:
+    folder, url = http_folder
+    contents = tiny_mnist(monkeypatch)
+    write_files(folder, contents)
+    (x, t), (xt, tt) = load_mnist(mirrors=[url], timeout=10)
+    assert t.tolist() == [0, 3, 6, 9, 2] and xt.shape == (3, 4)
+    assert sorted(p.name for p in isolated_cache.iterdir()) == sorted(
+        datasets.MNIST_FILES[k]["file"] for k in contents)
+
+
 def test_text_progress_bar(capsys: pytest.CaptureFixture[str]) -> None:
-    bar = datasets._TextProgress(200, "file.gz")
+    from autograd_lite.download import _TextProgress
+
+    bar = _TextProgress(200, "file.gz")
     bar.update(100)
     bar.update(100)
     bar.close()

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from memlimit import run_limited
+from memlimit import run_limited, zeros_deflated
 from numpy.lib import format as npy_format
 
 from autograd_lite import nn
@@ -41,22 +41,6 @@ def raw_header(text: str) -> bytes:
     """A version 1.0 .npy header with arbitrary (possibly malformed) dictionary text."""
     body = text.encode("latin1") + b"\n"
     return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(body)) + body
-
-
-def zeros_deflated(prefix: bytes, mib: int) -> Tuple[bytes, int]:
-    """A raw deflate stream of ``prefix`` and ``mib`` MiB of zeros, and its CRC-32, quickly.
-
-    After a full flush, deflate starts afresh, so every MiB of zeros compresses to the same
-    1 KB block: it is computed once and repeated.
-    """
-    c = zlib.compressobj(9, zlib.DEFLATED, -15)
-    zero = bytes(MIB)
-    head = c.compress(prefix) + c.flush(zlib.Z_FULL_FLUSH)
-    block = c.compress(zero) + c.flush(zlib.Z_FULL_FLUSH)
-    crc = zlib.crc32(prefix)
-    for _ in range(mib):
-        crc = zlib.crc32(zero, crc)
-    return head + block * mib + c.flush(), crc
 
 
 def zip_bytes(members: List[Tuple[str, int, int, int, bytes]]) -> bytes:
