@@ -92,8 +92,9 @@ def _read_idx_stream(stream: BinaryIO, where: str, md5: Optional[str], size: Opt
     expected = header + math.prod(shape) * dtype.itemsize  # Python ints: no overflow, no wrap to 0
     described = f"its header (shape {shape}, dtype {dtype.name}) needs exactly {expected}"
     if size is not None and expected != size:
-        raise ValueError(f"read_idx: {where} is not the expected file: {described} bytes, this file "
-                         f"has {size}; it is corrupted or not the expected one: delete it and fetch it again")
+        raise ValueError(f"read_idx: {where} is not the expected file: {described} bytes, the expected "
+                         f"file has {size}; it is corrupted or not the expected one: delete it and fetch "
+                         "it again")
     if exact is not None and exact != expected:
         kind = "truncated" if exact < expected else "too long"
         raise ValueError(f"read_idx: {where} has the wrong length: {exact} bytes, but {described}; "

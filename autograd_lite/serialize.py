@@ -187,7 +187,7 @@ def read_state(path: PathLike, targets: Mapping[str, np.ndarray], owner: str) ->
                 state = {}
                 for key, target in targets.items():
                     entry = _Entry(archive, entries[key], where, key)
-                    if entry.shape != target.shape:  # the same bytes as in _check; never trust twice
+                    if entry.shape != target.shape:  # the file is read again: check again, assume nothing
                         entry.stream.close()
                         raise _Refusal(f"{where}: {key!r} has shape {entry.shape}, the model expects "
                                        f"{target.shape}")

@@ -1,4 +1,4 @@
-"""Tests for autograd_lite.datasets: IDX reader, MNIST loading (local, cache, download, offline), 2-D sets."""
+"""Tests for autograd_lite.datasets: MNIST loading (local, cache, download, offline), 2-D sets (IDX: test_idx.py)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ from autograd_lite.datasets import (
     load_mnist_test,
     make_moons,
     make_spiral,
-    read_idx,
     train_test_split,
 )
 
@@ -37,105 +36,6 @@ def idx_bytes(array: np.ndarray, code: int) -> bytes:
     header = bytes([0, 0, code, array.ndim]) + b"".join(struct.pack(">I", d) for d in array.shape)
     big = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}[code]
     return header + array.astype(big).tobytes()
-
-
-# ------------------------------------------------------------------------------------------------
-# read_idx
-# ------------------------------------------------------------------------------------------------
-
-def test_read_idx_hand_written_bytes(tmp_path: Path) -> None:
-    p = tmp_path / "a-idx2-ubyte"
-    p.write_bytes(bytes([0, 0, 0x08, 2, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3, 4, 5, 255]))
-    a = read_idx(p)
-    assert a.dtype == np.uint8
-    assert a.tolist() == [[1, 2, 3], [4, 5, 255]]
-
-
-@pytest.mark.parametrize("code, values", [
-    (0x08, [0, 7, 255]),
-    (0x09, [-128, -1, 127]),
-    (0x0B, [-32768, 1000, 32767]),
-    (0x0C, [-2**31, 123456789, 2**31 - 1]),
-    (0x0D, [-1.5, 0.25, 3.0e38]),
-    (0x0E, [-1e300, np.pi, 2.0**-1074]),
-])
-def test_read_idx_every_type_code_gzip_and_raw(tmp_path: Path, code: int, values: List[float]) -> None:
-    array = np.array(values * 4).reshape(2, 2, 3)
-    content = idx_bytes(array, code)
-    raw, gz = tmp_path / "x-idx", tmp_path / "x-idx.gz"
-    raw.write_bytes(content)
-    gz.write_bytes(gzip.compress(content))
-    for path in (raw, gz):
-        out = read_idx(path)
-        assert out.shape == (2, 2, 3)
-        assert out.dtype.isnative
-        np.testing.assert_array_equal(out, array.astype(out.dtype))
-        out[0, 0, 0] = 0  # the caller owns a writable array
-
-
-def test_read_idx_checksum_ok_and_mismatch(tmp_path: Path) -> None:
-    content = idx_bytes(np.arange(10), 0x08)
-    p = tmp_path / "labels-idx1-ubyte.gz"
-    p.write_bytes(gzip.compress(content))
-    good = hashlib.md5(content).hexdigest()
-    assert read_idx(p, md5=good.upper()).tolist() == list(range(10))
-    # a checksum of the *compressed* bytes is the wrong thing to compare: it must fail
-    with pytest.raises(ValueError, match="checksum mismatch.*expected " + hashlib.md5(b"x").hexdigest()):
-        read_idx(p, md5=hashlib.md5(b"x").hexdigest())
-
-
-def test_read_idx_truncated_data(tmp_path: Path) -> None:
-    p = tmp_path / "t-idx"
-    p.write_bytes(idx_bytes(np.zeros((3, 4)), 0x08)[:-1])
-    with pytest.raises(ValueError, match=r"wrong length: 23 bytes.*\(3, 4\).*exactly 24.*truncated"):
-        read_idx(p)
-
-
-def test_read_idx_too_long(tmp_path: Path) -> None:
-    p = tmp_path / "t-idx"
-    p.write_bytes(idx_bytes(np.zeros(5), 0x08) + b"\x00")
-    with pytest.raises(ValueError, match="wrong length.*too long"):
-        read_idx(p)
-
-
-def test_read_idx_truncated_header(tmp_path: Path) -> None:
-    p = tmp_path / "t-idx"
-    p.write_bytes(bytes([0, 0, 8, 3, 0, 0, 0, 1]))
-    with pytest.raises(ValueError, match="truncated inside its header"):
-        read_idx(p)
-    p.write_bytes(b"\x00\x00")
-    with pytest.raises(ValueError, match="too short"):
-        read_idx(p)
-
-
-def test_read_idx_truncated_gzip(tmp_path: Path) -> None:
-    compressed = gzip.compress(idx_bytes(np.arange(200).reshape(20, 10), 0x0C))
-    p = tmp_path / "t-idx.gz"
-    p.write_bytes(compressed[: len(compressed) // 2])
-    with pytest.raises(ValueError, match="not a valid gzip file"):
-        read_idx(p)
-
-
-def test_read_idx_corrupted_gzip(tmp_path: Path) -> None:
-    compressed = bytearray(gzip.compress(idx_bytes(np.arange(200).reshape(20, 10), 0x0C)))
-    compressed[len(compressed) // 2] ^= 0xFF
-    p = tmp_path / "t-idx.gz"
-    p.write_bytes(bytes(compressed))
-    with pytest.raises(ValueError, match="read_idx"):
-        read_idx(p)
-
-
-@pytest.mark.parametrize("magic", [
-    bytes([1, 0, 8, 1]),      # first byte not zero
-    bytes([0, 0, 7, 1]),      # unknown type code
-    bytes([0, 0, 8, 0]),      # zero dimensions
-    b"<htm",                  # an HTML error page saved under the right name
-])
-def test_read_idx_bad_magic(tmp_path: Path, magic: bytes) -> None:
-    p = tmp_path / "t-idx"
-    p.write_bytes(magic + bytes(8))
-    with pytest.raises(ValueError, match=f"bad magic number 0x{magic.hex()}"):
-        read_idx(p)
 
 
 # ------------------------------------------------------------------------------------------------
