@@ -1,4 +1,6 @@
-"""Tests for autograd_lite.datasets: MNIST loading (local, cache, download, offline), 2-D sets (IDX: test_idx.py)."""
+"""Tests for autograd_lite.datasets: MNIST loading (local, cache, download, offline), 2-D sets.
+
+The IDX reader itself is tested in test_idx.py."""
 
 from __future__ import annotations
 

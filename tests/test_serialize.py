@@ -155,15 +155,15 @@ def test_bombs_are_refused_within_a_memory_limit(bombs: Dict[str, Path], bomb: s
 
 def test_legitimate_load_peaks_at_about_its_own_size(tmp_path: Path) -> None:
     """40 MB of weights: the load adds one copy of them (plus a chunk), within 2x the content."""
-    setup = f"""
+    nn.Linear(2000, 2500, rng=0).save(tmp_path / "big.npz")  # here: the child starts small
+    setup = """
     from autograd_lite import nn
-    nn.Linear(2000, 2500, rng=0).save({str(tmp_path / 'big.npz')!r})
     model = nn.Linear(2000, 2500, rng=1)
     """
     content_mib = (2000 * 2500 + 2500) * 8 / MIB
     result = run_limited(setup, f"model.load({str(tmp_path / 'big.npz')!r})", int(2 * content_mib) + 64)
     assert result["outcome"] == "ok", result
-    assert result["growth_mib"] <= 2 * content_mib, result
+    assert content_mib * 0.9 <= result["growth_mib"] <= 2 * content_mib, result  # it was measured
 
 
 def test_the_old_way_would_not_fit_in_the_limit(bombs: Dict[str, Path]) -> None:
