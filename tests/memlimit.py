@@ -16,6 +16,8 @@ import zlib
 from pathlib import Path
 from typing import Any, Dict, Tuple
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 _TEMPLATE = """
@@ -52,6 +54,8 @@ def run_limited(setup: str, action: str, limit_mib: int) -> Dict[str, Any]:
     that rose above what was resident before.  ``ru_maxrss`` is reported too, but it also counts
     the parent's size at the time it started the child (Linux carries it across exec).
     """
+    if sys.platform != "linux":
+        pytest.skip("memory-limited runs need Linux (RLIMIT_AS and /proc/self/status)")
     code = _TEMPLATE.format(setup=textwrap.dedent(setup), limit=limit_mib << 20,
                             action=textwrap.indent(textwrap.dedent(action), "    "))
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
