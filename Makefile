@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 OUT    ?= out
 
-.PHONY: demo test bench docs-images graphviz clean
+.PHONY: demo test bench dist docs-images graphviz clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,12 @@ bench: $(VENV)/.installed-test
 	$(PIP) install -q -e ".[bench]"
 	$(PY) -m benchmarks.bench_scalar
 	$(PY) -m benchmarks.bench_tensor
+
+## The sdist and the wheel in dist/, checked as PyPI would (what .ci/run checks too).
+dist: $(VENV)/.installed-test
+	rm -rf dist
+	$(PY) -m build --outdir dist .
+	$(PY) -m twine check --strict dist/*
 
 ## The pictures in README.md and docs/ (PNG + DOT), rendered by the demo and viz; commit them.
 docs-images: $(VENV)/.installed-demo graphviz

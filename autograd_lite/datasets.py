@@ -5,14 +5,16 @@ Scratch" (``dataset/mnist.py``) and finds the files in this order:
 
 1. ``data_dir`` when given;
 2. the cache: ``$AUTOGRAD_LITE_DATA/mnist`` when that variable is set, else
-   ``~/.cache/autograd_lite/mnist``;
+   ``autograd_lite/mnist`` in the OS's cache folder (see :func:`cache_dir`);
 3. otherwise it downloads the missing files into ``data_dir`` (or the cache) from the first
    mirror in :data:`MNIST_MIRRORS` that answers.
 
 Every file is checked before any array is returned: the IDX header (magic number, dimensions),
 the exact length, and the md5 of the *uncompressed* content against :data:`MNIST_FILES`
 (the uncompressed content is what identifies MNIST: mirrors re-gzip it with different
-headers).  A truncated or corrupted file raises ``ValueError`` saying what is wrong;
+headers).  Each file is streamed (:mod:`autograd_lite.idx`) and its uncompressed size is known in
+advance, so nothing beyond it is ever decompressed.  A truncated or corrupted file raises
+``ValueError`` saying what is wrong;
 when the files are missing and cannot be downloaded, :class:`DatasetNotFoundError` says which
 files to put where.
 
@@ -27,18 +29,15 @@ and :func:`train_test_split` cuts them into a training and an evaluation part.
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import os
-import sys
-import tempfile
-import urllib.request
-import zlib
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from numpy.typing import DTypeLike
+
+from .download import DOWNLOAD_TIMEOUT, download_file
+from .idx import read_idx
 
 PathLike = Union[str, "os.PathLike[str]"]
 Arrays = Tuple[np.ndarray, np.ndarray]
@@ -85,86 +84,15 @@ MNIST_MIRRORS: List[str] = [
     "http://yann.lecun.com/exdb/mnist/",
 ]
 
-DOWNLOAD_TIMEOUT = 30.0  # seconds without an answer before a mirror is given up
-
-# IDX type codes (third byte of the magic number) -> big-endian numpy dtype.
-_IDX_DTYPES: Dict[int, np.dtype[Any]] = {
-    0x08: np.dtype(">u1"), 0x09: np.dtype(">i1"), 0x0B: np.dtype(">i2"),
-    0x0C: np.dtype(">i4"), 0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8"),
-}
-
 
 # ---------------------------------------------------------------------------------------------
-# IDX files
+# Reading, finding and downloading files
 # ---------------------------------------------------------------------------------------------
-
-def _read_bytes(path: Path) -> bytes:
-    """The file's content, gunzipped when it starts with the gzip magic bytes."""
-    with open(path, "rb") as f:
-        raw = f.read()
-    if raw[:2] != b"\x1f\x8b":
-        return raw
-    try:
-        return gzip.decompress(raw)
-    except (EOFError, OSError, zlib.error) as exc:  # truncated or corrupted gzip stream
-        raise ValueError(f"read_idx: {path} is not a valid gzip file ({exc}); "
-                         "it is probably truncated or corrupted: delete it and fetch it again") from exc
-
-
-def _parse_idx(content: bytes, where: str) -> np.ndarray:
-    """Parse IDX bytes into an array, checking magic number, dimensions and exact length."""
-    if len(content) < 4:
-        raise ValueError(f"read_idx: {where} is too short for an IDX header ({len(content)} bytes)")
-    zero0, zero1, code, ndim = content[0], content[1], content[2], content[3]
-    if zero0 != 0 or zero1 != 0 or code not in _IDX_DTYPES or ndim == 0:
-        raise ValueError(f"read_idx: {where} has a bad magic number 0x{content[:4].hex()} "
-                         "(an IDX file starts with 00 00, a type code in 08 09 0B 0C 0D 0E, "
-                         "and the number of dimensions)")
-    header = 4 + 4 * ndim
-    if len(content) < header:
-        raise ValueError(f"read_idx: {where} is truncated inside its header "
-                         f"({len(content)} bytes, the header needs {header})")
-    shape = tuple(int.from_bytes(content[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
-    dtype = _IDX_DTYPES[code]
-    expected = header + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    if len(content) != expected:
-        kind = "truncated" if len(content) < expected else "too long"
-        raise ValueError(f"read_idx: {where} has the wrong length: {len(content)} bytes, but its header "
-                         f"(shape {shape}, dtype {dtype.name}) needs exactly {expected}; the file is {kind}")
-    data = np.frombuffer(content, dtype=dtype, offset=header).reshape(shape)
-    # Native byte order and a writable array the caller owns.
-    return data.astype(dtype.newbyteorder("="))
-
-
-def read_idx(path: PathLike, md5: Optional[str] = None) -> np.ndarray:
-    """Read one IDX file (gzip-compressed or not) into a numpy array.
-
-    Checks the magic number, that the length matches the header exactly, and -- when ``md5``
-    is given -- the md5 of the uncompressed content.  Any failure is a ``ValueError`` that
-    names the file and the problem; a garbage array is never returned.
-
-    >>> import tempfile
-    >>> with tempfile.TemporaryDirectory() as folder:
-    ...     p = Path(folder) / "tiny-idx1-ubyte"   # magic 00 00 08 01: ubyte, 1 dimension
-    ...     _ = p.write_bytes(bytes([0, 0, 8, 1, 0, 0, 0, 3, 7, 8, 9]))
-    ...     read_idx(p)
-    array([7, 8, 9], dtype=uint8)
-    """
-    path = Path(path)
-    content = _read_bytes(path)
-    if md5 is not None:
-        actual = hashlib.md5(content).hexdigest()
-        if actual != md5.lower():
-            raise ValueError(f"read_idx: checksum mismatch for {path}: md5 of the uncompressed content is "
-                             f"{actual}, expected {md5.lower()}; the file is corrupted or not the "
-                             "expected one: delete it and fetch it again")
-    return _parse_idx(content, str(path))
-
 
 def _read_mnist_file(path: Path, key: str) -> np.ndarray:
     """Read one MNIST file and check its checksum and shape against :data:`MNIST_FILES`."""
     spec = MNIST_FILES[key]
-    array = read_idx(path, md5=spec["md5"])
+    array = read_idx(path, md5=spec["md5"], size=spec["size"])  # nothing beyond the known size is inflated
     if array.shape != spec["shape"] or array.dtype != np.uint8:
         # Only reachable if MNIST_FILES was edited inconsistently; still never return garbage.
         raise ValueError(f"load_mnist: {path} holds an array of shape {array.shape} and dtype {array.dtype}, "
@@ -172,15 +100,23 @@ def _read_mnist_file(path: Path, key: str) -> np.ndarray:
     return array
 
 
-# ---------------------------------------------------------------------------------------------
-# Finding and downloading files
-# ---------------------------------------------------------------------------------------------
-
 def cache_dir() -> Path:
-    """The MNIST cache: ``$AUTOGRAD_LITE_DATA/mnist``, else ``~/.cache/autograd_lite/mnist``."""
+    """The MNIST cache: ``$AUTOGRAD_LITE_DATA/mnist``, else ``<the OS's user cache>/autograd_lite/mnist``.
+
+    The OS's cache folder comes from ``platformdirs`` when it is installed (the ``data`` extra):
+    ``~/.cache`` (or ``$XDG_CACHE_HOME``) on Linux, ``~/Library/Caches`` on macOS,
+    ``%LOCALAPPDATA%`` on Windows.  Without it: ``$XDG_CACHE_HOME``, else ``~/.cache``.
+    """
     root = os.environ.get("AUTOGRAD_LITE_DATA")
-    base = Path(root).expanduser() if root else Path.home() / ".cache" / "autograd_lite"
-    return base / "mnist"
+    if root:
+        return Path(root).expanduser() / "mnist"
+    try:
+        import platformdirs  # optional: knows every OS's cache folder
+    except ImportError:
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        base = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".cache"
+        return base / "autograd_lite" / "mnist"
+    return Path(platformdirs.user_cache_dir("autograd_lite", appauthor=False)) / "mnist"
 
 
 def _find(filename: str, dirs: Sequence[Path]) -> Optional[Path]:
@@ -191,70 +127,6 @@ def _find(filename: str, dirs: Sequence[Path]) -> Optional[Path]:
             if p.is_file():
                 return p
     return None
-
-
-class _TextProgress:
-    """A minimal progress bar on stderr, used when tqdm is not installed."""
-
-    def __init__(self, total: Optional[int], desc: str) -> None:
-        self.total, self.desc, self.n, self._shown = total, desc, 0, -1
-
-    def update(self, n: int) -> None:
-        self.n += n
-        if self.total:
-            percent = int(100 * self.n / self.total)
-            if percent != self._shown:
-                self._shown = percent
-                bar = "#" * (percent // 4)
-                sys.stderr.write(f"\r{self.desc}: [{bar:<25}] {percent:3d}%")
-                sys.stderr.flush()
-        else:
-            sys.stderr.write(f"\r{self.desc}: {self.n / 1e6:.1f} MB")
-            sys.stderr.flush()
-
-    def close(self) -> None:
-        sys.stderr.write("\n")
-        sys.stderr.flush()
-
-
-def _progress(total: Optional[int], desc: str) -> Any:
-    try:
-        from tqdm import tqdm  # optional extra; the text bar below does the same job
-    except ImportError:
-        return _TextProgress(total, desc)
-    return tqdm(total=total, desc=desc, unit="B", unit_scale=True, file=sys.stderr)
-
-
-def download_file(url: str, dest: PathLike, timeout: float = DOWNLOAD_TIMEOUT, progress: bool = True) -> None:
-    """Download ``url`` to ``dest`` (written to a temporary file first, then moved into place).
-
-    Network errors propagate as ``OSError`` (``urllib.error.URLError`` is one), so the caller
-    can try the next mirror.
-    """
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=dest.name + ".", suffix=".part", dir=dest.parent)
-    try:
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
-            length = response.headers.get("Content-Length")
-            total = int(length) if length and length.isdigit() else None
-            bar = _progress(total, dest.name) if progress else None
-            try:
-                while True:
-                    chunk = response.read(1 << 16)
-                    if not chunk:
-                        break
-                    out.write(chunk)
-                    if bar is not None:
-                        bar.update(len(chunk))
-            finally:
-                if bar is not None:
-                    bar.close()
-        os.replace(tmp_name, dest)
-    except BaseException:
-        if os.path.exists(tmp_name):
-            os.remove(tmp_name)
-        raise
 
 
 def _fetch(key: str, target: Path, mirrors: Sequence[str],

@@ -23,8 +23,6 @@ from __future__ import annotations
 import math
 import numbers
 import os
-import zipfile
-import zlib
 from collections import OrderedDict
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Set, Tuple, Union
 
@@ -33,6 +31,7 @@ from numpy.typing import DTypeLike
 
 from . import checks as _checks
 from . import functional as F
+from .serialize import read_state, write_state
 from .tensor import Tensor
 
 __all__ = [
@@ -253,33 +252,17 @@ class Module:
 
         The file is written exactly at ``path`` (no suffix is added).
         """
-        with open(path, "wb") as f:
-            np.savez(f, **self.state_dict())  # type: ignore[arg-type]
+        write_state(path, self.state_dict())
 
     def load(self, path: PathLike) -> "Module":
         """Read a file written by :meth:`save` and load it; returns ``self``.
 
-        Uses ``allow_pickle=False``: a file from a stranger cannot run code.  A file that does
-        not match this model raises ``ValueError`` and leaves the model unchanged.
+        The file is read with the model's sizes (see :mod:`autograd_lite.serialize`): names,
+        shapes, dtypes and sizes are checked before any data is read, pickles are refused, and
+        a file that does not fit raises ``ValueError`` naming the file and the entry, leaving
+        the model unchanged.
         """
-        owner = type(self).__name__
-        # Content problems become ValueError; real I/O errors (missing file, permissions) propagate.
-        unreadable = (ValueError, EOFError, zipfile.BadZipFile, zlib.error)
-        try:
-            archive = np.load(path, allow_pickle=False)
-        except unreadable as exc:
-            # numpy says "... allow_pickle=False" for pickled data: refuse it, clearly.
-            raise ValueError(f"{owner}.load: {path} is not an .npz archive of plain arrays ({exc})") from exc
-        if not isinstance(archive, np.lib.npyio.NpzFile):
-            raise ValueError(f"{owner}.load: {path} holds a single array, not an .npz archive "
-                             "written by Module.save")
-        try:
-            with archive:
-                state = {key: archive[key] for key in archive.files}
-        except unreadable as exc:
-            raise ValueError(f"{owner}.load: {path} cannot be read safely ({exc}); only complete archives "
-                             "of plain numeric arrays are accepted") from exc
-        self.load_state_dict(state)
+        self.load_state_dict(read_state(path, self._targets(), type(self).__name__))
         return self
 
     # ------------------------------------------------------------------ display

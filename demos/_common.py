@@ -6,6 +6,7 @@ Not a demo itself (the CLI runs ``demos.<name>.main``; this module has no ``main
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import time
 from contextlib import contextmanager
@@ -24,7 +25,8 @@ DEFAULT_OUT = Path("out")
 def parser(name: str, doc: Optional[str],
            out_help: str = "folder for the pictures") -> argparse.ArgumentParser:
     """The options every demo shares: ``-o/--out-dir``, ``--no-plot``, ``--fast``."""
-    p = argparse.ArgumentParser(prog=f"python -m demos.{name}", description=doc,
+    # __package__ is "demos" in a checkout and "autograd_lite_demos" when installed (see setup.cfg).
+    p = argparse.ArgumentParser(prog=f"python -m {__package__}.{name}", description=doc,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("-o", "--out-dir", type=Path, default=DEFAULT_OUT / name,
                    help=f"{out_help} (default: {DEFAULT_OUT / name})")
@@ -52,6 +54,21 @@ def pyplot() -> Any:
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def missing_extra(demo: str, what: str, module: str = "matplotlib") -> bool:
+    """True, after one line on stderr saying how to get it, when ``module`` cannot be imported.
+
+    Called before a demo does any work, so a plain ``pip install`` (without the ``demos``
+    extra) gets the install command at once instead of a traceback after the training.
+    """
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        print(f"{demo}: {what} needs {module}, which is not installed: "
+              "pip install 'autograd_lite[demos]', or run with --no-plot", file=sys.stderr)
+        return True
+    return False
 
 
 def progress(items: Iterable[T], total: int, desc: str, enabled: bool = True) -> Iterator[T]:

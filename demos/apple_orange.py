@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from autograd_lite import Value, explain, fmt
-from demos._book_layers import AddLayer, MulLayer
-from demos._common import missing_picture, parser, summary
+
+from ._book_layers import AddLayer, MulLayer
+from ._common import missing_picture, parser, summary
 
 APPLE, APPLE_NUM, ORANGE, ORANGE_NUM, TAX = 100, 2, 150, 3, 1.1
 

@@ -18,7 +18,8 @@ import random
 from typing import List, Optional, Tuple
 
 from autograd_lite import Value, explain, fmt, gradcheck_report
-from demos._common import missing_picture, out_path, parser, summary
+
+from ._common import missing_picture, out_path, parser, summary
 
 
 def build(x: float, y: float) -> Tuple[Value, Value, Value, Value]:

@@ -26,7 +26,8 @@ import numpy as np
 
 from autograd_lite import Tensor, Value, fmt
 from autograd_lite import functional as F
-from demos._common import grad_of, missing_picture, out_path, parser, summary
+
+from ._common import grad_of, missing_picture, out_path, parser, summary
 
 TOLERANCE = 1e-12
 

@@ -22,8 +22,9 @@ import numpy as np
 
 from autograd_lite import Tensor, fmt
 from autograd_lite import functional as F
-from demos._book_layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
-from demos._common import parser, summary
+
+from ._book_layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
+from ._common import parser, summary
 
 TOLERANCE = 1e-12
 

@@ -38,8 +38,9 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from autograd_lite import Tensor, engine, fmt, optim
-from demos import _miniflow_nodes as mf
-from demos._common import grad_of, out_path, parser, pyplot, summary
+
+from . import _miniflow_nodes as mf
+from ._common import grad_of, missing_extra, out_path, parser, pyplot, summary
 
 # The quiz outputs printed in the MiniFlow lessons (numpy's 9 significant digits).
 QUIZ_SIGMOID = "[1.23394576e-04, 9.82013790e-01]"
@@ -216,6 +217,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args(argv)
+    if not args.no_plot and missing_extra("miniflow", "the loss plot"):
+        return 1
     epochs = min(args.epochs, 3) if args.fast else args.epochs
 
     checks: List[Tuple[str, bool]] = []

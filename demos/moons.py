@@ -23,7 +23,8 @@ import numpy as np
 from autograd_lite import Tensor, Value, fmt, nn, no_grad, optim
 from autograd_lite.datasets import make_moons
 from autograd_lite.scalar_nn import MLP
-from demos._common import out_path, parser, progress, pyplot, summary
+
+from ._common import missing_extra, out_path, parser, progress, pyplot, summary
 
 SIZES = [16, 16, 1]
 ALPHA = 1e-4  # L2 weight of micrograd's loss
@@ -157,6 +158,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p.add_argument("--steps", type=int, default=100, help="SGD steps (default 100)")
     p.add_argument("--seed", type=int, default=0, help="seed of the data and the initial weights")
     args = p.parse_args(argv)
+    if not args.no_plot and missing_extra("moons", "the decision-boundary plot"):
+        return 1
     samples, steps = (min(args.samples, 40), min(args.steps, 40)) if args.fast else (args.samples, args.steps)
 
     result = train(samples, steps, args.seed)

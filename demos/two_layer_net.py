@@ -32,8 +32,9 @@ import numpy as np
 from autograd_lite import Tensor, fmt, gradcheck_report, nn, optim
 from autograd_lite import functional as F
 from autograd_lite.datasets import DatasetNotFoundError, load_mnist, load_mnist_test, train_test_split
-from demos._book_layers import TwoLayerNet
-from demos._common import grad_of, one_blas_thread, out_path, parser, progress, pyplot, summary
+
+from ._book_layers import TwoLayerNet
+from ._common import grad_of, missing_extra, one_blas_thread, out_path, parser, progress, pyplot, summary
 
 Arrays = Tuple[np.ndarray, np.ndarray]
 PARAMS = ("W1", "b1", "W2", "b2")
@@ -206,6 +207,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                    help="which build to train (default both, side by side)")
     p.add_argument("--skip-gradcheck", action="store_true")
     args = p.parse_args(argv)
+    if not args.no_plot and missing_extra("two_layer_net", "the accuracy plot"):
+        return 1
     iters = min(args.iters, 600) if args.fast else args.iters
     builds = ("book", "nn") if args.build == "both" else (args.build,)
 

@@ -361,8 +361,9 @@ def test_hints_name_cli_flags_not_python_arguments(tmp_path: Path, monkeypatch: 
     code, _, err = run_main(["draw", "sqrt(x)", "x=0", "--check", "-o", str(tmp_path / "s.svg")], capsys)
     assert code == 2 and "math error in --check" in err and "leave out --check" in err
     assert "smaller eps" not in err
-    monkeypatch.setitem(sys.modules, "PIL", None)  # Pillow missing: import PIL raises ImportError
-    code, _, err = run_main(["explain", "x*y", "x=3", "y=4", "--steps", str(tmp_path / "f")], capsys)
+    with monkeypatch.context() as blocked:  # only here: matplotlib (below) needs Pillow to import
+        blocked.setitem(sys.modules, "PIL", None)  # Pillow missing: import PIL raises ImportError
+        code, _, err = run_main(["explain", "x*y", "x=3", "y=4", "--steps", str(tmp_path / "f")], capsys)
     assert code == 1 and "add --no-gif" in err and not PYTHON_ARGUMENTS.search(err)
     assert err.count("\n") == 1 and not (tmp_path / "f").exists()
     code, _, err = run_main(["explain", "x*y", "x=3", "y=4", "--quiz"], capsys)

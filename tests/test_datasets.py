@@ -1,4 +1,6 @@
-"""Tests for autograd_lite.datasets: IDX reader, MNIST loading (local, cache, download, offline), 2-D sets."""
+"""Tests for autograd_lite.datasets: MNIST loading (local, cache, download, offline), 2-D sets.
+
+The IDX reader itself is tested in test_idx.py."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import gzip
 import hashlib
 import shutil
 import struct
+import sys
 import urllib.error
 from pathlib import Path
 from typing import Dict, List
@@ -20,7 +23,6 @@ from autograd_lite.datasets import (
     load_mnist_test,
     make_moons,
     make_spiral,
-    read_idx,
     train_test_split,
 )
 
@@ -36,105 +38,6 @@ def idx_bytes(array: np.ndarray, code: int) -> bytes:
     header = bytes([0, 0, code, array.ndim]) + b"".join(struct.pack(">I", d) for d in array.shape)
     big = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}[code]
     return header + array.astype(big).tobytes()
-
-
-# ------------------------------------------------------------------------------------------------
-# read_idx
-# ------------------------------------------------------------------------------------------------
-
-def test_read_idx_hand_written_bytes(tmp_path: Path) -> None:
-    p = tmp_path / "a-idx2-ubyte"
-    p.write_bytes(bytes([0, 0, 0x08, 2, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3, 4, 5, 255]))
-    a = read_idx(p)
-    assert a.dtype == np.uint8
-    assert a.tolist() == [[1, 2, 3], [4, 5, 255]]
-
-
-@pytest.mark.parametrize("code, values", [
-    (0x08, [0, 7, 255]),
-    (0x09, [-128, -1, 127]),
-    (0x0B, [-32768, 1000, 32767]),
-    (0x0C, [-2**31, 123456789, 2**31 - 1]),
-    (0x0D, [-1.5, 0.25, 3.0e38]),
-    (0x0E, [-1e300, np.pi, 2.0**-1074]),
-])
-def test_read_idx_every_type_code_gzip_and_raw(tmp_path: Path, code: int, values: List[float]) -> None:
-    array = np.array(values * 4).reshape(2, 2, 3)
-    content = idx_bytes(array, code)
-    raw, gz = tmp_path / "x-idx", tmp_path / "x-idx.gz"
-    raw.write_bytes(content)
-    gz.write_bytes(gzip.compress(content))
-    for path in (raw, gz):
-        out = read_idx(path)
-        assert out.shape == (2, 2, 3)
-        assert out.dtype.isnative
-        np.testing.assert_array_equal(out, array.astype(out.dtype))
-        out[0, 0, 0] = 0  # the caller owns a writable array
-
-
-def test_read_idx_checksum_ok_and_mismatch(tmp_path: Path) -> None:
-    content = idx_bytes(np.arange(10), 0x08)
-    p = tmp_path / "labels-idx1-ubyte.gz"
-    p.write_bytes(gzip.compress(content))
-    good = hashlib.md5(content).hexdigest()
-    assert read_idx(p, md5=good.upper()).tolist() == list(range(10))
-    # a checksum of the *compressed* bytes is the wrong thing to compare: it must fail
-    with pytest.raises(ValueError, match="checksum mismatch.*expected " + hashlib.md5(b"x").hexdigest()):
-        read_idx(p, md5=hashlib.md5(b"x").hexdigest())
-
-
-def test_read_idx_truncated_data(tmp_path: Path) -> None:
-    p = tmp_path / "t-idx"
-    p.write_bytes(idx_bytes(np.zeros((3, 4)), 0x08)[:-1])
-    with pytest.raises(ValueError, match=r"wrong length: 23 bytes.*\(3, 4\).*exactly 24.*truncated"):
-        read_idx(p)
-
-
-def test_read_idx_too_long(tmp_path: Path) -> None:
-    p = tmp_path / "t-idx"
-    p.write_bytes(idx_bytes(np.zeros(5), 0x08) + b"\x00")
-    with pytest.raises(ValueError, match="wrong length.*too long"):
-        read_idx(p)
-
-
-def test_read_idx_truncated_header(tmp_path: Path) -> None:
-    p = tmp_path / "t-idx"
-    p.write_bytes(bytes([0, 0, 8, 3, 0, 0, 0, 1]))
-    with pytest.raises(ValueError, match="truncated inside its header"):
-        read_idx(p)
-    p.write_bytes(b"\x00\x00")
-    with pytest.raises(ValueError, match="too short"):
-        read_idx(p)
-
-
-def test_read_idx_truncated_gzip(tmp_path: Path) -> None:
-    compressed = gzip.compress(idx_bytes(np.arange(200).reshape(20, 10), 0x0C))
-    p = tmp_path / "t-idx.gz"
-    p.write_bytes(compressed[: len(compressed) // 2])
-    with pytest.raises(ValueError, match="not a valid gzip file"):
-        read_idx(p)
-
-
-def test_read_idx_corrupted_gzip(tmp_path: Path) -> None:
-    compressed = bytearray(gzip.compress(idx_bytes(np.arange(200).reshape(20, 10), 0x0C)))
-    compressed[len(compressed) // 2] ^= 0xFF
-    p = tmp_path / "t-idx.gz"
-    p.write_bytes(bytes(compressed))
-    with pytest.raises(ValueError, match="read_idx"):
-        read_idx(p)
-
-
-@pytest.mark.parametrize("magic", [
-    bytes([1, 0, 8, 1]),      # first byte not zero
-    bytes([0, 0, 7, 1]),      # unknown type code
-    bytes([0, 0, 8, 0]),      # zero dimensions
-    b"<htm",                  # an HTML error page saved under the right name
-])
-def test_read_idx_bad_magic(tmp_path: Path, magic: bytes) -> None:
-    p = tmp_path / "t-idx"
-    p.write_bytes(magic + bytes(8))
-    with pytest.raises(ValueError, match=f"bad magic number 0x{magic.hex()}"):
-        read_idx(p)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -186,12 +89,33 @@ def isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "cache-root" / "mnist"
 
 
-def test_cache_dir_follows_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("with_platformdirs", [True, False])
+def test_cache_dir_follows_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       with_platformdirs: bool) -> None:
+    if with_platformdirs:
+        platformdirs = pytest.importorskip("platformdirs")
+        monkeypatch.setattr(platformdirs, "user_cache_dir",
+                            lambda name, appauthor=None: str(tmp_path / "os-cache" / name))
+    else:
+        monkeypatch.setitem(sys.modules, "platformdirs", None)  # not installed
     monkeypatch.setenv("AUTOGRAD_LITE_DATA", str(tmp_path))
-    assert datasets.cache_dir() == tmp_path / "mnist"
+    assert datasets.cache_dir() == tmp_path / "mnist"  # the variable wins either way
     monkeypatch.delenv("AUTOGRAD_LITE_DATA")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert datasets.cache_dir() == tmp_path / "home" / ".cache" / "autograd_lite" / "mnist"
+    os_cache = tmp_path / "os-cache" if with_platformdirs else tmp_path / "home" / ".cache"
+    assert datasets.cache_dir() == os_cache / "autograd_lite" / "mnist"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    if not with_platformdirs:
+        assert datasets.cache_dir() == tmp_path / "xdg" / "autograd_lite" / "mnist"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the Linux folder; other OSes have their own")
+def test_cache_dir_real_platformdirs_on_linux(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("platformdirs")
+    monkeypatch.delenv("AUTOGRAD_LITE_DATA", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert datasets.cache_dir() == tmp_path / "xdg" / "autograd_lite" / "mnist"
 
 
 def test_load_mnist_from_data_dir_book_conventions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -317,8 +241,70 @@ def test_download_file_writes_atomically(tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["copy.bin"]
 
 
+@pytest.fixture
+def http_folder(tmp_path: Path):
+    """A folder served over HTTP on the loopback interface, as a mirror would serve it."""
+    import functools
+    import http.server
+    import threading
+
+    folder = tmp_path / "served"
+    folder.mkdir()
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield folder, f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.mark.parametrize("with_pooch", [True, False])
+def test_download_file_over_http(http_folder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                 with_pooch: bool) -> None:
+    folder, url = http_folder
+    if with_pooch:
+        pooch = pytest.importorskip("pooch")
+        calls: List[str] = []
+        real = pooch.retrieve
+        monkeypatch.setattr(pooch, "retrieve", lambda u, **kw: calls.append(u) or real(u, **kw))
+    else:
+        monkeypatch.setitem(sys.modules, "pooch", None)  # not installed: urllib does it
+    (folder / "data.bin").write_bytes(bytes(range(256)) * 4000)
+    dest = tmp_path / "out" / "data.bin"
+    datasets.download_file(url + "data.bin", dest, timeout=10, progress=False)
+    assert dest.read_bytes() == (folder / "data.bin").read_bytes()
+    with pytest.raises(OSError):  # 404: urllib's HTTPError and requests' HTTPError are OSErrors
+        datasets.download_file(url + "missing.bin", tmp_path / "out" / "never.bin", timeout=10,
+                               progress=False)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["data.bin"]  # no partial file
+    if with_pooch:
+        assert calls == [url + "data.bin", url + "missing.bin"]
+
+
+def test_load_mnist_downloads_from_a_local_http_mirror(http_folder, monkeypatch: pytest.MonkeyPatch,
+                                                       isolated_cache: Path) -> None:
+    folder, url = http_folder
+    contents = tiny_mnist(monkeypatch)
+    write_files(folder, contents)
+    (x, t), (xt, tt) = load_mnist(mirrors=[url], timeout=10)
+    assert t.tolist() == [0, 3, 6, 9, 2] and xt.shape == (3, 4)
+    assert sorted(p.name for p in isolated_cache.iterdir()) == sorted(
+        datasets.MNIST_FILES[k]["file"] for k in contents)
+
+
 def test_text_progress_bar(capsys: pytest.CaptureFixture[str]) -> None:
-    bar = datasets._TextProgress(200, "file.gz")
+    from autograd_lite.download import _TextProgress
+
+    bar = _TextProgress(200, "file.gz")
     bar.update(100)
     bar.update(100)
     bar.close()

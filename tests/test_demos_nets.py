@@ -211,3 +211,53 @@ def test_progress_without_tqdm(monkeypatch: pytest.MonkeyPatch, capsys: pytest.C
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 10
     assert lines[0].startswith("work: 2/20 (10%") and lines[-1].startswith("work: 20/20 (100%")
+
+
+# ----------------------------------------------------------------- without the 'demos' extra
+@pytest.mark.parametrize("demo, what", [("moons", "decision-boundary plot"), ("miniflow", "loss plot"),
+                                        ("two-layer-net", "accuracy plot")])
+def test_demo_without_matplotlib_says_how_before_any_work(
+        demo: str, what: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import sys
+
+    from viz.cli import main as cli
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # `import matplotlib` now fails
+    monkeypatch.setenv("AUTOGRAD_LITE_DATA", str(tmp_path / "empty-cache"))  # no MNIST either
+    assert cli(["demo", demo, "--fast", "-o", str(tmp_path / "out")]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""  # refused before training: nothing printed, nothing written
+    assert captured.err.splitlines() == [
+        f"{demo.replace('-', '_')}: the {what} needs matplotlib, which is not installed: "
+        "pip install 'autograd_lite[demos]', or run with --no-plot"]
+    assert not (tmp_path / "out").exists()
+
+
+def test_moons_without_matplotlib_runs_with_no_plot(monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    assert moons.main(["--fast", "--no-plot"]) == 0
+    assert "both builds separate the moons perfectly" in capsys.readouterr().out
+
+
+def test_demo_without_the_extra_in_a_fresh_interpreter(tmp_path: Path) -> None:
+    """A real process whose import system cannot find matplotlib: one line, no traceback."""
+    import subprocess
+    import sys
+
+    blocker = ("import sys\n"
+               "class NoExtra:\n"
+               "    def find_spec(self, name, path=None, target=None):\n"
+               "        if name.split('.')[0] in {'matplotlib', 'sklearn', 'tqdm', 'PIL', 'threadpoolctl'}:\n"
+               "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+               "sys.meta_path.insert(0, NoExtra())\n"
+               "from viz.cli import main\n"
+               "raise SystemExit(main(sys.argv[1:]))\n")
+    done = subprocess.run([sys.executable, "-c", blocker, "demo", "miniflow", "--fast", "-o", str(tmp_path)],
+                          capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[1])
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) == 1
+    assert "pip install 'autograd_lite[demos]'" in done.stderr

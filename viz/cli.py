@@ -286,10 +286,22 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
-def _demo_names() -> List[str]:
-    import demos
+# demos/ installs as autograd_lite_demos (see setup.cfg); a bare checkout has it as demos.
+DEMO_PACKAGES = ("autograd_lite_demos", "demos")
 
-    return sorted(m.name.replace("_", "-") for m in pkgutil.iter_modules(demos.__path__)
+
+def _demos() -> Any:
+    for package in DEMO_PACKAGES:
+        try:
+            return importlib.import_module(package)
+        except ModuleNotFoundError as err:
+            if err.name != package:
+                raise
+    raise RuntimeError(f"the demos are not installed (no package {' or '.join(DEMO_PACKAGES)})")
+
+
+def _demo_names() -> List[str]:
+    return sorted(m.name.replace("_", "-") for m in pkgutil.iter_modules(_demos().__path__)
                   if not m.name.startswith("_"))
 
 
@@ -300,10 +312,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     name = args.name.replace("-", "_")
     if not name.isidentifier() or name.startswith("_"):
         raise _Usage(f"no demo named {args.name!r}; available: {', '.join(_demo_names())}")
+    package = _demos().__name__
     try:
-        module = importlib.import_module(f"demos.{name}")
+        module = importlib.import_module(f"{package}.{name}")
     except ModuleNotFoundError as err:
-        if err.name in (f"demos.{name}", "demos"):
+        if err.name == f"{package}.{name}":
             raise _Usage(f"no demo named {args.name!r}; available: {', '.join(_demo_names())}") from None
         raise
     main = getattr(module, "main", None)
