@@ -269,3 +269,27 @@ def test_functional_api_refuses_what_it_does_not_cover() -> None:
 def test_docstring_examples_run(module: str) -> None:
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_draw_gradient_puts_the_gradient_beside_the_forward_graph() -> None:
+    import viz
+
+    x = Value(0.5, "x")
+    y = x.tanh()
+    y.label = "y"
+    y.backward(create_graph=True)
+    g = x.grad
+    assert isinstance(g, Value)
+    g.label = "dy/dx"
+    src = viz.draw_gradient(g, y).source
+    assert src == viz.draw_gradient(g, y).source  # deterministic
+    assert "cluster_f" in src and "cluster_g" in src and "forward pass" in src
+    # x and y are in both graphs: highlighted in both and joined by a dotted line each
+    assert src.count("style=dotted") == 2
+    assert src.count(">x<") == 2 and src.count(">y<") == 2 and src.count(">dy/dx<") == 1
+    with pytest.raises(TypeError, match="gradient must be a Value or Tensor, got float"):
+        viz.draw_gradient(0.5, y)
+    with pytest.raises(TypeError, match="highlight= is set by draw_gradient itself"):
+        viz.draw_gradient(g, y, highlight=x)
+    z = Value(3.0, "z") * 2  # shares nothing with y: drawn beside it all the same
+    assert viz.draw_gradient(z, y).source.count("style=dotted") == 0

@@ -466,7 +466,7 @@ def image_width(path: Path) -> int:
 SLIDE_WIDTH = 2000  # px: a 16:9 slide at full HD, with a little to spare
 # Every demo that writes a picture, with the options the tests use for it.
 PICTURE_DEMOS = [["apple_orange"], ["chain_rule", "--fast"], ["feedforward", "--fast"],
-                 ["miniflow", "--fast", "--data", "synthetic"], ["moons", "--fast"],
+                 ["miniflow", "--fast", "--data", "synthetic"], ["moons", "--fast"], ["higher_order", "--fast"],
                  ["two_layer_net", "--fast"]]
 
 

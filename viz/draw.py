@@ -108,6 +108,7 @@ def draw(
     max_nodes: Optional[int] = DEFAULT_MAX_NODES,
     check: bool = False,
     frame: Optional[Frame] = None,
+    id_prefix: str = "",
 ) -> graphviz.Digraph:
     """A ``graphviz.Digraph`` of everything ``root`` depends on (shows inline in a notebook).
 
@@ -117,7 +118,8 @@ def draw(
     replaced by a "… N more nodes" marker (``None``: no limit up to :data:`MAX_DRAWN`
     values, a larger graph is refused); ``check``: run gradcheck on the leaves and write
     "analytic vs numeric" on them (mismatches red); ``frame``: what a step of
-    :func:`viz.render_steps` overrides (grads shown as ``?``, highlights, widths).
+    :func:`viz.render_steps` overrides (grads shown as ``?``, highlights, widths);
+    ``id_prefix``: prepended to every DOT node id (two pictures in one, see ``viz.draw_gradient``).
 
     >>> from autograd_lite import Value
     >>> x = Value(2.0, "x")
@@ -143,7 +145,7 @@ def draw(
                          "raise max_nodes (or pass max_nodes=None) to check every leaf")
     kept = set(nodes)
     names = node_names(every)
-    ids = {n: str(k) for k, n in enumerate(nodes)}
+    ids = {n: f"{id_prefix}{k}" for k, n in enumerate(nodes)}
     # After backward the root holds its seed; before, a Value root has grad 0 (a Tensor None).
     backward_ran = root.grad is not None and (is_tensor(root) or root.grad != 0.0)
     sent, into = flows(nodes, every) if backward_ran else ({}, {})
@@ -182,7 +184,7 @@ def draw(
                    width="0.4", height="0.4", margin="0.04", fontsize="15")
     if cut:
         more = f"… {cut} more node{'s' if cut > 1 else ''} (max_nodes={max_nodes})"
-        g.node("more", label=f"<{font(esc(more), MUTED)}>",
+        g.node(id_prefix + "more", label=f"<{font(esc(more), MUTED)}>",
                shape="box", style="dashed,rounded", color=LINE_CONST)
 
     for n in nodes:
@@ -209,7 +211,7 @@ def draw(
             else:
                 g.edge(source, op_id, **attrs)
         if missing:
-            g.edge("more", op_id, style="dashed", color=LINE_CONST)
+            g.edge(id_prefix + "more", op_id, style="dashed", color=LINE_CONST)
     return g
 
 
