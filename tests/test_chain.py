@@ -4,26 +4,14 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any, Dict, List, Tuple
+from typing import Any, List, Tuple
 
 import pytest
+from graphs import apple_orange
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd_lite import Tensor, Value, explain
-
-
-def apple_orange() -> Dict[str, Value]:
-    """The shopping graph of "Deep Learning from Scratch" ch. 5, built here (tests do not import demos)."""
-    g = {k: Value(v, k) for k, v in
-         [("apple", 100.0), ("apple_num", 2.0), ("orange", 150.0), ("orange_num", 3.0), ("tax", 1.1)]}
-    g["apple_price"] = g["apple"] * g["apple_num"]
-    g["orange_price"] = g["orange"] * g["orange_num"]
-    g["all_price"] = g["apple_price"] + g["orange_price"]
-    g["price"] = g["all_price"] * g["tax"]
-    for k, v in g.items():
-        v.label = k
-    return g
 
 
 def square_of_sum() -> Tuple[Value, Value, Value]:

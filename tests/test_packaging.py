@@ -56,7 +56,7 @@ def test_sdist_ships_what_the_tests_read(dists: Dict[str, Path]) -> None:
         names = {n.split("/", 1)[1] for n in sdist.getnames() if "/" in n}
     needed = {"LICENSE", "README.md", "CHANGELOG.md", "CONTRIBUTING.md", "Makefile", "setup.cfg",
               "pyproject.toml", "docs/api.md", "docs/tutorial.md", "docs/images/apple_orange.png",
-              "docs/images/apple_orange.dot", "tests/test_docs.py", "tests/memlimit.py",
+              "docs/images/apple_orange.dot", "tests/test_docs.py", "tests/memlimit.py", "tests/graphs.py",
               "tools/make_doc_images.py", "demos/README.md", "demos/moons.py", ".ci/run"}
     assert needed <= names, sorted(needed - names)
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
