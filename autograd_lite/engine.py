@@ -74,6 +74,7 @@ def no_grad() -> Iterator[None]:
 
 
 _by_creation = attrgetter("_order")
+_grad_of = attrgetter("grad")
 
 
 def topological_order(root: Any) -> List[Any]:
@@ -146,9 +147,9 @@ def backward(root: Any, seed: Any, trace: Optional[TraceFn] = None,
     not add to correctly (e.g. a Tensor grad of the wrong shape) before anything changes.
     """
     order, leaves = _walk(root)
-    saved_leaves = [leaf.grad for leaf in leaves]
+    saved_leaves = list(map(_grad_of, leaves))  # the undo log, in C-level passes
     root._check_leaf_grads(leaves, saved_leaves)
-    saved = [node.grad for node in order]
+    saved = list(map(_grad_of, order))
     try:
         zero = root._GRAD_ZERO
         for node in order:
