@@ -189,7 +189,7 @@ def gradients(root: Any, inputs: List[Any], seed: Any, create_graph: bool = Fals
     gets ``root._GRAD_ZERO``.
     """
     order, leaves = _walk(root)
-    touched = leaves + [x for x in inputs]
+    touched = leaves + list(inputs)
     saved_touched = [x.grad for x in touched]
     saved = [node.grad for node in order]
     zero = root._GRAD_ZERO

@@ -446,12 +446,9 @@ def _relu_vjp(n: "Tensor", g: np.ndarray) -> np.ndarray:
     # or 0) is the cheaper call; for large ones a boolean mask moves less memory.
     # (relu(nan) is nan, but its slope there is 0, as for Value and PyTorch)
     out = n.data
-    if out.size > 256 or out.dtype.kind != "f":
+    if out.size > 256:
         return g * (out > _zero(out.dtype))
-    slope = np.sign(out)
-    if slope.ndim == 0:
-        return g * slope if slope == slope else g * _zero(out.dtype)
-    return g * slope if not np.isnan(slope.min()) else g * (out > _zero(out.dtype))
+    return g * np.fmax(np.sign(out), _zero(out.dtype))  # fmax: sign(nan) = nan becomes 0
 
 
 def _clip_vjp(n: "Tensor", g: np.ndarray) -> np.ndarray:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Dict
+from typing import Dict, List, Tuple
 
 from autograd_lite import Value
 
@@ -18,3 +18,24 @@ def apple_orange() -> Dict[str, Value]:
     for k, v in g.items():
         v.label = k
     return g
+
+
+BINARY = ["+", "-", "*"]
+
+
+def build_program(leaves: List[float], ops: List[Tuple[str, int, int]]) -> Tuple[List[Value], Value]:
+    """(the leaf Values x0, x1, ..., the last node) of a random program: each op reads earlier
+    nodes by index (so any node may be reused); unary ops are Value methods, 'neg' or 'square'."""
+    nodes = [Value(v, f"x{i}") for i, v in enumerate(leaves)]
+    for op, i, j in ops:
+        a, b = nodes[i], nodes[j]
+        if op in BINARY:
+            out = {"+": a + b, "-": a - b, "*": a * b}[op]
+        elif op == "neg":
+            out = -a
+        elif op == "square":
+            out = a**2
+        else:
+            out = getattr(a, op)()
+        nodes.append(out)
+    return nodes[: len(leaves)], nodes[-1]

@@ -7,7 +7,8 @@ import time
 from typing import Any, List, Tuple
 
 import pytest
-from graphs import apple_orange
+from graphs import BINARY, apple_orange
+from graphs import build_program as build
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -112,7 +113,6 @@ def test_labels_are_escaped_in_html_and_latex() -> None:
 
 # ----------------------------------------------------------------------- random graphs
 UNARY = ["exp", "tanh", "sin", "neg", "square"]
-BINARY = ["+", "-", "*"]
 
 
 @st.composite
@@ -126,20 +126,6 @@ def programs(draw: st.DrawFn) -> Tuple[List[float], List[Tuple[str, int, int]]]:
     return leaves, ops
 
 
-def build(leaves: List[float], ops: List[Tuple[str, int, int]]) -> Tuple[List[Value], Value]:
-    nodes = [Value(v, f"x{i}") for i, v in enumerate(leaves)]
-    for op, i, j in ops:
-        a, b = nodes[i], nodes[j]
-        if op in BINARY:
-            out = {"+": a + b, "-": a - b, "*": a * b}[op]
-        elif op == "neg":
-            out = -a
-        elif op == "square":
-            out = a**2
-        else:
-            out = getattr(a, op)()
-        nodes.append(out)
-    return nodes[: len(leaves)], nodes[-1]
 
 
 def brute_paths(node: Any, leaf: Any) -> List[List[float]]:

@@ -8,6 +8,8 @@ from typing import Any, List, Tuple
 
 import numpy as np
 import pytest
+from graphs import BINARY
+from graphs import build_program as build
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -144,7 +146,6 @@ def test_failure_restores_every_grad(monkeypatch: pytest.MonkeyPatch) -> None:
 
 # ----------------------------------------------------------------------- random expressions
 UNARY = ["exp", "tanh", "sigmoid", "relu", "sin", "cos", "neg", "square"]
-BINARY = ["+", "-", "*"]
 
 
 @st.composite
@@ -159,20 +160,6 @@ def programs(draw: st.DrawFn) -> Tuple[List[float], List[Tuple[str, int, int]]]:
     return leaves, ops
 
 
-def build(leaves: List[float], ops: List[Tuple[str, int, int]]) -> Tuple[List[Value], Value]:
-    nodes = [Value(v, f"x{i}") for i, v in enumerate(leaves)]
-    for op, i, j in ops:
-        a, b = nodes[i], nodes[j]
-        if op in BINARY:
-            out = {"+": a + b, "-": a - b, "*": a * b}[op]
-        elif op == "neg":
-            out = -a
-        elif op == "square":
-            out = a**2
-        else:
-            out = getattr(a, op)()
-        nodes.append(out)
-    return nodes[: len(leaves)], nodes[-1]
 
 
 # Every forward value within 1e20 keeps the backward finite: a grad is a sum of at most 2**12

@@ -41,7 +41,7 @@ def check_records(root: Any, leaves: List[Any]) -> Dict[Any, LeafCheck]:
     from autograd_lite.gradcheck import gradcheck_report
 
     nodes = graph_nodes(root)
-    f = _as_function(root, nodes, leaves)
+    f = _as_function(root, nodes, leaves, lambda n, ps: _apply(n.op, ps))
     records = gradcheck_report(f, *leaves, atol=CHECK_ATOL, rtol=CHECK_RTOL)
     replay = explain(root, replay=True)
     out = {}
@@ -52,16 +52,16 @@ def check_records(root: Any, leaves: List[Any]) -> Dict[Any, LeafCheck]:
     return out
 
 
-def _as_function(root: Any, nodes: List[Any], leaves: List[Any]) -> Callable[..., Any]:
-    """The graph as a Python function of its leaves, replaying each op by its ``op`` string."""
+def _as_function(root: Any, nodes: List[Any], leaves: List[Any],
+                 apply: Callable[[Any, List[Any]], Any]) -> Callable[..., Any]:
+    """The graph as a Python function of ``leaves``: every other node is ``apply(node, inputs)``
+    (a leaf not among ``leaves`` is a constant: itself)."""
 
     def f(*args: Any) -> Any:
         env: Dict[Any, Any] = dict(zip(leaves, args))
         for n in nodes:
-            if n in env:
-                continue
-            ps = [env[p] for p in n.parents]
-            env[n] = _apply(n.op, ps)
+            if n not in env:
+                env[n] = n if n._a is None else apply(n, [env[p] for p in n.parents])
         return env[root]
 
     return f
@@ -111,33 +111,18 @@ def tensor_checks(root: Any, leaves: List[Any]) -> Dict[Any, Any]:
                          f"differences, "
                          f"more than {MAX_CHECK_ELEMENTS}; check a smaller graph, or call "
                          "autograd_lite.gradcheck on a few inputs")
-    f = _as_tensor_function(root, graph_nodes(root), wanted)
+    f = _as_function(root, graph_nodes(root), wanted, replay)
     records = gradcheck_report(f, *wanted, atol=CHECK_ATOL, rtol=CHECK_RTOL)
-    replay = explain(root, replay=True)
+    replayed = explain(root, replay=True)
     out = {}
     for leaf, r in zip(wanted, records):
-        analytic = np.asarray(replay.grad_of(leaf), dtype=np.float64).reshape(leaf.data.shape)
+        analytic = np.asarray(replayed.grad_of(leaf), dtype=np.float64).reshape(leaf.data.shape)
         numeric = np.asarray(r.numeric_grad, dtype=np.float64)
         err = np.abs(analytic - numeric) - (CHECK_ATOL + CHECK_RTOL * np.abs(numeric))
         worst = np.unravel_index(int(np.argmax(err)), err.shape) if err.size else ()
         ok = bool(r.ok and np.all(err <= 0))
         out[leaf] = LeafCheck(float(analytic[worst]), float(numeric[worst]), ok)
     return out
-
-
-def _as_tensor_function(root: Any, nodes: List[Any], leaves: List[Any]) -> Callable[..., Any]:
-    def f(*args: Any) -> Any:
-        env: Dict[Any, Any] = dict(zip(leaves, args))
-        for n in nodes:
-            if n in env:
-                continue
-            if n._a is None:  # a constant leaf: its data as it is
-                env[n] = n
-                continue
-            env[n] = replay(n, [env[p] for p in n.parents])
-        return env[root]
-
-    return f
 
 
 def replay(n: Any, ps: List[Any]) -> Any:
