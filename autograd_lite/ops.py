@@ -26,7 +26,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Optional, Tuple
 
-__all__ = ["Op", "OPS", "op_row", "exp", "log", "sin", "cos", "sqrt", "tanh", "sigmoid", "recip",
+__all__ = ["Op", "OPS", "op_row", "register", "exp", "log", "sin", "cos", "sqrt", "tanh", "sigmoid", "recip",
            "sign", "step", "square"]
 
 
@@ -150,23 +150,43 @@ class Op:
     cli: bool = False
     param: bool = False  # the op carries a number (the exponent of x**n)
     doc: str = ""
+    symbol: str = ""  # how a picture writes the op (default: its name)
+    sends: Tuple[str, ...] = ()  # a Tensor op: what it sends each parent, in words (g: upstream)
+    kinds: Tuple[str, ...] = ("Value",)  # the node types that have the op
+    vjp: Optional[Callable[..., Any]] = None  # a Tensor op's rule (see autograd_lite.tensor)
+    again: Optional[Callable[..., Any]] = None  # again(node, parents): the op re-applied to parents
+
+    @property
+    def shown(self) -> str:
+        """The op as pictures write it."""
+        return self.symbol or self.name
 
 
-def _unary(name: str, local: str, rule: Callable[..., Any], doc: str) -> Op:
-    return Op(name, 1, f"{name}({{a}})", (local,), (rule,), cli=True, doc=doc)
+def _unary(name: str, local: str, rule: Callable[..., Any], doc: str, kinds: Tuple[str, ...] = ("Value", "Tensor")
+           ) -> Op:
+    return Op(name, 1, f"{name}({{a}})", (local,), (rule,), cli=True, doc=doc,
+              sends=(f"g·{local}",), kinds=kinds, again=lambda n, ps: getattr(ps[0], name)())
 
 
+_VT = ("Value", "Tensor")
 _ROWS = (
-    Op("+", 2, "{a}+{b}", ("1", "1"), (lambda a, b, out: 1.0, lambda a, b, out: 1.0), doc="sum"),
-    Op("-", 2, "{a}-{b}", ("1", "-1"), (lambda a, b, out: 1.0, lambda a, b, out: -1.0), doc="difference"),
-    Op("*", 2, "{a}*{b}", ("{b}", "{a}"), (lambda a, b, out: b, lambda a, b, out: a), doc="product"),
+    Op("+", 2, "{a}+{b}", ("1", "1"), (lambda a, b, out: 1.0, lambda a, b, out: 1.0), doc="sum",
+       symbol="+", sends=("g", "g"), kinds=_VT, again=lambda n, ps: ps[0] + ps[1]),
+    Op("-", 2, "{a}-{b}", ("1", "-1"), (lambda a, b, out: 1.0, lambda a, b, out: -1.0), doc="difference",
+       symbol="−", sends=("g", "-g"), kinds=_VT, again=lambda n, ps: ps[0] - ps[1]),
+    Op("*", 2, "{a}*{b}", ("{b}", "{a}"), (lambda a, b, out: b, lambda a, b, out: a), doc="product",
+       symbol="×", sends=("g·{b}", "g·{a}"), kinds=_VT, again=lambda n, ps: ps[0] * ps[1]),
     Op("/", 2, "{a}/{b}", ("1/{b}", "-{a}/{b}²"),
-       (lambda a, b, out: recip(b), lambda a, b, out: -(out / b)), doc="quotient; -(a/b)/b never underflows"),
+       (lambda a, b, out: recip(b), lambda a, b, out: -(out / b)), doc="quotient; -(a/b)/b never underflows",
+       symbol="÷", sends=("g/{b}", "-g·{a}/{b}²"), kinds=_VT, again=lambda n, ps: ps[0] / ps[1]),
     Op("**", 2, "{a}**{b}", ("{b}·{a}**({b}-1)", "{a}**{b}·ln({a})"),
-       (_pow_slope_base, _pow_slope_exponent), doc="power with a Value exponent"),
+       (_pow_slope_base, _pow_slope_exponent), doc="power with a node as exponent",
+       sends=("g·{b}·{a}**({b}-1)", "g·{a}**{b}·ln({a})"), kinds=_VT, again=lambda n, ps: ps[0] ** ps[1]),
     Op("**n", 1, "{a}**{n}", ("{n}·{a}**({n}-1)",), (_power_slope,), param=True,
-       doc="power with a number exponent; the node's op is '**' followed by the number"),
-    Op("neg", 1, "-{a}", ("-1",), (lambda a, out: -1.0,), doc="negation"),
+       doc="power with a number exponent; the node's op is '**' followed by the number",
+       sends=("g·{n}·{a}**({n}-1)",), kinds=_VT, again=lambda n, ps: ps[0] ** float(n.op[2:])),
+    Op("neg", 1, "-{a}", ("-1",), (lambda a, out: -1.0,), doc="negation", symbol="−x", sends=("-g",),
+       kinds=_VT, again=lambda n, ps: -ps[0]),
     _unary("exp", "exp({a})", lambda a, out: out, "e**x"),
     _unary("log", "1/{a}", lambda a, out: recip(a), "natural logarithm"),
     _unary("sqrt", "1/(2·sqrt({a}))", lambda a, out: 0.5 * recip(out), "square root"),
@@ -179,8 +199,19 @@ _ROWS = (
     _unary("abs", "sign({a})", lambda a, out: sign(a), "absolute value"),
 )
 
-#: Every scalar op by name.
+#: Every op by name: the rows above, and the Tensor ops that :mod:`autograd_lite.tensor` registers
+#: beside their code (:func:`register`).
 OPS: Dict[str, Op] = {row.name: row for row in _ROWS}
+
+
+def register(row: Op) -> Op:
+    """Add a row (a Tensor op registers itself next to its forward code), or complete a shared
+    row with its Tensor rule; returns the row now in the table."""
+    old = OPS.get(row.name)
+    if old is not None and old.kinds != row.kinds:
+        raise ValueError(f"op table: {row.name!r} is registered twice with different kinds")
+    OPS[row.name] = row
+    return row
 
 
 def op_row(op: str) -> Optional[Op]:
