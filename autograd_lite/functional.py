@@ -25,6 +25,7 @@ from .tensor import Tensor, _operand, _result, _result_n, _tensors
 __all__ = [
     "softmax", "log_softmax", "cross_entropy", "mse_loss",
     "concatenate", "stack", "where", "maximum", "minimum",
+    "conv2d", "max_pool2d", "avg_pool2d", "im2col", "col2im",
 ]
 
 
@@ -310,3 +311,6 @@ def maximum(a: Any, b: Any) -> Tensor:
 def minimum(a: Any, b: Any) -> Tensor:
     """Elementwise smaller of ``a`` and ``b``; ties split the gradient evenly."""
     return _elementwise_extreme(a, b, "minimum")
+
+
+from .conv import avg_pool2d, col2im, conv2d, im2col, max_pool2d  # noqa: E402  (convolution, pooling)
