@@ -225,6 +225,10 @@ _VJP_WORDS = {
     "max": ("g to the largest elements (ties share it)",),
     "min": ("g to the smallest elements (ties share it)",),
     "var": ("g·2({a} - mean)/(n - ddof)",), "clip": ("g where lo ≤ {a} ≤ hi, else 0",),
+    "im2col": ("col2im(g): each window's row added back onto its pixels",),
+    "col2im": ("im2col(g): each window reads its pixels' gradient",),
+    "window_max": ("g to the first largest element of each window",),
+    "window_scatter": ("g read back at each window's largest element",),
 }
 
 
