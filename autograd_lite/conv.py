@@ -28,12 +28,14 @@ Layout NCHW: x (N, C, H, W), filters W (FN, C, KH, KW), bias b (FN,), output
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, NamedTuple, Optional, Sequence, Tuple, Union
+from typing import Any, NamedTuple, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from . import checks as _checks
+from . import ops as _ops
 from .tensor import Tensor, _result
+from .tensor.shape import scatter as _scatter
 
 __all__ = ["im2col", "col2im", "conv2d", "max_pool2d", "avg_pool2d"]
 
@@ -152,13 +154,13 @@ def col2im_array(col: np.ndarray, geo: Geometry) -> np.ndarray:
 
 def _im2col_any(x: Any, geo: Geometry) -> Any:
     if isinstance(x, Tensor):
-        return _result(im2col_array(x.data, geo), "im2col", _IM2COL_VJP, x, None, geo)
+        return _result(im2col_array(x.data, geo), "im2col", im2col_rule, x, None, geo)
     return im2col_array(x, geo)
 
 
 def _col2im_any(col: Any, geo: Geometry) -> Any:
     if isinstance(col, Tensor):
-        return _result(col2im_array(col.data, geo), "col2im", _COL2IM_VJP, col, None, geo)
+        return _result(col2im_array(col.data, geo), "col2im", col2im_rule, col, None, geo)
     return col2im_array(col, geo)
 
 
@@ -172,43 +174,28 @@ def col2im_rule(g: Any, a: Any, out: Any, saved: Geometry) -> Any:
     return _im2col_any(g, saved._replace(fill=0.0))  # padding is cut off: it gets nothing
 
 
-def _first_max_any(x: Any, saved: Tuple[np.ndarray, np.ndarray, int]) -> Any:
-    rows, arg, _ = saved
-    data = x.data if isinstance(x, Tensor) else x
-    if isinstance(x, Tensor):
-        return _result(data[rows, arg], "window_max", _FIRST_MAX_VJP, x, None, saved)
-    return data[rows, arg]
+def _first_max_any(x: Any, saved: Tuple[Any, bool]) -> Any:
+    """Each row's element at ``saved``'s index: the forward of max pooling (ties: the first)."""
+    return _result(x.data[saved[0]], "window_max", first_max_rule, x, None, saved)
 
 
-def _scatter_any(g: Any, saved: Tuple[np.ndarray, np.ndarray, int]) -> Any:
-    rows, arg, width = saved
-    data = g.data if isinstance(g, Tensor) else g
-    full = np.zeros((len(rows), width), dtype=data.dtype)
-    full[rows, arg] = data
-    if isinstance(g, Tensor):
-        return _result(full, "window_scatter", _SCATTER_VJP, g, None, saved)
-    return full
+def first_max_rule(g: Any, a: Any, out: Any, saved: Tuple[Any, bool]) -> Any:
+    # the whole gradient goes to one element per window, its first maximum (as PyTorch);
+    # scatter's own rule is the gather g[index], so second derivatives stay in the graph
+    return _scatter(g, saved[0], saved[1], a.shape)
 
 
-def first_max_rule(g: Any, a: Any, out: Any, saved: Tuple[np.ndarray, np.ndarray, int]) -> Any:
-    # the whole gradient goes to one element per window, the first maximum (as PyTorch)
-    return _scatter_any(g, saved)
-
-
-def scatter_rule(g: Any, a: Any, out: Any, saved: Tuple[np.ndarray, np.ndarray, int]) -> Any:
-    rows, arg, _ = saved
-    return g[rows, arg]  # a gather: ndarray indexing, or Tensor getitem on the graph path
-
-
-def _old_convention(rule: Callable[..., Any]) -> Callable[[Tensor, np.ndarray], Any]:
-    """The engine's present vjp(node, upstream) calling a rule(g, a, out, saved)."""
-    return lambda n, g: rule(g, n._a.data, n.data, n._saved)
-
-
-_IM2COL_VJP = _old_convention(im2col_rule)
-_COL2IM_VJP = _old_convention(col2im_rule)
-_FIRST_MAX_VJP = _old_convention(first_max_rule)
-_SCATTER_VJP = _old_convention(scatter_rule)
+_ROWS = (
+    ("im2col", im2col_rule, "col2im(g): each window's row added back onto its pixels",
+     lambda n, ps: _im2col_any(ps[0], n._saved)),
+    ("col2im", col2im_rule, "im2col(g): each window reads its pixels' gradient",
+     lambda n, ps: _col2im_any(ps[0], n._saved)),
+    ("window_max", first_max_rule, "g to the first largest element of each window",
+     lambda n, ps: _first_max_any(ps[0], n._saved)),
+)
+for _name, _rule, _words, _again in _ROWS:
+    _ops.register(_ops.Op(_name, 1, f"{_name}({{a}})", ("",), (), doc=_words, sends=(_words,),
+                          kinds=("Tensor",), vjp=_rule, again=_again))
 
 
 # --------------------------------------------------------------------------- public functions
@@ -305,7 +292,7 @@ def max_pool2d(x: Any, kernel_size: Size, stride: Optional[Size] = None, pad: Si
     """
     windows, geo = _windows(x, kernel_size, stride, pad, "max_pool2d", -math.inf)
     d = windows.data
-    saved = (np.arange(d.shape[0]), d.argmax(axis=1), d.shape[1])
+    saved = ((np.arange(d.shape[0]), d.argmax(axis=1)), False)  # (index of each window's max, accumulate)
     return _to_image(_first_max_any(windows, saved), geo)
 
 

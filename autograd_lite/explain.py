@@ -40,6 +40,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 import numpy as np
 
 from . import engine as _engine
+from . import ops as _ops
 from .chain import unbroadcast_note
 from .format import ARRAY_DIGITS, SIGNIFICANT_DIGITS, fmt
 
@@ -225,16 +226,15 @@ _VJP_WORDS = {
     "max": ("g to the largest elements (ties share it)",),
     "min": ("g to the smallest elements (ties share it)",),
     "var": ("g·2({a} - mean)/(n - ddof)",), "clip": ("g where lo ≤ {a} ≤ hi, else 0",),
-    "im2col": ("col2im(g): each window's row added back onto its pixels",),
-    "col2im": ("im2col(g): each window reads its pixels' gradient",),
-    "window_max": ("g to the first largest element of each window",),
-    "window_scatter": ("g read back at each window's largest element",),
 }
 
 
 def _tensor_words(node: Any, index: int, pnames: List[str]) -> str:
     op = node.op
     words = _VJP_WORDS.get(op)
+    if words is None:  # an op registered in the op table (functional, conv) carries its words
+        row = _ops.OPS.get(op)
+        words = row.sends if row is not None and row.sends else None
     if words is None and op.startswith("**"):
         n = op[2:]
         return f"g·{n}·{atom(pnames[0])}**{atom(fmt(float(n) - 1.0))}"

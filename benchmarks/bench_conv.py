@@ -154,7 +154,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--rounds", type=int, default=9, help="interleaved rounds (default 9)")
     p.add_argument("--repeats", type=int, default=3, help="steps per engine per round (default 3)")
     p.add_argument("--quick", action="store_true", help="3 rounds of 2 steps, 5 steps per process")
-    p.add_argument("--process-steps", type=int, default=50, help="steps of the whole-process runs (default 50)")
+    p.add_argument("--process-steps", type=int, default=50, help="steps per whole-process run (default 50)")
     p.add_argument("--process", choices=ENGINES, help=argparse.SUPPRESS)  # one whole-process run
     args = p.parse_args(argv)
     if args.process:
@@ -170,7 +170,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     except ImportError:
         pass
     limit = one_blas_thread()
-    print(f"SimpleConvNet training step, batch {BATCH} (Python {sys.version.split()[0]}, {', '.join(versions)}; "
+    print(f"SimpleConvNet training step, batch {BATCH} (Python {sys.version.split()[0]}, "
+          f"{', '.join(versions)}; "
           f"BLAS threads: {'1 (threadpoolctl)' if limit is not None else 'numpy default'}, torch threads: 1)")
     print(f"{rounds} rounds x {repeats} steps per engine, shuffled order; median per step\n")
     print(f"{'dtype':8} {'engine':14} {'median ms':>10} {'vs book':>8}")

@@ -61,7 +61,7 @@ def torch_twin(book: SimpleConvNet) -> Any:
     import torch
 
     W1, W2 = book.params["W1"], book.params["W2"]
-    model = torch.nn.Sequential(
+    model: Any = torch.nn.Sequential(
         torch.nn.Conv2d(W1.shape[1], W1.shape[0], W1.shape[2:]), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
         torch.nn.Flatten(), torch.nn.Linear(W2.shape[0], W2.shape[1]), torch.nn.ReLU(),
         torch.nn.Linear(W2.shape[1], book.params["W3"].shape[1])).double()
@@ -109,7 +109,8 @@ def train(train_set: Arrays, test_set: Arrays, epochs: int = 20, batch_size: int
 def _train(train_set: Arrays, test_set: Arrays, epochs: int, batch_size: int, lr: float, seed: int,
            with_torch: bool, iters: Optional[int], show_progress: bool) -> Dict[str, Any]:
     (x_train, t_train), (x_test, t_test) = train_set, test_set
-    x_train, x_test = x_train.astype(np.float64, copy=False), x_test.astype(np.float64, copy=False)  # the book's
+    # float64, the book's arithmetic (float32 images times float64 weights)
+    x_train, x_test = x_train.astype(np.float64, copy=False), x_test.astype(np.float64, copy=False)
     rng = np.random.default_rng(seed)
     book = SimpleConvNet(input_dim=x_train.shape[1:], rng=rng)
     filters_before = book.params["W1"].copy()
@@ -161,7 +162,7 @@ def _train(train_set: Arrays, test_set: Arrays, epochs: int, batch_size: int, lr
             evaluate()
     return {"history": hist, "seconds": seconds, "iters": total, "per_epoch": per_epoch,
             "final": {b: hist[b]["test"][-1] for b in builds},
-            "filters": {"before": filters_before, "after": model[0].W.data.copy()}}
+            "filters": {"before": filters_before, "after": model.parameters()[0].data.copy()}}
 
 
 # ----------------------------------------------------------------- pictures

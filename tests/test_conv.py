@@ -4,7 +4,7 @@ identity behind col2im, the rules on the graph path, validation and all-or-nothi
 
 from __future__ import annotations
 
-from typing import Any, Callable, Tuple
+from typing import Any, Callable, List, Tuple
 
 import numpy as np
 import pytest
@@ -199,15 +199,75 @@ def test_rules_dispatch_on_tensors_and_build_a_graph() -> None:
     v = rng.standard_normal(shape)
     back.backward(v)  # d <col2im(g), v> / dg = im2col(v)
     np.testing.assert_allclose(g.grad, C.im2col_array(v, geo), rtol=1e-15)
-    # max pool: the scatter's rule is a gather
+    # max pool: the window max's rule is a scatter (whose rule is a gather)
     windows = distinct(rng, (6, 4))
-    saved = (np.arange(6), windows.argmax(axis=1), 4)
+    saved = ((np.arange(6), windows.argmax(axis=1)), False)
     up = Tensor(rng.standard_normal(6), requires_grad=True)
     sent = C.first_max_rule(up, windows, None, saved)
-    assert isinstance(sent, Tensor) and sent.op == "window_scatter"
+    assert isinstance(sent, Tensor) and sent.op == "scatter"
     w = rng.standard_normal((6, 4))
     sent.backward(w)
     np.testing.assert_array_equal(up.grad, w[np.arange(6), windows.argmax(axis=1)])
+
+
+# --------------------------------------------------------------------------- second derivatives
+def _second_derivatives(ours: Callable[..., Tensor], theirs: Callable[..., Any], arrays: List[np.ndarray],
+                        seed: int) -> None:
+    """d/dx_j of sum_i <u_i, dL/dx_i> for L = sum(v * f(x)**2), ours (create_graph) vs torch."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(seed)
+    xs = [Tensor(a.copy(), requires_grad=True) for a in arrays]
+    out = ours(*xs)
+    v = rng.standard_normal(out.shape)
+    us = [rng.standard_normal(a.shape) for a in arrays]
+    (v * out * out).sum().backward(create_graph=True)
+    firsts = [x.grad for x in xs]
+    assert all(isinstance(g, Tensor) for g in firsts)
+    for x in xs:
+        x.grad = None
+    sum((g * u).sum() for g, u in zip(firsts, us)).backward()  # type: ignore[union-attr]
+    ts = [torch.tensor(a, requires_grad=True) for a in arrays]
+    tout = theirs(*ts)
+    tfirst = torch.autograd.grad((torch.tensor(v) * tout * tout).sum(), ts, create_graph=True)
+    tsecond = torch.autograd.grad(sum((g * torch.tensor(u)).sum() for g, u in zip(tfirst, us)), ts)
+    for x, g, tg, t2 in zip(xs, firsts, tfirst, tsecond):
+        np.testing.assert_allclose(g.data, tg.detach().numpy(), rtol=1e-12, atol=1e-12)  # type: ignore[union-attr]
+        np.testing.assert_allclose(x.grad, t2.numpy(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("stride,pad", [(1, 0), (2, (1, 2))])
+def test_conv2d_second_derivatives_match_torch(stride: Any, pad: Any) -> None:
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(5)
+    arrays = [rng.standard_normal((2, 2, 5, 4)), rng.standard_normal((3, 2, 3, 2)), rng.standard_normal(3)]
+    _second_derivatives(lambda x, w, b: F.conv2d(x, w, b, stride, pad),
+                        lambda x, w, b: torch.nn.functional.conv2d(x, w, b, stride=stride, padding=pad),
+                        arrays, 6)
+
+
+def test_im2col_col2im_second_derivatives_match_torch() -> None:
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(7)
+    shape, k, s, p = (2, 2, 5, 4), (2, 3), (1, 2), (1, 1)
+    col = F.im2col(np.zeros(shape), k, s, p)
+    # torch's unfold is (N, C·KH·KW, L); ours is (N·L, C·KH·KW)
+    _second_derivatives(lambda x: F.im2col(x, k, s, p),
+                        lambda x: torch.nn.functional.unfold(x, k, padding=p, stride=s).transpose(1, 2)
+                        .reshape(col.shape), [rng.standard_normal(shape)], 8)
+    rows = col.shape[0] // shape[0]
+    _second_derivatives(lambda c: F.col2im(c, shape, k, s, p),
+                        lambda c: torch.nn.functional.fold(c.reshape(shape[0], rows, -1).transpose(1, 2),
+                                                           shape[2:], k, padding=p, stride=s),
+                        [rng.standard_normal(col.shape)], 9)
+
+
+@pytest.mark.parametrize("kind", ["max", "avg"])
+def test_pool_second_derivatives_match_torch(kind: str) -> None:
+    torch = pytest.importorskip("torch")
+    ours, theirs = {"max": (F.max_pool2d, torch.nn.functional.max_pool2d),
+                    "avg": (F.avg_pool2d, torch.nn.functional.avg_pool2d)}[kind]
+    x = distinct(np.random.default_rng(10), (2, 2, 5, 4))
+    _second_derivatives(lambda x: ours(x, 2, 1, 1), lambda x: theirs(x, 2, 1, 1), [x], 11)
 
 
 def test_float16_and_empty_batch() -> None:
@@ -222,30 +282,46 @@ def test_float16_and_empty_batch() -> None:
 # --------------------------------------------------------------------------- validation
 X = np.zeros((1, 2, 5, 5))
 BAD: list = [
-    (lambda: F.conv2d(np.zeros((2, 5, 5)), np.zeros((1, 2, 3, 3))), ValueError, r"conv2d: x must have shape \(N, C, H, W\), got shape \(2, 5, 5\)"),
-    (lambda: F.conv2d(X, np.zeros((1, 3, 3, 3))), ValueError, r"conv2d: W must have shape \(FN, C, KH, KW\) with C = 2"),
-    (lambda: F.conv2d(X, np.zeros((4, 2, 3, 3)), np.zeros(3)), ValueError, r"conv2d: b must have shape \(4,\)"),
-    (lambda: F.conv2d(X, np.zeros((1, 2, 6, 3))), ValueError, r"conv2d: kernel \(6, 3\) is larger than the padded input \(5, 5\)"),
-    (lambda: F.conv2d(X, np.zeros((1, 2, 3, 3)), stride=1.5), TypeError, r"conv2d: stride must be an int or a pair"),
+    (lambda: F.conv2d(np.zeros((2, 5, 5)), np.zeros((1, 2, 3, 3))), ValueError,
+     r"conv2d: x must have shape \(N, C, H, W\), got shape \(2, 5, 5\)"),
+    (lambda: F.conv2d(X, np.zeros((1, 3, 3, 3))), ValueError,
+     r"conv2d: W must have shape \(FN, C, KH, KW\) with C = 2"),
+    (lambda: F.conv2d(X, np.zeros((4, 2, 3, 3)), np.zeros(3)), ValueError,
+     r"conv2d: b must have shape \(4,\)"),
+    (lambda: F.conv2d(X, np.zeros((1, 2, 6, 3))), ValueError,
+     r"conv2d: kernel \(6, 3\) is larger than the padded input \(5, 5\)"),
+    (lambda: F.conv2d(X, np.zeros((1, 2, 3, 3)), stride=1.5), TypeError,
+     r"conv2d: stride must be an int or a pair"),
     (lambda: F.conv2d(X, np.zeros((1, 2, 3, 3)), stride=True), TypeError, r"conv2d: stride must be an int"),
-    (lambda: F.conv2d(X, np.zeros((1, 2, 3, 3)), stride=0), ValueError, r"conv2d: stride must be >= 1, got 0"),
+    (lambda: F.conv2d(X, np.zeros((1, 2, 3, 3)), stride=0), ValueError,
+     r"conv2d: stride must be >= 1, got 0"),
     (lambda: F.conv2d(X, np.zeros((1, 2, 3, 3)), pad=(1, -1)), ValueError, r"conv2d: pad must be >= 0"),
-    (lambda: F.conv2d(X, np.zeros((1, 2, 3, 3)), pad=(1, 2, 3)), TypeError, r"conv2d: pad must be an int or a pair"),
-    (lambda: F.conv2d("x", np.zeros((1, 2, 3, 3))), TypeError, r"conv2d: x must be a Tensor or an array, got str"),
-    (lambda: F.conv2d(np.zeros((1, 0, 5, 5)), np.zeros((1, 0, 3, 3))), ValueError, r"conv2d: x of shape .* empty"),
-    (lambda: F.max_pool2d(X, 2, pad=2), ValueError, r"max_pool2d: pad \(2, 2\) must be at most half the kernel"),
+    (lambda: F.conv2d(X, np.zeros((1, 2, 3, 3)), pad=(1, 2, 3)), TypeError,
+     r"conv2d: pad must be an int or a pair"),
+    (lambda: F.conv2d("x", np.zeros((1, 2, 3, 3))), TypeError,
+     r"conv2d: x must be a Tensor or an array, got str"),
+    (lambda: F.conv2d(np.zeros((1, 0, 5, 5)), np.zeros((1, 0, 3, 3))), ValueError,
+     r"conv2d: x of shape .* empty"),
+    (lambda: F.max_pool2d(X, 2, pad=2), ValueError,
+     r"max_pool2d: pad \(2, 2\) must be at most half the kernel"),
     (lambda: F.avg_pool2d(X, 6), ValueError, r"avg_pool2d: kernel \(6, 6\) is larger than the padded input"),
     (lambda: F.max_pool2d(X, 0), ValueError, r"max_pool2d: kernel_size must be >= 1"),
     (lambda: F.im2col(X, (2, "2")), TypeError, r"im2col: kernel_size must be an int or a pair"),
-    (lambda: F.col2im(np.zeros((16, 8)), (1, 2, 5, 5), 2, 2), ValueError, r"col2im: col must have shape .* = \(4, 8\)"),
-    (lambda: F.col2im(np.zeros((16, 8)), (1, 2, 5), 2), TypeError, r"col2im: input_shape must be a tuple of 4 ints"),
-    (lambda: F.col2im(np.zeros((16, 8)), (1, 0, 5, 5), 2), ValueError, r"col2im: input_shape \(1, 0, 5, 5\) must"),
+    (lambda: F.col2im(np.zeros((16, 8)), (1, 2, 5, 5), 2, 2), ValueError,
+     r"col2im: col must have shape .* = \(4, 8\)"),
+    (lambda: F.col2im(np.zeros((16, 8)), (1, 2, 5), 2), TypeError,
+     r"col2im: input_shape must be a tuple of 4 ints"),
+    (lambda: F.col2im(np.zeros((16, 8)), (1, 0, 5, 5), 2), ValueError,
+     r"col2im: input_shape \(1, 0, 5, 5\) must"),
     (lambda: nn.Conv2d(0, 3, 3), ValueError, r"Conv2d: in_channels must be >= 1"),
-    (lambda: nn.Conv2d(1, 3, 3, init="xavier"), ValueError, r"Conv2d: init must be 'he' or a standard deviation"),
-    (lambda: nn.Conv2d(1, 3, 3)(np.zeros((1, 2, 5, 5))), ValueError, r"Conv2d\(1, 3\): expected input of shape \(N, 1, H, W\)"),
+    (lambda: nn.Conv2d(1, 3, 3, init="xavier"), ValueError,
+     r"Conv2d: init must be 'he' or a standard deviation"),
+    (lambda: nn.Conv2d(1, 3, 3)(np.zeros((1, 2, 5, 5))), ValueError,
+     r"Conv2d\(1, 3\): expected input of shape \(N, 1, H, W\)"),
     (lambda: nn.MaxPool2d(2, pad=3), ValueError, r"MaxPool2d: pad \(3, 3\) must be at most half"),
     (lambda: nn.AvgPool2d(2.0), TypeError, r"AvgPool2d: kernel_size must be an int"),
-    (lambda: nn.Flatten(1)(np.zeros(3)), ValueError, r"Flatten\(start_dim=1\): input of shape \(3,\) has no axis 1"),
+    (lambda: nn.Flatten(1)(np.zeros(3)), ValueError,
+     r"Flatten\(start_dim=1\): input of shape \(3,\) has no axis 1"),
 ]
 
 
@@ -274,10 +350,12 @@ def test_a_failing_op_or_backward_changes_nothing() -> None:
 # --------------------------------------------------------------------------- layers
 def test_layers_shapes_init_and_save_load(tmp_path: Any) -> None:
     conv = nn.Conv2d(3, 8, (3, 5), stride=2, pad=(1, 2), rng=0)
-    assert conv.W.shape == (8, 3, 3, 5) and conv.b is not None and conv.weight is conv.W and conv.bias is conv.b
+    assert conv.W.shape == (8, 3, 3, 5) and conv.b is not None
+    assert conv.weight is conv.W and conv.bias is conv.b
     assert abs(conv.W.data.std() - np.sqrt(2.0 / 45)) < 0.2 * np.sqrt(2.0 / 45)  # He: fan-in 3·3·5
     assert nn.Conv2d(1, 2, 3, bias=False).b is None
-    net = nn.Sequential(nn.Conv2d(1, 4, 3, init=0.01, rng=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(4, 2, 1, rng=2),
+    net = nn.Sequential(nn.Conv2d(1, 4, 3, init=0.01, rng=1), nn.ReLU(), nn.MaxPool2d(2),
+                        nn.Conv2d(4, 2, 1, rng=2),
                         nn.AvgPool2d(2, stride=1), nn.Flatten(), nn.Linear(2 * 2 * 2, 3, rng=3))
     x = np.random.default_rng(0).standard_normal((2, 1, 8, 8))
     out = net(x).data

@@ -26,7 +26,8 @@ def _needs_mnist() -> None:
         pytest.skip(f"the real MNIST test set is not at {MNIST_DIR} (shared data folder absent)")
 
 
-@pytest.mark.parametrize("shape,k,s,p", [((2, 3, 6, 6), 3, 1, 1), ((1, 2, 7, 5), 2, 2, 0), ((2, 1, 5, 5), 3, 2, 2)])
+@pytest.mark.parametrize("shape,k,s,p", [((2, 3, 6, 6), 3, 1, 1), ((1, 2, 7, 5), 2, 2, 0),
+                                         ((2, 1, 5, 5), 3, 2, 2)])
 def test_book_im2col_col2im_equal_the_library_ops(shape: tuple, k: int, s: int, p: int) -> None:
     x = np.random.default_rng(0).standard_normal(shape)
     col = im2col(x, k, k, s, p)
@@ -43,7 +44,8 @@ def test_book_layers_backward_matches_central_differences() -> None:
     dout = rng.standard_normal(out.shape)
     dx = conv.backward(dout)
     for got, param in [(dx, x), (conv.dW, W), (conv.db, b)]:
-        num = numerical_gradient(lambda: float(np.sum(dout * Convolution(W, b, 2, 1).forward(x))), param, 1e-6)
+        num = numerical_gradient(lambda: float(np.sum(dout * Convolution(W, b, 2, 1).forward(x))), param,
+                                 1e-6)
         assert np.max(np.abs(got - num)) <= 1e-8
     # pooling with padding over negative values: the book's size formula leaves out the pad
     # and its zero padding would win over every negative number
