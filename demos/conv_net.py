@@ -270,7 +270,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not args.no_plot:
         path = out_path(args.out_dir, "conv_net_accuracy.png")
         title = (f"SimpleConvNet, {result['iters']:,} iterations, batch {args.batch_size}, Adam lr "
-                 f"{fmt(args.lr)}\n{short}: final test accuracy "
+                 f"{fmt(args.lr)}, {short}\nfinal test accuracy "
                  + ", ".join(f"{fmt(round(100 * v, 2))}% ({'autograd_lite' if b == 'nn' else 'PyTorch'})"
                              for b, v in result["final"].items()))
         plot_accuracy(result, path, title)
