@@ -50,7 +50,7 @@ CASES = {
 
 
 def test_every_row_has_a_case_and_every_op_string_has_a_row() -> None:
-    assert set(CASES) == set(ops.OPS)
+    assert set(CASES) == {n for n, r in ops.OPS.items() if "Value" in r.kinds}  # a new Value row needs a case
     for name, (f, xs) in CASES.items():
         out = f(*[Value(x) for x in xs])
         row = ops.op_row(out.op)
