@@ -294,5 +294,6 @@ def markdown_table() -> str:
                       for i, t in enumerate(row.sends)) if "Tensor" in row.kinds else ()
         reads = cell((render(row.expr, names, n),))
         lines.append(f"| `{row.name}` | {reads} | {cell(local)} | {cell(sends)} "
-                     f"| {', '.join(row.kinds)} | {f'`{row.name}(x)`' if row.cli else ''} | {row.doc} |")
+                     f"| {', '.join(row.kinds)} | {f'`{row.name}(x)`' if row.cli else ''} "
+                     f"| {row.doc.replace('*', chr(92) + '*')} |")  # e**x is not bold
     return "\n".join(lines) + "\n"
