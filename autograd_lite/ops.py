@@ -16,8 +16,10 @@ on plain floats *and* on ``Value`` s, so the same rule runs three ways:
 ('{b}', '{a}')
 
 ``+ - * /`` are bound by hand in ``Value`` (they are most of every graph and must stay fast);
-``tests/test_ops.py`` checks that every op's numbers equal its rules here, and that every op
-string ``Value`` can produce has a row.
+``tests/test_higher_order.py`` checks that every op's numbers equal its rules here, and
+``tests/test_op_table.py`` that every op string ``Value`` and ``Tensor`` produce has a row and
+that ``explain``, ``viz``, the command line and docs/api.md say what the rows say
+(:mod:`autograd_lite.words` fills in the templates).
 """
 
 from __future__ import annotations
@@ -287,7 +289,8 @@ def markdown_table() -> str:
     lines = ["| `op` | reads | local derivative(s) | a Tensor sends | on | command line | what |",
              "|---|---|---|---|---|---|---|"]
     for row in OPS.values():
-        names = ("a", "b")[:row.arity] if row.arity <= 2 else tuple(f"x{i}" for i in range(row.arity))
+        names = ("a", "b", "…") if row.arity < 1 else ("a", "b")[:row.arity] if row.arity <= 2 \
+            else tuple(f"x{i}" for i in range(row.arity))  # arity < 1: any number of parents
         n = "n" if row.param else ""
         local = tuple(render(t, names, n) for t in row.local)
         sends = tuple(render(t, names, n, local[i] if i < len(local) else "")
