@@ -25,58 +25,68 @@ that ``explain``, ``viz``, the command line and docs/api.md say what the rows sa
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Dict, Optional, Tuple
+
+import numpy as np
 
 from .format import atom, fmt
 
-__all__ = ["Op", "OPS", "op_row", "param_text", "markdown_table", "register",
+__all__ = ["Op", "OPS", "op_row", "param_text", "markdown_table", "register", "bind",
            "exp", "log", "sin", "cos", "sqrt", "tanh", "sigmoid", "recip",
            "sign", "step", "square"]
 
 
 # --------------------------------------------------------------------------- generic math
-# Each takes a float or a Value: a float gives a float (numeric path), a Value builds graph.
+# Each takes a float, an ndarray, a Value or a Tensor: a float gives a float and an ndarray an
+# ndarray (the numeric paths), a Value or Tensor builds graph (its own method).
+
+_ndarray = np.ndarray
+
 
 def _is_node(x: Any) -> bool:
     return hasattr(x, "_order")
 
 
-def exp(x: Any) -> Any:
-    return x.exp() if _is_node(x) else math.exp(x)
+def _generic(name: str, scalar: Callable[[float], float], array: Callable[..., Any]) -> Callable[[Any], Any]:
+    def f(x: Any) -> Any:
+        t = type(x)
+        if t is float:
+            return scalar(x)
+        if t is _ndarray:
+            return array(x)
+        if _is_node(x):
+            return getattr(x, name)()
+        return scalar(x) if np.ndim(x) == 0 else array(np.asarray(x))
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = f"{name}(x) of a float, an ndarray, a Value or a Tensor (graph for the last two)."
+    return f
 
 
-def log(x: Any) -> Any:
-    return x.log() if _is_node(x) else math.log(x)
+def _nan_unless_finite(f: Callable[[float], float]) -> Callable[[float], float]:
+    return lambda x: f(x) if x - x == 0.0 else math.nan  # sin of inf is NaN, as in numpy
 
 
-def sin(x: Any) -> Any:
-    if _is_node(x):
-        return x.sin()
-    return math.sin(x) if x - x == 0.0 else math.nan  # sin of inf is NaN, as in numpy
+exp = _generic("exp", math.exp, np.exp)
+log = _generic("log", math.log, np.log)
+sin = _generic("sin", _nan_unless_finite(math.sin), np.sin)
+cos = _generic("cos", _nan_unless_finite(math.cos), np.cos)
+sqrt = _generic("sqrt", math.sqrt, np.sqrt)
+tanh = _generic("tanh", math.tanh, np.tanh)
 
 
-def cos(x: Any) -> Any:
-    if _is_node(x):
-        return x.cos()
-    return math.cos(x) if x - x == 0.0 else math.nan
-
-
-def sqrt(x: Any) -> Any:
-    return x.sqrt() if _is_node(x) else math.sqrt(x)
-
-
-def tanh(x: Any) -> Any:
-    return x.tanh() if _is_node(x) else math.tanh(x)
-
-
-def sigmoid(x: Any) -> Any:
-    if type(x) is not float and _is_node(x):
-        return x.sigmoid()
+def _sigmoid(x: float) -> float:
     if x >= 0.0:
         return 1.0 / (1.0 + math.exp(-x))
     e = math.exp(x)
     return e / (1.0 + e)
+
+
+def _sigmoid_array(x: np.ndarray) -> np.ndarray:
+    return np.exp(-np.logaddexp(0.0, -x))
+
+
+sigmoid = _generic("sigmoid", _sigmoid, _sigmoid_array)
 
 
 def square(x: Any) -> Any:
@@ -84,27 +94,36 @@ def square(x: Any) -> Any:
 
 
 def recip(x: Any) -> Any:
-    """1/x; for a float, ±inf at ±0 (a slope may be infinite) instead of ZeroDivisionError."""
-    if _is_node(x):
+    """1/x; for a float or array, ±inf at ±0 (a slope may be infinite) instead of an error."""
+    t = type(x)
+    if t is _ndarray:
+        with np.errstate(divide="ignore"):
+            return 1.0 / x
+    if t is not float and _is_node(x):
         return 1.0 / x
     if x == 0.0:
         return math.copysign(math.inf, x)
     return 1.0 / x
 
 
-def _data(x: Any) -> float:
+def _data(x: Any) -> Any:
     return x.data if _is_node(x) else x
 
 
-def sign(x: Any) -> float:
+def sign(x: Any) -> Any:
     """sign(x) as a constant (0 at 0, NaN at NaN): the slope of abs, flat in x."""
     a = x if type(x) is float else _data(x)
+    if type(a) is _ndarray:
+        return np.sign(a)
     return 1.0 if a > 0 else (-1.0 if a < 0 else (0.0 if a == 0 else a))
 
 
-def step(x: Any) -> float:
+def step(x: Any) -> Any:
     """1 where x > 0, else 0, as a constant: the slope of relu (0 at NaN)."""
-    return 1.0 if (x if type(x) is float else _data(x)) > 0.0 else 0.0
+    a = x if type(x) is float else _data(x)
+    if type(a) is _ndarray:
+        return (a > 0.0).astype(a.dtype)
+    return 1.0 if a > 0.0 else 0.0
 
 
 def _power_slope(x: Any, out: Any, n: float) -> Any:
@@ -247,6 +266,12 @@ def register(row: Op) -> Op:
     return row
 
 
+def bind(name: str, vjp: Callable[..., Any]) -> Op:
+    """Give a shared row its Tensor rule (written next to the Tensor op's forward code)."""
+    row = OPS[name] = replace(OPS[name], vjp=vjp)
+    return row
+
+
 def op_row(op: str) -> Optional[Op]:
     """The row of a node's ``op`` string, or None (a leaf, or an op the table does not know).
 
@@ -278,13 +303,23 @@ def _is_number(text: str) -> bool:
     return True
 
 
+def _markdown_text(doc: str) -> str:
+    """A row's doc as a Markdown table cell: ``code`` as `code`, ``*`` outside code not emphasis."""
+    parts = doc.replace("``", "`").split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: show it, do not open a code span
+        parts = [doc.replace("`", "\\`")]
+    for k in range(0, len(parts), 2):
+        parts[k] = parts[k].replace("*", "\\*")
+    return "`".join(parts).replace("|", "\\|")
+
+
 def markdown_table() -> str:
     """The op list of docs/api.md: one line per row of the table, in table order, written from
     the row's own templates (``tests/test_docs.py`` checks the doc holds exactly this text)."""
-    from .words import render
+    from .words import reads, render
 
-    def cell(texts: Tuple[str, ...]) -> str:
-        return ", ".join(f"`{t}`" for t in texts).replace("|", "\\|") if texts else ""
+    def cell(texts: Tuple[str, ...]) -> str:  # a Tensor-only row has no local words ("")
+        return ", ".join(f"`{t}`" for t in texts if t).replace("|", "\\|")
 
     lines = ["| `op` | reads | local derivative(s) | a Tensor sends | on | command line | what |",
              "|---|---|---|---|---|---|---|"]
@@ -295,8 +330,7 @@ def markdown_table() -> str:
         local = tuple(render(t, names, n) for t in row.local)
         sends = tuple(render(t, names, n, local[i] if i < len(local) else "")
                       for i, t in enumerate(row.sends)) if "Tensor" in row.kinds else ()
-        reads = cell((render(row.expr, names, n),))
-        lines.append(f"| `{row.name}` | {reads} | {cell(local)} | {cell(sends)} "
+        lines.append(f"| `{row.name}` | {cell((reads(row, names, n),))} | {cell(local)} | {cell(sends)} "
                      f"| {', '.join(row.kinds)} | {f'`{row.name}(x)`' if row.cli else ''} "
-                     f"| {row.doc.replace('*', chr(92) + '*')} |")  # e**x is not bold
+                     f"| {_markdown_text(row.doc)} |")
     return "\n".join(lines) + "\n"

@@ -24,8 +24,8 @@ import numpy as np
 from . import ops
 from .format import SIGNIFICANT_DIGITS, atom, fmt
 
-__all__ = ["render", "local_formula", "sends", "expression", "formula", "unbroadcast_note",
-           "function_names"]
+__all__ = ["render", "reads", "local_formula", "chain_word", "sends", "expression", "formula",
+           "unbroadcast_note", "function_names"]
 
 _FIELD = re.compile(r"\{(a|b|n|local|args)\}")
 _PARENTS = "ab"
@@ -55,9 +55,18 @@ def render(template: str, names: Sequence[str], n: str = "", local: str = "") ->
 
 
 def _row(op: str, count: int) -> Optional[ops.Op]:
-    """The row that spells ``op`` with ``count`` parents (None: the op reads as a call)."""
+    """The row that spells ``op`` with ``count`` parents (None: the op reads as a call).
+    A row of arity < 1 takes any number of parents (``concatenate``)."""
     row = ops.op_row(op)
-    return row if row is not None and row.arity == count else None
+    return row if row is not None and (row.arity == count or row.arity < 1) else None
+
+
+def reads(row: ops.Op, names: Sequence[str], n: str = "") -> str:
+    """How a node of ``row`` reads in its parents' names (a row of any arity reads as a call of
+    all of them unless its ``expr`` says ``{args}``)."""
+    if row.arity < 1 and "{args}" not in row.expr:
+        return f"{row.name}({', '.join(names)})"
+    return render(row.expr, names, n)
 
 
 def local_formula(op: str, names: List[str], index: int, local: Optional[float]) -> Tuple[str, str]:
@@ -66,7 +75,7 @@ def local_formula(op: str, names: List[str], index: int, local: Optional[float])
     if row is None:
         return f"{op}({', '.join(names)})", ""
     n = ops.param_text(op)
-    return render(row.expr, names, n), _local_words(row, names, index, n, local)
+    return reads(row, names, n), _local_words(row, names, index, n, local)
 
 
 def _local_words(row: ops.Op, names: Sequence[str], index: int, n: str, local: Optional[float]) -> str:
@@ -75,13 +84,20 @@ def _local_words(row: ops.Op, names: Sequence[str], index: int, n: str, local: O
     return render(row.local[index], names, n) if index < len(row.local) else ""
 
 
+def _sends_template(row: ops.Op, index: int) -> Optional[str]:
+    if row.arity < 1 and row.sends:  # any number of parents: the same words for each
+        return row.sends[min(index, len(row.sends) - 1)]
+    return row.sends[index] if index < len(row.sends) else None
+
+
 def sends(op: str, names: List[str], index: int) -> str:
     """What a Tensor op sends parent ``index``, in words (``g`` is the upstream grad)."""
     row = _row(op, len(names))
-    if row is None or index >= len(row.sends):
+    template = None if row is None else _sends_template(row, index)
+    if row is None or template is None:
         return f"vjp of {op}"
     n = ops.param_text(op)
-    return render(row.sends[index], names, n, _local_words(row, names, index, n, None))
+    return render(template, names, n, _local_words(row, names, index, n, None))
 
 
 def _states_value(row: Optional[ops.Op], word: str, value: str) -> bool:
