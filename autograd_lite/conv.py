@@ -185,16 +185,16 @@ def first_max_rule(g: Any, a: Any, out: Any, saved: Tuple[Any, bool]) -> Any:
     return _scatter(g, saved[0], saved[1], a.shape)
 
 
-_ROWS = (
+_ROWS = (  # name, rule, what it sends its parent, a one-line doc, the op applied again to new parents
     ("im2col", im2col_rule, "col2im(g): each window's row added back onto its pixels",
-     lambda n, ps: _im2col_any(ps[0], n._saved)),
+     "every window of an image as a row of a matrix", lambda n, ps: _im2col_any(ps[0], n._saved)),
     ("col2im", col2im_rule, "im2col(g): each window reads its pixels' gradient",
-     lambda n, ps: _col2im_any(ps[0], n._saved)),
+     "rows added back onto their windows, overlaps summed", lambda n, ps: _col2im_any(ps[0], n._saved)),
     ("window_max", first_max_rule, "g to the first largest element of each window",
-     lambda n, ps: _first_max_any(ps[0], n._saved)),
+     "each row's largest element (max pooling)", lambda n, ps: _first_max_any(ps[0], n._saved)),
 )
-for _name, _rule, _words, _again in _ROWS:
-    _ops.register(_ops.Op(_name, 1, f"{_name}({{a}})", ("",), (), doc=_words, sends=(_words,),
+for _name, _rule, _words, _doc, _again in _ROWS:
+    _ops.register(_ops.Op(_name, 1, f"{_name}({{a}})", ("",), (), doc=_doc, sends=(_words,),
                           kinds=("Tensor",), vjp=_rule, again=_again))
 
 
