@@ -313,10 +313,26 @@ def _markdown_text(doc: str) -> str:
     return "`".join(parts).replace("|", "\\|")
 
 
+#: The modules that register their rows beside their code; :func:`load_all` imports them (a
+#: plain ``from autograd_lite import Value`` loads none of them: no numpy for scalar scripts).
+REGISTRARS = ("autograd_lite.tensor", "autograd_lite.functional", "autograd_lite.conv")
+
+
+def load_all() -> Dict[str, Op]:
+    """The whole table: every module that registers rows imported (in a fixed order)."""
+    import importlib
+
+    for name in REGISTRARS:
+        importlib.import_module(name)
+    return OPS
+
+
 def markdown_table() -> str:
     """The op list of docs/api.md: one line per row of the table, in table order, written from
     the row's own templates (``tests/test_docs.py`` checks the doc holds exactly this text)."""
     from .words import reads, render
+
+    load_all()
 
     def cell(texts: Tuple[str, ...]) -> str:  # a Tensor-only row has no local words ("")
         return ", ".join(f"`{t}`" for t in texts if t).replace("|", "\\|")

@@ -23,6 +23,8 @@ from autograd_lite.explain import graph_nodes, node_names
 from autograd_lite.words import formula, local_formula, render
 from viz import check, expr, labels
 
+ops.load_all()  # every module that registers rows, before the parametrizations below read them
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
