@@ -26,8 +26,10 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Optional, Tuple
 
+import numpy as np
+
 __all__ = ["Op", "OPS", "op_row", "register", "exp", "log", "sin", "cos", "sqrt", "tanh", "sigmoid", "recip",
-           "sign", "step", "square"]
+           "sign", "step", "square", "sinh", "cosh", "floordiv", "DOMAINS"]
 
 
 # --------------------------------------------------------------------------- generic math
@@ -133,6 +135,50 @@ def _pow_slope_exponent(a: Any, b: Any, out: Any) -> Any:
     return out * log(a)
 
 
+# --------------------------------------------------------------------------- more generic math
+# The functions the rules of tan ... exp2 and % need, in the same style: a float gives a float,
+# an ndarray an ndarray, a Value or Tensor builds graph (its own method).
+
+def _hyperbolic(name: str, scalar: Callable[[float], float], array: Callable[..., Any]
+                ) -> Callable[[Any], Any]:
+    def f(x: Any) -> Any:
+        t = type(x)
+        if t is float:
+            try:
+                return scalar(x)
+            except OverflowError:  # a slope may be infinite (IEEE, as numpy computes it)
+                return math.inf if name == "cosh" else math.copysign(math.inf, x)
+        if t is np.ndarray:
+            with np.errstate(over="ignore"):
+                return array(x)
+        if _is_node(x):
+            return getattr(x, name)()
+        return f(float(x)) if np.ndim(x) == 0 else f(np.asarray(x))
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = f"{name}(x) of a float, an ndarray, a Value or a Tensor (graph for the last two)."
+    return f
+
+
+sinh = _hyperbolic("sinh", math.sinh, np.sinh)
+cosh = _hyperbolic("cosh", math.cosh, np.cosh)
+
+
+def floordiv(a: Any, b: Any) -> Any:
+    """floor(a/b) as numpy and Python compute it (``a // b``), as a constant: the slope of
+    ``a % b`` in ``b`` is ``-floor(a/b)``, which is flat in both (0 as its own derivative)."""
+    if type(a) is float and type(b) is float:
+        return a // b
+    a, b = _data(a), _data(b)
+    if type(a) is np.ndarray or type(b) is np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return np.floor_divide(a, b)
+    return float(a) // float(b)
+
+
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
+
+
 # --------------------------------------------------------------------------- the table
 @dataclass(frozen=True)
 class Op:
@@ -197,7 +243,42 @@ _ROWS = (
     _unary("sin", "cos({a})", lambda a, out: cos(a), "sine"),
     _unary("cos", "-sin({a})", lambda a, out: -sin(a), "cosine"),
     _unary("abs", "sign({a})", lambda a, out: sign(a), "absolute value"),
+    _unary("tan", "1 + tan({a})²", lambda a, out: 1.0 + out * out, "tangent"),
+    _unary("sinh", "cosh({a})", lambda a, out: cosh(a), "hyperbolic sine"),
+    _unary("cosh", "sinh({a})", lambda a, out: sinh(a), "hyperbolic cosine"),
+    _unary("arcsin", "1/sqrt(1 - {a}²)", lambda a, out: recip(sqrt(1.0 - a * a)),
+           "inverse sine, x in [-1, 1]"),
+    _unary("arccos", "-1/sqrt(1 - {a}²)", lambda a, out: -recip(sqrt(1.0 - a * a)),
+           "inverse cosine, x in [-1, 1]"),
+    _unary("arctan", "1/(1 + {a}²)", lambda a, out: recip(1.0 + a * a), "inverse tangent"),
+    _unary("log1p", "1/(1 + {a})", lambda a, out: recip(1.0 + a), "ln(1 + x), exact for small x"),
+    _unary("expm1", "exp({a})", lambda a, out: exp(a), "e**x - 1, exact for small x"),
+    _unary("log2", "1/({a}·ln 2)", lambda a, out: recip(a * _LN2), "base-2 logarithm"),
+    _unary("log10", "1/({a}·ln 10)", lambda a, out: recip(a * _LN10), "base-10 logarithm"),
+    _unary("exp2", "2**{a}·ln 2", lambda a, out: out * _LN2, "2**x"),
+    # Piecewise constant: the derivative is 0 everywhere (PyTorch's choice, jumps included).
+    _unary("sign", "0", lambda a, out: 0.0, "-1, 0 or 1 (0 at ±0, NaN at NaN)"),
+    _unary("floor", "0", lambda a, out: 0.0, "largest integer <= x"),
+    _unary("ceil", "0", lambda a, out: 0.0, "smallest integer >= x"),
+    _unary("round", "0", lambda a, out: 0.0, "nearest integer, halves to even (numpy, PyTorch)"),
+    Op("%", 2, "{a}%{b}", ("1", "-floor({a}/{b})"),
+       (lambda a, b, out: 1.0, lambda a, b, out: -floordiv(a, b)),
+       doc="remainder with the sign of b (numpy's mod, Python's %)", symbol="%",
+       sends=("g", "-g·floor({a}/{b})"), kinds=_VT, again=lambda n, ps: ps[0] % ps[1]),
 )
+
+#: The domains of the unary ops that have one: (in words, the test for a bad x) -- the test
+#: runs on a float or an ndarray (NaN is never bad: it propagates).  Outside, Value and Tensor
+#: raise ``DomainError`` naming the op and the values (docs/api.md, "Numeric policy").
+DOMAINS: Dict[str, Tuple[str, Callable[[Any], Any]]] = {
+    "log": ("x > 0", lambda x: x <= 0.0),
+    "log2": ("x > 0", lambda x: x <= 0.0),
+    "log10": ("x > 0", lambda x: x <= 0.0),
+    "log1p": ("x > -1", lambda x: x <= -1.0),
+    "sqrt": ("x >= 0", lambda x: x < 0.0),
+    "arcsin": ("-1 <= x <= 1", lambda x: abs(x) > 1.0),
+    "arccos": ("-1 <= x <= 1", lambda x: abs(x) > 1.0),
+}
 
 #: Every op by name: the rows above, and the Tensor ops that :mod:`autograd_lite.tensor` registers
 #: beside their code (:func:`register`).
