@@ -107,15 +107,17 @@ def test_first_and_second_derivatives_match_pytorch(name: str) -> None:
         "tanh": lambda a: a.tanh(), "sigmoid": lambda a: a.sigmoid(), "relu": lambda a: a.relu(),
         "sin": lambda a: a.sin(), "cos": lambda a: a.cos(), "abs": lambda a: a.abs(),
         **{op: getattr(torch, op) for op in ("tan", "sinh", "cosh", "arcsin", "arccos", "arctan", "log1p",
-                                             "expm1", "log2", "log10", "exp2", "sign", "floor", "ceil", "round")},
+                                             "expm1", "log2", "log10", "exp2", "sign", "floor", "ceil",
+                                             "round")},
         "%": torch.remainder,
     }.get(name, f)
     t = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in xs]
     out = torch_f(*t)
     g = torch.autograd.grad(out, t, create_graph=True)
+    # a gradient without graph is constant: its row of the Hessian is 0
     h = [[float(v) for v in torch.autograd.grad(gi, t, retain_graph=True, allow_unused=True,
-                                                 materialize_grads=True)] if gi.requires_grad else [0.0] * len(t)
-         for gi in g]  # a gradient without graph is constant: its row of the Hessian is 0
+                                                 materialize_grads=True)]
+         if gi.requires_grad else [0.0] * len(t) for gi in g]
     ours_g = grad(f, argnums=tuple(range(len(xs))))(*xs)
     np.testing.assert_allclose(ours_g, [float(v.detach()) for v in g], rtol=1e-14, atol=0)
     ours_h = hessian(f)(*xs)

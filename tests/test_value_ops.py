@@ -13,7 +13,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from autograd_lite import DomainError, Value, gradcheck, grad, gradgradcheck, hessian, ops
+from autograd_lite import DomainError, Value, grad, gradcheck, gradgradcheck, hessian, ops
 from autograd_lite.value import ZeroDivisionDomainError
 
 # name -> (numpy's function, the open interval the checks draw x from)
