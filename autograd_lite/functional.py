@@ -20,7 +20,9 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import checks as _checks
-from .tensor import Tensor, _operand, _result, _result_n, _tensors
+from . import ops as _ops
+from .tensor import Tensor, _leaf, _operand, _result, _result_n, _tensors
+from .tensor._node import value_of
 
 __all__ = [
     "softmax", "log_softmax", "cross_entropy", "mse_loss",
@@ -49,9 +51,8 @@ def _tensor(x: Any, op: str) -> Tensor:
 
 
 # --------------------------------------------------------------------------- softmax
-def _softmax_vjp(n: Tensor, g: np.ndarray) -> np.ndarray:
+def _softmax_rule(g: Any, a: Any, p: Any, axis: int) -> Any:
     # J^T g for softmax: p * (g - sum(g * p))
-    p, axis = n.data, n._saved
     return p * (g - (g * p).sum(axis=axis, keepdims=True))
 
 
@@ -66,13 +67,12 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
     ax = _axis(axis, a.ndim, "softmax")
     _nonempty(a, ax, "softmax")
     e = np.exp(a - a.max(axis=ax, keepdims=True))
-    return _result(e / e.sum(axis=ax, keepdims=True), "softmax", _softmax_vjp, x, None, ax)
+    return _result(e / e.sum(axis=ax, keepdims=True), "softmax", _softmax_rule, x, None, ax)
 
 
-def _log_softmax_vjp(n: Tensor, g: np.ndarray) -> np.ndarray:
+def _log_softmax_rule(g: Any, a: Any, out: Any, axis: int) -> Any:
     # d log_softmax: g - softmax * sum(g)
-    axis = n._saved
-    return g - np.exp(n.data) * g.sum(axis=axis, keepdims=True)
+    return g - np.exp(out) * g.sum(axis=axis, keepdims=True)
 
 
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
@@ -82,29 +82,40 @@ def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
     _nonempty(a, ax, "log_softmax")
     s = a - a.max(axis=ax, keepdims=True)
     return _result(s - np.log(np.exp(s).sum(axis=ax, keepdims=True)), "log_softmax",
-                   _log_softmax_vjp, x, None, ax)
+                   _log_softmax_rule, x, None, ax)
 
 
 # --------------------------------------------------------------------------- losses
-def _cross_entropy_labels_vjp(n: Tensor, g: np.ndarray) -> np.ndarray:
-    # (softmax - onehot) / N, without building the one-hot matrix
-    p, rows, labels, shape = n._saved
+# The fused losses keep softmax(z) from the forward pass for the first-order rule; on the
+# graph path (create_graph=True) the rule needs softmax as a function of the logits, so it
+# is rebuilt from them there (the same formula either way).
+def _rows(z: Any) -> Any:
+    return z if z.ndim == 2 else z.reshape(1, -1)
+
+
+def _cross_entropy_labels_rule(g: Any, z: Any, out: Any, saved: tuple) -> Any:
+    # (softmax - onehot) / N
+    p, rows, labels, shape = saved
     scale = g / len(labels)
+    if isinstance(z, Tensor):
+        onehot = np.zeros(p.shape, p.dtype)
+        onehot[rows, labels] = 1.0
+        return ((softmax(_rows(z), axis=1) - onehot) * scale).reshape(shape)
     gz = p * scale
-    gz[rows, labels] -= scale
+    gz[rows, labels] -= scale  # the one-hot subtraction without building the one-hot matrix
     return gz if gz.shape == shape else gz.reshape(shape)
 
 
-def _cross_entropy_probs_vjp(n: Tensor, g: np.ndarray) -> Any:
+def _cross_entropy_probs_rule(g: Any, z: Any, t: Any, out: Any, saved: tuple, wz: bool, wt: bool) -> tuple:
     # d/dz of -sum(t log softmax(z)) / N = (softmax * sum(t) - t) / N;  d/dt = -log softmax / N
-    p, logp, t, shape = n._saved
+    p, logp, t_rows, shape = saved
+    if isinstance(z, Tensor):
+        p, logp = softmax(_rows(z), axis=1), log_softmax(_rows(z), axis=1)
+        if isinstance(t, Tensor):
+            t_rows = t.reshape(p.shape)
     scale = g / p.shape[0]
-    gz = (p * t.sum(axis=1, keepdims=True) - t) * scale if n._a.requires_grad else None
-    if gz is not None and gz.shape != shape:
-        gz = gz.reshape(shape)
-    if n._b is None:  # a constant target: one parent
-        return gz
-    gt = (-logp * scale).reshape(n._b.data.shape) if n._b.requires_grad else None
+    gz = ((p * t_rows.sum(axis=1, keepdims=True) - t_rows) * scale).reshape(shape) if wz else None
+    gt = (-logp * scale).reshape(t.shape) if wt else None
     return (gz, gt)
 
 
@@ -173,23 +184,24 @@ def cross_entropy(logits: Tensor, target: Any) -> Tensor:
         rows = np.arange(n)
         picked = s[rows, labels] - log_se[:, 0]  # log softmax at the labels
         loss = -np.add.reduce(picked) / n
-        return _result(np.asarray(loss, dtype=z.dtype), "cross_entropy", _cross_entropy_labels_vjp,
+        return _result(np.asarray(loss, dtype=z.dtype), "cross_entropy", _cross_entropy_labels_rule,
                        logits, None, (p, rows, labels, shape))
     if t.dtype.kind not in "fb":
         raise TypeError(f"cross_entropy: target must hold numbers, got dtype {t.dtype}")
     t2 = t.reshape(n, c).astype(z.dtype, copy=False)
     logp = s - log_se
     loss = -(t2 * logp).sum() / n
-    target_node = target if isinstance(target, Tensor) else None
-    return _result(np.asarray(loss, dtype=z.dtype), "cross_entropy", _cross_entropy_probs_vjp,
+    target_node = target if isinstance(target, Tensor) else _leaf(t2.reshape(t.shape))
+    return _result(np.asarray(loss, dtype=z.dtype), "cross_entropy", _cross_entropy_probs_rule,
                    logits, target_node, (p, logp, t2, shape))
 
 
-def _mse_vjp(n: Tensor, g: np.ndarray) -> tuple:
+def _mse_rule(g: Any, pred: Any, target: Any, out: Any, diff: Any, wp: bool, wt: bool) -> tuple:
     # d/dpred mean((pred - target)**2) = 2 (pred - target) / N
-    diff = n._saved
+    if isinstance(pred, Tensor):  # the graph path: the difference as graph (see the losses' note)
+        diff = pred - target
     gp = diff * (g * (2.0 / diff.size))
-    return (gp if n._a.requires_grad else None, -gp if n._b.requires_grad else None)
+    return (gp if wp else None, -gp if wt else None)
 
 
 def mse_loss(pred: Tensor, target: Any) -> Tensor:
@@ -205,15 +217,15 @@ def mse_loss(pred: Tensor, target: Any) -> Tensor:
     if pred.data.size == 0:
         raise ValueError("mse_loss: empty tensors have no mean")
     diff = pred.data - target.data
-    return _result(np.asarray(np.mean(diff * diff)), "mse_loss", _mse_vjp, pred, target, diff)
+    return _result(np.asarray(np.mean(diff * diff)), "mse_loss", _mse_rule, pred, target, diff)
 
 
 # --------------------------------------------------------------------------- joining
-def _concatenate_vjp(n: Tensor, g: np.ndarray) -> Any:
-    axis, ends = n._saved
-    if n._b is None:  # a single tensor
-        return g
-    return tuple(np.split(g, ends[:-1], axis=axis))
+def _concatenate_rule(g: Any, parents: Any, out: Any, saved: tuple, wants: Any) -> Any:
+    axis, ends = saved
+    lead = (slice(None),) * axis
+    return tuple(g[lead + (slice(start, end),)] if w else None
+                 for start, end, w in zip([0] + ends[:-1], ends, wants))
 
 
 def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
@@ -229,15 +241,13 @@ def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
         shapes = ", ".join(str(t.data.shape) for t in ts)
         raise ValueError(f"concatenate: shapes {shapes} do not match except along axis {axis}") from None
     ends = np.cumsum([t.data.shape[ax] for t in ts]).tolist()
-    return _result_n(data, "concatenate", _concatenate_vjp, ts, (ax, ends))
+    return _result_n(data, "concatenate", _concatenate_rule, ts, (ax, ends))
 
 
-def _stack_vjp(n: Tensor, g: np.ndarray) -> Any:
-    axis, count = n._saved
+def _stack_rule(g: Any, parents: Any, out: Any, saved: tuple, wants: Any) -> Any:
+    axis, count = saved
     lead = (slice(None),) * axis
-    if n._b is None:  # a single tensor
-        return g[lead + (0,)]
-    return tuple(g[lead + (i,)] for i in range(count))
+    return tuple(g[lead + (i,)] if w else None for i, w in enumerate(wants))
 
 
 def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
@@ -248,15 +258,13 @@ def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     if len(shapes) != 1:
         raise ValueError(f"stack: all shapes must be equal, got {', '.join(str(s) for s in shapes)}")
     data = np.stack([t.data for t in ts], axis=ax)
-    return _result_n(data, "stack", _stack_vjp, ts, (ax, len(ts)))
+    return _result_n(data, "stack", _stack_rule, ts, (ax, len(ts)))
 
 
 # --------------------------------------------------------------------------- selection
-def _where_vjp(n: Tensor, g: np.ndarray) -> tuple:
-    cond = n._saved
+def _where_rule(g: Any, x: Any, y: Any, out: Any, cond: Any, wx: bool, wy: bool) -> tuple:
     zero = np.zeros((), g.dtype)
-    return (np.where(cond, g, zero) if n._a.requires_grad else None,
-            np.where(cond, zero, g) if n._b.requires_grad else None)
+    return (np.where(cond, g, zero) if wx else None, np.where(cond, zero, g) if wy else None)
 
 
 def where(condition: Any, x: Any, y: Any) -> Tensor:
@@ -276,16 +284,15 @@ def where(condition: Any, x: Any, y: Any) -> Tensor:
         raise ValueError(
             f"where: shapes {cond.shape}, {xt.data.shape} and {yt.data.shape} cannot be broadcast together"
         ) from None
-    return _result(data, "where", _where_vjp, xt, yt, cond)
+    return _result(data, "where", _where_rule, xt, yt, cond)
 
 
-def _extreme_vjp(n: Tensor, g: np.ndarray) -> tuple:
-    # the larger (smaller) input gets the gradient; ties share it evenly, half each
-    a, b = n._a.data, n._b.data
-    wins = a > b if n.op == "maximum" else a < b
+def _extreme_rule(g: Any, a: Any, b: Any, out: Any, op: str, wa: bool, wb: bool) -> tuple:
+    # the larger (smaller) input gets the gradient; ties share it evenly, half each (constants)
+    a, b = value_of(a), value_of(b)
+    wins = a > b if op == "maximum" else a < b
     share = wins + 0.5 * (a == b)
-    return (g * share if n._a.requires_grad else None,
-            g * (1.0 - share) if n._b.requires_grad else None)
+    return (g * share if wa else None, g * (1.0 - share) if wb else None)
 
 
 def _elementwise_extreme(a: Any, b: Any, op: str) -> Tensor:
@@ -299,7 +306,7 @@ def _elementwise_extreme(a: Any, b: Any, op: str) -> Tensor:
         raise ValueError(
             f"{op}: shapes {at.data.shape} and {bt.data.shape} cannot be broadcast together"
         ) from None
-    return _result(data, op, _extreme_vjp, at, bt)
+    return _result(data, op, _extreme_rule, at, bt, op)
 
 
 def maximum(a: Any, b: Any) -> Tensor:
@@ -310,3 +317,21 @@ def maximum(a: Any, b: Any) -> Tensor:
 def minimum(a: Any, b: Any) -> Tensor:
     """Elementwise smaller of ``a`` and ``b``; ties split the gradient evenly."""
     return _elementwise_extreme(a, b, "minimum")
+
+
+for _name, _rule, _arity, _words in (
+        ("softmax", _softmax_rule, 1, ("softmax·(g - sum(g·softmax))",)),
+        ("log_softmax", _log_softmax_rule, 1, ("g - softmax·sum(g)",)),
+        ("cross_entropy", None, 2, ("g·(softmax({a}) - onehot)/N", "-g·log softmax({a})/N")),
+        ("mse_loss", _mse_rule, 2, ("g·2({a} - {b})/N", "-g·2({a} - {b})/N")),
+        ("concatenate", _concatenate_rule, -1, ("g's slice",)),
+        ("stack", _stack_rule, -1, ("g's slice",)),
+        ("where", _where_rule, 2, ("g where chosen, else 0", "g where chosen, else 0")),
+        ("maximum", _extreme_rule, 2, ("g where {a} is larger (ties: half)",
+                                       "g where {b} is larger (ties: half)")),
+        ("minimum", _extreme_rule, 2, ("g where {a} is smaller (ties: half)",
+                                       "g where {b} is smaller (ties: half)"))):
+    _expr = f"{_name}({{a}}{', {b}' if _arity == 2 else ''})"
+    _doc = (globals()[_name].__doc__ or "").split("\n")[0]
+    _ops.register(_ops.Op(_name, _arity, _expr, ("",) * max(_arity, 1), (), doc=_doc, sends=_words,
+                          kinds=("Tensor",), vjp=_rule))

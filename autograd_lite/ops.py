@@ -23,57 +23,66 @@ string ``Value`` can produce has a row.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Dict, Optional, Tuple
 
 import numpy as np
 
-__all__ = ["Op", "OPS", "op_row", "register", "exp", "log", "sin", "cos", "sqrt", "tanh", "sigmoid", "recip",
+__all__ = ["Op", "OPS", "op_row", "register", "bind",
+           "exp", "log", "sin", "cos", "sqrt", "tanh", "sigmoid", "recip",
            "sign", "step", "square", "sinh", "cosh", "floordiv", "DOMAINS"]
 
 
 # --------------------------------------------------------------------------- generic math
-# Each takes a float or a Value: a float gives a float (numeric path), a Value builds graph.
+# Each takes a float, an ndarray, a Value or a Tensor: a float gives a float and an ndarray an
+# ndarray (the numeric paths), a Value or Tensor builds graph (its own method).
+
+_ndarray = np.ndarray
+
 
 def _is_node(x: Any) -> bool:
     return hasattr(x, "_order")
 
 
-def exp(x: Any) -> Any:
-    return x.exp() if _is_node(x) else math.exp(x)
+def _generic(name: str, scalar: Callable[[float], float], array: Callable[..., Any]) -> Callable[[Any], Any]:
+    def f(x: Any) -> Any:
+        t = type(x)
+        if t is float:
+            return scalar(x)
+        if t is _ndarray:
+            return array(x)
+        if _is_node(x):
+            return getattr(x, name)()
+        return scalar(x) if np.ndim(x) == 0 else array(np.asarray(x))
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = f"{name}(x) of a float, an ndarray, a Value or a Tensor (graph for the last two)."
+    return f
 
 
-def log(x: Any) -> Any:
-    return x.log() if _is_node(x) else math.log(x)
+def _nan_unless_finite(f: Callable[[float], float]) -> Callable[[float], float]:
+    return lambda x: f(x) if x - x == 0.0 else math.nan  # sin of inf is NaN, as in numpy
 
 
-def sin(x: Any) -> Any:
-    if _is_node(x):
-        return x.sin()
-    return math.sin(x) if x - x == 0.0 else math.nan  # sin of inf is NaN, as in numpy
+exp = _generic("exp", math.exp, np.exp)
+log = _generic("log", math.log, np.log)
+sin = _generic("sin", _nan_unless_finite(math.sin), np.sin)
+cos = _generic("cos", _nan_unless_finite(math.cos), np.cos)
+sqrt = _generic("sqrt", math.sqrt, np.sqrt)
+tanh = _generic("tanh", math.tanh, np.tanh)
 
 
-def cos(x: Any) -> Any:
-    if _is_node(x):
-        return x.cos()
-    return math.cos(x) if x - x == 0.0 else math.nan
-
-
-def sqrt(x: Any) -> Any:
-    return x.sqrt() if _is_node(x) else math.sqrt(x)
-
-
-def tanh(x: Any) -> Any:
-    return x.tanh() if _is_node(x) else math.tanh(x)
-
-
-def sigmoid(x: Any) -> Any:
-    if type(x) is not float and _is_node(x):
-        return x.sigmoid()
+def _sigmoid(x: float) -> float:
     if x >= 0.0:
         return 1.0 / (1.0 + math.exp(-x))
     e = math.exp(x)
     return e / (1.0 + e)
+
+
+def _sigmoid_array(x: np.ndarray) -> np.ndarray:
+    return np.exp(-np.logaddexp(0.0, -x))
+
+
+sigmoid = _generic("sigmoid", _sigmoid, _sigmoid_array)
 
 
 def square(x: Any) -> Any:
@@ -81,27 +90,36 @@ def square(x: Any) -> Any:
 
 
 def recip(x: Any) -> Any:
-    """1/x; for a float, ±inf at ±0 (a slope may be infinite) instead of ZeroDivisionError."""
-    if _is_node(x):
+    """1/x; for a float or array, ±inf at ±0 (a slope may be infinite) instead of an error."""
+    t = type(x)
+    if t is _ndarray:
+        with np.errstate(divide="ignore"):
+            return 1.0 / x
+    if t is not float and _is_node(x):
         return 1.0 / x
     if x == 0.0:
         return math.copysign(math.inf, x)
     return 1.0 / x
 
 
-def _data(x: Any) -> float:
+def _data(x: Any) -> Any:
     return x.data if _is_node(x) else x
 
 
-def sign(x: Any) -> float:
+def sign(x: Any) -> Any:
     """sign(x) as a constant (0 at 0, NaN at NaN): the slope of abs, flat in x."""
     a = x if type(x) is float else _data(x)
+    if type(a) is _ndarray:
+        return np.sign(a)
     return 1.0 if a > 0 else (-1.0 if a < 0 else (0.0 if a == 0 else a))
 
 
-def step(x: Any) -> float:
+def step(x: Any) -> Any:
     """1 where x > 0, else 0, as a constant: the slope of relu (0 at NaN)."""
-    return 1.0 if (x if type(x) is float else _data(x)) > 0.0 else 0.0
+    a = x if type(x) is float else _data(x)
+    if type(a) is _ndarray:
+        return (a > 0.0).astype(a.dtype)
+    return 1.0 if a > 0.0 else 0.0
 
 
 def _power_slope(x: Any, out: Any, n: float) -> Any:
@@ -136,31 +154,10 @@ def _pow_slope_exponent(a: Any, b: Any, out: Any) -> Any:
 
 
 # --------------------------------------------------------------------------- more generic math
-# The functions the rules of tan ... exp2 and % need, in the same style: a float gives a float,
-# an ndarray an ndarray, a Value or Tensor builds graph (its own method).
-
-def _hyperbolic(name: str, scalar: Callable[[float], float], array: Callable[..., Any]
-                ) -> Callable[[Any], Any]:
-    def f(x: Any) -> Any:
-        t = type(x)
-        if t is float:
-            try:
-                return scalar(x)
-            except OverflowError:  # a slope may be infinite (IEEE, as numpy computes it)
-                return math.inf if name == "cosh" else math.copysign(math.inf, x)
-        if t is np.ndarray:
-            with np.errstate(over="ignore"):
-                return array(x)
-        if _is_node(x):
-            return getattr(x, name)()
-        return f(float(x)) if np.ndim(x) == 0 else f(np.asarray(x))
-    f.__name__ = f.__qualname__ = name
-    f.__doc__ = f"{name}(x) of a float, an ndarray, a Value or a Tensor (graph for the last two)."
-    return f
-
-
-sinh = _hyperbolic("sinh", math.sinh, np.sinh)
-cosh = _hyperbolic("cosh", math.cosh, np.cosh)
+# What the rules of tan ... exp2 and % need, in the same style.
+# (cosh and sinh are each other's slopes; where one overflows the other did, in the forward pass)
+sinh = _generic("sinh", math.sinh, np.sinh)
+cosh = _generic("cosh", math.cosh, np.cosh)
 
 
 def floordiv(a: Any, b: Any) -> Any:
@@ -169,7 +166,7 @@ def floordiv(a: Any, b: Any) -> Any:
     if type(a) is float and type(b) is float:
         return a // b
     a, b = _data(a), _data(b)
-    if type(a) is np.ndarray or type(b) is np.ndarray:
+    if type(a) is _ndarray or type(b) is _ndarray:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return np.floor_divide(a, b)
     return float(a) // float(b)
@@ -208,8 +205,8 @@ class Op:
         return self.symbol or self.name
 
 
-def _unary(name: str, local: str, rule: Callable[..., Any], doc: str, kinds: Tuple[str, ...] = ("Value", "Tensor")
-           ) -> Op:
+def _unary(name: str, local: str, rule: Callable[..., Any], doc: str,
+           kinds: Tuple[str, ...] = ("Value", "Tensor")) -> Op:
     return Op(name, 1, f"{name}({{a}})", (local,), (rule,), cli=True, doc=doc,
               sends=(f"g·{local}",), kinds=kinds, again=lambda n, ps: getattr(ps[0], name)())
 
@@ -292,6 +289,12 @@ def register(row: Op) -> Op:
     if old is not None and old.kinds != row.kinds:
         raise ValueError(f"op table: {row.name!r} is registered twice with different kinds")
     OPS[row.name] = row
+    return row
+
+
+def bind(name: str, vjp: Callable[..., Any]) -> Op:
+    """Give a shared row its Tensor rule (written next to the Tensor op's forward code)."""
+    row = OPS[name] = replace(OPS[name], vjp=vjp)
     return row
 
 

@@ -238,8 +238,8 @@ def _plant_tensor(root: Any, node: Any, index: int, factor: float) -> Exercise:
         raise ValueError("plant_bug: a factor of 1 plants no bug")
     right = node._vjp
 
-    def wrong_vjp(n: Any, g: Any) -> Any:
-        out = right(n, g)
+    def wrong_vjp(*args: Any) -> Any:  # the rule's own arguments (autograd_lite.tensor's convention)
+        out = right(*args)
         if isinstance(out, tuple):
             return tuple(c * factor if i == index and c is not None else c for i, c in enumerate(out))
         return out * factor

@@ -1,0 +1,289 @@
+"""Arithmetic: ``+ - * / ** @`` and negation, each op's forward beside its rule.
+
+Rules follow the convention of :mod:`autograd_lite.tensor`: ``rule(g, a, b, out, saved, wa,
+wb)`` for two parents, ``rule(g, a, out, saved)`` for one; they run on arrays (first order)
+and on Tensors (``create_graph=True``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .. import engine as _engine
+from .. import ops as _ops
+from ..format import fmt
+from ..value import DomainError, Value, ZeroDivisionDomainError
+from . import _domain as D
+from ._node import _ndarray, _Node, _operand, _result, _shape_error, _zero, value_of
+
+if TYPE_CHECKING:
+    from .core import Tensor
+
+
+def _add_rule(g: Any, a: Any, b: Any, out: Any, saved: Any, wa: bool, wb: bool) -> tuple:
+    return (g if wa else None, g if wb else None)
+
+
+def _sub_rule(g: Any, a: Any, b: Any, out: Any, saved: Any, wa: bool, wb: bool) -> tuple:
+    return (g if wa else None, -g if wb else None)
+
+
+def _mul_rule(g: Any, a: Any, b: Any, out: Any, saved: Any, wa: bool, wb: bool) -> tuple:
+    return (g * b if wa else None, g * a if wb else None)
+
+
+def _div_rule(g: Any, a: Any, b: Any, out: Any, saved: Any, wa: bool, wb: bool) -> tuple:
+    # d(a/b)/db = -a/b**2, as -(a/b)/b: neither b*b nor g/b may overflow or underflow on the
+    # way to a representable slope (the same arithmetic as Value)
+    return (g / b if wa else None, g * -(out / b) if wb else None)
+
+
+def _neg_rule(g: Any, a: Any, out: Any, saved: Any) -> Any:
+    return -g
+
+
+def _pow_const_rule(g: Any, a: Any, out: Any, k: float) -> Any:
+    # d(a**k)/da = k a**(k-1); at a = 0 with k < 1 the slope is infinite (as for Value)
+    if k == 2.0:
+        return g * (a + a)
+    if k == 0.0:  # a**0 is the constant 1 (even at a = 0, as for Value)
+        return g * _zero(g.dtype)
+    if k == 1.0:
+        return g
+    if k < 1.0 and type(a) is _ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return g * (k * a ** (k - 1.0))
+    return g * (k * a ** (k - 1.0))
+
+
+def _pow_rule(g: Any, a: Any, b: Any, out: Any, saved: Any, wa: bool, wb: bool) -> tuple:
+    # d(a**b)/da = b a**(b-1) (0 where b == 0, as PyTorch);  d(a**b)/db = a**b ln a (0 at a == 0)
+    av, bv = value_of(a), value_of(b)
+    ga = gb = None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if wa:
+            ga = g * np.where(bv == 0, 0.0, b * a ** (b - 1.0))
+        if wb:
+            positive = av > 0
+            gb = g * np.where(positive, out * np.log(np.where(positive, a, 1.0)), 0.0)
+    return (ga, gb)
+
+
+def _matmul_rule(g: Any, a: Any, b: Any, out: Any, saved: Any, wa: bool, wb: bool) -> tuple:
+    if a.ndim == 2 and b.ndim == 2:  # the common case: dA = G B^T, dB = A^T G
+        return (g @ b.T if wa else None, a.T @ g if wb else None)
+    # 1-D operands are promoted the way numpy does (a row, b column), then squeezed back;
+    # broadcast batch axes are summed by the one accumulation place.
+    a2 = a[None, :] if a.ndim == 1 else a
+    b2 = b[:, None] if b.ndim == 1 else b
+    g2 = g[..., None] if b.ndim == 1 else g
+    if a.ndim == 1:
+        g2 = g2[..., None, :]
+    ga = gb = None
+    if wa:
+        ga = g2 @ np.swapaxes(b2, -1, -2)
+        if a.ndim == 1:
+            ga = ga[..., 0, :]
+    if wb:
+        gb = np.swapaxes(a2, -1, -2) @ g2
+        if b.ndim == 1:
+            gb = gb[..., 0]
+    return (ga, gb)
+
+
+def _register() -> None:
+    for name, rule in (
+        ("+", _add_rule),
+        ("-", _sub_rule),
+        ("*", _mul_rule),
+        ("/", _div_rule),
+        ("**", _pow_rule),
+        ("**n", _pow_const_rule),
+        ("neg", _neg_rule),
+    ):
+        _ops.bind(name, rule)
+    _ops.register(
+        _ops.Op(
+            "@",
+            2,
+            "{a}@{b}",
+            ("", ""),
+            (),
+            doc="matrix product (numpy's matmul rules for 1-D and batches)",
+            symbol="@",
+            sends=("g @ {b}ᵀ", "{a}ᵀ @ g"),
+            kinds=("Tensor",),
+            vjp=_matmul_rule,
+            again=lambda n, ps: ps[0] @ ps[1],
+        )
+    )
+
+
+_register()
+_pow_op_names = {2.0: "**2"}
+
+
+class ArithmeticOps:
+    """``+ - * / ** @`` and unary minus for Tensor."""
+
+    __slots__ = ()
+    data: np.ndarray
+    requires_grad: bool
+
+    def __add__(self, other: Any) -> "Tensor":
+        if not isinstance(other, _Node):
+            other = _operand(other, self, "+")
+        try:
+            data = self.data + other.data
+        except ValueError:
+            raise _shape_error("+", self, other) from None
+        return _result(data, "+", _add_rule, self, other)
+
+    def __radd__(self, other: Any) -> "Tensor":
+        return _operand(other, self, "+").__add__(self)
+
+    def __sub__(self, other: Any) -> "Tensor":
+        if not isinstance(other, _Node):
+            other = _operand(other, self, "-")
+        try:
+            data = self.data - other.data
+        except ValueError:
+            raise _shape_error("-", self, other) from None
+        return _result(data, "-", _sub_rule, self, other)
+
+    def __rsub__(self, other: Any) -> "Tensor":
+        return _operand(other, self, "-").__sub__(self)
+
+    def __mul__(self, other: Any) -> "Tensor":
+        if not isinstance(other, _Node):
+            other = _operand(other, self, "*")
+        try:
+            data = self.data * other.data
+        except ValueError:
+            raise _shape_error("*", self, other) from None
+        return _result(data, "*", _mul_rule, self, other)
+
+    def __rmul__(self, other: Any) -> "Tensor":
+        return _operand(other, self, "*").__mul__(self)
+
+    def __truediv__(self, other: Any) -> "Tensor":
+        if not isinstance(other, _Node):
+            other = _operand(other, self, "/")
+        a, b = self.data, other.data
+        if not D.surely_nonzero(b):
+            zero = b == 0
+            if zero.any():
+                try:
+                    shape = np.broadcast_shapes(a.shape, b.shape)
+                except ValueError:
+                    raise _shape_error("/", self, other) from None
+                if 0 in shape:  # an empty result: no element is divided by anything
+                    return _result(np.empty(shape, np.result_type(a, b)), "/", _div_rule, self, other)
+                raise ZeroDivisionDomainError(
+                    f"/: division by zero: a, b = {D.where_bad(np.broadcast_to(zero, shape), a, b)}"
+                )
+        try:
+            data = a / b
+        except ValueError:
+            raise _shape_error("/", self, other) from None
+        if type(data) is not _ndarray:
+            data = np.asarray(data)
+        if not D.all_finite(data):
+            D.check_overflow("/", data, a, b)
+        return _result(data, "/", _div_rule, self, other)
+
+    def __rtruediv__(self, other: Any) -> "Tensor":
+        return _operand(other, self, "/").__truediv__(self)
+
+    def __pow__(self, other: Any) -> "Tensor":
+        a = self.data
+        t = type(other)
+        if t is int or t is float:
+            k = float(other)
+        elif isinstance(other, (_Node, np.ndarray, list, tuple, Value)):
+            return _pow_tensor(self, _operand(other, self, "**"))
+        elif isinstance(other, (np.integer, np.floating)):
+            k = float(other)
+        else:
+            raise TypeError(
+                f"**: expected a number or Tensor exponent, got {type(other).__name__}: {other!r}"
+            )
+        op = _pow_op_names.get(k)
+        if op is None:
+            op = "**" + fmt(k)  # the exponent is part of the op's name, as for Value
+            if len(_pow_op_names) < 256:
+                _pow_op_names[k] = op
+        if k.is_integer():
+            if k < 0 and not D.surely_nonzero(a):
+                D.check_power_domain(a, k, op)
+        elif not (D.surely_positive(a) if k < 0 else D.surely_nonnegative(a)):
+            D.check_power_domain(a, k, op)
+        data = a * a if k == 2.0 else a ** np.asarray(k, dtype=a.dtype)
+        if type(data) is not _ndarray:
+            data = np.asarray(data)
+        r = data if data.ndim == 1 else data.reshape(-1)
+        if not math.isfinite(r.dot(r)):  # NaN/inf somewhere (or huge values): look closer
+            if math.isfinite(k):  # an infinite exponent is not a finite input that overflowed
+                D.check_overflow(op, data, a)
+        return _result(data, op, _pow_const_rule, self, None, k)
+
+    def __rpow__(self, other: Any) -> "Tensor":
+        return _pow_tensor(_operand(other, self, "**"), self)
+
+    def __matmul__(self, other: Any) -> "Tensor":
+        if not isinstance(other, _Node):
+            other = _operand(other, self, "@")
+        return _matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> "Tensor":
+        return _matmul(_operand(other, self, "@"), self)
+
+    def __neg__(self) -> "Tensor":
+        return _result(-self.data, "neg", _neg_rule, self)
+
+    def __pos__(self) -> "Tensor":
+        return self  # type: ignore[return-value]  # self is a Tensor
+
+
+def _pow_tensor(base: Any, exponent: Any) -> "Tensor":
+    a, b = base.data, exponent.data
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise _shape_error("**", base, exponent) from None
+    D.check_power_domain(a, b, "**")
+    data = a**b
+    if type(data) is not _ndarray:
+        data = np.asarray(data)
+    if not D.all_finite(data):
+        D.check_overflow("**", data, a, b)
+    if exponent.requires_grad and not (_engine._threads_without_grad and not _engine.is_grad_enabled()):
+        # d(a**b)/db = a**b ln a needs a > 0 (or a == 0 with b > 0), as for Value
+        with np.errstate(invalid="ignore"):
+            bad = ~((a > 0) | ((a == 0) & (b > 0)))
+        if bad.any():
+            raise DomainError(
+                "**: the exponent's derivative a**b ln(a) needs a > 0: a, b = "
+                f"{D.where_bad(np.broadcast_to(bad, data.shape), a, b)}; "
+                "use a constant exponent for a negative base"
+            )
+    return _result(data, "**", _pow_rule, base, exponent)
+
+
+def _matmul(x: Any, y: Any) -> "Tensor":
+    a, b = x.data, y.data
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(f"@: needs operands with at least 1 dimension, got shapes {a.shape} and {b.shape}")
+    try:
+        data = a @ b
+    except ValueError:
+        inner_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
+        raise ValueError(
+            f"@: shapes {a.shape} and {b.shape} do not match (inner sizes {a.shape[-1]} and {inner_b}"
+            + ("" if a.shape[-1] != inner_b else ", batch axes do not broadcast")
+            + ")"
+        ) from None
+    return _result(data, "@", _matmul_rule, x, y)

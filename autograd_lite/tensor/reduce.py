@@ -1,0 +1,132 @@
+"""Reductions: sum, mean, max, min, var.
+
+A reduction's rule copies the upstream back over the reduced axes (``broadcast_to`` of it
+reshaped with the reduced axes kept as 1), scaled by what each element contributed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from .. import checks as _checks
+from .. import ops as _ops
+from ._node import _result, value_of
+
+if TYPE_CHECKING:
+    from .core import Tensor
+
+Axis = Union[None, int, Sequence[int]]
+
+
+def _saved(a: np.ndarray, axis: Optional[Tuple[int, ...]]) -> tuple:
+    """(axis, keepdims shape, number of elements reduced) for a reduction's rule."""
+    if axis is None:
+        return None, (1,) * a.ndim, a.size
+    kshape = tuple(1 if i in axis else n for i, n in enumerate(a.shape))
+    return axis, kshape, int(np.prod([a.shape[i] for i in axis]))
+
+
+def _sum_rule(g: Any, a: Any, out: Any, saved: tuple) -> Any:
+    return np.broadcast_to(g.reshape(saved[1]), a.shape)
+
+
+def _mean_rule(g: Any, a: Any, out: Any, saved: tuple) -> Any:
+    return np.broadcast_to(g.reshape(saved[1]) / saved[2], a.shape)
+
+
+def _extreme_rule(g: Any, a: Any, out: Any, saved: tuple) -> Any:
+    # ties share the gradient evenly: mask / (number of tied extremes), a constant
+    axis, kshape = saved[0], saved[1]
+    mask = value_of(a) == value_of(out).reshape(kshape)
+    count = mask.sum(axis=axis, keepdims=True, dtype=g.dtype)
+    return mask * (g.reshape(kshape) / count)
+
+
+def _var_rule(g: Any, a: Any, out: Any, saved: tuple) -> Any:
+    # d var / dx_i = 2 (x_i - mean) / (N - ddof)
+    axis, kshape, count, ddof = saved
+    centred = a - a.mean(axis=axis, keepdims=True)
+    return centred * (g.reshape(kshape) * (2.0 / (count - ddof)))
+
+
+def _again(n: Any, ps: Sequence[Any]) -> Any:
+    """A reduction re-applied with the axes the node recorded (keepdims from its shape)."""
+    kwargs = {"ddof": n._saved[3]} if n.op == "var" else {}
+    return getattr(ps[0], n.op)(axis=n._saved[0], **kwargs).reshape(n.data.shape)
+
+
+for _name, _rule, _words in (
+    ("sum", _sum_rule, "g copied to every element"),
+    ("mean", _mean_rule, "g / n copied to every averaged element"),
+    ("max", _extreme_rule, "g to the largest elements (ties share it)"),
+    ("min", _extreme_rule, "g to the smallest elements (ties share it)"),
+    ("var", _var_rule, "g·2({a} - mean)/(n - ddof)"),
+):
+    _ops.register(
+        _ops.Op(
+            _name,
+            1,
+            f"{_name}({{a}})",
+            ("",),
+            (),
+            doc=f"{_name} over axes",
+            sends=(_words,),
+            kinds=("Tensor",),
+            vjp=_rule,
+            again=_again,
+        )
+    )
+
+
+class ReductionOps:
+    """Reductions of a Tensor over axes (an int, a tuple, or None for all)."""
+
+    __slots__ = ()
+    data: np.ndarray
+
+    def sum(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
+        """Sum over ``axis`` (int or tuple; None: all).  Gradient: upstream copied back."""
+        a = self.data
+        ax = _checks.axes(axis, a.ndim, "sum")
+        return _result(a.sum(axis=ax, keepdims=keepdims), "sum", _sum_rule, self, None, _saved(a, ax))
+
+    def mean(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
+        """Mean over ``axis``.  Gradient: upstream / N copied back."""
+        a = self.data
+        ax = _checks.axes(axis, a.ndim, "mean")
+        saved = _saved(a, ax)
+        if saved[2] == 0:
+            raise ValueError(f"mean: no elements to average over axis {axis!r} of shape {a.shape}")
+        return _result(a.mean(axis=ax, keepdims=keepdims), "mean", _mean_rule, self, None, saved)
+
+    def max(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
+        """Largest element over ``axis``; tied maxima share the gradient evenly."""
+        return self._extreme(axis, keepdims, "max")
+
+    def min(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
+        """Smallest element over ``axis``; tied minima share the gradient evenly."""
+        return self._extreme(axis, keepdims, "min")
+
+    def _extreme(self, axis: Axis, keepdims: bool, op: str) -> "Tensor":
+        a = self.data
+        ax = _checks.axes(axis, a.ndim, op)
+        saved = _saved(a, ax)
+        if saved[2] == 0:
+            raise ValueError(f"{op}: no elements to reduce over axis {axis!r} of shape {a.shape}")
+        data = a.max(axis=ax, keepdims=keepdims) if op == "max" else a.min(axis=ax, keepdims=keepdims)
+        return _result(data, op, _extreme_rule, self, None, saved)
+
+    def var(self, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> "Tensor":
+        """Variance over ``axis`` (divides by N - ddof; ddof=0 as numpy, BatchNorm)."""
+        a = self.data
+        ax = _checks.axes(axis, a.ndim, "var")
+        saved = _saved(a, ax)
+        if saved[2] - ddof <= 0:
+            raise ValueError(
+                f"var: needs more than ddof={ddof} elements along axis {axis!r} of shape {a.shape}"
+            )
+        return _result(
+            a.var(axis=ax, keepdims=keepdims, ddof=ddof), "var", _var_rule, self, None, saved + (ddof,)
+        )
