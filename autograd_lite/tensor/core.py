@@ -20,6 +20,7 @@ from ._node import _add_to, _fit, _leaf, _ndarray, _next_order, _Node, _ones, _t
 from .arith import ArithmeticOps
 from .elementwise import ElementwiseOps
 from .numpy_api import NumpyProtocol
+from .numpy_math import NumpyMathOps
 from .reduce import ReductionOps
 from .shape import ShapeOps
 
@@ -27,7 +28,7 @@ ArrayLike = Any  # numbers, nested lists, numpy arrays
 _float64 = np.dtype(np.float64)
 
 
-class Tensor(ArithmeticOps, ElementwiseOps, ReductionOps, ShapeOps, NumpyProtocol, _Node):
+class Tensor(ArithmeticOps, ElementwiseOps, NumpyMathOps, ReductionOps, ShapeOps, NumpyProtocol, _Node):
     """An n-dimensional array node in a computation graph.
 
     ``Tensor(data, requires_grad=False, dtype=None, label="")``.  Attributes: ``data``
