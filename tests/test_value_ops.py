@@ -13,7 +13,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from autograd_lite import DomainError, Value, grad, gradcheck, gradgradcheck, hessian, ops
+from autograd_lite import DomainError, Value, grad, gradcheck, gradgradcheck, hessian, jacfwd, ops
 from autograd_lite.value import ZeroDivisionDomainError
 
 # name -> (numpy's function, the open interval the checks draw x from)
@@ -214,6 +214,8 @@ def test_mod_hand_values_numbers_on_either_side_and_division_by_zero() -> None:
 def test_new_ops_compose_into_second_derivatives() -> None:
     f = lambda x, y: (x.sinh() * y.arctan()).log1p() + (x % y).tan() * y.exp2()  # noqa: E731
     assert gradgradcheck(f, 0.3, 1.7)
+    g = lambda x, y: f(x, y) + x.floor() * (2.5 % y).cosh() + (x.expm1() - y.log2()).sign()  # noqa: E731
+    np.testing.assert_allclose(jacfwd(g)(0.3, 1.7)[0], grad(g, argnums=(0, 1))(0.3, 1.7), rtol=1e-14)
     torch = pytest.importorskip("torch")
     tx = torch.tensor(0.3, dtype=torch.float64, requires_grad=True)
     ty = torch.tensor(1.7, dtype=torch.float64, requires_grad=True)
