@@ -116,5 +116,5 @@ def unary_method(name: str, new: Callable[..., "Value"]) -> Callable[["Value"], 
 
     method.__name__ = name
     method.__qualname__ = f"Value.{name}"
-    method.__doc__ = f"{row.doc[0].upper()}{row.doc[1:]}; d/dx = {row.local[0].format(a='x')}."
+    method.__doc__ = f"{row.doc}; d/dx = {row.local[0].format(a='x')}."
     return method

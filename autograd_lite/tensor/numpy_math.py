@@ -50,7 +50,7 @@ def _method(name: str, forward: Callable[[np.ndarray], Any]) -> Callable[["Tenso
 
     method.__name__ = name
     method.__qualname__ = f"Tensor.{name}"
-    method.__doc__ = f"{row.doc[0].upper()}{row.doc[1:]}, elementwise; d/dx = {row.local[0].format(a='x')}."
+    method.__doc__ = f"{row.doc}, elementwise; d/dx = {row.local[0].format(a='x')}."
     return method
 
 
