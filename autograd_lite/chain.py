@@ -26,7 +26,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
-from .format import fmt
+from .format import atom, fmt
+from .words import chain_word, function_names
 
 __all__ = ["ChainRule", "chain_rule", "MAX_PATHS", "MAX_FACTORS"]
 
@@ -58,7 +59,7 @@ class ChainRule:
 
     # ------------------------------------------------------------------ parts
     def _d(self, top: Any, bottom: Any) -> str:
-        return f"∂{_atom(self.names[top])}/∂{_atom(self.names[bottom])}"
+        return f"∂{atom(self.names[top])}/∂{atom(self.names[bottom])}"
 
     def factor_symbols(self, path: Tuple[Edge, ...]) -> List[str]:
         """``['∂z/∂t', '∂t/∂x']``: one local derivative per edge of ``path``."""
@@ -66,7 +67,7 @@ class ChainRule:
 
     def factor_words(self, path: Tuple[Edge, ...]) -> List[str]:
         """``['2·t', '1']``: each local derivative as a formula of the node's parents."""
-        return [_word(n, i, self.names) for n, i in path]
+        return [chain_word(n, i, self.names) for n, i in path]
 
     @staticmethod
     def factor_values(path: Tuple[Edge, ...]) -> List[float]:
@@ -110,8 +111,8 @@ class ChainRule:
             return self.factor_symbols(path)
         if how == "words":
             words = self.factor_words(path)
-            return [_atom(w) if len(path) > 1 or len(self.paths) > 1 else w for w in words]
-        return [_atom(fmt(v)) for v in self.factor_values(path)]
+            return [atom(w) if len(path) > 1 or len(self.paths) > 1 else w for w in words]
+        return [atom(fmt(v)) for v in self.factor_values(path)]
 
     def _short(self, factors: List[str]) -> List[str]:
         k = self.max_factors
@@ -143,7 +144,7 @@ class ChainRule:
         more = (rf" + \dots\ (\text{{{self.more} more paths}})" if self.more else "")
         sym = " + ".join(r" \cdot ".join(self._short_tex([d(n, n.parents[i]) for n, i in p]))
                          for p in self.paths) + more
-        words = " + ".join(r" \cdot ".join(self._short_tex([_tex_formula(_atom(w) if len(p) > 1 else w)
+        words = " + ".join(r" \cdot ".join(self._short_tex([_tex_formula(atom(w) if len(p) > 1 else w)
                                                              for w in self.factor_words(p)]))
                            for p in self.paths) + more
         nums = " + ".join(r" \cdot ".join(self._short_tex([_tex_number(v) for v in self.factor_values(p)]))
@@ -175,24 +176,6 @@ class ChainRule:
                 f"<div>{head}</div>{rows}{note}</div>")
 
 
-def _word(node: Any, index: int, names: Dict[Any, str]) -> str:
-    """The local derivative of ``node`` w.r.t. parent ``index`` as a formula (``2·t``)."""
-    from .explain import _local_formula  # the one table of local-derivative words
-
-    local = float(node.local_grads[index])
-    pnames = [names[p] for p in node.parents]
-    _, word = _local_formula(node.op, pnames, index, local)
-    if not word or node.op == "relu":
-        return fmt(local)
-    return word
-
-
-def _atom(name: str) -> str:
-    from .explain import atom
-
-    return atom(name)
-
-
 _TEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "$": r"\$", "#": r"\#",
                 "%": r"\%", "&": r"\&", "^": r"\^{}", "~": r"\~{}"}
 
@@ -220,7 +203,6 @@ def _tex_number(v: float) -> str:
 
 _TOKEN = re.compile(r"\*\*|[A-Za-z_][A-Za-z_0-9]*|[0-9][0-9.]*(?:e[+-]?[0-9]+)?|.", re.S)
 _TEX_OPS = {"·": r" \cdot ", "²": "^2", "(": "(", ")": ")", "-": "-", "+": "+", "/": "/", " ": " "}
-_FUNCS = {"exp", "log", "ln", "sqrt", "tanh", "sin", "cos", "sign", "sigmoid", "abs", "relu"}
 
 
 def _tex_formula(word: str) -> str:
@@ -246,7 +228,7 @@ def _tex_formula(word: str) -> str:
                 out.append("^{" + _tex_formula(tokens[k + 1]) + "}")
                 k += 2
             continue
-        if tok in _FUNCS:
+        if tok in function_names():
             out.append(rf"\operatorname{{{tok}}}")
         elif re.fullmatch(r"[A-Za-z_][A-Za-z_0-9]*", tok):
             out.append(_tex_name(tok))
@@ -331,27 +313,3 @@ def find_node(nodes: List[Any], names: Dict[Any, str], which: Any, where: str) -
     if any(n is which for n in nodes):
         return which
     raise ValueError(f"{where}: {which!r} is not part of this graph")
-
-
-_ELEMENTWISE = {"+", "-", "*", "/", "**"}
-
-
-def unbroadcast_note(node: Any, index: int) -> str:
-    """What un-broadcasting does to a Tensor edge, in words (empty when shapes match).
-
-    ``t1 + b`` with ``t1`` 2×3 and ``b`` of shape 3 sends ``g`` (2×3) towards ``b``; b's grad
-    is ``g`` summed over axis 0: each element of ``b`` was used once per row, and the chain
-    rule sums over those uses.  Short, as it is written on the picture's edge.
-    """
-    if node.op not in _ELEMENTWISE or len(node.parents) != 2:
-        return ""
-    out = node.data.shape
-    mine = node.parents[index].data.shape
-    if mine == out:
-        return ""
-    pad = len(out) - len(mine)
-    axes = [i for i in range(len(out)) if i < pad or (mine[i - pad] == 1 and out[i] != 1)]
-    if not axes:
-        return ""
-    where = f"axis {axes[0]}" if len(axes) == 1 else "axes " + ", ".join(str(a) for a in axes)
-    return f" summed over {where}"

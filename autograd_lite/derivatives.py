@@ -12,7 +12,8 @@ Reverse mode (``grad``, ``jacobian``, ``hessian``, ``hvp``) runs the engine's ba
 with ``create_graph=True`` where a result must stay differentiable; forward mode (``jvp``,
 ``jacfwd``) pushes dual numbers (:mod:`autograd_lite.forward`) through ``f``.  Both take
 their local derivatives from the one op table (:mod:`autograd_lite.ops`).  No ``.grad`` of
-the caller's nodes is changed.  ``Tensor`` functions are not covered yet: use ``backward()``.
+the caller's nodes is changed.  Functions of Tensors (or ndarrays) take the same calls, with
+arrays or Tensors in and out (:mod:`autograd_lite.tensor_derivatives`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any, Callable, List, Sequence, Tuple, Union
 
 from . import checks as _checks
 from . import engine as _engine
+from . import tensor_derivatives as _td
 from .format import fmt
 from .forward import Dual
 from .gradcheck import GradcheckError
@@ -37,13 +39,10 @@ def _inputs(args: Tuple[Any, ...], where: str) -> Tuple[List[Value], bool]:
         raise TypeError(f"{where}: f needs at least one argument")
     nodes = False
     out = []
-    for i, a in enumerate(args):
+    for a in args:
         if isinstance(a, Value):
             nodes = True
             out.append(a)
-        elif type(a).__name__ == "Tensor":
-            raise TypeError(f"{where}: argument {i} is a Tensor; the functional API covers functions of "
-                            "Values (scalars) so far; for Tensors use backward()")
         else:
             out.append(Value(_check_number(a, where)))
     return out, nodes
@@ -84,6 +83,9 @@ def value_and_grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[...,
     (12.0, (4.0, 3.0))
     """
     def wrapped(*args: Any) -> Tuple[Any, Any]:
+        if _td.is_tensor_call(args):
+            which, many = _argnums(argnums, len(args), "grad")
+            return _td.value_and_grad(f, which, many, args)
         xs, nodes = _inputs(args, "grad")
         which, many = _argnums(argnums, len(xs), "grad")
         out = _scalar(f(*xs), "grad")
@@ -112,6 +114,8 @@ def jacobian(f: Callable[..., Any]) -> Callable[..., Any]:
     [[3.0, 2.0], [1.0, 1.0]]
     """
     def wrapped(*args: Any) -> Any:
+        if _td.is_tensor_call(args):
+            return _td.jacobian(f, args)
         xs, nodes = _inputs(args, "jacobian")
         out = f(*xs)
         outs = list(out) if isinstance(out, (list, tuple)) else [out]
@@ -128,6 +132,8 @@ def hessian(f: Callable[..., Any]) -> Callable[..., Any]:
     [[6.0, 4.0], [4.0, 0.0]]
     """
     def wrapped(*args: Any) -> Any:
+        if _td.is_tensor_call(args):
+            return _td.hessian(f, args)
         xs, nodes = _inputs(args, "hessian")
         out = _scalar(f(*xs), "hessian")
         first = _engine.gradients(out, xs, 1.0, create_graph=True)
@@ -143,6 +149,8 @@ def hvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
     >>> hvp(lambda x, y: x * x * y, (2.0, 3.0), (1.0, 0.0))
     (12.0, [6.0, 4.0])
     """
+    if isinstance(primals, (list, tuple)) and _td.is_tensor_call(primals):
+        return _td.hvp(f, primals, tangents)
     xs, nodes = _inputs(tuple(primals), "hvp")
     ts = _tangents(tangents, len(xs), "hvp")
     out = _scalar(f(*xs), "hvp")
@@ -170,6 +178,8 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
     """
     if not isinstance(primals, (list, tuple)):
         raise TypeError(f"jvp: primals must be a tuple of numbers, got {type(primals).__name__}")
+    if _td.is_tensor_call(primals):
+        return _td.jvp(f, primals, tangents)
     ps = [_check_number(p, "jvp") for p in primals]
     ts = _tangents(tangents, len(ps), "jvp")
     out = f(*[Dual(p, t) for p, t in zip(ps, ts)])
@@ -193,6 +203,8 @@ def jacfwd(f: Callable[..., Any]) -> Callable[..., Any]:
     [[3.0, 2.0], [1.0, 1.0]]
     """
     def wrapped(*args: Any) -> Any:
+        if _td.is_tensor_call(args):
+            return _td.jacfwd(f, args)
         n = len(args)
         columns = [jvp(f, args, [1.0 if i == j else 0.0 for i in range(n)])[1] for j in range(n)]
         if isinstance(columns[0], list):
@@ -210,6 +222,8 @@ def gradgradcheck(f: Callable[..., Any], *inputs: Any, eps: float = 1e-6, atol: 
     >>> gradgradcheck(lambda x, y: (x * y).tanh(), 0.3, -0.7)
     True
     """
+    if _td.is_tensor_call(inputs):
+        return _td.gradgradcheck(f, inputs, eps, atol, rtol)
     x0 = [_check_number(x.data if isinstance(x, Value) else x, "gradgradcheck") for x in inputs]
     n = len(x0)
     analytic = hessian(f)(*x0)

@@ -99,7 +99,7 @@ def tensor_html(t: Any) -> str:
     facts = [f"shape {shape}", f"dtype {t.data.dtype}"]
     if t.op:
         facts.append(f"op {t.op}")
-    if t.requires_grad and t._a is None:
+    if t.requires_grad and t.is_leaf:
         facts.append("requires_grad")
     head = (f"<b>{_e(t.label)}</b> " if t.label else "") + f'<span style="color:{_MUTED}">Tensor, ' \
         + _e(", ".join(facts)) + "</span>"

@@ -19,6 +19,10 @@ The node protocol (what ``Value`` and ``Tensor`` provide):
   (refuse leaf grads that cannot be added to), ``_seed(grad)``,
   ``_backprop()`` (send ``upstream x local`` to every parent) and
   ``_contributions()`` (the same, as ``(parent, contribution)`` pairs, for tracing).
+
+Code that only *reads* graphs (``explain``, the pictures, the notebook display) uses the public
+side of that protocol instead: the ``parents`` and ``is_leaf`` properties and the functions
+:func:`is_node`, :func:`creation_index` and :func:`contributions` below.
 """
 
 from __future__ import annotations
@@ -75,6 +79,47 @@ def no_grad() -> Iterator[None]:
 
 _by_creation = attrgetter("_order")
 _grad_of = attrgetter("grad")
+
+
+def is_node(x: Any) -> bool:
+    """True for a graph node (a ``Value`` or a ``Tensor``): what graph readers accept."""
+    return hasattr(x, "_order") and hasattr(x, "parents")
+
+
+def creation_index(node: Any) -> int:
+    """When ``node`` was made: every node's index is larger than its parents' (a topological key).
+
+    >>> from autograd_lite import Value
+    >>> x = Value(1.0)
+    >>> y = x * 2
+    >>> creation_index(y) > creation_index(x)
+    True
+    """
+    return node._order
+
+
+def contributions(node: Any) -> List[Tuple[int, Any, Any]]:
+    """``(parent index, parent, contribution)`` for each use of a parent that ``node`` sends its
+    grad to, as the engine adds them (``upstream x local``; a Tensor's already summed back to the
+    parent's shape).  A Tensor sends nothing to a parent that wants no gradient, so such uses are
+    missing; the index is the parent's own position in ``node.parents``.
+
+    >>> from autograd_lite import Value
+    >>> a = Value(3.0)
+    >>> b = a * a
+    >>> b.grad = 1.0
+    >>> [(i, c) for i, _, c in contributions(b)]
+    [(0, 3.0), (1, 3.0)]
+    """
+    parents = node.parents
+    out = []
+    j = -1
+    for parent, c in node._contributions():  # yielded in parent order: find each one's position
+        j += 1
+        while j < len(parents) - 1 and parents[j] is not parent:
+            j += 1
+        out.append((j, parent, c))
+    return out
 
 
 def topological_order(root: Any) -> List[Any]:
@@ -134,7 +179,8 @@ def backward(root: Any, seed: Any, trace: Optional[TraceFn] = None,
     Leaves accumulate across calls; intermediate grads are recomputed from scratch on
     every call (reset first), so calling it twice doubles the leaf grads exactly.
     ``trace(node, i, parent, contribution, before, after)`` is called for every edge
-    when given (used by :func:`autograd_lite.explain`); it sees the very same sums.
+    when given (used by :func:`autograd_lite.explain`), ``i`` the parent's position in
+    ``node.parents``; it sees the very same sums.
     ``create_graph=True`` runs every node's ``_backprop_graph()`` instead: the op table's
     rules applied to the parents themselves, so every grad is a graph node (a derivative
     that is a constant becomes a leaf holding it).
@@ -166,7 +212,7 @@ def backward(root: Any, seed: Any, trace: Optional[TraceFn] = None,
                 node._backprop()
         else:
             for node in order:
-                for i, (parent, contribution) in enumerate(node._contributions()):
+                for i, parent, contribution in contributions(node):
                     before = parent.grad
                     parent._accumulate(contribution)
                     trace(node, i, parent, contribution, before, parent.grad)

@@ -31,17 +31,15 @@ accumulate like another ``backward()`` call.
 
 from __future__ import annotations
 
-import keyword
 import numbers
-import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from . import engine as _engine
-from .chain import unbroadcast_note
-from .format import ARRAY_DIGITS, SIGNIFICANT_DIGITS, fmt
+from .format import ARRAY_DIGITS, SIGNIFICANT_DIGITS, atom, fmt
+from .words import expression, formula
 
 __all__ = ["explain", "Explanation", "Step", "Edge", "node_names", "preview", "graph_nodes", "atom",
            "formula", "expression", "SHORT_DIGITS"]
@@ -86,18 +84,6 @@ class Step:
 
 MAX_TABLE_STEPS = 200  # str() of an explanation shows this many steps, then says how many more
 MAX_TABLE_LEAVES = 50
-_NUMBER = re.compile(r"^[0-9][0-9.e+]*$")
-
-
-def atom(name: str) -> str:
-    """Parenthesise a name inside a formula unless it is an identifier, a number or one call.
-
-    >>> atom("x"), atom("2.5"), atom("x + y"), atom("-1"), atom("exp(x + y)"), atom("f(x)*g(y)")
-    ('x', '2.5', '(x + y)', '(-1)', 'exp(x + y)', '(f(x)*g(y))')
-    """
-    if (name.isidentifier() and not keyword.iskeyword(name)) or _NUMBER.match(name) or not _needs_paren(name):
-        return name
-    return f"({name})"
 
 
 def graph_nodes(root: Any) -> List[Any]:
@@ -114,7 +100,7 @@ def graph_nodes(root: Any) -> List[Any]:
             if p not in seen:
                 seen.add(p)
                 stack.append(p)
-    return sorted(seen, key=lambda n: n._order)
+    return sorted(seen, key=_engine.creation_index)
 
 
 def node_names(nodes: Sequence[Any]) -> Dict[Any, str]:
@@ -126,11 +112,11 @@ def node_names(nodes: Sequence[Any]) -> Dict[Any, str]:
     taken = {n.label for n in nodes if getattr(n, "label", "")}
     names: Dict[Any, str] = {}
     k = 0
-    for n in sorted(nodes, key=lambda n: n._order):
+    for n in sorted(nodes, key=_engine.creation_index):
         label = getattr(n, "label", "")
         if label:
             names[n] = label
-        elif n._a is None and _is_scalar(n.data):
+        elif n.is_leaf and _is_scalar(n.data):
             names[n] = fmt(n.data)  # a number written into the expression, e.g. the 2 in x*2
         else:
             k += 1
@@ -169,131 +155,6 @@ def _nested(v: Any, digits: int) -> str:
     if isinstance(v, list):
         return "[" + ", ".join(_nested(e, digits) for e in v) + "]"
     return fmt(v, digits)
-
-
-def _local_formula(op: str, names: List[str], me: int, local: Optional[float]) -> Tuple[str, str]:
-    """(expression of the node in its parents' names, d expression / d parent ``me`` in words)."""
-    a = atom(names[0])
-    b = atom(names[1]) if len(names) > 1 else ""
-    binary = {"+": ("1", "1"), "-": ("1", "-1"), "*": (b, a),
-              "/": (f"1/{b}", f"-{a}/{b}²"),
-              "**": (f"{b}·{a}**({b}-1)", f"{a}**{b}·ln({a})"),
-              "@": ("", "")}  # matrix product (Tensor only; its words are in _VJP_WORDS)
-    if op in binary and len(names) == 2:
-        return f"{a}{op}{b}", binary[op][me]
-    if op.startswith("**") and len(names) == 1:
-        n = op[2:]
-        try:
-            m = float(n) - 1.0
-        except ValueError:
-            return f"{a}{op}", ""
-        if float(n) == 0.0:
-            word = "0"
-        elif m == 0.0:
-            word = "1"
-        elif m == 1.0:
-            word = f"{n}·{a}"
-        else:
-            word = f"{n}·{a}**{atom(fmt(m))}"
-        return f"{a}**{atom(n)}", word
-    unary = {"neg": ("-" + a, "-1"), "exp": (f"exp({names[0]})", f"exp({names[0]})"),
-             "log": (f"log({names[0]})", f"1/{a}"),
-             "sqrt": (f"sqrt({names[0]})", f"1/(2·sqrt({names[0]}))"),
-             "tanh": (f"tanh({names[0]})", f"1 - tanh({names[0]})²"),
-             "sigmoid": (f"sigmoid({names[0]})", f"sigmoid({names[0]})·(1 - sigmoid({names[0]}))"),
-             "sin": (f"sin({names[0]})", f"cos({names[0]})"),
-             "cos": (f"cos({names[0]})", f"-sin({names[0]})"),
-             "abs": (f"abs({names[0]})", f"sign({names[0]})")}
-    if op in unary and len(names) == 1:
-        return unary[op]
-    if op == "relu" and len(names) == 1:
-        cond = f"({names[0]} > 0)" if local else f"({names[0]} ≤ 0)"
-        return f"relu({names[0]})", f"{fmt(local)} {cond}"
-    return f"{op}({', '.join(names)})", ""
-
-
-# What a Tensor op sends to each parent, in words (g is the upstream grad; every
-# contribution is then summed back to the parent's shape, undoing broadcasting).
-_VJP_WORDS = {
-    "+": ("g", "g"), "-": ("g", "-g"), "*": ("g·{b}", "g·{a}"), "/": ("g/{b}", "-g·{a}/{b}²"),
-    "@": ("g @ {b}ᵀ", "{a}ᵀ @ g"), "**": ("g·{b}·{a}**({b}-1)", "g·{a}**{b}·ln({a})"),
-    "neg": ("-g",), "exp": ("g·exp({a})",), "log": ("g/{a}",), "sqrt": ("g/(2·sqrt({a}))",),
-    "tanh": ("g·(1 - tanh({a})²)",), "sigmoid": ("g·sigmoid({a})·(1 - sigmoid({a}))",),
-    "relu": ("g·({a} > 0)",), "abs": ("g·sign({a})",), "sum": ("g copied to every element",),
-    "mean": ("g / n copied to every averaged element",), "reshape": ("g reshaped back",),
-    "transpose": ("g transposed back",), "getitem": ("g placed at the selected elements, 0 elsewhere",),
-    "max": ("g to the largest elements (ties share it)",),
-    "min": ("g to the smallest elements (ties share it)",),
-    "var": ("g·2({a} - mean)/(n - ddof)",), "clip": ("g where lo ≤ {a} ≤ hi, else 0",),
-}
-
-
-def _tensor_words(node: Any, index: int, pnames: List[str]) -> str:
-    op = node.op
-    words = _VJP_WORDS.get(op)
-    if words is None and op.startswith("**"):
-        n = op[2:]
-        return f"g·{n}·{atom(pnames[0])}**{atom(fmt(float(n) - 1.0))}"
-    if words is None or index >= len(words):
-        return f"vjp of {op}"
-    a = atom(pnames[0])
-    b = atom(pnames[1]) if len(pnames) > 1 else ""
-    return words[index].format(a=a, b=b)
-
-
-def expression(node: Any, names: Dict[Any, str]) -> str:
-    """``node`` written in its parents' names exactly as :func:`formula` spells it.
-
-    >>> from autograd_lite import Value
-    >>> w, x = Value(2.0, "w"), Value(3.0, "x")
-    >>> wx = w * x
-    >>> y = wx + 1
-    >>> expression(y, {wx: "w*x", y.parents[1]: "1"})
-    '(w*x)+1'
-    """
-    if not node.parents:
-        return names.get(node, "?")
-    return _local_formula(node.op, [names.get(p, "?") for p in node.parents], 0, _local_of(node, 0))[0]
-
-
-def formula(node: Any, index: int, names: Dict[Any, str], digits: int = SIGNIFICANT_DIGITS) -> str:
-    """The local derivative of ``node`` w.r.t. its parent number ``index``, in words.
-
-    ``∂(a*b)/∂a = b = 3``: the derivative of the node's expression, its symbolic form,
-    then its value (the number the engine uses, with ``digits`` significant digits).
-    """
-    parents = node.parents
-    pnames = [names.get(p, "?") for p in parents]
-    expr, word = _local_formula(node.op, pnames, index, _local_of(node, index))
-    head = f"∂{atom(expr)}/∂{atom(pnames[index])}"
-    local = _local_of(node, index)
-    if local is None:  # a Tensor op: it sends a vector-Jacobian product, not one number
-        return f"{head}: sends {_tensor_words(node, index, pnames)}" + unbroadcast_note(node, index)
-    value = fmt(local, digits)
-    if node.op == "relu" or not word or word == value:
-        return f"{head} = {word}" if node.op == "relu" else f"{head} = {value}"
-    return f"{head} = {word} = {value}"
-
-
-def _needs_paren(expr: str) -> bool:
-    """``exp(t)`` reads fine after ∂; ``a*b`` needs parentheses."""
-    m = re.match(r"^[A-Za-z_][A-Za-z_0-9]*\((.*)\)$", expr)
-    if m is None:
-        return True
-    depth = 0  # the call's own parentheses must span the whole text: f(a)*g(b) is not one call
-    for ch in m.group(1):
-        depth += ch == "("
-        depth -= ch == ")"
-        if depth < 0:
-            return True
-    return False
-
-
-def _local_of(node: Any, index: int) -> Optional[float]:
-    locals_ = getattr(node, "local_grads", None)
-    if locals_ is None:
-        return None
-    return float(locals_[index])
 
 
 def _copy(x: Any) -> Any:
@@ -346,7 +207,7 @@ class Explanation(Sequence[Step]):
         """``(name, grad)`` for every leaf, in creation order, as the pass left them."""
         finals = self._finals()
         return [(self.names[n], finals[n]) for n in self.nodes
-                if n._a is None and n is not self.root and n in finals]
+                if n.is_leaf and n is not self.root and n in finals]
 
     def chain(self, leaf: Any, max_paths: int = 8) -> Any:
         """∂root/∂leaf as the sum over paths of products of local derivatives (a ``ChainRule``)."""
@@ -451,31 +312,23 @@ def explain(root: Any, grad: Any = None, *, replay: Optional[bool] = None) -> Ex
     >>> print(explain(b).leaf_grads(), a.grad)  # replayed: a.grad is not doubled
     [('a', 2.0)] 2.0
     """
-    if not hasattr(root, "_contributions") or not hasattr(root, "_order"):
+    if not _engine.is_node(root):
         raise TypeError(f"explain: expected a Value or Tensor, got {type(root).__name__}: {root!r}")
     seed = _seed_of(root, grad)
     nodes = graph_nodes(root)
-    leaves = [n for n in nodes if n._a is None]
+    leaves = [n for n in nodes if n.is_leaf]
     if replay is None:
         replay = any(_has_grad(n.grad) for n in leaves)
     saved = [(n, _copy(n.grad)) for n in nodes]
     names = node_names(nodes)
 
     upstream: Dict[Any, Any] = {}
-    cursor: Dict[Any, int] = {}
     raw: List[Tuple[Any, int, Any, Any, Any, Any]] = []
 
     def trace(node: Any, i: int, parent: Any, sent: Any, before: Any, after: Any) -> None:
         if node not in upstream:
             upstream[node] = _copy(node.grad)
-        # ``i`` counts the contributions yielded; a Tensor yields none for a parent that
-        # needs no grad, so find the parent's own position (parents are yielded in order).
-        parents = node.parents
-        j = cursor.get(node, -1) + 1
-        while j < len(parents) - 1 and parents[j] is not parent:
-            j += 1
-        cursor[node] = j
-        raw.append((node, j, parent, _copy(sent), _copy(before), _copy(after)))
+        raw.append((node, i, parent, _copy(sent), _copy(before), _copy(after)))
 
     try:
         if replay:
@@ -484,7 +337,9 @@ def explain(root: Any, grad: Any = None, *, replay: Optional[bool] = None) -> Ex
         order = _engine.backward(root, seed, trace=trace)
         by_node: Dict[Any, List[Edge]] = {n: [] for n in order}
         for node, i, parent, sent, before, after in raw:
-            by_node[node].append(Edge(i, parent, _local_of(node, i), sent, before, after, node, names))
+            local = getattr(node, "local_grads", None)  # a Tensor has none: it sends a vjp
+            number = None if local is None else float(local[i])
+            by_node[node].append(Edge(i, parent, number, sent, before, after, node, names))
         # A Tensor node that received no gradient (nothing below it needs one) sends nothing.
         steps = [Step(n, upstream[n], tuple(by_node[n])) for n in order if n in upstream]
     except BaseException:

@@ -10,7 +10,9 @@ The exact value always stays available on ``.data`` / ``.grad``.
 
 from __future__ import annotations
 
+import keyword
 import math
+import re
 
 SIGNIFICANT_DIGITS = 12
 ARRAY_DIGITS = 6  # elements of arrays in pictures and tables: many numbers, fewer digits each
@@ -42,3 +44,32 @@ def fmt(x: object, digits: int = SIGNIFICANT_DIGITS) -> str:
     if rounded.is_integer() and abs(rounded) < 1e16:
         return str(int(rounded))
     return repr(rounded)
+
+
+_NUMBER = re.compile(r"^[0-9][0-9.e+]*$")
+_CALL = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*\((.*)\)$")
+
+
+def atom(name: str) -> str:
+    """Parenthesise a name inside a formula unless it is an identifier, a number or one call.
+
+    >>> atom("x"), atom("2.5"), atom("x + y"), atom("-1"), atom("exp(x + y)"), atom("f(x)*g(y)")
+    ('x', '2.5', '(x + y)', '(-1)', 'exp(x + y)', '(f(x)*g(y))')
+    """
+    if (name.isidentifier() and not keyword.iskeyword(name)) or _NUMBER.match(name) or _one_call(name):
+        return name
+    return f"({name})"
+
+
+def _one_call(expr: str) -> bool:
+    """``exp(t)`` reads fine after ∂; ``a*b`` and ``f(a)*g(b)`` need parentheses."""
+    m = _CALL.match(expr)
+    if m is None:
+        return False
+    depth = 0  # the call's own parentheses must span the whole text: f(a)*g(b) is not one call
+    for ch in m.group(1):
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth < 0:
+            return False
+    return True

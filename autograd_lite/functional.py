@@ -321,19 +321,31 @@ def minimum(a: Any, b: Any) -> Tensor:
     return _elementwise_extreme(a, b, "minimum")
 
 
-for _name, _rule, _arity, _words in (
-        ("softmax", _softmax_rule, 1, ("softmax·(g - sum(g·softmax))",)),
-        ("log_softmax", _log_softmax_rule, 1, ("g - softmax·sum(g)",)),
-        ("cross_entropy", None, 2, ("g·(softmax({a}) - onehot)/N", "-g·log softmax({a})/N")),
-        ("mse_loss", _mse_rule, 2, ("g·2({a} - {b})/N", "-g·2({a} - {b})/N")),
-        ("concatenate", _concatenate_rule, -1, ("g's slice",)),
-        ("stack", _stack_rule, -1, ("g's slice",)),
-        ("where", _where_rule, 2, ("g where chosen, else 0", "g where chosen, else 0")),
-        ("maximum", _extreme_rule, 2, ("g where {a} is larger (ties: half)",
-                                       "g where {b} is larger (ties: half)")),
-        ("minimum", _extreme_rule, 2, ("g where {a} is smaller (ties: half)",
-                                       "g where {b} is smaller (ties: half)"))):
-    _expr = f"{_name}({{a}}{', {b}' if _arity == 2 else ''})"
-    _doc = (globals()[_name].__doc__ or "").split("\n")[0]
+# The table rows: name, rule, arity (-1: any), what each parent is sent, a one-line doc, and how
+# to apply the op again to new parents with the options the node recorded (for draw(check=True)).
+_ROWS: Any = (
+    ("softmax", _softmax_rule, 1, ("softmax·(g - sum(g·softmax))",), "exp(x) / sum(exp(x)) along an axis",
+     lambda n, ps: softmax(ps[0], axis=n._saved)),
+    ("log_softmax", _log_softmax_rule, 1, ("g - softmax·sum(g)",), "x - log(sum(exp(x))) along an axis",
+     lambda n, ps: log_softmax(ps[0], axis=n._saved)),
+    ("cross_entropy", None, 2, ("g·(softmax({a}) - onehot)/N", "-g·log softmax({a})/N"),
+     "mean softmax cross-entropy against labels or probability rows", None),
+    ("mse_loss", _mse_rule, 2, ("g·2({a} - {b})/N", "-g·2({a} - {b})/N"), "mean((pred - target)**2)",
+     lambda n, ps: mse_loss(*ps)),
+    ("concatenate", _concatenate_rule, -1, ("g's slice",), "tensors joined along an existing axis",
+     lambda n, ps: concatenate(list(ps), axis=n._saved[0])),
+    ("stack", _stack_rule, -1, ("g's slice",), "tensors of one shape joined along a new axis",
+     lambda n, ps: stack(list(ps), axis=n._saved[0])),
+    ("where", _where_rule, 2, ("g where chosen, else 0", "g where chosen, else 0"),
+     "x where a condition holds, else y", lambda n, ps: where(n._saved, *ps)),
+    ("maximum", _extreme_rule, 2,
+     ("g where {a} is larger (ties: half)", "g where {b} is larger (ties: half)"),
+     "elementwise larger of a and b", lambda n, ps: maximum(*ps)),
+    ("minimum", _extreme_rule, 2,
+     ("g where {a} is smaller (ties: half)", "g where {b} is smaller (ties: half)"),
+     "elementwise smaller of a and b", lambda n, ps: minimum(*ps)),
+)
+for _name, _rule, _arity, _words, _doc, _again in _ROWS:
+    _expr = f"{_name}({{a}}{', {b}' if _arity == 2 else ''})" if _arity > 0 else f"{_name}({{args}})"
     _ops.register(_ops.Op(_name, _arity, _expr, ("",) * max(_arity, 1), (), doc=_doc, sends=_words,
-                          kinds=("Tensor",), vjp=_rule))
+                          kinds=("Tensor",), vjp=_rule, again=_again))

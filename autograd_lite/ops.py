@@ -16,8 +16,10 @@ on plain floats *and* on ``Value`` s, so the same rule runs three ways:
 ('{b}', '{a}')
 
 ``+ - * /`` are bound by hand in ``Value`` (they are most of every graph and must stay fast);
-``tests/test_ops.py`` checks that every op's numbers equal its rules here, and that every op
-string ``Value`` can produce has a row.
+``tests/test_higher_order.py`` checks that every op's numbers equal its rules here, and
+``tests/test_op_table.py`` that every op string ``Value`` and ``Tensor`` produce has a row and
+that ``explain``, ``viz``, the command line and docs/api.md say what the rows say
+(:mod:`autograd_lite.words` fills in the templates).
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ from typing import Any, Callable, Dict, Optional, Tuple
 
 import numpy as np
 
-__all__ = ["Op", "OPS", "op_row", "register", "bind",
+from .format import atom, fmt
+
+__all__ = ["Op", "OPS", "op_row", "param_text", "markdown_table", "register", "bind",
            "exp", "log", "sin", "cos", "sqrt", "tanh", "sigmoid", "recip",
            "sign", "step", "square", "sinh", "cosh", "floordiv", "DOMAINS"]
 
@@ -181,8 +185,9 @@ _LN10 = math.log(10.0)
 class Op:
     """One op. ``rules[i](*parents, out[, param])`` is ∂out/∂parent i (see the module notes).
 
-    ``expr`` and ``local`` are templates in the parents' names ``{a}``, ``{b}`` (and the
-    parameter ``{n}``); ``cli`` says whether the command line offers it as a function.
+    ``expr``, ``local`` and ``sends`` are templates in the parents' names ``{a}``, ``{b}`` (and
+    the parameter ``{n}``; ``sends`` may also use ``{local}``, the local derivative in words);
+    ``cli`` says whether the command line offers it as a function.
     """
 
     name: str
@@ -198,6 +203,10 @@ class Op:
     kinds: Tuple[str, ...] = ("Value",)  # the node types that have the op
     vjp: Optional[Callable[..., Any]] = None  # a Tensor op's rule (see autograd_lite.tensor)
     again: Optional[Callable[..., Any]] = None  # again(node, parents): the op re-applied to parents
+    # The local derivative in words where a template cannot say it: words(names, n, local) with the
+    # parents' names, the op's number ("" unless param) and the local value (None on a Tensor).
+    # Words that begin with the value and a space state it themselves (relu: "1 (x > 0)").
+    words: Optional[Callable[..., str]] = None
 
     @property
     def shown(self) -> str:
@@ -205,13 +214,33 @@ class Op:
         return self.symbol or self.name
 
 
-def _unary(name: str, local: str, rule: Callable[..., Any], doc: str,
-           kinds: Tuple[str, ...] = ("Value", "Tensor")) -> Op:
-    return Op(name, 1, f"{name}({{a}})", (local,), (rule,), cli=True, doc=doc,
-              sends=(f"g·{local}",), kinds=kinds, again=lambda n, ps: getattr(ps[0], name)())
-
-
 _VT = ("Value", "Tensor")
+
+
+def _unary(name: str, local: str, rule: Callable[..., Any], doc: str, kinds: Tuple[str, ...] = _VT,
+           sends: str = "", words: Optional[Callable[..., str]] = None) -> Op:
+    return Op(name, 1, f"{name}({{a}})", (local,), (rule,), cli=True, doc=doc,
+              sends=(sends or f"g·{local}",), kinds=kinds, again=lambda n, ps: getattr(ps[0], name)(),
+              words=words)
+
+
+def _power_words(names: Tuple[str, ...], n: str, local: Any) -> str:
+    """n·a**(n-1) with the exponent worked out: ``3·x**2``, ``2·x``, ``1``, ``0``."""
+    a, m = atom(names[0]), float(n) - 1.0
+    if m == -1.0:
+        return "0"
+    if m == 0.0:
+        return "1"
+    return f"{n}·{a}" if m == 1.0 else f"{n}·{a}**{atom(fmt(m))}"
+
+
+def _step_words(names: Tuple[str, ...], n: str, local: Any) -> str:
+    """relu's slope with the condition that holds: ``1 (x > 0)`` or ``0 (x ≤ 0)``."""
+    if local is None:
+        return f"1 if {atom(names[0])} > 0 else 0"
+    return f"{fmt(local)} ({names[0]} > 0)" if local else f"{fmt(local)} ({names[0]} ≤ 0)"
+
+
 _ROWS = (
     Op("+", 2, "{a}+{b}", ("1", "1"), (lambda a, b, out: 1.0, lambda a, b, out: 1.0), doc="sum",
        symbol="+", sends=("g", "g"), kinds=_VT, again=lambda n, ps: ps[0] + ps[1]),
@@ -227,18 +256,21 @@ _ROWS = (
        sends=("g·{b}·{a}**({b}-1)", "g·{a}**{b}·ln({a})"), kinds=_VT, again=lambda n, ps: ps[0] ** ps[1]),
     Op("**n", 1, "{a}**{n}", ("{n}·{a}**({n}-1)",), (_power_slope,), param=True,
        doc="power with a number exponent; the node's op is '**' followed by the number",
-       sends=("g·{n}·{a}**({n}-1)",), kinds=_VT, again=lambda n, ps: ps[0] ** float(n.op[2:])),
+       sends=("g·{local}",), kinds=_VT, again=lambda n, ps: ps[0] ** float(n.op[2:]), words=_power_words),
     Op("neg", 1, "-{a}", ("-1",), (lambda a, out: -1.0,), doc="negation", symbol="−x", sends=("-g",),
        kinds=_VT, again=lambda n, ps: -ps[0]),
     _unary("exp", "exp({a})", lambda a, out: out, "e**x"),
-    _unary("log", "1/{a}", lambda a, out: recip(a), "natural logarithm"),
-    _unary("sqrt", "1/(2·sqrt({a}))", lambda a, out: 0.5 * recip(out), "square root"),
-    _unary("tanh", "1 - tanh({a})²", lambda a, out: 1.0 - out * out, "hyperbolic tangent"),
+    _unary("log", "1/{a}", lambda a, out: recip(a), "natural logarithm", sends="g/{a}"),
+    _unary("tanh", "1 - tanh({a})²", lambda a, out: 1.0 - out * out, "hyperbolic tangent",
+           sends="g·(1 - tanh({a})²)"),
     _unary("sigmoid", "sigmoid({a})·(1 - sigmoid({a}))", lambda a, out: out * (1.0 - out),
            "logistic sigmoid"),
-    _unary("relu", "1 if {a} > 0 else 0", lambda a, out: step(a), "max(0, x)"),
+    _unary("relu", "1 if {a} > 0 else 0", lambda a, out: step(a), "max(0, x)", sends="g·({a} > 0)",
+           words=_step_words),
     _unary("sin", "cos({a})", lambda a, out: cos(a), "sine"),
-    _unary("cos", "-sin({a})", lambda a, out: -sin(a), "cosine"),
+    _unary("cos", "-sin({a})", lambda a, out: -sin(a), "cosine", sends="-g·sin({a})"),
+    _unary("sqrt", "1/(2·sqrt({a}))", lambda a, out: 0.5 * recip(out), "square root",
+           sends="g/(2·sqrt({a}))"),
     _unary("abs", "sign({a})", lambda a, out: sign(a), "absolute value"),
     _unary("tan", "1 + tan({a})²", lambda a, out: 1.0 + out * out, "tangent"),
     _unary("sinh", "cosh({a})", lambda a, out: cosh(a), "hyperbolic sine"),
@@ -299,8 +331,64 @@ def bind(name: str, vjp: Callable[..., Any]) -> Op:
 
 
 def op_row(op: str) -> Optional[Op]:
-    """The row of a node's ``op`` string (``'**2'`` is the row ``'**n'``), or None for a leaf."""
+    """The row of a node's ``op`` string, or None (a leaf, or an op the table does not know).
+
+    A row with a parameter is named by its prefix and ``n``: ``'**2'`` is the row ``'**n'``.
+
+    >>> op_row("**2").name, op_row("exp").arity, op_row("my_op")
+    ('**n', 1, None)
+    """
     row = OPS.get(op)
-    if row is None and op.startswith("**") and len(op) > 2:
-        row = OPS["**n"]
+    if row is None:
+        for r in OPS.values():
+            if r.param and op.startswith(r.name[:-1]) and _is_number(op[len(r.name) - 1:]):
+                return r
     return row
+
+
+def param_text(op: str) -> str:
+    """The number a parameter op carries, as the node's ``op`` spells it (``'**2'`` -> ``'2'``),
+    else ``''``."""
+    row = op_row(op)
+    return op[len(row.name) - 1:] if row is not None and row.param else ""
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _markdown_text(doc: str) -> str:
+    """A row's doc as a Markdown table cell: ``code`` as `code`, ``*`` outside code not emphasis."""
+    parts = doc.replace("``", "`").split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: show it, do not open a code span
+        parts = [doc.replace("`", "\\`")]
+    for k in range(0, len(parts), 2):
+        parts[k] = parts[k].replace("*", "\\*")
+    return "`".join(parts).replace("|", "\\|")
+
+
+def markdown_table() -> str:
+    """The op list of docs/api.md: one line per row of the table, in table order, written from
+    the row's own templates (``tests/test_docs.py`` checks the doc holds exactly this text)."""
+    from .words import reads, render
+
+    def cell(texts: Tuple[str, ...]) -> str:  # a Tensor-only row has no local words ("")
+        return ", ".join(f"`{t}`" for t in texts if t).replace("|", "\\|")
+
+    lines = ["| `op` | reads | local derivative(s) | a Tensor sends | on | command line | what |",
+             "|---|---|---|---|---|---|---|"]
+    for row in OPS.values():
+        names = ("a", "b", "…") if row.arity < 1 else ("a", "b")[:row.arity] if row.arity <= 2 \
+            else tuple(f"x{i}" for i in range(row.arity))  # arity < 1: any number of parents
+        n = "n" if row.param else ""
+        local = tuple(render(t, names, n) for t in row.local)
+        sends = tuple(render(t, names, n, local[i] if i < len(local) else "")
+                      for i, t in enumerate(row.sends)) if "Tensor" in row.kinds else ()
+        lines.append(f"| `{row.name}` | {cell((reads(row, names, n),))} | {cell(local)} | {cell(sends)} "
+                     f"| {', '.join(row.kinds)} | {f'`{row.name}(x)`' if row.cli else ''} "
+                     f"| {_markdown_text(row.doc)} |")
+    return "\n".join(lines) + "\n"

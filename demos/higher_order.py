@@ -6,6 +6,8 @@
 * tanh's derivatives up to the 4th, each one a graph of its own, drawn with ``viz.draw``
   (``backward(create_graph=True)`` makes ``x.grad`` a node that can be differentiated again).
 * Forward vs reverse mode: the work each needs for a loss (many inputs, one output).
+* The Hessian of a small network's loss (Tensor, double backprop) against PyTorch's when it is
+  installed, else against central differences of the gradient.
 
 Run: ``python -m demos.higher_order`` (pictures of the derivative graphs in ./out/higher_order/).
 """
@@ -15,7 +17,10 @@ from __future__ import annotations
 import math
 from typing import List, Optional, Tuple
 
-from autograd_lite import Value, fmt, grad
+import numpy as np
+
+from autograd_lite import Tensor, Value, fmt, grad, gradgradcheck, hessian
+from autograd_lite import functional as F
 from autograd_lite.engine import topological_order
 from autograd_lite.forward import work
 
@@ -68,6 +73,39 @@ def tanh_derivatives(x0: float = 1.0, order: int = 4) -> List[Value]:
     return out
 
 
+# A 3-input, 4-hidden (tanh), 2-class network on 6 points: small enough to print its Hessian.
+_RNG = np.random.default_rng(3)
+NET_X, NET_W1, NET_W2 = _RNG.normal(size=(6, 3)), _RNG.normal(size=(3, 4)), _RNG.normal(size=(4, 2))
+NET_LABELS = np.array([0, 1, 1, 0, 1, 0])
+
+
+def network_loss(w1: Tensor, w2: Tensor) -> Tensor:
+    """Mean softmax cross-entropy of tanh(X·W1)·W2 on the six labelled points."""
+    return F.cross_entropy((Tensor(NET_X) @ w1).tanh() @ w2, NET_LABELS)
+
+
+def network_hessian() -> Tuple[np.ndarray, str]:
+    """∂²loss/∂w∂w over all 20 weights, and how it was checked (PyTorch, or central differences)."""
+    blocks = hessian(network_loss)(NET_W1, NET_W2)
+    n1, n2 = NET_W1.size, NET_W2.size
+    H = np.block([[blocks[0][0].reshape(n1, n1), blocks[0][1].reshape(n1, n2)],
+                  [blocks[1][0].reshape(n2, n1), blocks[1][1].reshape(n2, n2)]])
+    try:
+        import torch
+    except ImportError:
+        gradgradcheck(network_loss, NET_W1, NET_W2)
+        return H, "matches central differences of the gradient (PyTorch not installed)"
+
+    def tloss(w1: "torch.Tensor", w2: "torch.Tensor") -> "torch.Tensor":
+        z = torch.tanh(torch.tensor(NET_X) @ w1) @ w2
+        return torch.nn.functional.cross_entropy(z, torch.tensor(NET_LABELS))
+
+    t = torch.autograd.functional.hessian(tloss, (torch.tensor(NET_W1), torch.tensor(NET_W2)))
+    T = np.block([[t[0][0].reshape(n1, n1).numpy(), t[0][1].reshape(n1, n2).numpy()],
+                  [t[1][0].reshape(n2, n1).numpy(), t[1][1].reshape(n2, n2).numpy()]])
+    return H, f"largest difference from PyTorch's: {float(np.abs(H - T).max()):.1e}"
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     p = parser("higher_order", __doc__, out_help="folder for the derivative graphs")
     p.add_argument("--x", type=float, default=1.0, help="where tanh's derivatives are taken (default 1)")
@@ -93,7 +131,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     print("\n== forward vs reverse mode for a loss of 100 weights ==")
     print(work(lambda *w: sum((wi - 1.0) ** 2 for wi in w), *[0.5] * 100))
 
-    ok = (abs(xs[-1] - 1.0) == 0.0 and step36() == 100.0
+    H, checked = network_hessian()
+    eig = np.linalg.eigvalsh((H + H.T) / 2)
+    print("\n== the Hessian of a 3-4-2 network's loss (20 weights, double backprop) ==")
+    print(f"  20x20, symmetric to {float(np.abs(H - H.T).max()):.1e}; {checked}")
+    print(f"  eigenvalues from {fmt(float(eig[0]), 4)} to {fmt(float(eig[-1]), 4)}: "
+          f"{int((eig < -1e-12).sum())} negative (not a minimum yet)")
+
+    ok = (abs(xs[-1] - 1.0) == 0.0 and step36() == 100.0 and float(np.abs(H - H.T).max()) < 1e-12
           and all(math.isclose(d.data, c, rel_tol=1e-12) for d, c in zip(ders, closed)))
     status = 0 if ok else 2
     if not args.no_plot and ok:

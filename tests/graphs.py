@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Tuple
+from typing import Any, Dict, List, Tuple
+
+import numpy as np
 
 from autograd_lite import Value
 
@@ -39,3 +41,51 @@ def build_program(leaves: List[float], ops: List[Tuple[str, int, int]]) -> Tuple
             out = getattr(a, op)()
         nodes.append(out)
     return nodes[: len(leaves)], nodes[-1]
+
+
+# Every op the Tensor program builder can make, by the name a test asks for.
+TENSOR_OPS = ["+", "-", "*", "/", "**", "square", "neg", "exp", "log", "sqrt", "tanh", "sigmoid", "relu",
+              "abs", "sum", "mean", "max", "min", "var", "reshape", "transpose", "getitem", "clip", "@"]
+
+
+def build_tensor_program(shape: Tuple[int, int], ops: List[Tuple[str, int, int]], seed: int = 0
+                         ) -> Tuple[List[Any], Any]:
+    """(the two leaf Tensors x0, x1 of ``shape``, the last node) of a program like
+    :func:`build_program`'s: every op keeps the shape (a reduction is broadcast back by ``+``),
+    and ``log``, ``sqrt``, ``/`` and ``**`` read a positive stand-in of their input (``x*x + 1``)."""
+    from autograd_lite import Tensor
+
+    rng = np.random.default_rng(seed)
+    nodes = [Tensor(rng.uniform(-1.0, 1.0, shape), requires_grad=True, label=f"x{i}") for i in range(2)]
+    rows, cols = shape
+    for op, i, j in ops:
+        a, b = nodes[i], nodes[j]
+        pos = a * a + 1.0
+        if op in ("+", "-", "*"):
+            out = {"+": a + b, "-": a - b, "*": a * b}[op]
+        elif op == "/":
+            out = b / pos
+        elif op == "**":
+            out = pos ** b
+        elif op == "square":
+            out = a**2
+        elif op == "neg":
+            out = -a
+        elif op in ("log", "sqrt"):
+            out = getattr(pos, op)()
+        elif op in ("sum", "mean", "max", "min", "var"):
+            out = b + getattr(a, op)(axis=0)
+        elif op == "reshape":
+            out = a.reshape(cols, rows).reshape(rows, cols)
+        elif op == "transpose":
+            out = a.T.T
+        elif op == "getitem":
+            out = b + a[0]
+        elif op == "clip":
+            out = a.clip(-0.5, 0.5)
+        elif op == "@":
+            out = a @ b.T @ a
+        else:
+            out = getattr(a, op)()
+        nodes.append(out)
+    return nodes[:2], nodes[-1]

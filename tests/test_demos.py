@@ -246,3 +246,15 @@ def test_higher_order_demo_reproduces_dezeros_lessons(capsys: pytest.CaptureFixt
     assert higher_order.main(["--no-plot"]) == 0
     out = capsys.readouterr().out
     assert "converged to 1 in 7 iterations" in out and "dz/dx  100" in out and "cheaper: reverse mode" in out
+
+
+def test_higher_order_demo_network_hessian_is_checked() -> None:
+    import numpy as np
+
+    from demos import higher_order
+
+    H, checked = higher_order.network_hessian()
+    assert H.shape == (20, 20) and np.allclose(H, H.T, rtol=0, atol=1e-14)
+    assert "PyTorch" in checked
+    if "difference" in checked:  # torch installed: the demo states the largest difference
+        assert float(checked.rsplit(" ", 1)[1]) < 1e-12

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import doctest
 import importlib
+import importlib.util
 import io
 import re
 import runpy
@@ -253,3 +254,23 @@ def test_every_link_between_the_docs_resolves(relpath: str) -> None:
             elif anchor and dest.suffix == ".md" and anchor not in _anchors(dest):
                 bad.append(f"{target}: no heading with anchor #{anchor} in {dest.name}")
     assert not bad, f"{relpath} has broken links:\n" + "\n".join(bad)
+
+
+# ------------------------------------------------------------------------------------ op table
+def test_the_op_list_in_the_api_reference_is_the_op_table() -> None:
+    """docs/api.md holds, between its markers, what ``ops.markdown_table()`` writes from the table
+    (computed in a fresh interpreter: the library's own rows, not the tests' stand-ins)."""
+    import subprocess
+    import sys
+
+    spec = importlib.util.spec_from_file_location("make_op_table", ROOT / "tools" / "make_op_table.py")
+    assert spec is not None and spec.loader is not None
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    code = "from autograd_lite.ops import markdown_table; print(markdown_table(), end='')"
+    table = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                           check=True, encoding="utf-8").stdout
+    assert table.count("\n") >= 18 and "| `exp` | `exp(a)` | `exp(a)` |" in table
+    text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    assert tool.with_table(text, table) == text, (
+        "docs/api.md's op list differs from the op table: run .venv/bin/python tools/make_op_table.py")

@@ -1,7 +1,8 @@
 """``draw(check=True)``: gradcheck on every leaf, the graph replayed as a function of its leaves.
 
-Value graphs are replayed from their ``op`` strings; Tensor graphs from their ``op`` names and
-what each op saved.  :func:`autograd_lite.gradcheck_report` supplies the float64 central
+Every node is replayed by its op's row in the table (``row.again(node, parents)``: the op applied
+to new parents with the options the node recorded), for Value and Tensor graphs alike.
+:func:`autograd_lite.gradcheck_report` supplies the float64 central
 differences; the analytic gradient is what *this* graph's recorded local derivatives (or
 backward rules) give, through an ``explain`` replay with every grad untouched, so a wrong
 rule shows as a red leaf.
@@ -15,6 +16,7 @@ from typing import Any, Callable, Dict, List
 import numpy as np
 
 from autograd_lite.explain import explain, graph_nodes
+from autograd_lite.ops import op_row
 
 CHECK_ATOL = 1e-5
 CHECK_RTOL = 1e-3
@@ -41,7 +43,7 @@ def check_records(root: Any, leaves: List[Any]) -> Dict[Any, LeafCheck]:
     from autograd_lite.gradcheck import gradcheck_report
 
     nodes = graph_nodes(root)
-    f = _as_function(root, nodes, leaves, lambda n, ps: _apply(n.op, ps))
+    f = _as_function(root, nodes, leaves, again)
     records = gradcheck_report(f, *leaves, atol=CHECK_ATOL, rtol=CHECK_RTOL)
     replay = explain(root, replay=True)
     out = {}
@@ -61,35 +63,10 @@ def _as_function(root: Any, nodes: List[Any], leaves: List[Any],
         env: Dict[Any, Any] = dict(zip(leaves, args))
         for n in nodes:
             if n not in env:
-                env[n] = n if n._a is None else apply(n, [env[p] for p in n.parents])
+                env[n] = n if n.is_leaf else apply(n, [env[p] for p in n.parents])
         return env[root]
 
     return f
-
-
-def _apply(op: str, ps: List[Any]) -> Any:
-    if len(ps) == 2:
-        a, b = ps
-        if op == "+":
-            return a + b
-        if op == "-":
-            return a - b
-        if op == "*":
-            return a * b
-        if op == "/":
-            return a / b
-        if op == "**":
-            return a**b
-    if len(ps) == 1:
-        (a,) = ps
-        if op == "neg":
-            return -a
-        if op.startswith("**"):
-            return a ** float(op[2:])
-        method = getattr(a, op, None)
-        if callable(method):
-            return method()
-    raise ValueError(f"draw(check=True): cannot replay op {op!r} with {len(ps)} inputs for gradcheck")
 
 
 # --------------------------------------------------------------------------- Tensor graphs
@@ -111,7 +88,7 @@ def tensor_checks(root: Any, leaves: List[Any]) -> Dict[Any, Any]:
                          f"differences, "
                          f"more than {MAX_CHECK_ELEMENTS}; check a smaller graph, or call "
                          "autograd_lite.gradcheck on a few inputs")
-    f = _as_function(root, graph_nodes(root), wanted, replay)
+    f = _as_function(root, graph_nodes(root), wanted, again)
     records = gradcheck_report(f, *wanted, atol=CHECK_ATOL, rtol=CHECK_RTOL)
     replayed = explain(root, replay=True)
     out = {}
@@ -125,34 +102,11 @@ def tensor_checks(root: Any, leaves: List[Any]) -> Dict[Any, Any]:
     return out
 
 
-def replay(n: Any, ps: List[Any]) -> Any:
-    """Node ``n``'s op applied again to ``ps`` (Tensors), with the options the op recorded."""
-    op, saved, shape = n.op, n._saved, n.data.shape
-    binary: Dict[str, Callable[[Any, Any], Any]] = {
-        "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
-        "/": lambda a, b: a / b, "**": lambda a, b: a**b, "@": lambda a, b: a @ b}
-    if op in binary and len(ps) == 2:
-        return binary[op](*ps)
-    (a,) = ps if len(ps) == 1 else (None,)
-    if a is None:
-        raise ValueError(f"draw(check=True): cannot replay op {op!r} with {len(ps)} inputs for gradcheck")
-    if op.startswith("**"):
-        return a ** float(op[2:])
-    if op == "neg":
-        return -a
-    if op in ("abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu"):
-        return getattr(a, op)()
-    if op in ("sum", "mean", "max", "min"):
-        return getattr(a, op)(axis=saved[0]).reshape(shape)
-    if op == "var":
-        return a.var(axis=saved[0], ddof=saved[3]).reshape(shape)
-    if op == "reshape":
-        return a.reshape(shape)
-    if op == "transpose":
-        return a.transpose(tuple(int(k) for k in np.argsort(saved)))
-    if op == "getitem":
-        return a[saved[0]]
-    if op == "clip":
-        return a.clip(*saved)
-    raise ValueError(f"draw(check=True): cannot replay op {op!r} for gradcheck; "
-                     "call autograd_lite.gradcheck(f, *inputs) on the function that builds the graph")
+def again(n: Any, ps: List[Any]) -> Any:
+    """Node ``n``'s op applied again to ``ps`` (Values or Tensors), by its row of the op table."""
+    row = op_row(n.op)
+    if row is None or row.again is None:
+        raise ValueError(f"draw(check=True): cannot replay op {n.op!r} with {len(ps)} inputs for gradcheck "
+                         "(the op table has no replay for it); call autograd_lite.gradcheck(f, *inputs) "
+                         "on the function that builds the graph")
+    return row.again(n, ps)

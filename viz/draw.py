@@ -33,6 +33,7 @@ from typing import Any, Iterable, List, Optional, Union
 
 import graphviz
 
+from autograd_lite.engine import is_node
 from autograd_lite.explain import node_names
 
 from .check import check_records, tensor_checks
@@ -93,7 +94,7 @@ _SIDES = {"LR": ("w", "e"), "RL": ("e", "w"), "TB": ("n", "s"), "BT": ("s", "n")
 def _as_list(highlight: Any) -> List[Any]:
     if highlight is None:
         return []
-    if hasattr(highlight, "_order"):
+    if is_node(highlight):
         return [highlight]
     return list(highlight)
 
@@ -127,7 +128,7 @@ def draw(
     >>> g.source.count("->")  # x*x: two uses of x, each through its label; exp: one use; two results
     8
     """
-    if not hasattr(root, "_order") or not hasattr(root, "parents"):
+    if not is_node(root):
         raise TypeError(f"draw: expected a Value or Tensor, got {type(root).__name__}: {root!r}")
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"draw: rankdir must be 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}")
@@ -152,9 +153,9 @@ def draw(
     far = far_uses(nodes, root)
     hot = set(_as_list(highlight)) | set(frame.hot if frame is not None else ())
     hot_ops = hot if frame is None or frame.hot_inputs else set()
-    leaves = [n for n in nodes if n._a is None]
+    leaves = [n for n in nodes if n.is_leaf]
     check_leaves = tensor_checks if is_tensor(root) else check_records
-    checks = check_leaves(root, leaves) if check and root._a is not None else {}
+    checks = check_leaves(root, leaves) if check and not root.is_leaf else {}
 
     into_side, out_side = _SIDES[rankdir]
     g = Digraph(name="autograd_lite")  # a graphviz.Digraph; shows the install hint in a notebook without dot
@@ -176,7 +177,7 @@ def draw(
                                                show_grad=show_grad, backward_ran=backward_ran,
                                                parts=into.get(n, []), record=checks.get(n), frame=frame),
                shape="plain")
-        if n._a is not None:
+        if not n.is_leaf:
             hot_op = n in hot_ops
             g.node("op" + ids[n], label=f"<{font(esc(op_text(n.op)), INK, bold=True)}>",
                    shape="circle" if len(op_text(n.op)) <= 2 else "ellipse", style="filled",
@@ -188,7 +189,7 @@ def draw(
                shape="box", style="dashed,rounded", color=LINE_CONST)
 
     for n in nodes:
-        if n._a is None:
+        if n.is_leaf:
             continue
         op_id = "op" + ids[n]
         g.edge(op_id, "n" + ids[n], color=LINE_HOT if n in hot_ops else LINE_MID)

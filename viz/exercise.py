@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
 
+from autograd_lite.engine import is_node
 from autograd_lite.explain import atom, graph_nodes, node_names
 from autograd_lite.format import fmt
 
@@ -163,7 +164,7 @@ def plant_bug(root: Any, *, node: Any = None, parent: Optional[int] = None, wron
     what it should, as a hand-written layer with a wrong factor would.  The forward
     numbers are untouched; ``exercise.restore()`` undoes the bug.
     """
-    if not hasattr(root, "_order") or not hasattr(root, "parents"):
+    if not is_node(root):
         raise TypeError(f"plant_bug: expected a Value or Tensor, got {type(root).__name__}: {root!r}")
     from .draw import DEFAULT_MAX_NODES
 
@@ -203,7 +204,7 @@ def _visible(root: Any) -> bool:
     from .check import check_records, tensor_checks
     from .labels import is_tensor
 
-    leaves = [n for n in graph_nodes(root) if n._a is None]
+    leaves = [n for n in graph_nodes(root) if n.is_leaf]
     checks = tensor_checks(root, leaves) if is_tensor(root) else check_records(root, leaves)
     return any(not c.ok for c in checks.values())
 

@@ -1,9 +1,9 @@
 """Safe arithmetic expressions for the command line: parsed with ``ast`` against a whitelist.
 
 Allowed: numbers, the constants ``pi`` and ``e``, names bound by ``x=1`` arguments,
-``+ - * / **``, unary ``-``/``+``, and calls ``f(e)`` of the Value functions
-``exp log tanh sigmoid relu sin cos sqrt abs``.  Everything else (attribute access, other
-calls, subscripts, lambdas, comprehensions, strings, ``^`` ...) is refused with an
+``+ - * / **``, unary ``-``/``+``, and calls ``f(e)`` of the Value functions the op table offers
+the command line (:data:`FUNCTIONS`: its ``cli`` rows, in table order).  Everything else
+(attribute access, other calls, subscripts, lambdas, comprehensions, strings, ``^`` ...) is refused with an
 :class:`ExpressionError` that quotes what was written and says what is allowed instead;
 the text is never passed to ``eval``.  Sizes are bounded so hostile input is refused fast: at most
 ``MAX_CHARS`` characters, ``MAX_DEPTH`` levels of nesting, literals up to ``MAX_LITERAL``
@@ -24,7 +24,7 @@ import ast
 import math
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from autograd_lite import DomainError, Value, fmt
+from autograd_lite import DomainError, Value, fmt, ops
 from autograd_lite.explain import expression
 
 MAX_CHARS = 1000
@@ -32,7 +32,8 @@ MAX_DEPTH = 60
 MAX_LITERAL = 1e15
 MAX_EXPONENT = 100
 MAX_LABEL = 24
-FUNCTIONS = ("exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "sqrt", "abs")
+# The functions a learner may call: the table's rows for the command line that Value has.
+FUNCTIONS = tuple(name for name, row in ops.OPS.items() if row.cli and "Value" in row.kinds)
 CONSTANTS = {"pi": math.pi, "e": math.e}
 ALLOWED = ("allowed: numbers, your variables, pi, e, + - * / **, unary -, and "
            + " ".join(f"{f}()" for f in FUNCTIONS))

@@ -20,6 +20,7 @@ from typing import Any, Optional
 
 import graphviz
 
+from autograd_lite.engine import creation_index, is_node
 from autograd_lite.explain import graph_nodes
 
 from .draw import DEFAULT_MAX_NODES, draw
@@ -39,7 +40,7 @@ def draw_gradient(gradient: Any, forward: Any, *, rankdir: str = "LR",
     nodes); a gradient that shares nothing with ``forward`` is drawn beside it all the same.
     """
     for what, node in (("gradient", gradient), ("forward", forward)):
-        if not hasattr(node, "_order") or not hasattr(node, "parents"):
+        if not is_node(node):
             raise TypeError(f"draw_gradient: {what} must be a Value or Tensor, got {type(node).__name__}: "
                             f"{node!r} (a grad is a node after backward(create_graph=True))")
     for bad in ("highlight", "id_prefix", "frame"):
@@ -56,7 +57,7 @@ def draw_gradient(gradient: Any, forward: Any, *, rankdir: str = "LR",
                  color="#C8CED6")
         g.subgraph(sub)
         parts[prefix] = {n: f"n{prefix}{k}" for k, n in enumerate(keep(root, max_nodes)[0])}
-    for n in sorted(shared, key=lambda n: n._order):
+    for n in sorted(shared, key=creation_index):
         left, right = parts["f"].get(n), parts["g"].get(n)
         if left and right:  # the same node, drawn in both pictures
             g.edge(left, right, style="dotted", color=LINE_HOT, arrowhead="none", constraint="false")

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
 from autograd_lite.explain import SHORT_DIGITS, atom, formula, preview
 from autograd_lite.format import fmt
+from autograd_lite.ops import OPS, op_row
 
 # One palette, chosen for slides: forward numbers dark, backward numbers red (as in the
 # book's backward arrows), inputs blue, the output green, ops pale yellow.
@@ -43,7 +44,23 @@ INLINE_SUM = 32  # longer sums are written one term per line under the grad
 MAX_TERMS = 8  # a grad summed from more uses lists the first few and says how many more
 WRAP_CHARS = 16  # a Tensor op's words ("sends g copied to every element") wrap at this width
 GRID_MAX = 12  # arrays up to this many elements (1-D or 2-D) are drawn as a little grid
-OP_SYMBOLS = {"+": "+", "-": "−", "*": "×", "/": "÷", "neg": "−x"}
+
+
+class _Symbols(Mapping[str, str]):
+    """How pictures write each op of the table (``row.shown``), read from the table when asked,
+    so a row registered later is drawn with its symbol too."""
+
+    def __getitem__(self, name: str) -> str:
+        return OPS[name].shown
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(OPS))
+
+    def __len__(self) -> int:
+        return len(OPS)
+
+
+OP_SYMBOLS: Mapping[str, str] = _Symbols()
 
 
 def esc(text: str) -> str:
@@ -86,7 +103,10 @@ def num(x: Any) -> str:
 
 
 def op_text(op: str) -> str:
-    return OP_SYMBOLS.get(op, op)
+    """The op as its picture's circle writes it: the row's symbol; an op with a number as its
+    ``op`` string says (``**2``); an op the table does not know by its name."""
+    row = op_row(op)
+    return op if row is None or row.param else row.shown
 
 
 def is_tensor(node: Any) -> bool:
@@ -183,7 +203,7 @@ def value_label(n: Any, name: str, *, is_root: bool, is_hot: bool, show_grad: bo
                 backward_ran: bool, parts: List[Tuple[Any, bool]], record: Any,
                 frame: Optional[Frame]) -> str:
     """The box of one value: its name, data and grad (with the sum of its uses)."""
-    is_leaf = n._a is None
+    is_leaf = n.is_leaf
     is_const = is_leaf and not getattr(n, "label", "") and not getattr(n, "requires_grad", False)
     fill, line = box_colors(n, is_root, is_hot)
     if record is not None and not record.ok:
@@ -240,7 +260,7 @@ def _box(rows: List[str], fill: str, line: str, style: str = "ROUNDED") -> str:
 
 def box_colors(n: Any, is_root: bool, is_hot: bool) -> Tuple[str, str]:
     """(fill, line) of a value's box: hot, root, constant, leaf or intermediate."""
-    is_leaf = n._a is None
+    is_leaf = n.is_leaf
     if is_hot:
         return FILL_HOT, LINE_HOT
     if is_root:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Set, Tuple
 
+from autograd_lite.engine import contributions
 from autograd_lite.explain import graph_nodes
 
 FAR_RANKS = 3  # a use more than this many values away from its value's box gets a copy
@@ -38,21 +39,6 @@ def keep(root: Any, max_nodes: Optional[int]) -> Tuple[List[Any], List[Any]]:
     return [n for n in nodes if n in kept], nodes
 
 
-def _sent_by(node: Any) -> List[Tuple[int, Any, Any]]:
-    """``(parent index, parent, contribution)`` for each use: ``node._contributions()``, the
-    engine's own math.  A Tensor yields nothing for a parent that needs no grad, so each
-    contribution is matched to its parent's own position (they come in parent order)."""
-    parents = node.parents
-    out = []
-    j = -1
-    for parent, c in node._contributions():
-        j += 1
-        while j < len(parents) - 1 and parents[j] is not parent:
-            j += 1
-        out.append((j, parent, c))
-    return out
-
-
 def flows(nodes: List[Any], every: List[Any]
           ) -> Tuple[Dict[Tuple[Any, int], Any], Dict[Any, List[Tuple[Any, bool]]]]:
     """What each drawn edge ``(node, i)`` sent back, and per drawn value the contributions
@@ -61,12 +47,12 @@ def flows(nodes: List[Any], every: List[Any]
     sent: Dict[Tuple[Any, int], Any] = {}
     into: Dict[Any, List[Tuple[Any, bool]]] = {}
     for node in reversed(every):  # the engine's order: newest first
-        if node._a is None:
+        if node.is_leaf:
             continue
         drawn = node in kept
         if not drawn and not any(p in kept for p in node.parents):
             continue
-        for j, parent, c in _sent_by(node):
+        for j, parent, c in contributions(node):
             if drawn:
                 sent[(node, j)] = c
             if parent in kept:
@@ -86,14 +72,14 @@ def far_uses(nodes: List[Any], root: Any) -> Dict[Tuple[Any, int], Tuple[int, in
     rank: Dict[Any, int] = {root: 0}
     for n in reversed(nodes):  # consumers are always newer than their parents
         r = rank.get(n)
-        if r is None or n._a is None:
+        if r is None or n.is_leaf:
             continue
         for p in n.parents:
             if p in kept and rank.get(p, -1) < r + 1:
                 rank[p] = r + 1
     uses: Dict[Any, List[Tuple[Any, int]]] = {}
     for n in nodes:
-        if n._a is None:
+        if n.is_leaf:
             continue
         for i, p in enumerate(n.parents):
             if p in kept:

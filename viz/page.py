@@ -38,9 +38,10 @@ MAX_PAGE_NODES = 40  # one SVG layout per step: 40 values lay out in a few secon
 
 
 def _refuse_big(root: Any, max_nodes: int, where: str) -> None:
+    from autograd_lite.engine import is_node
     from autograd_lite.explain import graph_nodes
 
-    if not hasattr(root, "_order") or not hasattr(root, "parents"):
+    if not is_node(root):
         raise TypeError(f"{where}: expected a Value or Tensor, got {type(root).__name__}: {root!r}")
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or not 1 <= max_nodes <= MAX_PAGE_NODES:
         raise ValueError(f"{where}: max_nodes must be an int from 1 to {MAX_PAGE_NODES}, got {max_nodes!r}")

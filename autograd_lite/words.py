@@ -1,0 +1,192 @@
+"""The op table in words: how a node reads and what its local derivative is, from its row.
+
+Every op's row (:mod:`autograd_lite.ops`) carries templates in its parents' names: ``expr``
+(how the node reads, ``{a}*{b}``), ``local`` (each local derivative, ``{b}`` and ``{a}``) and,
+for a Tensor op, ``sends`` (what it sends each parent, ``g·{b}``).  Here they are filled in with
+the names a graph gives its nodes, for ``explain`` tables, the chain rule and the pictures; an op
+the table does not know (a user's own) reads as a call, ``my_op(x, y)``.
+
+>>> render("{a}**{b}·ln({a})", ("x + y", "2"))   # a name keeps its own parentheses in a call
+'(x + y)**2·ln(x + y)'
+>>> local_formula("*", ["w", "x"], 0, 3.0)
+('w*x', 'x')
+>>> local_formula("**3", ["x"], 0, 12.0)
+('x**3', '3·x**2')
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
+
+import numpy as np
+
+from . import ops
+from .format import SIGNIFICANT_DIGITS, atom, fmt
+
+__all__ = ["render", "reads", "local_formula", "chain_word", "sends", "expression", "formula",
+           "unbroadcast_note", "function_names"]
+
+_FIELD = re.compile(r"\{(a|b|n|local|args)\}")
+_PARENTS = "ab"
+
+
+def render(template: str, names: Sequence[str], n: str = "", local: str = "") -> str:
+    """A row's template in the parents' names: ``{a}``, ``{b}`` (first and second parent),
+    ``{args}`` (all of them), ``{n}`` (the op's number) and ``{local}`` (the local derivative in
+    words).  A name is parenthesised as :func:`atom` says, except alone inside a call's
+    parentheses: ``exp({a})`` reads ``exp(x + y)``, ``1/{a}`` reads ``1/(x + y)``."""
+    fields = {k: names[i] for i, k in enumerate(_PARENTS) if i < len(names)}
+
+    def fill(m: "re.Match[str]") -> str:
+        key = m.group(1)
+        if key == "args":
+            return ", ".join(names)
+        if key == "n":
+            return atom(n)
+        if key == "local":
+            return local
+        name = fields.get(key, "?")
+        start, end = m.span()
+        alone = template[start - 1:start] == "(" and template[end:end + 1] == ")"
+        return name if alone else atom(name)
+
+    return _FIELD.sub(fill, template)
+
+
+def _row(op: str, count: int) -> Optional[ops.Op]:
+    """The row that spells ``op`` with ``count`` parents (None: the op reads as a call).
+    A row of arity < 1 takes any number of parents (``concatenate``)."""
+    row = ops.op_row(op)
+    return row if row is not None and (row.arity == count or row.arity < 1) else None
+
+
+def reads(row: ops.Op, names: Sequence[str], n: str = "") -> str:
+    """How a node of ``row`` reads in its parents' names (a row of any arity reads as a call of
+    all of them unless its ``expr`` says ``{args}``)."""
+    if row.arity < 1 and "{args}" not in row.expr:
+        return f"{row.name}({', '.join(names)})"
+    return render(row.expr, names, n)
+
+
+def local_formula(op: str, names: List[str], index: int, local: Optional[float]) -> Tuple[str, str]:
+    """(the node in its parents' names, d node / d parent ``index`` in words; '' if unknown)."""
+    row = _row(op, len(names))
+    if row is None:
+        return f"{op}({', '.join(names)})", ""
+    n = ops.param_text(op)
+    return reads(row, names, n), _local_words(row, names, index, n, local)
+
+
+def _local_words(row: ops.Op, names: Sequence[str], index: int, n: str, local: Optional[float]) -> str:
+    if row.words is not None:
+        return row.words(tuple(names), n, local)
+    return render(row.local[index], names, n) if index < len(row.local) else ""
+
+
+def _sends_template(row: ops.Op, index: int) -> Optional[str]:
+    if row.arity < 1 and row.sends:  # any number of parents: the same words for each
+        return row.sends[min(index, len(row.sends) - 1)]
+    return row.sends[index] if index < len(row.sends) else None
+
+
+def sends(op: str, names: List[str], index: int) -> str:
+    """What a Tensor op sends parent ``index``, in words (``g`` is the upstream grad)."""
+    row = _row(op, len(names))
+    template = None if row is None else _sends_template(row, index)
+    if row is None or template is None:
+        return f"vjp of {op}"
+    n = ops.param_text(op)
+    return render(template, names, n, _local_words(row, names, index, n, None))
+
+
+def _states_value(row: Optional[ops.Op], word: str, value: str) -> bool:
+    """Words from a row's own ``words`` that begin with the value state it (relu: ``1 (x > 0)``)."""
+    return row is not None and row.words is not None and word.startswith(value + " ")
+
+
+def expression(node: Any, names: Dict[Any, str]) -> str:
+    """``node`` written in its parents' names exactly as :func:`formula` spells it.
+
+    >>> from autograd_lite import Value
+    >>> w, x = Value(2.0, "w"), Value(3.0, "x")
+    >>> wx = w * x
+    >>> y = wx + 1
+    >>> expression(y, {wx: "w*x", y.parents[1]: "1"})
+    '(w*x)+1'
+    """
+    if not node.parents:
+        return names.get(node, "?")
+    return local_formula(node.op, [names.get(p, "?") for p in node.parents], 0, _local_of(node, 0))[0]
+
+
+def formula(node: Any, index: int, names: Dict[Any, str], digits: int = SIGNIFICANT_DIGITS) -> str:
+    """The local derivative of ``node`` w.r.t. its parent number ``index``, in words.
+
+    ``∂(a*b)/∂a = b = 3``: the derivative of the node's expression, its symbolic form,
+    then its value (the number the engine uses, with ``digits`` significant digits).
+    A Tensor op says what it sends instead: ``∂sum(x)/∂x: sends g copied to every element``.
+    """
+    pnames = [names.get(p, "?") for p in node.parents]
+    local = _local_of(node, index)
+    expr, word = local_formula(node.op, pnames, index, local)
+    head = f"∂{atom(expr)}/∂{atom(pnames[index])}"
+    if local is None:  # a Tensor op: it sends a vector-Jacobian product, not one number
+        return f"{head}: sends {sends(node.op, pnames, index)}" + unbroadcast_note(node, index)
+    value = fmt(local, digits)
+    if _states_value(_row(node.op, len(pnames)), word, value):
+        return f"{head} = {word}"
+    if not word or word == value:
+        return f"{head} = {value}"
+    return f"{head} = {word} = {value}"
+
+
+def chain_word(node: Any, index: int, names: Dict[Any, str]) -> str:
+    """The local derivative as a factor of a product of the chain rule: its words, or its value
+    where the words say no more (``2·t``, ``1``)."""
+    local = float(node.local_grads[index])
+    _, word = local_formula(node.op, [names[p] for p in node.parents], index, local)
+    value = fmt(local)
+    if not word or _states_value(_row(node.op, len(node.parents)), word, value):
+        return value
+    return word
+
+
+def _local_of(node: Any, index: int) -> Optional[float]:
+    locals_ = getattr(node, "local_grads", None)
+    if locals_ is None:
+        return None
+    return float(locals_[index])
+
+
+def unbroadcast_note(node: Any, index: int) -> str:
+    """What un-broadcasting does to a Tensor edge, in words (empty when shapes match).
+
+    ``t1 + b`` with ``t1`` 2×3 and ``b`` of shape 3 sends ``g`` (2×3) towards ``b``; b's grad
+    is ``g`` summed over axis 0: each element of ``b`` was used once per row, and the chain
+    rule sums over those uses.  Short, as it is written on the picture's edge.  Elementwise
+    binary ops broadcast: the two-parent rows that ``Value`` has too (a scalar op on arrays).
+    """
+    row = _row(node.op, len(node.parents))
+    if row is None or row.arity != 2 or "Value" not in row.kinds:
+        return ""
+    out = np.shape(node.data)
+    mine = np.shape(node.parents[index].data)
+    if mine == out:
+        return ""
+    pad = len(out) - len(mine)
+    axes = [i for i in range(len(out)) if i < pad or (mine[i - pad] == 1 and out[i] != 1)]
+    if not axes:
+        return ""
+    where = f"axis {axes[0]}" if len(axes) == 1 else "axes " + ", ".join(str(a) for a in axes)
+    return f" summed over {where}"
+
+
+def function_names() -> Set[str]:
+    """Every function a row's words call (``exp``, ``ln``, ``sign`` ...), for typesetting."""
+    called = re.compile(r"([A-Za-z_][A-Za-z_0-9]*)\(")
+    out: Set[str] = set()
+    for row in ops.OPS.values():
+        for template in (row.expr, *row.local, *row.sends):
+            out.update(called.findall(template))
+    return out
