@@ -28,6 +28,7 @@ from .tensor.contract import dot, einsum, outer, tensordot
 __all__ = [
     "softmax", "log_softmax", "cross_entropy", "mse_loss",
     "concatenate", "stack", "where", "maximum", "minimum",
+    "conv2d", "max_pool2d", "avg_pool2d", "im2col", "col2im",
     "dot", "outer", "tensordot", "einsum",
 ]
 
@@ -349,3 +350,6 @@ for _name, _rule, _arity, _words, _doc, _again in _ROWS:
     _expr = f"{_name}({{a}}{', {b}' if _arity == 2 else ''})" if _arity > 0 else f"{_name}({{args}})"
     _ops.register(_ops.Op(_name, _arity, _expr, ("",) * max(_arity, 1), (), doc=_doc, sends=_words,
                           kinds=("Tensor",), vjp=_rule, again=_again))
+
+
+from .conv import avg_pool2d, col2im, conv2d, im2col, max_pool2d  # noqa: E402  (convolution, pooling)

@@ -95,8 +95,10 @@ CASES: Dict[str, Tuple[Callable[..., Any], Tuple[np.ndarray, ...], Callable[...,
     "minimum": (lambda a, b: F.minimum(a, b) ** 3, (_any(4), _any(4)),
                 lambda a, b: _torch().minimum(a, b) ** 3),
 }
-# Rows exercised only inside other rules (a gradient's graph), checked through them here.
-INTERNAL = {"scatter": "getitem"}
+# Rows checked elsewhere: scatter only appears inside getitem's gradient graph (checked through
+# it here); the convolution ops have their own first- and second-derivative tests against torch.
+INTERNAL = {"scatter": "getitem", "im2col": "tests/test_conv.py", "col2im": "tests/test_conv.py",
+            "window_max": "tests/test_conv.py (max_pool2d)"}
 
 
 def tensor_rows() -> set:

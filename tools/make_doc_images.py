@@ -82,6 +82,20 @@ def affine() -> Tuple[Tensor, Dict[str, Any]]:
     return loss, {}
 
 
+def conv_small() -> Tuple[Tensor, Dict[str, Any]]:
+    """Tutorial section 13: ``L = conv2d(x, W).sum()``, one channel, a 3x3 image, a 2x2 kernel."""
+    from autograd_lite import functional as F
+
+    x = Tensor([[[[1.0, 2.0, 0.0], [0.0, 1.0, 3.0], [2.0, 1.0, 1.0]]]], requires_grad=True, label="x")
+    w = Tensor([[[[1.0, -1.0], [2.0, 0.5]]]], requires_grad=True, label="W")
+    y = F.conv2d(x, w)
+    y.label = "y"
+    loss = y.sum()
+    loss.label = "L"
+    loss.backward()
+    return loss, {"rankdir": "TB"}  # top to bottom: the chain of reshapes stays narrow
+
+
 # name -> builder returning (root, options for viz.draw)
 PICTURES: Dict[str, Callable[[], Tuple[Any, Dict[str, Any]]]] = {
     "chain_rule": chain_rule,
@@ -89,6 +103,7 @@ PICTURES: Dict[str, Callable[[], Tuple[Any, Dict[str, Any]]]] = {
     "reuse": reuse,
     "neuron_check": neuron_check,
     "affine": affine,
+    "conv_small": conv_small,
 }
 
 

@@ -1,0 +1,307 @@
+"""Convolution and pooling as "Deep Learning from Scratch" ch. 7 builds them: im2col, one matrix
+product, and col2im on the way back.
+
+``im2col`` copies every window the kernel visits into one row of a matrix, so a convolution
+becomes a single matrix product with the filters laid out as columns.  Windows overlap (with
+stride 1 a pixel sits in up to KH·KW of them), so the pixel is *copied* several times; by the
+chain rule the gradients of all its copies add up in the pixel.  That sum of overlapping
+patches is ``col2im``: it is im2col's backward, and im2col is col2im's backward.
+
+Both are ops of the graph whose rules call each other through :func:`_im2col_any` and
+:func:`_col2im_any`, which take an ndarray (the fast first-order path) or a Tensor (a gradient
+that is itself a graph), so conv's second derivatives come from the same two rules.
+``conv2d`` is im2col -> reshape/transpose -> ``@`` (+ b) with ordinary Tensor ops.
+
+Layout NCHW: x (N, C, H, W), filters W (FN, C, KH, KW), bias b (FN,), output
+(N, FN, OH, OW) with ``OH = (H + 2·pad - KH) // stride + 1`` (the same for widths).
+
+>>> import numpy as np
+>>> from autograd_lite import Tensor, functional as F
+>>> x = Tensor(np.arange(9.0).reshape(1, 1, 3, 3), requires_grad=True)
+>>> F.im2col(x, 2).data.tolist()           # the four 2x2 windows, one per row
+[[0.0, 1.0, 3.0, 4.0], [1.0, 2.0, 4.0, 5.0], [3.0, 4.0, 6.0, 7.0], [4.0, 5.0, 7.0, 8.0]]
+>>> F.im2col(x, 2).sum().backward()
+>>> x.grad[0, 0].tolist()                  # how many windows hold each pixel
+[[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]]
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, NamedTuple, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from . import checks as _checks
+from . import ops as _ops
+from .tensor import Tensor, _result
+from .tensor.shape import scatter as _scatter
+
+__all__ = ["im2col", "col2im", "conv2d", "max_pool2d", "avg_pool2d"]
+
+Size = Union[int, Tuple[int, int], Sequence[int]]
+
+
+class Geometry(NamedTuple):
+    """Where the windows are: image shape, kernel, stride, padding, output size, pad value."""
+
+    shape: Tuple[int, int, int, int]  # (N, C, H, W) of the image
+    kernel: Tuple[int, int]
+    stride: Tuple[int, int]
+    pad: Tuple[int, int]
+    out: Tuple[int, int]  # (OH, OW)
+    fill: float = 0.0  # what the padding holds (max pooling pads with -inf, as PyTorch)
+
+
+# --------------------------------------------------------------------------- arguments
+def _pair(value: Any, name: str, op: str, minimum: int) -> Tuple[int, int]:
+    """An int or a pair of ints (height, width), each >= ``minimum``."""
+    items = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+    if len(items) != 2 or not all(_checks.is_int(k) for k in items):
+        raise TypeError(f"{op}: {name} must be an int or a pair of ints (height, width), "
+                        f"got {type(value).__name__}: {value!r}")
+    if min(items) < minimum:
+        raise ValueError(f"{op}: {name} must be >= {minimum}, got {value!r}")
+    return int(items[0]), int(items[1])
+
+
+def _shape4(shape: Any, op: str) -> Tuple[int, int, int, int]:
+    if (not isinstance(shape, (tuple, list)) or len(shape) != 4
+            or not all(_checks.is_int(k) for k in shape)):
+        raise TypeError(f"{op}: input_shape must be a tuple of 4 ints (N, C, H, W), got {shape!r}")
+    if min(shape[1:]) < 1 or shape[0] < 0:
+        raise ValueError(f"{op}: input_shape {tuple(shape)} must have C, H, W >= 1 and N >= 0")
+    return int(shape[0]), int(shape[1]), int(shape[2]), int(shape[3])
+
+
+def geometry(shape: Tuple[int, ...], kernel: Size, stride: Size, pad: Size, op: str,
+             fill: float = 0.0, pool: bool = False) -> Geometry:
+    """Check the window arguments against an image shape and work out the output size."""
+    k = _pair(kernel, "kernel_size", op, 1)
+    s = _pair(stride, "stride", op, 1)
+    p = _pair(pad, "pad", op, 0)
+    n, c, h, w = (int(k) for k in shape)
+    if pool and (2 * p[0] > k[0] or 2 * p[1] > k[1]):  # else a window could hold only padding
+        raise ValueError(f"{op}: pad {p} must be at most half the kernel size {k} (as in PyTorch)")
+    if h + 2 * p[0] < k[0] or w + 2 * p[1] < k[1]:
+        raise ValueError(f"{op}: kernel {k} is larger than the padded input {(h + 2 * p[0], w + 2 * p[1])} "
+                         f"(input {h}x{w}, pad {p})")
+    out = ((h + 2 * p[0] - k[0]) // s[0] + 1, (w + 2 * p[1] - k[1]) // s[1] + 1)
+    return Geometry((n, c, h, w), k, s, p, out, fill)
+
+
+def _tensor(x: Any, op: str, name: str) -> Tensor:
+    """A Tensor argument; arrays and lists become constants (no gradient)."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, (np.ndarray, list, tuple)):
+        return Tensor(x)
+    raise TypeError(f"{op}: {name} must be a Tensor or an array, got {type(x).__name__}")
+
+
+def _image(x: Any, op: str) -> Tensor:
+    t = _tensor(x, op, "x")
+    if t.ndim != 4:
+        raise ValueError(f"{op}: x must have shape (N, C, H, W), got shape {t.shape}")
+    if min(t.shape[1:]) < 1:
+        raise ValueError(f"{op}: x of shape {t.shape} has an empty channel, height or width axis")
+    return t
+
+
+# --------------------------------------------------------------------------- numpy kernels
+def im2col_array(x: np.ndarray, geo: Geometry) -> np.ndarray:
+    """The book's im2col: (N, C, H, W) -> (N·OH·OW, C·KH·KW), one window per row.
+
+    The loop runs over the KH·KW kernel positions (not over the many windows): kernel
+    position (y, x) sees pixels y, y + stride, ... of the padded image, a strided slice.
+    """
+    n, c, _, _ = geo.shape
+    (kh, kw), (sh, sw), (ph, pw), (oh, ow) = geo.kernel, geo.stride, geo.pad, geo.out
+    img = x if not (ph or pw) else np.pad(x, [(0, 0), (0, 0), (ph, ph), (pw, pw)], constant_values=geo.fill)
+    # the book fills (N, C, KH, KW, OH, OW) and transposes; filling the transposed layout
+    # directly gives the same matrix with one copy less
+    col = np.empty((n, oh, ow, c, kh, kw), dtype=x.dtype)
+    for y in range(kh):
+        y_max = y + sh * oh
+        for xx in range(kw):
+            x_max = xx + sw * ow
+            col[:, :, :, :, y, xx] = img[:, :, y:y_max:sh, xx:x_max:sw].transpose(0, 2, 3, 1)
+    return col.reshape(n * oh * ow, c * kh * kw)
+
+
+def col2im_array(col: np.ndarray, geo: Geometry) -> np.ndarray:
+    """The book's col2im: every row back onto its window, overlapping windows *added*.
+
+    The image gets ``stride - 1`` spare rows and columns so the last slices fit when the
+    stride does not divide the padded size; the padding is cut off at the end.
+    """
+    n, c, h, w = geo.shape
+    (kh, kw), (sh, sw), (ph, pw), (oh, ow) = geo.kernel, geo.stride, geo.pad, geo.out
+    cols = col.reshape(n, oh, ow, c, kh, kw)
+    img = np.zeros((n, c, h + 2 * ph + sh - 1, w + 2 * pw + sw - 1), dtype=col.dtype)
+    for y in range(kh):
+        y_max = y + sh * oh
+        for xx in range(kw):
+            x_max = xx + sw * ow
+            img[:, :, y:y_max:sh, xx:x_max:sw] += cols[:, :, :, :, y, xx].transpose(0, 3, 1, 2)
+    return img[:, :, ph:h + ph, pw:w + pw]
+
+
+# --------------------------------------------------------------------------- the ops and their rules
+# Rules in the form rule(g, a, out, saved): g is the upstream gradient, a the parent's data,
+# saved the Geometry.  Each rule calls the other op through a function that dispatches on
+# g's type, so the same line differentiates numerically (ndarray) and as a graph (Tensor).
+
+def _im2col_any(x: Any, geo: Geometry) -> Any:
+    if isinstance(x, Tensor):
+        return _result(im2col_array(x.data, geo), "im2col", im2col_rule, x, None, geo)
+    return im2col_array(x, geo)
+
+
+def _col2im_any(col: Any, geo: Geometry) -> Any:
+    if isinstance(col, Tensor):
+        return _result(col2im_array(col.data, geo), "col2im", col2im_rule, col, None, geo)
+    return col2im_array(col, geo)
+
+
+def im2col_rule(g: Any, a: Any, out: Any, saved: Geometry) -> Any:
+    # each pixel was copied into every window that holds it: its copies' gradients add up
+    return _col2im_any(g, saved)
+
+
+def col2im_rule(g: Any, a: Any, out: Any, saved: Geometry) -> Any:
+    # each row was added onto its window: every window reads its gradient back out
+    return _im2col_any(g, saved._replace(fill=0.0))  # padding is cut off: it gets nothing
+
+
+def _first_max_any(x: Any, saved: Tuple[Any, bool]) -> Any:
+    """Each row's element at ``saved``'s index: the forward of max pooling (ties: the first)."""
+    return _result(x.data[saved[0]], "window_max", first_max_rule, x, None, saved)
+
+
+def first_max_rule(g: Any, a: Any, out: Any, saved: Tuple[Any, bool]) -> Any:
+    # the whole gradient goes to one element per window, its first maximum (as PyTorch);
+    # scatter's own rule is the gather g[index], so second derivatives stay in the graph
+    return _scatter(g, saved[0], saved[1], a.shape)
+
+
+_ROWS = (  # name, rule, what it sends its parent, a one-line doc, the op applied again to new parents
+    ("im2col", im2col_rule, "col2im(g): each window's row added back onto its pixels",
+     "every window of an image as a row of a matrix", lambda n, ps: _im2col_any(ps[0], n._saved)),
+    ("col2im", col2im_rule, "im2col(g): each window reads its pixels' gradient",
+     "rows added back onto their windows, overlaps summed", lambda n, ps: _col2im_any(ps[0], n._saved)),
+    ("window_max", first_max_rule, "g to the first largest element of each window",
+     "each row's largest element (max pooling)", lambda n, ps: _first_max_any(ps[0], n._saved)),
+)
+for _name, _rule, _words, _doc, _again in _ROWS:
+    _ops.register(_ops.Op(_name, 1, f"{_name}({{a}})", ("",), (), doc=_doc, sends=(_words,),
+                          kinds=("Tensor",), vjp=_rule, again=_again))
+
+
+# --------------------------------------------------------------------------- public functions
+def im2col(x: Any, kernel_size: Size, stride: Size = 1, pad: Size = 0) -> Tensor:
+    """Every window of ``x`` (N, C, H, W) as a row: shape (N·OH·OW, C·KH·KW), zero padding.
+
+    Row ``(n·OH + i)·OW + j`` is the window at output position (i, j) of image n, flattened
+    in (C, KH, KW) order.  Backward: :func:`col2im` (overlapping windows add up).
+    """
+    t = _image(x, "im2col")
+    geo = geometry(t.shape, kernel_size, stride, pad, "im2col")
+    out = _im2col_any(t, geo)
+    return out
+
+
+def col2im(col: Any, input_shape: Sequence[int], kernel_size: Size, stride: Size = 1,
+           pad: Size = 0) -> Tensor:
+    """The rows of ``col`` added back onto their windows of an image of ``input_shape``.
+
+    The inverse layout of :func:`im2col`, *summing* where windows overlap, so it is
+    im2col's transpose (and its backward).
+
+    >>> import numpy as np
+    >>> col2im(np.ones((4, 4)), (1, 1, 3, 3), 2).data[0, 0].tolist()
+    [[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]]
+    """
+    t = _tensor(col, "col2im", "col")
+    geo = geometry(_shape4(input_shape, "col2im"), kernel_size, stride, pad, "col2im")
+    (n, c, _, _), (kh, kw), (oh, ow) = geo.shape, geo.kernel, geo.out
+    expected = (n * oh * ow, c * kh * kw)
+    if t.shape != expected:
+        raise ValueError(f"col2im: col must have shape (N·OH·OW, C·KH·KW) = {expected} for input_shape "
+                         f"{geo.shape}, kernel {geo.kernel}, stride {geo.stride}, pad {geo.pad}; "
+                         f"got shape {t.shape}")
+    return _col2im_any(t, geo)
+
+
+def conv2d(x: Any, W: Any, b: Any = None, stride: Size = 1, pad: Size = 0) -> Tensor:
+    """2-D convolution (cross-correlation, as the book and PyTorch): (N, C, H, W) -> (N, FN, OH, OW).
+
+    ``W`` has shape (FN, C, KH, KW), ``b`` shape (FN,) or None.  Built as the book's
+    Convolution layer: ``im2col(x) @ W.reshape(FN, -1).T + b``, reshaped to NCHW.  Every
+    step is a Tensor op, so all three inputs get gradients, and so do the gradients.
+
+    >>> import numpy as np
+    >>> x = np.arange(9.0).reshape(1, 1, 3, 3)
+    >>> conv2d(x, np.ones((1, 1, 2, 2))).data[0, 0].tolist()    # sums of the 2x2 windows
+    [[8.0, 12.0], [20.0, 24.0]]
+    """
+    xt = _image(x, "conv2d")
+    wt = _tensor(W, "conv2d", "W")
+    n, c = xt.shape[:2]
+    if wt.ndim != 4 or wt.shape[1] != c or min(wt.shape) < 1:
+        raise ValueError(f"conv2d: W must have shape (FN, C, KH, KW) with C = {c} (x has shape {xt.shape}), "
+                         f"got shape {wt.shape}")
+    fn = wt.shape[0]
+    bt = None if b is None else _tensor(b, "conv2d", "b")
+    if bt is not None and bt.shape != (fn,):
+        raise ValueError(f"conv2d: b must have shape ({fn},) (one bias per filter), got shape {bt.shape}")
+    geo = geometry(xt.shape, wt.shape[2:], stride, pad, "conv2d")
+    oh, ow = geo.out
+    col = _im2col_any(xt, geo)                     # (N·OH·OW, C·KH·KW)
+    out = col @ wt.reshape(fn, -1).T               # (N·OH·OW, FN): every window times every filter
+    if bt is not None:
+        out = out + bt
+    return out.reshape(n, oh, ow, fn).transpose(0, 3, 1, 2)
+
+
+def _windows(x: Any, kernel_size: Size, stride: Optional[Size], pad: Size, op: str,
+             fill: float) -> Tuple[Tensor, Geometry]:
+    t = _image(x, op)
+    geo = geometry(t.shape, kernel_size, kernel_size if stride is None else stride, pad, op, fill, pool=True)
+    (kh, kw) = geo.kernel
+    return _im2col_any(t, geo).reshape(-1, kh * kw), geo  # one window of one channel per row
+
+
+def _to_image(rows: Tensor, geo: Geometry) -> Tensor:
+    (n, c, _, _), (oh, ow) = geo.shape, geo.out
+    return rows.reshape(n, oh, ow, c).transpose(0, 3, 1, 2)
+
+
+def max_pool2d(x: Any, kernel_size: Size, stride: Optional[Size] = None, pad: Size = 0) -> Tensor:
+    """Largest value of each window; ``stride`` defaults to the kernel size (as PyTorch).
+
+    Padding holds -inf (it never wins).  The gradient of each window goes to ONE element, its
+    first maximum in row-major order, exactly as PyTorch's ``max_pool2d`` (``Tensor.max``
+    would split it between ties).
+
+    >>> import numpy as np
+    >>> x = Tensor(np.array([[[[1.0, 3.0], [3.0, 0.0]]]]), requires_grad=True)
+    >>> max_pool2d(x, 2).sum().backward()
+    >>> x.grad[0, 0].tolist()
+    [[0.0, 1.0], [0.0, 0.0]]
+    """
+    windows, geo = _windows(x, kernel_size, stride, pad, "max_pool2d", -math.inf)
+    d = windows.data
+    saved = ((np.arange(d.shape[0]), d.argmax(axis=1)), False)  # (index of each window's max, accumulate)
+    return _to_image(_first_max_any(windows, saved), geo)
+
+
+def avg_pool2d(x: Any, kernel_size: Size, stride: Optional[Size] = None, pad: Size = 0) -> Tensor:
+    """Mean of each window; padding counts as zeros (PyTorch's default ``count_include_pad=True``).
+
+    >>> import numpy as np
+    >>> avg_pool2d(np.arange(16.0).reshape(1, 1, 4, 4), 2).data[0, 0].tolist()
+    [[2.5, 4.5], [10.5, 12.5]]
+    """
+    windows, geo = _windows(x, kernel_size, stride, pad, "avg_pool2d", 0.0)
+    return _to_image(windows.mean(axis=1), geo)

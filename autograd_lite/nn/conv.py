@@ -1,0 +1,157 @@
+"""The layers of chapter 7: ``Conv2d``, ``MaxPool2d``, ``AvgPool2d`` and ``Flatten`` (NCHW).
+
+Each is a thin wrapper of :mod:`autograd_lite.functional` (``conv2d``, ``max_pool2d``,
+``avg_pool2d``): no backward code, the engine differentiates the ops.
+
+>>> import numpy as np
+>>> from autograd_lite import nn
+>>> net = nn.Sequential(nn.Conv2d(1, 30, 5, rng=0), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+...                     nn.Linear(30 * 12 * 12, 10, rng=1))
+>>> net(np.zeros((2, 1, 28, 28))).shape
+(2, 10)
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any, Optional, Tuple, Union
+
+import numpy as np
+from numpy.typing import DTypeLike
+
+from .. import checks as _checks
+from .. import functional as F
+from ..conv import Size, _pair
+from ..tensor import Tensor
+from .module import Module, Seed, _as_tensor, _check_size
+
+__all__ = ["Conv2d", "MaxPool2d", "AvgPool2d", "Flatten"]
+
+
+class Conv2d(Module):
+    """2-D convolution with ``out_channels`` filters of ``kernel_size`` over ``in_channels``.
+
+    ``W`` has shape (out, in, KH, KW) (the book's and PyTorch's layout), ``b`` shape (out,).
+    ``init`` sets the standard deviation of the normally distributed initial filters:
+    ``"he"`` (the default) -> sqrt(2 / (in·KH·KW)), the fan-in a ReLU after the layer needs to
+    keep the signal's variance from layer to layer, so a deeper stack trains without tuning;
+    or a number such as the book's ``weight_init_std=0.01`` (its SimpleConvNet, and
+    ``demos/conv_net.py``, use that).  Biases start at zero.  ``rng`` (a seed or a
+    ``numpy.random.Generator``) makes the filters reproducible.
+
+    >>> layer = Conv2d(1, 2, 3, pad=1, init=0.01, rng=0)
+    >>> layer.W.shape, layer(np.zeros((4, 1, 5, 5))).shape
+    ((2, 1, 3, 3), (4, 2, 5, 5))
+    """
+
+    in_channels: int
+    out_channels: int
+    kernel_size: Tuple[int, int]
+    stride: Tuple[int, int]
+    pad: Tuple[int, int]
+    init: Union[str, float]
+    W: Tensor
+    b: Optional[Tensor]
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Size, stride: Size = 1,
+                 pad: Size = 0, bias: bool = True, init: Union[str, float] = "he", rng: Seed = None,
+                 dtype: DTypeLike = np.float64) -> None:
+        super().__init__()
+        self.in_channels = _check_size("Conv2d", "in_channels", in_channels)
+        self.out_channels = _check_size("Conv2d", "out_channels", out_channels)
+        self.kernel_size = _pair(kernel_size, "kernel_size", "Conv2d", 1)
+        self.stride = _pair(stride, "stride", "Conv2d", 1)
+        self.pad = _pair(pad, "pad", "Conv2d", 0)
+        bias = _checks.flag(bias, "bias", "Conv2d")
+        dtype = _checks.float_dtype(dtype, "Conv2d")
+        fan_in = self.in_channels * self.kernel_size[0] * self.kernel_size[1]
+        if isinstance(init, str) and init == "he":
+            std = math.sqrt(2.0 / fan_in)
+        elif (isinstance(init, numbers.Real) and not isinstance(init, bool)
+              and math.isfinite(init) and init >= 0):
+            std = float(init)
+        else:
+            raise ValueError(f"Conv2d: init must be 'he' or a standard deviation >= 0, got {init!r}")
+        self.init = init
+        shape = (self.out_channels, self.in_channels) + self.kernel_size
+        weights = std * np.random.default_rng(rng).standard_normal(shape)
+        self.W = Tensor(weights.astype(dtype), requires_grad=True)
+        self.b = Tensor(np.zeros(self.out_channels, dtype=dtype), requires_grad=True) if bias else None
+
+    def forward(self, x: Any) -> Tensor:
+        x = _as_tensor(x)
+        if x.ndim != 4 or x.shape[1] != self.in_channels:
+            raise ValueError(f"Conv2d({self.in_channels}, {self.out_channels}): expected input of shape "
+                             f"(N, {self.in_channels}, H, W), got shape {x.shape}")
+        return F.conv2d(x, self.W, self.b, self.stride, self.pad)
+
+    @property
+    def weight(self) -> Tensor:
+        """PyTorch's name for ``W`` (the same Tensor, the same layout)."""
+        return self.W
+
+    @property
+    def bias(self) -> Optional[Tensor]:
+        """PyTorch's name for ``b`` (the same Tensor, or None)."""
+        return self.b
+
+    def extra_repr(self) -> str:
+        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}, pad={self.pad}, bias={self.b is not None}, init={self.init!r}")
+
+
+class _Pool(Module):
+
+    def __init__(self, kernel_size: Size, stride: Optional[Size] = None, pad: Size = 0) -> None:
+        super().__init__()
+        name = type(self).__name__
+        self.kernel_size = _pair(kernel_size, "kernel_size", name, 1)
+        self.stride = self.kernel_size if stride is None else _pair(stride, "stride", name, 1)
+        self.pad = _pair(pad, "pad", name, 0)
+        if 2 * self.pad[0] > self.kernel_size[0] or 2 * self.pad[1] > self.kernel_size[1]:
+            raise ValueError(f"{name}: pad {self.pad} must be at most half the kernel size "
+                             f"{self.kernel_size} (as in PyTorch)")
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, pad={self.pad}"
+
+
+class MaxPool2d(_Pool):
+    """Max pooling (``functional.max_pool2d``); ``stride`` defaults to the kernel size.
+
+    >>> MaxPool2d(2)(np.arange(16.0).reshape(1, 1, 4, 4)).data[0, 0].tolist()
+    [[5.0, 7.0], [13.0, 15.0]]
+    """
+
+    def forward(self, x: Any) -> Tensor:
+        return F.max_pool2d(x, self.kernel_size, self.stride, self.pad)
+
+
+class AvgPool2d(_Pool):
+    """Average pooling (``functional.avg_pool2d``; padding counts as zeros)."""
+
+    def forward(self, x: Any) -> Tensor:
+        return F.avg_pool2d(x, self.kernel_size, self.stride, self.pad)
+
+
+class Flatten(Module):
+    """Axes from ``start_dim`` on merged into one: (N, C, H, W) -> (N, C·H·W) with the default 1.
+
+    >>> Flatten()(np.zeros((2, 3, 4, 5))).shape
+    (2, 60)
+    """
+
+    def __init__(self, start_dim: int = 1) -> None:
+        super().__init__()
+        self.start_dim = _checks.count(start_dim, "start_dim", "Flatten")
+
+    def forward(self, x: Any) -> Tensor:
+        x = _as_tensor(x)
+        if x.ndim <= self.start_dim:
+            raise ValueError(f"Flatten(start_dim={self.start_dim}): input of shape {x.shape} has no axis "
+                             f"{self.start_dim}")
+        return x.flatten(self.start_dim)
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}"
