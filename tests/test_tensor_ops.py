@@ -9,7 +9,7 @@ product is checked, not one sum) and, for second order, a random direction ``v``
 
 from __future__ import annotations
 
-from typing import Any, Callable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import pytest
@@ -19,6 +19,7 @@ from hypothesis.extra import numpy as hnp
 
 from autograd_lite import DomainError, Tensor
 from autograd_lite import functional as F
+from autograd_lite.engine import topological_order
 
 EXAMPLES = settings(deadline=None, max_examples=15)
 shapes = hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4)
@@ -129,6 +130,71 @@ def _torch_dims(axis: Any, ndim: int) -> Any:
     if axis is None:
         return tuple(range(ndim))
     return tuple(a % ndim for a in axis) if isinstance(axis, tuple) else axis % ndim
+
+
+# --------------------------------------------------------------------------- one case per row
+def _t() -> Any:
+    import torch  # only called by tests that importorskip'd it
+
+    return torch
+
+
+_R = np.random.default_rng(11)
+
+
+def _u(lo: float, hi: float, *shape: int) -> np.ndarray:
+    return _R.uniform(lo, hi, shape)
+
+
+_TORCH_UNARY = {"arcsin": "asin", "arccos": "acos", "arctan": "atan"}
+# One differentiable function per Tensor row this file adds (inputs inside the domain, away from
+# jumps), in the format of tests/test_tensor_higher_order.py's CASES: (ours, inputs, torch's).
+CASES: Dict[str, Tuple[Callable[..., Any], Tuple[np.ndarray, ...], Callable[..., Any]]] = {
+    **{name: ((lambda a, _n=name: getattr(a, _n)() * a), (x,),
+              (lambda a, _n=name: getattr(_t(), _TORCH_UNARY.get(_n, _n))(a) * a))
+       for name, x in (("tan", _u(-1.2, 1.2, 4)), ("sinh", _u(-2, 2, 4)), ("cosh", _u(-2, 2, 4)),
+                       ("arcsin", _u(-0.9, 0.9, 4)), ("arccos", _u(-0.9, 0.9, 4)),
+                       ("arctan", _u(-3, 3, 4)),
+                       ("log1p", _u(-0.8, 3, 4)), ("expm1", _u(-2, 2, 4)), ("log2", _u(0.3, 4, 4)),
+                       ("log10", _u(0.3, 4, 4)), ("exp2", _u(-3, 3, 4)),
+                       ("sign", np.array([-1.5, -0.3, 0.4, 2.0])),
+                       ("floor", np.array([-1.7, -0.3, 0.4, 2.2])),
+                       ("ceil", np.array([-1.7, -0.3, 0.4, 2.2])),
+                       ("round", np.array([-1.7, -0.3, 0.4, 2.2])))},
+    "%": (lambda a, b: (a % b) ** 2, (np.array([2.3, -2.3, 5.6]), np.array([2.05, 1.9, -4.1])),
+          lambda a, b: _t().remainder(a, b) ** 2),
+    "prod": (lambda a: a.prod(axis=1), (np.array([[0.5, 0.0, 2.0], [1.5, -0.7, 1.2]]),),
+             lambda a: a.prod(dim=1)),
+    "std": (lambda a: a.std(axis=1, ddof=1), (_u(-2, 2, 2, 4),), lambda a: a.std(dim=1, correction=1)),
+    "cumsum": (lambda a: a.cumsum(axis=0) ** 2, (_u(-2, 2, 3, 2),), lambda a: a.cumsum(0) ** 2),
+    "repeat": (lambda a: a.repeat([1, 0, 2], axis=1) ** 2, (_u(-2, 2, 2, 3),),
+               lambda a: _t().repeat_interleave(a, _t().tensor([1, 0, 2]), dim=1) ** 2),
+    "tile": (lambda a: a.tile((2, 1, 2)) ** 2, (_u(-2, 2, 2, 3),), lambda a: a.tile((2, 1, 2)) ** 2),
+    "diff": (lambda a: a.diff(n=2, axis=1) ** 2, (_u(-2, 2, 2, 4),), lambda a: a.diff(n=2, dim=1) ** 2),
+    "pad": (lambda a: a.pad(((1, 0), (0, 2)), constant_values=0.5) ** 2, (_u(-2, 2, 2, 3),),
+            lambda a: _t().nn.functional.pad(a, [0, 2, 1, 0], value=0.5) ** 2),
+    "sort": (lambda a: a.sort(axis=0) ** 2 * a.sort(axis=1), (_u(-2, 2, 3, 3),),
+             lambda a: a.sort(dim=0).values ** 2 * a.sort(dim=1).values),
+    "einsum": (lambda a, b: F.einsum("ii,ij->ij", a, b) ** 2, (_u(-2, 2, 3, 3), _u(-2, 2, 3, 2)),
+               lambda a, b: _t().einsum("ii,ij->ij", a, b) ** 2),
+}
+# rows that only appear in a gradient's graph (repeat's rule is run_sums, sort's is permute): their
+# rules run when the Hessian-vector product differentiates those cases' gradients
+IN_GRADIENTS = {"run_sums": "repeat", "permute": "sort"}
+CASES.update({inner: CASES[outer] for inner, outer in IN_GRADIENTS.items()})
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_every_row_first_and_second_derivatives(name: str) -> None:
+    f, xs, theirs = CASES[name]
+    full_check(f, theirs, *xs)
+    ts = [Tensor(x, requires_grad=True) for x in xs]
+    out = f(*ts)
+    graph = out
+    if name in IN_GRADIENTS:
+        out.backward(np.ones(out.shape), create_graph=True)
+        graph = ts[0].grad
+    assert name in {n.op for n in topological_order(graph)}  # the case runs its row
 
 
 # --------------------------------------------------------------------------- elementwise
