@@ -77,7 +77,7 @@ def float_dtype(value: Any, op: str) -> np.dtype:
     """float16, float32 or float64 (names, numpy types or dtypes), else a clear error."""
     try:
         dt = np.dtype(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, SyntaxError):  # numpy parses "," as a struct dtype
         raise TypeError(f"{op}: dtype {value!r} is not a numpy dtype; use float32 or float64") from None
     if dt not in FLOAT_DTYPES:
         raise TypeError(f"{op}: dtype must be a float type (float16, float32 or float64), got {dt}")

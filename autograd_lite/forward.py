@@ -31,11 +31,20 @@ __all__ = ["Dual", "Work", "work"]
 Number = Union[int, float]
 
 
+def _unary(name: str) -> Callable[["Dual"], "Dual"]:
+    def method(self: "Dual") -> "Dual":
+        return self._apply(name)
+
+    method.__name__ = name
+    method.__doc__ = f"{name} of the primal; the tangent times its local derivative (the op table's rule)."
+    return method
+
+
 class Dual:
     """``primal + tangent·ε``: a number and its derivative along one direction.
 
-    Supports the ops of ``Value`` (``+ - * / **``, ``exp log sqrt tanh sigmoid relu sin cos
-    abs``), with plain numbers on either side.
+    Supports the ops of ``Value`` (``+ - * / ** %``, ``exp log sqrt tanh sigmoid relu sin cos
+    abs`` and numpy's ``tan ... exp2 sign floor ceil round``), with plain numbers on either side.
     """
 
     __slots__ = ("primal", "tangent")
@@ -102,32 +111,18 @@ class Dual:
     def __abs__(self) -> "Dual":
         return self._apply("abs")
 
-    def abs(self) -> "Dual":
-        return self._apply("abs")
+    def __mod__(self, other: Any) -> "Dual":
+        return self._apply("__mod__", _dual(other, "%"))
 
-    def exp(self) -> "Dual":
-        return self._apply("exp")
+    def __rmod__(self, other: Any) -> "Dual":
+        return _dual(other, "%")._apply("__mod__", self)
 
-    def log(self) -> "Dual":
-        return self._apply("log")
-
-    def sqrt(self) -> "Dual":
-        return self._apply("sqrt")
-
-    def tanh(self) -> "Dual":
-        return self._apply("tanh")
-
-    def sigmoid(self) -> "Dual":
-        return self._apply("sigmoid")
-
-    def relu(self) -> "Dual":
-        return self._apply("relu")
-
-    def sin(self) -> "Dual":
-        return self._apply("sin")
-
-    def cos(self) -> "Dual":
-        return self._apply("cos")
+    # every one-parent op of Value (the op table's unary rows)
+    abs, exp, log, sqrt, tanh = (_unary(n) for n in ("abs", "exp", "log", "sqrt", "tanh"))
+    sigmoid, relu, sin, cos, tan = (_unary(n) for n in ("sigmoid", "relu", "sin", "cos", "tan"))
+    sinh, cosh, arcsin, arccos, arctan = (_unary(n) for n in ("sinh", "cosh", "arcsin", "arccos", "arctan"))
+    log1p, expm1, log2, log10, exp2 = (_unary(n) for n in ("log1p", "expm1", "log2", "log10", "exp2"))
+    sign, floor, ceil, round = (_unary(n) for n in ("sign", "floor", "ceil", "round"))
 
     @property
     def data(self) -> float:

@@ -23,11 +23,13 @@ from . import checks as _checks
 from . import ops as _ops
 from .tensor import Tensor, _leaf, _operand, _result, _result_n, _tensors
 from .tensor._node import value_of
+from .tensor.contract import dot, einsum, outer, tensordot
 
 __all__ = [
     "softmax", "log_softmax", "cross_entropy", "mse_loss",
     "concatenate", "stack", "where", "maximum", "minimum",
     "conv2d", "max_pool2d", "avg_pool2d", "im2col", "col2im",
+    "dot", "outer", "tensordot", "einsum",
 ]
 
 

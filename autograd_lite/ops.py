@@ -34,7 +34,7 @@ from .format import atom, fmt
 
 __all__ = ["Op", "OPS", "op_row", "param_text", "markdown_table", "register", "bind",
            "exp", "log", "sin", "cos", "sqrt", "tanh", "sigmoid", "recip",
-           "sign", "step", "square"]
+           "sign", "step", "square", "sinh", "cosh", "floordiv", "DOMAINS"]
 
 
 # --------------------------------------------------------------------------- generic math
@@ -157,6 +157,29 @@ def _pow_slope_exponent(a: Any, b: Any, out: Any) -> Any:
     return out * log(a)
 
 
+# --------------------------------------------------------------------------- more generic math
+# What the rules of tan ... exp2 and % need, in the same style.
+# (cosh and sinh are each other's slopes; where one overflows the other did, in the forward pass)
+sinh = _generic("sinh", math.sinh, np.sinh)
+cosh = _generic("cosh", math.cosh, np.cosh)
+
+
+def floordiv(a: Any, b: Any) -> Any:
+    """floor(a/b) as numpy and Python compute it (``a // b``), as a constant: the slope of
+    ``a % b`` in ``b`` is ``-floor(a/b)``, which is flat in both (0 as its own derivative)."""
+    if type(a) is float and type(b) is float:
+        return a // b
+    a, b = _data(a), _data(b)
+    if type(a) is _ndarray or type(b) is _ndarray:
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return np.floor_divide(a, b)
+    return float(a) // float(b)
+
+
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
+
+
 # --------------------------------------------------------------------------- the table
 @dataclass(frozen=True)
 class Op:
@@ -249,7 +272,47 @@ _ROWS = (
     _unary("sqrt", "1/(2·sqrt({a}))", lambda a, out: 0.5 * recip(out), "square root",
            sends="g/(2·sqrt({a}))"),
     _unary("abs", "sign({a})", lambda a, out: sign(a), "absolute value"),
+    _unary("tan", "1 + tan({a})²", lambda a, out: 1.0 + out * out, "tangent", sends="g·(1 + tan({a})²)"),
+    _unary("sinh", "cosh({a})", lambda a, out: cosh(a), "hyperbolic sine"),
+    _unary("cosh", "sinh({a})", lambda a, out: sinh(a), "hyperbolic cosine"),
+    _unary("arcsin", "1/sqrt(1 - {a}²)", lambda a, out: recip(sqrt(1.0 - a * a)),
+           "inverse sine, x in [-1, 1]", sends="g/sqrt(1 - {a}²)"),
+    _unary("arccos", "-1/sqrt(1 - {a}²)", lambda a, out: -recip(sqrt(1.0 - a * a)),
+           "inverse cosine, x in [-1, 1]", sends="-g/sqrt(1 - {a}²)"),
+    _unary("arctan", "1/(1 + {a}²)", lambda a, out: recip(1.0 + a * a), "inverse tangent",
+           sends="g/(1 + {a}²)"),
+    _unary("log1p", "1/(1 + {a})", lambda a, out: recip(1.0 + a), "ln(1 + x), exact for small x",
+           sends="g/(1 + {a})"),
+    _unary("expm1", "exp({a})", lambda a, out: exp(a), "e**x - 1, exact for small x"),
+    _unary("log2", "1/({a}·ln 2)", lambda a, out: recip(a * _LN2), "base-2 logarithm",
+           sends="g/({a}·ln 2)"),
+    _unary("log10", "1/({a}·ln 10)", lambda a, out: recip(a * _LN10), "base-10 logarithm",
+           sends="g/({a}·ln 10)"),
+    _unary("exp2", "2**{a}·ln 2", lambda a, out: out * _LN2, "2**x"),
+    # Piecewise constant: the derivative is 0 everywhere (PyTorch's choice, jumps included).
+    _unary("sign", "0", lambda a, out: 0.0, "-1, 0 or 1 (0 at ±0, NaN at NaN)", sends="0"),
+    _unary("floor", "0", lambda a, out: 0.0, "largest integer <= x", sends="0"),
+    _unary("ceil", "0", lambda a, out: 0.0, "smallest integer >= x", sends="0"),
+    _unary("round", "0", lambda a, out: 0.0, "nearest integer, halves to even (numpy, PyTorch)",
+           sends="0"),
+    Op("%", 2, "{a}%{b}", ("1", "-floor({a}/{b})"),
+       (lambda a, b, out: 1.0, lambda a, b, out: -floordiv(a, b)),
+       doc="remainder with the sign of b (numpy's mod, Python's %)", symbol="%",
+       sends=("g", "-g·floor({a}/{b})"), kinds=_VT, again=lambda n, ps: ps[0] % ps[1]),
 )
+
+#: The domains of the unary ops that have one: (in words, the test for a bad x) -- the test
+#: runs on a float or an ndarray (NaN is never bad: it propagates).  Outside, Value and Tensor
+#: raise ``DomainError`` naming the op and the values (docs/api.md, "Numeric policy").
+DOMAINS: Dict[str, Tuple[str, Callable[[Any], Any]]] = {
+    "log": ("x > 0", lambda x: x <= 0.0),
+    "log2": ("x > 0", lambda x: x <= 0.0),
+    "log10": ("x > 0", lambda x: x <= 0.0),
+    "log1p": ("x > -1", lambda x: x <= -1.0),
+    "sqrt": ("x >= 0", lambda x: x < 0.0),
+    "arcsin": ("-1 <= x <= 1", lambda x: abs(x) > 1.0),
+    "arccos": ("-1 <= x <= 1", lambda x: abs(x) > 1.0),
+}
 
 #: Every op by name: the rows above, and the Tensor ops that :mod:`autograd_lite.tensor` registers
 #: beside their code (:func:`register`).

@@ -17,40 +17,24 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, Iterator, List, Optional, Tuple, Union
+from typing import Any, Callable, Iterator, List, Optional, Tuple, Union
 
 from . import checks as _checks
 from . import engine as _engine
 from . import ops as _ops
 from .format import fmt
+from .numeric import (  # noqa: F401  (DomainError ... are importable from here)
+    DomainError,
+    ZeroDivisionDomainError,
+    _check_number,
+    _finite,
+    _power,
+    _signed_inf,
+    unary_method,
+)
 
 Number = Union[int, float]
 Operand = Union["Value", int, float]
-
-
-
-class DomainError(ValueError):
-    """An operation was asked for a value outside its domain, e.g. ``log(0)``."""
-
-
-class ZeroDivisionDomainError(DomainError, ZeroDivisionError):
-    """Division by zero: both a :class:`DomainError` and a ``ZeroDivisionError``."""
-
-
-def _check_number(x: Any, where: str) -> float:
-    """Convert an int, float or numpy scalar to float; anything else is a TypeError."""
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        if type(x).__name__ == "Tensor":
-            raise TypeError(
-                f"{where}: cannot combine a Value with a Tensor; use Tensor for arrays "
-                "(Tensor(v.data)) or Value for scalars (Value(t.item()))"
-            )
-        if hasattr(x, "__array__") and not isinstance(x, numbers.Number):
-            raise TypeError(
-                f"{where}: cannot combine a Value with an array ({type(x).__name__}); Values are "
-                "scalars: use Tensor for arrays, or one Value per element"
-            )
-    return _checks.real_number(x, where)
 
 
 def _new(data: float, op: str, a: "Value", local_a: float, b: "Optional[Value]" = None,
@@ -80,6 +64,10 @@ def _new(data: float, op: str, a: "Value", local_a: float, b: "Optional[Value]" 
 _object_new = object.__new__
 _next_order = _engine.next_order
 _plain_number_types = {float, int}  # Value joins below: a grad made with create_graph=True
+
+
+def _unary(name: str) -> Callable[["Value"], "Value"]:
+    return unary_method(name, _new)
 
 
 class Value:
@@ -171,9 +159,21 @@ class Value:
     def __rpow__(self, other: Number) -> "Value":
         return _const(other, "**") ** self
 
+    def __mod__(self, other: Operand) -> "Value":
+        if type(other) is not Value:
+            other = _const(other, "%")
+        a, b = self.data, other.data
+        if b == 0.0:
+            raise ZeroDivisionDomainError(f"%: division by zero ({fmt(a)} % {fmt(b)})")
+        out = a % b  # the sign of b (numpy's mod); inf % b is NaN, as in numpy
+        return _new(out, "%", self, 1.0, other, _R_MOD_B(a, b, out))
+
+    def __rmod__(self, other: Number) -> "Value":
+        return _const(other, "%") % self
+
     # ----------------------------------------------------------------- unary ops
-    # Each computes its result (with the numeric policy's checks) and takes its local
-    # derivative from the op table's rule (autograd_lite.ops), evaluated on floats.
+    # Made from the op table's rows (numeric.unary_method): the result with the numeric
+    # policy's checks, the local derivative by the row's rule, evaluated on floats.
     def __neg__(self) -> "Value":
         return _new(-self.data, "neg", self, -1.0)
 
@@ -183,26 +183,11 @@ class Value:
     def __abs__(self) -> "Value":
         return self.abs()
 
-    def abs(self) -> "Value":
-        """|x|; the local derivative is sign(x) (0 at 0, as in PyTorch; NaN at NaN)."""
-        a = self.data
-        return _new(abs(a), "abs", self, _R_ABS(a, a))
-
-    def exp(self) -> "Value":
-        """e**x; d/dx = e**x."""
-        try:
-            e = math.exp(self.data)
-        except OverflowError:
-            raise OverflowError(f"exp: result too large for a float (exp({fmt(self.data)}))") from None
-        return _new(e, "exp", self, e)  # the rule's value: out
-
-    def log(self) -> "Value":
-        """Natural log; d/dx = 1/x; x must be > 0."""
-        a = self.data
-        if a <= 0.0:  # NaN is not refused: it propagates, as everywhere
-            raise DomainError(f"log: needs x > 0, got x = {fmt(a)}")
-        out = math.log(a)
-        return _new(out, "log", self, _R_LOG(a, out))
+    exp, log, tanh, sigmoid, relu = (_unary(n) for n in ("exp", "log", "tanh", "sigmoid", "relu"))
+    sin, cos, abs, tan, sinh = (_unary(n) for n in ("sin", "cos", "abs", "tan", "sinh"))
+    cosh, arcsin, arccos, arctan, log1p = (_unary(n) for n in ("cosh", "arcsin", "arccos", "arctan", "log1p"))
+    expm1, log2, log10, exp2, sign = (_unary(n) for n in ("expm1", "log2", "log10", "exp2", "sign"))
+    floor, ceil, round = (_unary(n) for n in ("floor", "ceil", "round"))
 
     def sqrt(self) -> "Value":
         """Square root; d/dx = 1/(2 sqrt x) (inf at 0); x must be >= 0."""
@@ -210,36 +195,7 @@ class Value:
         if a < 0.0:
             raise DomainError(f"sqrt: needs x >= 0, got x = {fmt(a)}")
         s = math.sqrt(a)
-        return _new(s, "sqrt", self, _R_SQRT(a, abs(s)))  # +inf at -0 too
-
-    def tanh(self) -> "Value":
-        """tanh x; d/dx = 1 - tanh(x)**2."""
-        t = math.tanh(self.data)
-        return _new(t, "tanh", self, _R_TANH(self.data, t))
-
-    def sigmoid(self) -> "Value":
-        """1 / (1 + e**-x); d/dx = s (1 - s). Stable for large |x|."""
-        a = self.data
-        s = _ops.sigmoid(a)
-        return _new(s, "sigmoid", self, _R_SIGMOID(a, s))
-
-    def relu(self) -> "Value":
-        """max(0, x); d/dx = 1 if x > 0 else 0 (NaN stays NaN, with derivative 0)."""
-        a = self.data
-        out = a if a > 0.0 else (0.0 if a == a else a)
-        return _new(out, "relu", self, _R_RELU(a, out))
-
-    def sin(self) -> "Value":
-        """sin x; d/dx = cos x (sin of an infinity is NaN, as in numpy)."""
-        a = self.data
-        out = _ops.sin(a)
-        return _new(out, "sin", self, _R_SIN(a, out))
-
-    def cos(self) -> "Value":
-        """cos x; d/dx = -sin x (cos of an infinity is NaN, as in numpy)."""
-        a = self.data
-        out = _ops.cos(a)
-        return _new(out, "cos", self, _R_COS(a, out))
+        return _new(s, "sqrt", self, _R_SQRT(a, abs(s)))  # +inf at -0 too (sqrt(-0) is -0)
 
     # ----------------------------------------------------------------- graph
     def backward(self, grad: Optional[Number] = 1.0, create_graph: bool = False) -> None:
@@ -415,10 +371,6 @@ def _send_graph(p: Value, local: Any, g: Any) -> None:
     p.grad = c if (type(pg) is not Value and pg == 0.0) else pg + c
 
 
-def _finite(x: float) -> bool:
-    return x - x == 0.0
-
-
 def _data_of(x: Operand, op: str) -> float:
     return x.data if isinstance(x, Value) else _check_number(x, op)
 
@@ -428,28 +380,6 @@ def _const(x: Any, op: str) -> Value:
     if isinstance(x, Value):
         return x
     return Value(_check_number(x, op))
-
-
-def _power(a: float, n: float, op: str, derivative: bool = False) -> float:
-    """a**n as a real number, or a clear DomainError naming the op and values."""
-    if a < 0.0 and not float(n).is_integer():
-        raise DomainError(f"{op}: negative base with a non-integer exponent ({fmt(a)} ** {fmt(n)})")
-    if a == 0.0 and n < 0.0:
-        if derivative:  # the function is defined but its slope is infinite, e.g. sqrt at 0
-            return _signed_inf(a, n)
-        raise ZeroDivisionDomainError(f"{op}: zero to a negative power ({fmt(a)} ** {fmt(n)})")
-    try:
-        return float(a**n)
-    except OverflowError:
-        if derivative:  # a slope may be infinite (IEEE, as numpy computes it for Tensor)
-            return _signed_inf(a, n)
-        raise OverflowError(f"{op}: result too large for a float ({fmt(a)} ** {fmt(n)})") from None
-
-
-def _signed_inf(a: float, n: float) -> float:
-    """a**n where it overflows (or a is ±0 and n < 0): ±inf, negative for a < 0 (or -0) and odd n."""
-    odd = float(n).is_integer() and n % 2 == 1
-    return -math.inf if odd and math.copysign(1.0, a) < 0 else math.inf
 
 
 def _pow_value(base: Value, exponent: Value) -> Value:
@@ -472,11 +402,5 @@ _plain_number_types.add(Value)
 # The op table's rules, bound once (see autograd_lite.ops).
 _R_POW_N = _ops.OPS["**n"].rules[0]
 _R_POW_A, _R_POW_B = _ops.OPS["**"].rules
-_R_ABS = _ops.OPS["abs"].rules[0]
-_R_LOG = _ops.OPS["log"].rules[0]
 _R_SQRT = _ops.OPS["sqrt"].rules[0]
-_R_TANH = _ops.OPS["tanh"].rules[0]
-_R_SIGMOID = _ops.OPS["sigmoid"].rules[0]
-_R_RELU = _ops.OPS["relu"].rules[0]
-_R_SIN = _ops.OPS["sin"].rules[0]
-_R_COS = _ops.OPS["cos"].rules[0]
+_R_MOD_B = _ops.OPS["%"].rules[1]

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from autograd_lite import DomainError, Tensor, Value
+from autograd_lite.value import ZeroDivisionDomainError
 
 SPECIAL = [0.0, -0.0, 5e-324, 1e-310, 1e-170, 0.5, -2.5, 2.0, 3.0, 1e300, -1e300, 710.0, -1000.0,
            math.inf, -math.inf, math.nan]
@@ -36,6 +37,9 @@ UNARY: dict = {
     "**-1.5": lambda x: x ** -1.5,
     "**0": lambda x: x ** 0,
     "**inf": lambda x: x ** math.inf,
+    **{name: (lambda x, _n=name: getattr(x, _n)())
+       for name in ("sin", "cos", "tan", "sinh", "cosh", "arcsin", "arccos", "arctan", "log1p", "expm1",
+                    "log2", "log10", "exp2", "sign", "floor", "ceil", "round")},
 }
 
 BINARY: dict = {
@@ -44,6 +48,7 @@ BINARY: dict = {
     "*": lambda a, b: a * b,
     "/": lambda a, b: a / b,
     "**": lambda a, b: a ** b,
+    "%": lambda a, b: a % b,
 }
 
 
@@ -158,3 +163,13 @@ def test_domain_errors_name_the_op_and_value() -> None:
             make(-math.inf).log()
         with pytest.raises(DomainError, match="sqrt: needs x >= 0"):
             make(-1.0).sqrt()
+        for name, x, words in (("arcsin", 1.5, "-1 <= x <= 1"), ("arccos", -math.inf, "-1 <= x <= 1"),
+                               ("log1p", -1.0, "x > -1"), ("log2", 0.0, "x > 0"), ("log10", -3.0, "x > 0")):
+            with pytest.raises(DomainError, match=rf"^{name}: needs {words}, got x = {x:g}"):
+                getattr(make(x), name)()
+        with pytest.raises(ZeroDivisionDomainError, match=r"^%: division by zero"):
+            make(1.0) % 0.0
+    for name in ("sinh", "cosh", "expm1", "exp2"):
+        for make in (Value, lambda x: Tensor([x])):
+            with pytest.raises(OverflowError, match=rf"^{name}: result too large"):
+                getattr(make(1e4), name)()

@@ -16,18 +16,23 @@ from .. import engine as _engine
 from ..format import fmt
 from ..value import Value
 from . import _node
+from . import contract as _contract  # noqa: F401  (registers np.einsum, np.dot ...)
 from ._node import _add_to, _fit, _leaf, _ndarray, _next_order, _Node, _ones, _to_array
 from .arith import ArithmeticOps
+from .arrange import ArrangeOps
 from .elementwise import ElementwiseOps
 from .numpy_api import NumpyProtocol
+from .numpy_math import NumpyMathOps
 from .reduce import ReductionOps
 from .shape import ShapeOps
+from .sorting import SortingOps
 
 ArrayLike = Any  # numbers, nested lists, numpy arrays
 _float64 = np.dtype(np.float64)
 
 
-class Tensor(ArithmeticOps, ElementwiseOps, ReductionOps, ShapeOps, NumpyProtocol, _Node):
+class Tensor(ArithmeticOps, ElementwiseOps, NumpyMathOps, ReductionOps, ShapeOps, ArrangeOps, SortingOps,
+             NumpyProtocol, _Node):
     """An n-dimensional array node in a computation graph.
 
     ``Tensor(data, requires_grad=False, dtype=None, label="")``.  Attributes: ``data``

@@ -12,7 +12,8 @@ import numpy as np
 
 from .. import checks as _checks
 from .. import ops as _ops
-from ._node import _result, value_of
+from ._node import _Node, _result, value_of
+from .numpy_api import FUNCTIONS, _reduction
 
 if TYPE_CHECKING:
     from .core import Tensor
@@ -51,9 +52,51 @@ def _var_rule(g: Any, a: Any, out: Any, saved: tuple) -> Any:
     return centred * (g.reshape(kshape) * (2.0 / (count - ddof)))
 
 
+def _std_rule(g: Any, a: Any, out: Any, saved: tuple) -> Any:
+    # d std / dx_i = (x_i - mean) / ((N - ddof) std): inf/NaN where std = 0, as PyTorch
+    axis, kshape, count, ddof = saved
+    centred = a - a.mean(axis=axis, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return centred * (g.reshape(kshape) / (out.reshape(kshape) * float(count - ddof)))
+
+
+def _prod_rule(g: Any, a: Any, out: Any, saved: tuple) -> Any:
+    # d prod / dx_i = the product of the others: exact with zeros (no division by x_i)
+    return g.reshape(saved[1]) * _others(a, saved[0])
+
+
+def _others(a: Any, axis: Optional[Tuple[int, ...]]) -> Any:
+    """For every element, the product of the other elements along ``axis`` (None: all).
+
+    On arrays: the product of those before times those after (two cumulative products, O(n)).
+    On Tensors (second derivatives): the product of n copies of the slice, each with its own
+    element set to 1, so the result is made of differentiable ops (prod, where, broadcast_to).
+    """
+    ax = tuple(range(a.ndim)) if axis is None else axis
+    perm = tuple(i for i in range(a.ndim) if i not in ax) + ax
+    moved = a.transpose(perm)
+    lead = moved.shape[: a.ndim - len(ax)]
+    n = int(np.prod(moved.shape[a.ndim - len(ax):], dtype=np.int64))
+    if n == 0:
+        return a * 0.0
+    flat = moved.reshape(lead + (n,))
+    others: Any
+    if isinstance(a, _Node):
+        from ..functional import where
+        grid = flat.reshape(lead + (1, n)).broadcast_to(lead + (n, n))
+        others = where(np.eye(n, dtype=bool), 1.0, grid).prod(axis=-1)
+    else:
+        ones = np.ones(lead + (1,), a.dtype)
+        with np.errstate(invalid="ignore", over="ignore"):  # inf slopes (and 0·inf: NaN) are IEEE's
+            before = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+            after = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+            others = before * after
+    return others.reshape(moved.shape).transpose(tuple(int(k) for k in np.argsort(perm)))
+
+
 def _again(n: Any, ps: Sequence[Any]) -> Any:
     """A reduction re-applied with the axes the node recorded (keepdims from its shape)."""
-    kwargs = {"ddof": n._saved[3]} if n.op == "var" else {}
+    kwargs = {"ddof": n._saved[3]} if n.op in ("var", "std") else {}
     return getattr(ps[0], n.op)(axis=n._saved[0], **kwargs).reshape(n.data.shape)
 
 
@@ -63,6 +106,8 @@ for _name, _rule, _words in (
     ("max", _extreme_rule, "g to the largest elements (ties share it)"),
     ("min", _extreme_rule, "g to the smallest elements (ties share it)"),
     ("var", _var_rule, "g·2({a} - mean)/(n - ddof)"),
+    ("std", _std_rule, "g·({a} - mean)/((n - ddof)·std)"),
+    ("prod", _prod_rule, "g·(the product of the other elements)"),
 ):
     _ops.register(
         _ops.Op(
@@ -130,3 +175,35 @@ class ReductionOps:
         return _result(
             a.var(axis=ax, keepdims=keepdims, ddof=ddof), "var", _var_rule, self, None, saved + (ddof,)
         )
+
+    def std(self, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> "Tensor":
+        """Standard deviation over ``axis``: sqrt(var) with N - ddof (numpy's ddof=0 default)."""
+        a = self.data
+        ax = _checks.axes(axis, a.ndim, "std")
+        saved = _saved(a, ax)
+        ddof = _checks.count(ddof, "ddof", "std")
+        if saved[2] - ddof <= 0:
+            raise ValueError(
+                f"std: needs more than ddof={ddof} elements along axis {axis!r} of shape {a.shape}"
+            )
+        return _result(
+            a.std(axis=ax, keepdims=keepdims, ddof=ddof), "std", _std_rule, self, None, saved + (ddof,)
+        )
+
+    def prod(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
+        """Product over ``axis``; gradient: the product of the other elements (exact with zeros).
+
+        >>> from autograd_lite import Tensor
+        >>> t = Tensor([2.0, 0.0, 3.0], requires_grad=True)
+        >>> t.prod().backward()
+        >>> t.grad.tolist()
+        [0.0, 6.0, 0.0]
+        """
+        a = self.data
+        ax = _checks.axes(axis, a.ndim, "prod")
+        with np.errstate(over="ignore"):  # a product may overflow to inf (IEEE, as sum does)
+            data = a.prod(axis=ax, keepdims=keepdims)
+        return _result(data, "prod", _prod_rule, self, None, _saved(a, ax))
+
+
+FUNCTIONS.update({np.prod: _reduction("prod"), np.std: _reduction("std")})

@@ -14,6 +14,7 @@ from .. import checks as _checks
 from .. import ops as _ops
 from ..value import Value
 from ._node import _Node, _result, _unbroadcast
+from .numpy_api import FUNCTIONS
 
 if TYPE_CHECKING:
     from .core import Tensor
@@ -154,6 +155,51 @@ class ShapeOps:
         start = _checks.axis(start_dim, max(len(shape), 1), "flatten", "start_dim")
         return self.reshape(shape[:start] + (-1,))
 
+    def ravel(self) -> "Tensor":
+        """The elements as one axis (numpy's ravel; a reshape)."""
+        return self.reshape(-1)
+
+    def squeeze(self, axis: Any = None) -> "Tensor":
+        """Axes of size 1 removed: all of them, or those of ``axis`` (an int or a tuple)."""
+        shape = self.data.shape
+        ax = _checks.axes(axis, len(shape), "squeeze")
+        if ax is None:
+            ax = tuple(i for i, n in enumerate(shape) if n == 1)
+        for i in ax:
+            if shape[i] != 1:
+                raise ValueError(f"squeeze: cannot squeeze axis {i} of shape {shape}: "
+                                 f"its size is {shape[i]}, not 1")
+        return self.reshape(tuple(n for i, n in enumerate(shape) if i not in ax))
+
+    def expand_dims(self, axis: Any) -> "Tensor":
+        """New axes of size 1 at the positions ``axis`` (an int or a tuple) of the result (numpy's)."""
+        shape = self.data.shape
+        new = 1 if _checks.is_int(axis) else len(axis) if isinstance(axis, (tuple, list)) else 0
+        ax = _checks.axes(axis, len(shape) + new, "expand_dims") or ()
+        rest = iter(shape)
+        return self.reshape(tuple(1 if i in ax else next(rest) for i in range(len(shape) + len(ax))))
+
+    def moveaxis(self, source: Any, destination: Any) -> "Tensor":
+        """Axes ``source`` moved to the positions ``destination``, the others keeping their order."""
+        nd = self.data.ndim
+        src = _axis_list(source, nd, "moveaxis", "source")
+        dst = _axis_list(destination, nd, "moveaxis", "destination")
+        if len(src) != len(dst):
+            raise ValueError(f"moveaxis: source {source!r} and destination {destination!r} "
+                             "must name as many axes")
+        order = [i for i in range(nd) if i not in src]
+        for d, a in sorted(zip(dst, src)):
+            order.insert(d, a)
+        return self.transpose(tuple(order))
+
+    def swapaxes(self, axis1: int, axis2: int) -> "Tensor":
+        """Axes ``axis1`` and ``axis2`` exchanged (a transpose)."""
+        nd = self.data.ndim
+        i, j = _checks.axis(axis1, nd, "swapaxes", "axis1"), _checks.axis(axis2, nd, "swapaxes", "axis2")
+        perm = list(range(nd))
+        perm[i], perm[j] = j, i
+        return self.transpose(tuple(perm))
+
     def transpose(self, *axes: Any) -> "Tensor":
         """Axes permuted (none given: reversed).  Gradient: the inverse permutation."""
         a = self.data
@@ -216,6 +262,15 @@ class ShapeOps:
         return _result(data, "getitem", _getitem_rule, self, None, (idx, accumulate))
 
 
+def _axis_list(value: Any, ndim: int, op: str, name: str) -> List[int]:
+    """An int or a sequence of distinct ints, as non-negative axes in the given order."""
+    items = [value] if _checks.is_int(value) else list(value) if isinstance(value, (tuple, list)) else [value]
+    out = [_checks.axis(k, ndim, op, name) for k in items]
+    if len(set(out)) != len(out):
+        raise ValueError(f"{op}: {name} {value!r} names an axis more than once")
+    return out
+
+
 def _normalize_index(index: Any) -> Tuple[Any, bool]:
     """The index with lists turned into arrays; True if it may repeat elements."""
     items = index if isinstance(index, tuple) else (index,)
@@ -241,3 +296,16 @@ def _normalize_index(index: Any) -> Tuple[Any, bool]:
 
 
 __all__: Sequence[str] = ["sum_to", "scatter", "ShapeOps"]
+
+
+FUNCTIONS.update({
+    np.ravel: lambda a, order="C": a.ravel() if order == "C" else _refuse("ravel", "order='C'"),
+    np.squeeze: lambda a, axis=None: a.squeeze(axis),
+    np.expand_dims: lambda a, axis: a.expand_dims(axis),
+    np.moveaxis: lambda a, source, destination: a.moveaxis(source, destination),
+    np.swapaxes: lambda a, axis1, axis2: a.swapaxes(axis1, axis2),
+})
+
+
+def _refuse(name: str, only: str) -> Any:
+    raise TypeError(f"numpy.{name} of a Tensor: only {only} is supported")

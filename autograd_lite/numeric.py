@@ -1,0 +1,120 @@
+"""The numeric policy on floats (docs/api.md, "Numeric policy"): the errors, the checked power,
+and the math function behind each one-parent row of the op table that ``Value`` has.
+
+>>> FORWARD["floor"](-0.5), FORWARD["round"](2.5), FORWARD["exp2"](3.0)
+(-1.0, 2.0, 8.0)
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import TYPE_CHECKING, Any, Callable, Dict
+
+from . import checks as _checks
+from . import ops as _ops
+from .format import fmt
+
+if TYPE_CHECKING:
+    from .value import Value
+
+
+class DomainError(ValueError):
+    """An operation was asked for a value outside its domain, e.g. ``log(0)``."""
+
+
+class ZeroDivisionDomainError(DomainError, ZeroDivisionError):
+    """Division by zero: both a :class:`DomainError` and a ``ZeroDivisionError``."""
+
+
+def _check_number(x: Any, where: str) -> float:
+    """Convert an int, float or numpy scalar to float; anything else is a TypeError."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        if type(x).__name__ == "Tensor":
+            raise TypeError(
+                f"{where}: cannot combine a Value with a Tensor; use Tensor for arrays "
+                "(Tensor(v.data)) or Value for scalars (Value(t.item()))"
+            )
+        if hasattr(x, "__array__") and not isinstance(x, numbers.Number):
+            raise TypeError(
+                f"{where}: cannot combine a Value with an array ({type(x).__name__}); Values are "
+                "scalars: use Tensor for arrays, or one Value per element"
+            )
+    return _checks.real_number(x, where)
+
+
+def _finite(x: float) -> bool:
+    return x - x == 0.0
+
+
+def _power(a: float, n: float, op: str, derivative: bool = False) -> float:
+    """a**n as a real number, or a clear DomainError naming the op and values."""
+    if a < 0.0 and not float(n).is_integer():
+        raise DomainError(f"{op}: negative base with a non-integer exponent ({fmt(a)} ** {fmt(n)})")
+    if a == 0.0 and n < 0.0:
+        if derivative:  # the function is defined but its slope is infinite, e.g. sqrt at 0
+            return _signed_inf(a, n)
+        raise ZeroDivisionDomainError(f"{op}: zero to a negative power ({fmt(a)} ** {fmt(n)})")
+    try:
+        return float(a**n)
+    except OverflowError:
+        if derivative:  # a slope may be infinite (IEEE, as numpy computes it for Tensor)
+            return _signed_inf(a, n)
+        raise OverflowError(f"{op}: result too large for a float ({fmt(a)} ** {fmt(n)})") from None
+
+
+def _signed_inf(a: float, n: float) -> float:
+    """a**n where it overflows (or a is ±0 and n < 0): ±inf, negative for a < 0 (or -0) and odd n."""
+    odd = float(n).is_integer() and n % 2 == 1
+    return -math.inf if odd and math.copysign(1.0, a) < 0 else math.inf
+
+
+def _relu(a: float) -> float:
+    return a if a > 0.0 else (0.0 if a == a else a)  # relu(nan) is NaN (with slope 0)
+
+
+def _rounding(f: Callable[[float], int]) -> Callable[[float], float]:
+    # floor/ceil/round keep x's sign, -0.0 included (as numpy); infinities and NaN stay
+    return lambda a: math.copysign(float(f(a)), a) if a - a == 0.0 else a
+
+
+#: math's function for each unary row: its errors become the policy's (see Value's methods)
+FORWARD: Dict[str, Callable[[float], float]] = {
+    "exp": math.exp, "log": math.log, "tanh": math.tanh, "sigmoid": _ops.sigmoid, "relu": _relu,
+    "sin": math.sin, "cos": math.cos, "abs": abs, "tan": math.tan, "sinh": math.sinh, "cosh": math.cosh,
+    "arcsin": math.asin, "arccos": math.acos, "arctan": math.atan, "log1p": math.log1p,
+    "expm1": math.expm1, "log2": math.log2, "log10": math.log10,
+    "exp2": getattr(math, "exp2", lambda a: 2.0 ** a),  # math.exp2: Python 3.11+
+    "sign": _ops.sign, "floor": _rounding(math.floor), "ceil": _rounding(math.ceil),
+    "round": _rounding(round),
+}
+
+
+def unary_method(name: str, new: Callable[..., "Value"]) -> Callable[["Value"], "Value"]:
+    """The Value method of a one-parent row of the op table (``new`` makes the node).
+
+    Math's function (FORWARD) gives the result and the row's rule its local derivative, both on
+    floats; math's own errors become the numeric policy's: a DomainError naming the op and x
+    (NaN for sin/cos/tan of an infinity, as numpy), an OverflowError where a finite x overflows.
+    """
+    row = _ops.OPS[name]
+    rule = row.rules[0]
+    forward = FORWARD[name]
+    domain = _ops.DOMAINS.get(name, ("",))[0]
+
+    def method(self: "Value") -> "Value":
+        a = self.data
+        try:
+            out = forward(a)
+        except ValueError:
+            if domain:
+                raise DomainError(f"{name}: needs {domain}, got x = {fmt(a)}") from None
+            out = math.nan
+        except OverflowError:
+            raise OverflowError(f"{name}: result too large for a float ({name}({fmt(a)}))") from None
+        return new(out, name, self, rule(a, out))
+
+    method.__name__ = name
+    method.__qualname__ = f"Value.{name}"
+    method.__doc__ = f"{row.doc}; d/dx = {row.local[0].format(a='x')}."
+    return method
