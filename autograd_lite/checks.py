@@ -15,19 +15,48 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, Optional, Sequence, Tuple, Union
+import sys
+from typing import TYPE_CHECKING, Any, Optional, Sequence, Tuple, Union
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["is_int", "axis", "axes", "permutation", "flag", "float_dtype", "count", "real_number"]
 
+# numpy is only imported by the functions that need it (dtypes), never for a script of Values;
+# numpy's integers and floats register as numbers.Integral / numbers.Real, its bool_ as neither.
+
+
+def _float_dtypes() -> Tuple[Any, ...]:
+    value = globals().get("FLOAT_DTYPES")
+    if value is None:  # computed (with numpy) on first use
+        import numpy
+
+        value = (numpy.dtype(numpy.float16), numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
+        globals()["FLOAT_DTYPES"] = value
+    return value
+
+
+def __getattr__(name: str) -> Any:
+    if name == "FLOAT_DTYPES":
+        return _float_dtypes()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 #: The float dtypes every op and backward supports (numpy's longdouble is platform-dependent).
-FLOAT_DTYPES = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
+FLOAT_DTYPES: Tuple["np.dtype", ...]  # (for type checkers: the value comes from __getattr__)
+
+
+def _is_numpy_bool(x: Any) -> bool:
+    np = sys.modules.get("numpy")
+    return np is not None and isinstance(x, np.bool_)
 
 
 def is_int(x: Any) -> bool:
     """An int or numpy integer, but not a bool (``True`` is not an axis or a count)."""
-    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
+    if type(x) is int:
+        return True
+    return isinstance(x, numbers.Integral) and not isinstance(x, bool)
 
 
 def axis(value: Any, ndim: int, op: str, name: str = "axis") -> int:
@@ -68,18 +97,20 @@ def permutation(value: Sequence[Any], ndim: int, op: str) -> Tuple[int, ...]:
 
 def flag(value: Any, name: str, op: str) -> bool:
     """True or False (numpy bools too); ``'no'``, ``0`` or ``None`` are refused, not guessed."""
-    if isinstance(value, (bool, np.bool_)):
+    if isinstance(value, bool) or _is_numpy_bool(value):
         return bool(value)
     raise TypeError(f"{op}: {name} must be True or False, got {type(value).__name__}: {value!r}")
 
 
-def float_dtype(value: Any, op: str) -> np.dtype:
+def float_dtype(value: Any, op: str) -> "np.dtype":
     """float16, float32 or float64 (names, numpy types or dtypes), else a clear error."""
+    import numpy as np
+
     try:
         dt = np.dtype(value)
     except (TypeError, ValueError, SyntaxError):  # numpy parses "," as a struct dtype
         raise TypeError(f"{op}: dtype {value!r} is not a numpy dtype; use float32 or float64") from None
-    if dt not in FLOAT_DTYPES:
+    if dt not in _float_dtypes():
         raise TypeError(f"{op}: dtype must be a float type (float16, float32 or float64), got {dt}")
     return dt
 
@@ -95,14 +126,14 @@ def count(value: Any, name: str, op: str, minimum: int = 0) -> int:
 
 def real_number(value: Any, op: str) -> float:
     """An int, float or numpy real as a Python float; too big for a float is an OverflowError."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):  # numpy's bool_ is not Real
         raise TypeError(f"{op}: expected a number (int, float or numpy scalar), "
                         f"got {type(value).__name__}: {value!r}")
     try:
         x = float(value)
     except OverflowError:
         raise OverflowError(f"{op}: the number {_short_int(value)} is too large for a float "
-                            f"(the largest is about {np.finfo(np.float64).max:.4g})") from None
+                            f"(the largest is about {sys.float_info.max:.4g})") from None
     if math.isinf(x) and is_int(value):  # numpy ints never overflow float64; kept for clarity
         raise OverflowError(f"{op}: the number {_short_int(value)} is too large for a float")
     return x

@@ -28,8 +28,6 @@ import math
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Dict, Optional, Tuple
 
-import numpy as np
-
 from .format import atom, fmt
 
 __all__ = ["Op", "OPS", "op_row", "param_text", "markdown_table", "register", "bind",
@@ -41,23 +39,51 @@ __all__ = ["Op", "OPS", "op_row", "param_text", "markdown_table", "register", "b
 # Each takes a float, an ndarray, a Value or a Tensor: a float gives a float and an ndarray an
 # ndarray (the numeric paths), a Value or Tensor builds graph (its own method).
 
-_ndarray = np.ndarray
+class _NoArray:
+    """Stands in for numpy's ndarray until numpy is loaded: a script of Values never loads it."""
+
+
+_ndarray: Any = _NoArray
+_np: Any = None
+
+
+def _numpy() -> Any:
+    """numpy, imported on first need (the Tensor package calls this as it loads)."""
+    global _np, _ndarray
+    if _np is None:
+        import numpy
+
+        _np, _ndarray = numpy, numpy.ndarray
+    return _np
 
 
 def _is_node(x: Any) -> bool:
     return hasattr(x, "_order")
 
 
-def _generic(name: str, scalar: Callable[[float], float], array: Callable[..., Any]) -> Callable[[Any], Any]:
+def _generic(name: str, scalar: Callable[[float], float],
+             array: Optional[Callable[..., Any]] = None) -> Callable[[Any], Any]:
+    """The function ``name`` of a float (``scalar``), an ndarray (``array``; default numpy's
+    function of that name, looked up on first use) or a node (its method)."""
+    impl: Any = [array]
+
+    def on_array(x: Any) -> Any:
+        if impl[0] is None:
+            impl[0] = getattr(_numpy(), name)
+        return impl[0](x)
+
     def f(x: Any) -> Any:
         t = type(x)
         if t is float:
             return scalar(x)
         if t is _ndarray:
-            return array(x)
+            return on_array(x)
         if _is_node(x):
             return getattr(x, name)()
-        return scalar(x) if np.ndim(x) == 0 else array(np.asarray(x))
+        if type(x).__module__ == "numpy" or isinstance(x, (list, tuple)):
+            np = _numpy()
+            return scalar(float(x)) if np.ndim(x) == 0 else on_array(np.asarray(x))
+        return scalar(x)
     f.__name__ = f.__qualname__ = name
     f.__doc__ = f"{name}(x) of a float, an ndarray, a Value or a Tensor (graph for the last two)."
     return f
@@ -67,12 +93,12 @@ def _nan_unless_finite(f: Callable[[float], float]) -> Callable[[float], float]:
     return lambda x: f(x) if x - x == 0.0 else math.nan  # sin of inf is NaN, as in numpy
 
 
-exp = _generic("exp", math.exp, np.exp)
-log = _generic("log", math.log, np.log)
-sin = _generic("sin", _nan_unless_finite(math.sin), np.sin)
-cos = _generic("cos", _nan_unless_finite(math.cos), np.cos)
-sqrt = _generic("sqrt", math.sqrt, np.sqrt)
-tanh = _generic("tanh", math.tanh, np.tanh)
+exp = _generic("exp", math.exp)
+log = _generic("log", math.log)
+sin = _generic("sin", _nan_unless_finite(math.sin))
+cos = _generic("cos", _nan_unless_finite(math.cos))
+sqrt = _generic("sqrt", math.sqrt)
+tanh = _generic("tanh", math.tanh)
 
 
 def _sigmoid(x: float) -> float:
@@ -82,7 +108,8 @@ def _sigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
-def _sigmoid_array(x: np.ndarray) -> np.ndarray:
+def _sigmoid_array(x: Any) -> Any:
+    np = _numpy()
     return np.exp(-np.logaddexp(0.0, -x))
 
 
@@ -97,7 +124,7 @@ def recip(x: Any) -> Any:
     """1/x; for a float or array, ±inf at ±0 (a slope may be infinite) instead of an error."""
     t = type(x)
     if t is _ndarray:
-        with np.errstate(divide="ignore"):
+        with _numpy().errstate(divide="ignore"):
             return 1.0 / x
     if t is not float and _is_node(x):
         return 1.0 / x
@@ -114,13 +141,13 @@ def sign(x: Any) -> Any:
     """sign(x) as a constant (0 at 0, NaN at NaN): the slope of abs, flat in x."""
     a = x if type(x) is float else _data(x)
     if type(a) is _ndarray:
-        return np.sign(a)
+        return _numpy().sign(a)
     return 1.0 if a > 0 else (-1.0 if a < 0 else (0.0 if a == 0 else a))
 
 
 def step(x: Any) -> Any:
     """1 where x > 0, else 0, as a constant: the slope of relu (0 at NaN)."""
-    a = x if type(x) is float else _data(x)
+    a: Any = x if type(x) is float else _data(x)
     if type(a) is _ndarray:
         return (a > 0.0).astype(a.dtype)
     return 1.0 if a > 0.0 else 0.0
@@ -160,8 +187,8 @@ def _pow_slope_exponent(a: Any, b: Any, out: Any) -> Any:
 # --------------------------------------------------------------------------- more generic math
 # What the rules of tan ... exp2 and % need, in the same style.
 # (cosh and sinh are each other's slopes; where one overflows the other did, in the forward pass)
-sinh = _generic("sinh", math.sinh, np.sinh)
-cosh = _generic("cosh", math.cosh, np.cosh)
+sinh = _generic("sinh", math.sinh)
+cosh = _generic("cosh", math.cosh)
 
 
 def floordiv(a: Any, b: Any) -> Any:
@@ -171,6 +198,7 @@ def floordiv(a: Any, b: Any) -> Any:
         return a // b
     a, b = _data(a), _data(b)
     if type(a) is _ndarray or type(b) is _ndarray:
+        np = _numpy()
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return np.floor_divide(a, b)
     return float(a) // float(b)

@@ -377,9 +377,18 @@ def _data_of(x: Operand, op: str) -> float:
 
 def _const(x: Any, op: str) -> Value:
     """Wrap a plain number used in an op as a leaf ``Value`` (shown in pictures)."""
-    if isinstance(x, Value):
-        return x
-    return Value(_check_number(x, op))
+    if type(x) is not float:  # floats (most constants) skip the number checks: they are numbers
+        if isinstance(x, Value):
+            return x
+        x = _check_number(x, op)
+    out = _object_new(Value)
+    out.data = x
+    out.grad = 0.0
+    out._a = out._b = None
+    out._la = out._lb = 0.0
+    out.op = out.label = ""
+    out._order = _next_order()
+    return out
 
 
 def _pow_value(base: Value, exponent: Value) -> Value:

@@ -324,3 +324,19 @@ def test_fmt():
     assert fmt(np.float32(0.1)) == "0.1" and fmt(np.float64(0.1)) == "0.1"
     assert fmt(np.float32(1) / np.float32(3)) == "0.33333334"
     assert fmt(2) == "2" and fmt("label") == "label"
+
+
+def test_a_script_of_values_never_imports_numpy() -> None:
+    """``from autograd_lite import Value`` loads the scalar engine only (start-up time counts)."""
+    import subprocess
+    import sys
+
+    script = ("import sys\nfrom autograd_lite import Value\nfrom autograd_lite.scalar_nn import MLP\n"
+              "x = Value(0.5)\ny = (x * 2 + 1.5).tanh() * x.sin() - 3 % x\ny.backward()\n"
+              "MLP(2, [3, 1])([Value(1.0), Value(2.0)]).backward()\n"
+              "print('numpy' in sys.modules, round(x.grad, 12))\n"
+              "from autograd_lite import Tensor, explain\n"
+              "print('numpy' in sys.modules, Tensor.__name__, explain.__name__)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    first, second = done.stdout.splitlines()
+    assert first.startswith("False ") and second == "True Tensor explain"

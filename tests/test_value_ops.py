@@ -176,7 +176,9 @@ def test_mod_is_numpys_floor_mod_with_its_derivatives(a: float, b: float) -> Non
     out.backward()
     assert x.grad == 1.0 and y.grad == -float(np.floor_divide(a, b))
     q = a / b
-    assume(abs(q - round(q)) > 1e-6)  # central differences must not straddle a jump
+    # central differences (eps 1e-6 on a and on b) must not straddle a jump of a % b: moving b
+    # by eps moves a/b by about |a|/b² · eps
+    assume(abs(q - round(q)) > 2e-6 * (1.0 / abs(b) + abs(a) / (b * b)))
     assert gradcheck(lambda u, w: u % w, Value(a), Value(b))
     assert hessian(lambda u, w: u % w)(a, b) == [[0.0, 0.0], [0.0, 0.0]]
     torch = pytest.importorskip("torch")

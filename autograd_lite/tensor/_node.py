@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import checks as _checks
 from .. import engine as _engine
+from .. import ops as _ops
 from ..format import fmt
 from ..value import Value
 
@@ -28,6 +29,7 @@ _ndarray = np.ndarray
 _object_new = object.__new__
 _next_order = _engine.next_order
 _float64 = np.dtype(np.float64)
+_ops._numpy()  # the op table's generic functions take arrays from here on (their fast path)
 
 
 class _Node:
