@@ -10,8 +10,8 @@ ratio micrograd / autograd_lite:
 1. **moons**: a 2-16-16-1 MLP (``autograd_lite.scalar_nn.MLP`` / ``micrograd.nn.MLP``) trained for
    20 steps on 100 two-moons points with micrograd's demo loss (SVM max-margin + 1e-4 L2, SGD);
    the points are generated in the script with the standard library, the same for both.
-2. **chain**: a 200,000-op chain ``v = v * c + a`` (c a Python number: one constant per
-   multiplication, as user code writes it) built and differentiated; micrograd gets its recursion
+2. **chain**: a 200,000-op chain, 100,000 times ``v = v * c + a`` (c a Python number: one
+   constant per multiplication, as user code writes it), built and differentiated; micrograd gets its recursion
    limit raised and a 1 GiB thread stack, which its recursive topological sort needs.
 """
 
@@ -54,7 +54,7 @@ import sys, threading
 def run():
     a = Value(0.5)
     v = a
-    for _ in range({n}):
+    for _ in range({n} // 2):  # two ops per step
         v = v * 0.999 + a
     v.backward()
     print(a.grad)
