@@ -1,10 +1,12 @@
-"""The scalar op table: every ``Value`` op defined once, with its derivative rules.
+"""The op table: every op defined once, with its derivative rules.
 
 One row per op: its name (the ``op`` string a node carries), arity, how the node reads in its
 parents' names, the local derivative of each parent in words, and the **rule** of each local
 derivative as a Python function of the parents and the result ``out``.  A rule is written once
-with the operators and the generic functions below (:func:`cos`, :func:`exp`, ...), which work
-on plain floats *and* on ``Value`` s, so the same rule runs three ways:
+with the operators and the generic functions of :mod:`autograd_lite.generic` (``cos``, ``exp``,
+..., re-exported here), which work on floats, arrays, ``Value`` s and ``Tensor`` s, so the same
+rule runs several ways (a Tensor op's row holds its vector-Jacobian rule, registered beside its
+code in :mod:`autograd_lite.tensor`):
 
 * on floats, as the numeric first-order derivative (``Value`` computes ``local_grads`` this way);
 * on ``Value`` s, so a gradient is itself a graph (``backward(create_graph=True)``, ``grad``);
@@ -29,184 +31,32 @@ from dataclasses import dataclass, replace
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from .format import atom, fmt
+from .generic import (  # the rules' vocabulary, re-exported: ops.exp, ops.cos, ...
+    _pow_slope_base,
+    _pow_slope_exponent,
+    _power_slope,
+    cos,
+    cosh,
+    exp,
+    floordiv,
+    log,
+    recip,
+    sigmoid,
+    sign,
+    sin,
+    sinh,
+    sqrt,
+    square,
+    step,
+    tanh,
+)
 
 __all__ = ["Op", "OPS", "op_row", "param_text", "markdown_table", "register", "bind",
            "exp", "log", "sin", "cos", "sqrt", "tanh", "sigmoid", "recip",
            "sign", "step", "square", "sinh", "cosh", "floordiv", "DOMAINS"]
 
-
-# --------------------------------------------------------------------------- generic math
-# Each takes a float, an ndarray, a Value or a Tensor: a float gives a float and an ndarray an
-# ndarray (the numeric paths), a Value or Tensor builds graph (its own method).
-
-class _NoArray:
-    """Stands in for numpy's ndarray until numpy is loaded: a script of Values never loads it."""
-
-
-_ndarray: Any = _NoArray
-_np: Any = None
-
-
-def _numpy() -> Any:
-    """numpy, imported on first need (the Tensor package calls this as it loads)."""
-    global _np, _ndarray
-    if _np is None:
-        import numpy
-
-        _np, _ndarray = numpy, numpy.ndarray
-    return _np
-
-
-def _is_node(x: Any) -> bool:
-    return hasattr(x, "_order")
-
-
-def _generic(name: str, scalar: Callable[[float], float],
-             array: Optional[Callable[..., Any]] = None) -> Callable[[Any], Any]:
-    """The function ``name`` of a float (``scalar``), an ndarray (``array``; default numpy's
-    function of that name, looked up on first use) or a node (its method)."""
-    impl: Any = [array]
-
-    def on_array(x: Any) -> Any:
-        if impl[0] is None:
-            impl[0] = getattr(_numpy(), name)
-        return impl[0](x)
-
-    def f(x: Any) -> Any:
-        t = type(x)
-        if t is float:
-            return scalar(x)
-        if t is _ndarray:
-            return on_array(x)
-        if _is_node(x):
-            return getattr(x, name)()
-        if type(x).__module__ == "numpy" or isinstance(x, (list, tuple)):
-            np = _numpy()
-            return scalar(float(x)) if np.ndim(x) == 0 else on_array(np.asarray(x))
-        return scalar(x)
-    f.__name__ = f.__qualname__ = name
-    f.__doc__ = f"{name}(x) of a float, an ndarray, a Value or a Tensor (graph for the last two)."
-    return f
-
-
-def _nan_unless_finite(f: Callable[[float], float]) -> Callable[[float], float]:
-    return lambda x: f(x) if x - x == 0.0 else math.nan  # sin of inf is NaN, as in numpy
-
-
-exp = _generic("exp", math.exp)
-log = _generic("log", math.log)
-sin = _generic("sin", _nan_unless_finite(math.sin))
-cos = _generic("cos", _nan_unless_finite(math.cos))
-sqrt = _generic("sqrt", math.sqrt)
-tanh = _generic("tanh", math.tanh)
-
-
-def _sigmoid(x: float) -> float:
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
-def _sigmoid_array(x: Any) -> Any:
-    np = _numpy()
-    return np.exp(-np.logaddexp(0.0, -x))
-
-
-sigmoid = _generic("sigmoid", _sigmoid, _sigmoid_array)
-
-
-def square(x: Any) -> Any:
-    return x * x
-
-
-def recip(x: Any) -> Any:
-    """1/x; for a float or array, ±inf at ±0 (a slope may be infinite) instead of an error."""
-    t = type(x)
-    if t is _ndarray:
-        with _numpy().errstate(divide="ignore"):
-            return 1.0 / x
-    if t is not float and _is_node(x):
-        return 1.0 / x
-    if x == 0.0:
-        return math.copysign(math.inf, x)
-    return 1.0 / x
-
-
-def _data(x: Any) -> Any:
-    return x.data if _is_node(x) else x
-
-
-def sign(x: Any) -> Any:
-    """sign(x) as a constant (0 at 0, NaN at NaN): the slope of abs, flat in x."""
-    a = x if type(x) is float else _data(x)
-    if type(a) is _ndarray:
-        return _numpy().sign(a)
-    return 1.0 if a > 0 else (-1.0 if a < 0 else (0.0 if a == 0 else a))
-
-
-def step(x: Any) -> Any:
-    """1 where x > 0, else 0, as a constant: the slope of relu (0 at NaN)."""
-    a: Any = x if type(x) is float else _data(x)
-    if type(a) is _ndarray:
-        return (a > 0.0).astype(a.dtype)
-    return 1.0 if a > 0.0 else 0.0
-
-
-def _power_slope(x: Any, out: Any, n: float) -> Any:
-    """d x**n / dx = n x**(n-1): 0 for n = 0; for a float, ±inf where x**(n-1) overflows."""
-    if n == 0.0:
-        return 0.0
-    if n == 1.0:
-        return 1.0
-    if n == 2.0:
-        return x + x
-    if _is_node(x):
-        return n * x ** (n - 1.0)
-    from .value import _power  # the scalar power with the numeric policy's edge cases
-    return n * _power(x, n - 1.0, "**", derivative=True)
-
-
-def _pow_slope_base(a: Any, b: Any, out: Any) -> Any:
-    """d a**b / da = b a**(b-1) (0 where b = 0)."""
-    if _data(b) == 0.0:
-        return 0.0
-    if _is_node(a) or _is_node(b):
-        return b * a ** (b - 1.0)
-    from .value import _power
-    return b * _power(a, b - 1.0, "**", derivative=True)
-
-
-def _pow_slope_exponent(a: Any, b: Any, out: Any) -> Any:
-    """d a**b / db = a**b ln a (0 where a = 0 < b, where a**b is flat)."""
-    if _data(a) == 0.0:
-        return 0.0
-    return out * log(a)
-
-
-# --------------------------------------------------------------------------- more generic math
-# What the rules of tan ... exp2 and % need, in the same style.
-# (cosh and sinh are each other's slopes; where one overflows the other did, in the forward pass)
-sinh = _generic("sinh", math.sinh)
-cosh = _generic("cosh", math.cosh)
-
-
-def floordiv(a: Any, b: Any) -> Any:
-    """floor(a/b) as numpy and Python compute it (``a // b``), as a constant: the slope of
-    ``a % b`` in ``b`` is ``-floor(a/b)``, which is flat in both (0 as its own derivative)."""
-    if type(a) is float and type(b) is float:
-        return a // b
-    a, b = _data(a), _data(b)
-    if type(a) is _ndarray or type(b) is _ndarray:
-        np = _numpy()
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return np.floor_divide(a, b)
-    return float(a) // float(b)
-
-
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
-
 
 # --------------------------------------------------------------------------- the table
 @dataclass(frozen=True)

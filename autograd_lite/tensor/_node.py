@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import checks as _checks
 from .. import engine as _engine
-from .. import ops as _ops
+from .. import generic as _generic
 from ..format import fmt
 from ..value import Value
 
@@ -29,7 +29,7 @@ _ndarray = np.ndarray
 _object_new = object.__new__
 _next_order = _engine.next_order
 _float64 = np.dtype(np.float64)
-_ops._numpy()  # the op table's generic functions take arrays from here on (their fast path)
+_generic._numpy()  # the op table's generic functions take arrays from here on (their fast path)
 
 
 class _Node:
@@ -288,7 +288,9 @@ def _add_to(p: "Tensor", c: Any, g: Any) -> None:
     grad is always an array of its own, so ``c`` is copied when it may share memory with
     ``g`` or another array (``+`` sends ``g`` itself, ``reshape`` a view of it).
     """
-    c = _fit(p, c)
+    d = p.data
+    if type(c) is not _ndarray or c.shape != d.shape or c.dtype is not d.dtype:
+        c = _fit(p, c)  # (most contributions fit already: no call for them)
     pg = p.grad
     if pg is None:
         if p._a is None and type(c) is _ndarray and (c is g or g is None or c.base is not None):

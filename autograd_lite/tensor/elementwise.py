@@ -99,15 +99,12 @@ class ElementwiseOps:
     __slots__ = ()
     data: np.ndarray
 
-    def _unary(self, data: Any, name: str, saved: Any = None) -> "Tensor":
-        return _result(data, name, _RULES[name], self, None, saved)
-
     def __abs__(self) -> "Tensor":
         return self.abs()
 
     def abs(self) -> "Tensor":
         """|x|; derivative sign(x) (0 at 0)."""
-        return self._unary(np.abs(self.data), "abs")
+        return _result(np.abs(self.data), "abs", _RULES["abs"], self)
 
     def exp(self) -> "Tensor":
         """e**x; derivative e**x.  Overflow to inf is an OverflowError."""
@@ -119,25 +116,25 @@ class ElementwiseOps:
             with np.errstate(over="ignore"):
                 data = np.asarray(np.exp(a))
             D.check_overflow("exp", data, a)
-        return self._unary(data, "exp")
+        return _result(data, "exp", _RULES["exp"], self)
 
     def log(self) -> "Tensor":
         """Natural log; derivative 1/x; every x must be > 0 (else DomainError)."""
         a = self.data
         if not D.surely_positive(a):
             D.check_domain("log", a, a <= 0, "x > 0")  # NaN is not bad: it propagates
-        return self._unary(np.log(a), "log")
+        return _result(np.log(a), "log", _RULES["log"], self)
 
     def sqrt(self) -> "Tensor":
         """Square root; derivative 1/(2 sqrt x) (inf at 0); every x must be >= 0."""
         a = self.data
         if not D.surely_nonnegative(a):
             D.check_domain("sqrt", a, a < 0, "x >= 0")
-        return self._unary(np.sqrt(a), "sqrt")
+        return _result(np.sqrt(a), "sqrt", _RULES["sqrt"], self)
 
     def tanh(self) -> "Tensor":
         """tanh x; derivative 1 - tanh(x)**2."""
-        return self._unary(np.tanh(self.data), "tanh")
+        return _result(np.tanh(self.data), "tanh", _RULES["tanh"], self)
 
     def sigmoid(self) -> "Tensor":
         """1 / (1 + e**-x), computed as exp(-log(1 + e**-x)): no overflow for any x."""
@@ -148,22 +145,22 @@ class ElementwiseOps:
             np.exp(s, out=s)
         else:
             s = np.exp(-s)
-        return self._unary(s, "sigmoid")
+        return _result(s, "sigmoid", _RULES["sigmoid"], self)
 
     def relu(self) -> "Tensor":
         """max(0, x); derivative 1 where x > 0, else 0."""
         a = self.data
-        return self._unary(np.maximum(a, _zero(a.dtype)), "relu")
+        return _result(np.maximum(a, _zero(a.dtype)), "relu", _RULES["relu"], self)
 
     def sin(self) -> "Tensor":
         """sin x; derivative cos x (NaN at ±inf, as numpy)."""
         with np.errstate(invalid="ignore"):
-            return self._unary(np.sin(self.data), "sin")
+            return _result(np.sin(self.data), "sin", _RULES["sin"], self)
 
     def cos(self) -> "Tensor":
         """cos x; derivative -sin x."""
         with np.errstate(invalid="ignore"):
-            return self._unary(np.cos(self.data), "cos")
+            return _result(np.cos(self.data), "cos", _RULES["cos"], self)
 
     def clip(self, lo: Optional[float] = None, hi: Optional[float] = None) -> "Tensor":
         """Values limited to [lo, hi]; the gradient passes where lo <= x <= hi."""
