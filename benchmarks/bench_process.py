@@ -11,8 +11,9 @@ ratio micrograd / autograd_lite:
    20 steps on 100 two-moons points with micrograd's demo loss (SVM max-margin + 1e-4 L2, SGD);
    the points are generated in the script with the standard library, the same for both.
 2. **chain**: a 200,000-op chain, 100,000 times ``v = v * c + a`` (c a Python number: one
-   constant per multiplication, as user code writes it), built and differentiated; micrograd gets its recursion
-   limit raised and a 1 GiB thread stack, which its recursive topological sort needs.
+   constant per multiplication, as user code writes it), built and differentiated; micrograd
+   gets its recursion limit raised and a 1 GiB thread stack, which its recursive topological
+   sort needs.
 """
 
 from __future__ import annotations
