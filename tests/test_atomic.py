@@ -370,13 +370,19 @@ def test_adamw_matches_pytorch() -> None:
 
 @pytest.mark.skipif(threading.current_thread() is not threading.main_thread(), reason="needs the main thread")
 def test_ctrl_c_during_the_writes_is_delivered_after_them() -> None:
-    done = []
-    with pytest.raises(KeyboardInterrupt):
-        with _interrupts_held():
-            os.kill(os.getpid(), signal.SIGINT)
-            done.append("all writes")
-    assert done == ["all writes"]
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    # A process started in the background by a non-interactive shell ignores SIGINT; Python then
+    # never installs its handler.  The test needs the handler a terminal user has.
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        done = []
+        with pytest.raises(KeyboardInterrupt):
+            with _interrupts_held():
+                os.kill(os.getpid(), signal.SIGINT)
+                done.append("all writes")
+        assert done == ["all writes"]
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 def test_module_parameters_survive_a_failing_step() -> None:
