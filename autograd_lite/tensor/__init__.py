@@ -57,9 +57,9 @@ Rules worth knowing
   live in sets and dicts), as in PyTorch.
 """
 
-from ._node import _leaf, _operand, _result, _result_n, _tensors, _unbroadcast
+# The private helpers are for autograd_lite's own op modules (functional, conv): how an op
+# makes its node.
+from ._node import _leaf, _operand, _result, _result_n, _tensors, _unbroadcast  # noqa: F401
 from .core import Tensor
 
 __all__ = ["Tensor"]
-__all__ += []  # the private helpers above are for autograd_lite's own modules (functional, conv)
-_helpers = (_leaf, _operand, _result, _result_n, _tensors, _unbroadcast)
