@@ -11,7 +11,7 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Optional, Sequence, Tuple, TypeVar
+from typing import Any, Dict, Iterable, Iterator, Optional, Sequence, Tuple, TypeVar
 
 import numpy as np
 
@@ -133,3 +133,24 @@ def summary(title: str, rows: Sequence[Tuple[str, Any]]) -> None:
     print(f"\n== {title} ==")
     for k, v in cells:
         print(f"  {k.ljust(width)}  {v}")
+
+
+def plot_accuracy(history: Dict[str, Dict[str, Any]], styles: Dict[str, Tuple[str, str]], path: Path,
+                  title: str) -> None:
+    """Train and test accuracy per epoch, one line style per build (``styles[build] = (name, ls)``)."""
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    for build, h in history.items():
+        name, ls = styles[build]
+        epochs = np.arange(len(h["train"]))
+        ax.plot(epochs, h["train"], ls, color="#1f6fb4", label=f"train ({name})")
+        ax.plot(epochs, h["test"], ls, color="#d9541e", label=f"test ({name})")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("accuracy")
+    ax.set_ylim(0.0, 1.02)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right")
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)

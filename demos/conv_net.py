@@ -36,6 +36,7 @@ from autograd_lite.datasets import DatasetNotFoundError
 
 from ._book_conv_layers import PARAMS, SimpleConvNet
 from ._common import grad_of, missing_extra, one_blas_thread, out_path, parser, progress, pyplot, summary
+from ._common import plot_accuracy as _plot_accuracy
 from .two_layer_net import Arrays, load_data
 
 GRADIENT_BOUND = 1e-12
@@ -167,23 +168,7 @@ def _train(train_set: Arrays, test_set: Arrays, epochs: int, batch_size: int, lr
 
 # ----------------------------------------------------------------- pictures
 def plot_accuracy(result: Dict[str, Any], path: Path, title: str) -> None:
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=(7, 4.2))
-    styles = {"nn": ("autograd_lite", "-"), "torch": ("PyTorch", "--")}
-    for build, h in result["history"].items():
-        name, ls = styles[build]
-        epochs = np.arange(len(h["train"]))
-        ax.plot(epochs, h["train"], ls, color="#1f6fb4", label=f"train ({name})")
-        ax.plot(epochs, h["test"], ls, color="#d9541e", label=f"test ({name})")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("accuracy")
-    ax.set_ylim(0.0, 1.02)
-    ax.grid(alpha=0.3)
-    ax.legend(loc="lower right")
-    ax.set_title(title, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
+    _plot_accuracy(result["history"], {"nn": ("autograd_lite", "-"), "torch": ("PyTorch", "--")}, path, title)
 
 
 def plot_filters(before: np.ndarray, after: np.ndarray, path: Path) -> None:

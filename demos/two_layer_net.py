@@ -34,7 +34,8 @@ from autograd_lite import functional as F
 from autograd_lite.datasets import DatasetNotFoundError, load_mnist, load_mnist_test, train_test_split
 
 from ._book_layers import TwoLayerNet
-from ._common import grad_of, missing_extra, one_blas_thread, out_path, parser, progress, pyplot, summary
+from ._common import grad_of, missing_extra, one_blas_thread, out_path, parser, progress, summary
+from ._common import plot_accuracy as _plot_accuracy
 
 Arrays = Tuple[np.ndarray, np.ndarray]
 PARAMS = ("W1", "b1", "W2", "b2")
@@ -174,23 +175,9 @@ def _train(train_set: Arrays, test_set: Arrays, iters: int, batch_size: int, lr:
 
 
 def plot_accuracy(result: Dict[str, Any], path: Path, title: str) -> None:
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=(7, 4.2))
+    # the two builds coincide: the dashed book lines lie under the solid ones
     styles = {"book": ("book layers", "--"), "nn": ("autograd_lite nn", "-")}
-    for build, h in result["history"].items():
-        name, ls = styles[build]  # the two builds coincide: the dashed book lines lie under the solid ones
-        epochs = np.arange(len(h["train"]))
-        ax.plot(epochs, h["train"], ls, color="#1f6fb4", label=f"train ({name})")
-        ax.plot(epochs, h["test"], ls, color="#d9541e", label=f"test ({name})")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("accuracy")
-    ax.set_ylim(0.0, 1.02)
-    ax.grid(alpha=0.3)
-    ax.legend(loc="lower right")
-    ax.set_title(title, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
+    _plot_accuracy(result["history"], styles, path, title)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 import numpy as np
 
@@ -89,3 +89,24 @@ def build_tensor_program(shape: Tuple[int, int], ops: List[Tuple[str, int, int]]
             out = getattr(a, op)()
         nodes.append(out)
     return nodes[:2], nodes[-1]
+
+
+def numeric_grads(f: Callable[..., Any], arrays: Sequence[np.ndarray], w: np.ndarray,
+                  eps: float = 1e-6) -> List[np.ndarray]:
+    """Central differences of sum(f(arrays) * w) with respect to every array, in float64
+    (every call gets fresh copies: an op may not write into its inputs)."""
+    from autograd_lite import Tensor
+
+    grads = []
+    for i, a in enumerate(arrays):
+        g = np.zeros(a.shape)
+        for idx in np.ndindex(*a.shape):
+            vals = []
+            for step in (eps, -eps):
+                moved = a.copy()
+                moved[idx] += step
+                args = [Tensor(moved) if j == i else Tensor(b.copy()) for j, b in enumerate(arrays)]
+                vals.append(float(np.sum(f(*args).data * w)))
+            g[idx] = (vals[0] - vals[1]) / (2 * eps)
+        grads.append(g)
+    return grads

@@ -8,10 +8,11 @@ pairs and size-1 axes; values stay away from the points where an op is not smoot
 
 from __future__ import annotations
 
-from typing import Callable, List, Sequence
+from typing import Callable
 
 import numpy as np
 import pytest
+from graphs import numeric_grads
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -22,24 +23,6 @@ EXAMPLES = settings(deadline=None, max_examples=30)
 shapes = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4)
 pairs = hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, min_side=1, max_side=3)
 seeds = st.integers(0, 2**32 - 1)
-
-
-def numeric_grads(f: Callable[..., Tensor], arrays: Sequence[np.ndarray], w: np.ndarray,
-                  eps: float = 1e-6) -> List[np.ndarray]:
-    """Central differences of sum(f(arrays) * w) with respect to every array, in float64."""
-    grads = []
-    for i, a in enumerate(arrays):
-        g = np.zeros(a.shape)
-        for idx in np.ndindex(*a.shape):
-            vals = []
-            for step in (eps, -eps):
-                moved = a.copy()
-                moved[idx] += step
-                args = [Tensor(moved) if j == i else Tensor(b) for j, b in enumerate(arrays)]
-                vals.append(float(np.sum(f(*args).data * w)))
-            g[idx] = (vals[0] - vals[1]) / (2 * eps)
-        grads.append(g)
-    return grads
 
 
 def check(f: Callable[..., Tensor], *arrays: np.ndarray, seed: int = 0, rtol: float = 1e-5,

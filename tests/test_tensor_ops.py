@@ -9,10 +9,11 @@ product is checked, not one sum) and, for second order, a random direction ``v``
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 import pytest
+from graphs import numeric_grads
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -29,24 +30,6 @@ Arrays = Tuple[np.ndarray, ...]
 
 def _torch() -> Any:
     return pytest.importorskip("torch")
-
-
-def numeric_grads(f: Callable[..., Tensor], arrays: Sequence[np.ndarray], w: np.ndarray,
-                  eps: float = 1e-6) -> List[np.ndarray]:
-    """Central differences of sum(f(arrays) * w) with respect to every array, in float64."""
-    grads = []
-    for i, a in enumerate(arrays):
-        g = np.zeros(a.shape)
-        for idx in np.ndindex(*a.shape):
-            vals = []
-            for step in (eps, -eps):
-                moved = a.copy()
-                moved[idx] += step
-                args = [Tensor(moved) if j == i else Tensor(b.copy()) for j, b in enumerate(arrays)]
-                vals.append(float(np.sum(f(*args).data * w)))
-            g[idx] = (vals[0] - vals[1]) / (2 * eps)
-        grads.append(g)
-    return grads
 
 
 def ours_hvp(f: Callable[..., Tensor], arrays: Arrays, w: np.ndarray, vs: Arrays) -> List[np.ndarray]:
