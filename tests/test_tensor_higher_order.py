@@ -106,10 +106,7 @@ def tensor_rows() -> set:
 
 
 def test_every_tensor_row_has_a_case_here_or_in_the_new_ops_tests() -> None:
-    try:
-        from tests.test_tensor_ops import CASES as more  # the numpy set a learner reaches for
-    except ImportError:
-        more = {}
+    from test_tensor_ops import CASES as more  # the numpy set a learner reaches for
     missing = tensor_rows() - set(CASES) - set(INTERNAL) - set(more)
     assert not missing, f"Tensor rows without a first- and second-derivative case: {sorted(missing)}"
 
