@@ -17,8 +17,9 @@ The node protocol (what ``Value`` and ``Tensor`` provide):
   sorting by it gives a topological order without a recursive walk;
 * ``_GRAD_ZERO`` (what an intermediate grad is reset to), ``_check_leaf_grads(leaves, grads)``
   (refuse leaf grads that cannot be added to), ``_seed(grad)``,
-  ``_backprop()`` (send ``upstream x local`` to every parent) and
-  ``_contributions()`` (the same, as ``(parent, contribution)`` pairs, for tracing).
+  ``_sweep(order)`` (for each node of ``order`` in turn, send ``upstream x local`` to every
+  parent: the chain rule's loop, one per node class so that each runs it at its own speed) and
+  ``_contributions()`` (the same for one node, as ``(parent, contribution)`` pairs, for tracing).
 
 Code that only *reads* graphs (``explain``, the pictures, the notebook display) uses the public
 side of that protocol instead: the ``parents`` and ``is_leaf`` properties and the functions
@@ -139,9 +140,10 @@ def _walk(root: Any) -> Tuple[List[Any], List[Any]]:
     if root._a is None:
         return [], [root]
     seen = {root}
+    order = [root]  # in the order found: runs the sort below finds already descending
     stack = [root]
     leaves: List[Any] = []
-    pop, push, mark, leaf = stack.pop, stack.append, seen.add, leaves.append
+    pop, push, mark, found, leaf = stack.pop, stack.append, seen.add, order.append, leaves.append
     while stack:
         node = pop()
         p = node._a
@@ -150,6 +152,7 @@ def _walk(root: Any) -> Tuple[List[Any], List[Any]]:
         elif p not in seen:
             mark(p)
             push(p)
+            found(p)
         p = node._b
         if p is not None:
             if p._a is None:
@@ -157,6 +160,7 @@ def _walk(root: Any) -> Tuple[List[Any], List[Any]]:
             elif p not in seen:
                 mark(p)
                 push(p)
+                found(p)
         if node._rest is not None:
             for p in node._rest:
                 if p._a is None:
@@ -164,7 +168,7 @@ def _walk(root: Any) -> Tuple[List[Any], List[Any]]:
                 elif p not in seen:
                     mark(p)
                     push(p)
-    order = list(seen)
+                    found(p)
     order.sort(key=_by_creation, reverse=True)
     return order, leaves
 
@@ -208,8 +212,7 @@ def backward(root: Any, seed: Any, trace: Optional[TraceFn] = None,
                 node._backprop_graph()
             root._as_graph_grads(order + leaves)
         elif trace is None:
-            for node in order:
-                node._backprop()
+            root._sweep(order)
         else:
             for node in order:
                 for i, parent, contribution in contributions(node):

@@ -11,7 +11,8 @@ import copy
 import os
 import signal
 import threading
-from typing import Any, Dict, List, Tuple
+from contextlib import contextmanager
+from typing import Any, Dict, Iterator, List, Tuple
 
 import numpy as np
 import pytest
@@ -92,15 +93,29 @@ def _build(leaves: List[Any], ops: List[Tuple[str, int, int]]) -> Any:
     return root
 
 
-class _FaultyValue(Value):
-    """A Value whose backward step sends its first contribution, then fails."""
+class _Poison(float):
+    """A local derivative whose product with the upstream raises: a fault inside the sweep."""
 
-    __slots__ = ()
     fault: type = RuntimeError
 
-    def _backprop(self) -> None:
-        self._a.grad += self._la * self.grad  # type: ignore[union-attr]
-        raise _FaultyValue.fault("injected fault")
+    def __mul__(self, other: Any) -> float:
+        raise _Poison.fault("injected fault")
+
+    __rmul__ = __mul__
+
+
+@contextmanager
+def _faulty(node: Value, fault: type) -> Iterator[None]:
+    """While inside, ``node``'s backward step fails: a two-parent node after sending its first
+    contribution (its second local derivative is poisoned), a one-parent node at once."""
+    slot = "_lb" if node._b is not None else "_la"
+    local = getattr(node, slot)
+    _Poison.fault = fault
+    setattr(node, slot, _Poison(local))
+    try:
+        yield
+    finally:
+        setattr(node, slot, local)
 
 
 @settings(max_examples=80, deadline=None)
@@ -119,13 +134,9 @@ def test_value_backward_failure_restores_every_grad(program: Any, data: Any) -> 
     before = _snapshot(nodes)
     inner = [n for n in topological_order(root)]
     victim = inner[data.draw(st.integers(0, len(inner) - 1))]
-    _FaultyValue.fault = data.draw(st.sampled_from(FAULTS))
-    victim.__class__ = _FaultyValue
-    try:
-        with pytest.raises(_FaultyValue.fault, match="injected fault"):
-            root.backward()
-    finally:
-        victim.__class__ = Value
+    fault = data.draw(st.sampled_from(FAULTS))
+    with _faulty(victim, fault), pytest.raises(fault, match="injected fault"):
+        root.backward()
     assert _snapshot(nodes) == before
 
 
@@ -186,28 +197,22 @@ def test_the_issue_examples_roll_back() -> None:
     x = Value(2.0, "x")
     x.grad = 10.0
     z = x * x + x
-    z._a.__class__ = _FaultyValue  # the product fails after sending one contribution
-    _FaultyValue.fault = MemoryError
-    with pytest.raises(MemoryError):
-        z.backward()
-    z._a.__class__ = Value
+    with _faulty(z._a, MemoryError), pytest.raises(MemoryError):  # the product fails after
+        z.backward()                                              # sending one contribution
     assert x.grad == 10.0 and z.grad == 0.0
 
 
 def test_explain_failure_in_a_trace_restores_too() -> None:
     x = Value(3.0, "x")
     x.grad = 1.5
-    y = x * x
+    y = x * x + x
     y.backward()
     before = _snapshot(_nodes(y))
-    y.__class__ = _FaultyValue
-    _FaultyValue.fault = RuntimeError
-    try:
-        # explain uses _contributions, not _backprop: make that fail instead
-        with pytest.raises(TypeError):
-            explain(y, grad="not a number", replay=False)
-    finally:
-        y.__class__ = Value
+    with pytest.raises(TypeError):  # a bad seed: refused before anything changes
+        explain(y, grad="not a number", replay=False)
+    assert _snapshot(_nodes(y)) == before
+    with _faulty(y._a, RuntimeError), pytest.raises(RuntimeError, match="injected fault"):
+        explain(y, replay=False)  # the trace's own path (contributions) fails half-way
     assert _snapshot(_nodes(y)) == before
 
 

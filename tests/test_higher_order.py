@@ -64,7 +64,7 @@ CASES = {
     "%": (lambda a, b: a % b, (0.7, -1.3)),
 }
 # where test_local_grads_are_the_rules_on_floats draws x (else from (0.1, 3))
-DRAW = {"arcsin": (-0.99, 0.99), "arccos": (-0.99, 0.99)}
+DRAW = {"arcsin": (-0.99, 0.99), "arccos": (-0.99, 0.99), "relu": (-3.0, 3.0), "tanh": (-3.0, 3.0)}
 
 
 def test_every_row_has_a_case_and_every_op_string_has_a_row() -> None:

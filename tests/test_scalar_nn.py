@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from autograd_lite import Value
+from autograd_lite import Value, no_grad
 from autograd_lite.datasets import make_moons
-from autograd_lite.scalar_nn import MLP, Layer, Neuron
+from autograd_lite.engine import creation_index
+from autograd_lite.scalar_nn import MLP, Layer, Neuron, weighted_sum
 
 
 def test_parameter_counts_and_zero_grad():
@@ -67,3 +68,36 @@ def test_mlp_reaches_full_training_accuracy_on_two_moons():
         for p in params:
             p.data -= lr * p.grad
     assert accuracy == 1.0
+
+
+def _shape_of(root: Value) -> list:
+    """Every node as (op, data, local grads, parent positions, label), in creation order."""
+    nodes, stack = {}, [root]
+    while stack:
+        n = stack.pop()
+        if id(n) not in nodes:
+            nodes[id(n)] = n
+            stack.extend(n.parents)
+    ordered = sorted(nodes.values(), key=creation_index)
+    where = {id(n): i for i, n in enumerate(ordered)}
+    return [(n.op, n.data, n.local_grads, tuple(where[id(p)] for p in n.parents), n.label) for n in ordered]
+
+
+@pytest.mark.parametrize("xs", [[3.0, -1.5, 2], [Value(0.5), 2.0, Value(-4.0)], [Value(1.0)] * 3])
+def test_weighted_sum_builds_the_very_graph_of_sum_of_products(xs: list) -> None:
+    w = [Value(2.0, "w0"), Value(-1.0, "w1"), Value(0.25, "w2")]
+    b = Value(0.5, "b")
+    fused = weighted_sum(w, xs, b)
+    plain = sum((wi * xi for wi, xi in zip(w, xs)), b)
+    assert fused.data == plain.data
+    assert _shape_of(fused) == _shape_of(plain)
+    fused.backward()
+    got = [v.grad for v in w + [b]]
+    for v in w + [b]:
+        v.grad = 0.0
+    plain.backward()
+    assert got == [v.grad for v in w + [b]]
+    with no_grad():
+        assert weighted_sum(w, xs, b).is_leaf
+    with pytest.raises(TypeError, match=r"\*"):
+        weighted_sum(w, ["a", 1.0, 2.0], b)

@@ -29,6 +29,7 @@ from .sorting import SortingOps
 
 ArrayLike = Any  # numbers, nested lists, numpy arrays
 _float64 = np.dtype(np.float64)
+_only_none = {type(None)}
 
 
 class Tensor(ArithmeticOps, ElementwiseOps, NumpyMathOps, ReductionOps, ShapeOps, ArrangeOps, SortingOps,
@@ -196,6 +197,8 @@ class Tensor(ArithmeticOps, ElementwiseOps, NumpyMathOps, ReductionOps, ShapeOps
     def _check_leaf_grads(leaves: List["Tensor"], grads: List[Any]) -> None:
         # A grad the sweep adds to must be a float array (or Tensor) of the leaf's own shape:
         # numpy would otherwise broadcast a (2, 1) grad of a (2,) leaf into a (2, 2) one.
+        if _only_none.issuperset(map(type, grads)):  # all None (the usual case): a C-speed pass
+            return
         for leaf, g in zip(leaves, grads):
             if g is None or not leaf.requires_grad:
                 continue
@@ -220,26 +223,31 @@ class Tensor(ArithmeticOps, ElementwiseOps, NumpyMathOps, ReductionOps, ShapeOps
     def _accumulate(self, contribution: Any) -> None:
         _add_to(self, contribution, None)
 
-    def _backprop(self) -> None:
-        # The chain rule for one node: each parent gets rule(upstream), summed to its shape.
-        g = self.grad
-        if g is None:
-            return
-        a, b = self._a, self._b
-        if self._rest is not None:  # an op of any arity: rule(g, parents, out, saved, wants)
-            ps = self.parents
-            cs = self._vjp(g, [p.data for p in ps], self.data, self._saved, [p.requires_grad for p in ps])
-            for p, c in zip(ps, cs):
-                if c is not None:
-                    _add_to(p, c, g)
-        elif b is None:
-            _add_to(a, self._vjp(g, a.data, self.data, self._saved), g)
-        else:
-            ca, cb = self._vjp(g, a.data, b.data, self.data, self._saved, a.requires_grad, b.requires_grad)
-            if ca is not None:
-                _add_to(a, ca, g)
-            if cb is not None:
-                _add_to(b, cb, g)
+    @staticmethod
+    def _sweep(order: List["Tensor"]) -> None:
+        # The chain rule, node by node (children before parents): each parent gets
+        # rule(upstream), summed to its shape by the one adding place, _add_to.
+        add = _add_to
+        for node in order:
+            g = node.grad
+            if g is None:  # nothing reached this node (e.g. only through no-grad parents)
+                continue
+            a, b = node._a, node._b
+            if node._rest is not None:  # an op of any arity: rule(g, parents, out, saved, wants)
+                ps = node.parents
+                cs = node._vjp(g, [p.data for p in ps], node.data, node._saved, [p.requires_grad for p in ps])
+                for p, c in zip(ps, cs):
+                    if c is not None:
+                        add(p, c, g)
+            elif b is None:
+                add(a, node._vjp(g, a.data, node.data, node._saved), g)
+            else:
+                ca, cb = node._vjp(g, a.data, b.data, node.data, node._saved,
+                                   a.requires_grad, b.requires_grad)
+                if ca is not None:
+                    add(a, ca, g)
+                if cb is not None:
+                    add(b, cb, g)
 
     def _backprop_graph(self) -> None:
         # The same rule run on Tensors: the parents themselves, the node as ``out``, and the

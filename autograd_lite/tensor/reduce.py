@@ -29,12 +29,25 @@ def _saved(a: np.ndarray, axis: Optional[Tuple[int, ...]]) -> tuple:
     return axis, kshape, int(np.prod([a.shape[i] for i in axis]))
 
 
+_SMALL = 4096  # elements: a copy this size costs less than broadcast_to's Python wrapper (~2 µs)
+
+
+def _spread(g: Any, shape: Tuple[int, ...], size: int) -> Any:
+    """``g`` (reduced axes kept as 1) copied back over ``shape``: for a small array a fresh
+    one filled in C, else a read-only broadcast view (and graph for a Tensor)."""
+    if size <= _SMALL and type(g) is np.ndarray:
+        spread = np.empty(shape, g.dtype)
+        spread[...] = g
+        return spread
+    return np.broadcast_to(g, shape)
+
+
 def _sum_rule(g: Any, a: Any, out: Any, saved: tuple) -> Any:
-    return np.broadcast_to(g.reshape(saved[1]), a.shape)
+    return _spread(g.reshape(saved[1]), a.shape, a.size)
 
 
 def _mean_rule(g: Any, a: Any, out: Any, saved: tuple) -> Any:
-    return np.broadcast_to(g.reshape(saved[1]) / saved[2], a.shape)
+    return _spread(g.reshape(saved[1]) / saved[2], a.shape, a.size)
 
 
 def _extreme_rule(g: Any, a: Any, out: Any, saved: tuple) -> Any:
