@@ -15,7 +15,7 @@ safer than composing it from ``exp``/``sum``/``log``: ``cross_entropy`` never fo
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Sequence, Tuple
 
 import numpy as np
 
@@ -45,6 +45,47 @@ def _nonempty(a: np.ndarray, ax: int, op: str) -> None:
 
 def _label_text(x: Any) -> str:
     return str(int(x)) if np.isfinite(x) else str(x)
+
+
+_intp = np.dtype(np.intp)
+_aranges: dict = {}
+
+
+def _row_indices(n: int) -> np.ndarray:
+    """``np.arange(n)``, read-only and kept for the next batch of the same size."""
+    rows = _aranges.get(n)
+    if rows is None:
+        rows = np.arange(n)
+        rows.flags.writeable = False
+        if len(_aranges) < 64:
+            _aranges[n] = rows
+    return rows
+
+
+def _class_labels(t: np.ndarray, shape: Tuple[int, ...], c: int) -> np.ndarray:
+    """``t`` as intp class labels for logits of ``shape`` (``c`` classes), or a clear error; the
+    caller checks the range."""
+    if t.shape != shape[:-1]:
+        raise ValueError(
+            f"cross_entropy: target must be labels of shape {shape[:-1]} or one-hot rows of "
+            f"shape {shape} for logits of shape {shape}, got shape {t.shape}"
+        )
+    labels = t.reshape(-1)
+    kind = labels.dtype.kind
+    if kind not in "iuf":
+        raise TypeError(f"cross_entropy: class labels must be integers, got dtype {t.dtype}")
+    if labels.dtype is not _intp:
+        if kind == "f" and not np.array_equal(labels, np.floor(labels)):
+            # labels stored as floats (e.g. a Tensor) must be whole numbers
+            raise ValueError("cross_entropy: class labels must be integers, got non-integer values")
+        if kind != "i" and labels.size and not (labels.min() >= 0 and labels.max() < c):
+            # check before converting: 2**63 or 1e30 would wrap to a negative intp
+            raise ValueError(
+                f"cross_entropy: labels must lie in [0, {c}) for {c} classes, "
+                f"got values from {_label_text(labels.min())} to {_label_text(labels.max())}"
+            )
+        labels = labels.astype(np.intp)
+    return labels
 
 
 def _tensor(x: Any, op: str) -> Tensor:
@@ -153,38 +194,19 @@ def cross_entropy(logits: Tensor, target: Any) -> Tensor:
 
     t = target if type(target) is np.ndarray else (
         target.data if isinstance(target, Tensor) else np.asarray(target))
-    if t.shape != shape:  # not one-hot: must be class labels, one per row
-        if t.shape != shape[:-1]:
-            raise ValueError(
-                f"cross_entropy: target must be labels of shape {shape[:-1]} or one-hot rows of "
-                f"shape {shape} for logits of shape {shape}, got shape {t.shape}"
-            )
-        labels = t.reshape(-1)
-        kind = labels.dtype.kind
-        if kind not in "iuf":
-            raise TypeError(f"cross_entropy: class labels must be integers, got dtype {t.dtype}")
-        if labels.dtype != np.intp:
-            if kind == "f" and not np.array_equal(labels, np.floor(labels)):
-                # labels stored as floats (e.g. a Tensor) must be whole numbers
-                raise ValueError("cross_entropy: class labels must be integers, got non-integer values")
-            if kind != "i" and labels.size and not (labels.min() >= 0 and labels.max() < c):
-                # check before converting: 2**63 or 1e30 would wrap to a negative intp
-                raise ValueError(
-                    f"cross_entropy: labels must lie in [0, {c}) for {c} classes, "
-                    f"got values from {_label_text(labels.min())} to {_label_text(labels.max())}"
-                )
-            labels = labels.astype(np.intp)
+    if t.shape != shape:  # not one-hot: class labels, one per row (intp ones need no conversion)
+        labels = t.reshape(-1) if t.dtype is _intp and t.shape == shape[:-1] else _class_labels(t, shape, c)
         # one reduction checks both ends: seen as unsigned, a negative label is huge
         # (and negative labels must not silently index from the end)
-        if labels.size and np.maximum.reduce(labels.view(np.uintp)) >= c:
+        if np.maximum.reduce(labels.view(np.uintp)) >= c:
             lo, hi = np.minimum.reduce(labels), np.maximum.reduce(labels)
             raise ValueError(
                 f"cross_entropy: labels must lie in [0, {c}) for {c} classes, "
                 f"got values from {lo} to {hi}"
             )
-        if isinstance(target, Tensor) and target.requires_grad:
+        if type(target) is not np.ndarray and isinstance(target, Tensor) and target.requires_grad:
             raise ValueError("cross_entropy: class labels cannot require grad")
-        rows = np.arange(n)
+        rows = _row_indices(n)
         picked = s[rows, labels] - log_se[:, 0]  # log softmax at the labels
         loss = -np.add.reduce(picked) / n
         return _result(np.asarray(loss, dtype=z.dtype), "cross_entropy", _cross_entropy_labels_rule,

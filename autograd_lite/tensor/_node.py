@@ -29,6 +29,7 @@ _ndarray = np.ndarray
 _object_new = object.__new__
 _next_order = _engine.next_order
 _float64 = np.dtype(np.float64)
+_add_reduce = np.add.reduce
 _generic._numpy()  # the op table's generic functions take arrays from here on (their fast path)
 
 
@@ -248,12 +249,13 @@ def _unbroadcast(g: np.ndarray, shape: Shape) -> np.ndarray:
     >>> _unbroadcast(np.ones((2, 3)), (2, 1)).tolist()
     [[3.0], [3.0]]
     """
+    # np.add.reduce, not g.sum: the method adds a Python-level wrapper to every call
     extra = g.ndim - len(shape)
     if extra > 0:
-        g = g.sum(axis=tuple(range(extra)))
+        g = _add_reduce(g, 0 if extra == 1 else tuple(range(extra)))
     if g.shape != shape:
         axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
-        g = g.sum(axis=axes, keepdims=True)
+        g = _add_reduce(g, axes, keepdims=True)
     return g
 
 
@@ -289,7 +291,7 @@ def _add_to(p: "Tensor", c: Any, g: Any) -> None:
     ``g`` or another array (``+`` sends ``g`` itself, ``reshape`` a view of it).
     """
     d = p.data
-    if type(c) is not _ndarray or c.shape != d.shape or c.dtype is not d.dtype:
+    if type(c) is not _ndarray or c.dtype is not d.dtype or c.shape != d.shape:
         c = _fit(p, c)  # (most contributions fit already: no call for them)
     pg = p.grad
     if pg is None:

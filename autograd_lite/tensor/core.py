@@ -88,9 +88,12 @@ class Tensor(ArithmeticOps, ElementwiseOps, NumpyMathOps, ReductionOps, ShapeOps
 
     def item(self) -> float:
         """The single number of a size-1 tensor, as a Python float."""
-        if self.data.size != 1:
-            raise ValueError(f"item: needs a tensor with one element, got shape {self.data.shape}")
-        return float(self.data.reshape(-1)[0])
+        d = self.data
+        if d.ndim == 0:  # a loss: the usual case
+            return float(d)
+        if d.size != 1:
+            raise ValueError(f"item: needs a tensor with one element, got shape {d.shape}")
+        return float(d.reshape(-1)[0])
 
     def numpy(self) -> np.ndarray:
         """The data array itself (shared, not copied)."""
@@ -154,7 +157,7 @@ class Tensor(ArithmeticOps, ElementwiseOps, NumpyMathOps, ReductionOps, ShapeOps
         ``create_graph=True``: every ``.grad`` is a Tensor connected to the graph (the same
         rules run on Tensors), so it can be differentiated again.
         """
-        flag = _checks.flag(create_graph, "create_graph", "backward")
+        flag = False if create_graph is False else _checks.flag(create_graph, "create_graph", "backward")
         _engine.backward(self, self._seed_for(grad, "backward"), create_graph=flag)
 
     def _seed_for(self, grad: Optional[ArrayLike], where: str) -> np.ndarray:

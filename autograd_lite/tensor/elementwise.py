@@ -43,8 +43,8 @@ def _sigmoid_rule(g: Any, a: Any, out: Any, saved: Any) -> Any:
 def _relu_rule(g: Any, a: Any, out: Any, saved: Any) -> Any:
     # the slope is 1 where relu(x) > 0, else 0 (also at NaN, as for Value and PyTorch);
     # a boolean mask moves less memory than a float one
-    o = value_of(out)
-    return g * (o > _zero(o.dtype))
+    # (0.0 is a weak scalar: compared in the array's own dtype)
+    return g * ((out if type(out) is _ndarray else out.data) > 0.0)
 
 
 def _sqrt_rule(g: Any, a: Any, out: Any, saved: Any) -> Any:
