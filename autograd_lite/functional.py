@@ -176,7 +176,9 @@ def cross_entropy(logits: Tensor, target: Any) -> Tensor:
     >>> round(cross_entropy(z, [1, 3]).item(), 6) == round(float(np.log(4)), 6)
     True
     """
-    z = _tensor(logits, "cross_entropy").data
+    if not isinstance(logits, Tensor):
+        raise TypeError(f"cross_entropy: expected a Tensor, got {type(logits).__name__}")
+    z = logits.data
     shape = z.shape
     if z.ndim == 1:
         z = z[None, :]
@@ -195,7 +197,10 @@ def cross_entropy(logits: Tensor, target: Any) -> Tensor:
     t = target if type(target) is np.ndarray else (
         target.data if isinstance(target, Tensor) else np.asarray(target))
     if t.shape != shape:  # not one-hot: class labels, one per row (intp ones need no conversion)
-        labels = t.reshape(-1) if t.dtype is _intp and t.shape == shape[:-1] else _class_labels(t, shape, c)
+        if t.dtype is _intp and t.ndim == 1 and t.shape == shape[:-1]:  # the usual case
+            labels = t
+        else:
+            labels = _class_labels(t, shape, c)
         # one reduction checks both ends: seen as unsigned, a negative label is huge
         # (and negative labels must not silently index from the end)
         if np.maximum.reduce(labels.view(np.uintp)) >= c:
@@ -206,11 +211,13 @@ def cross_entropy(logits: Tensor, target: Any) -> Tensor:
             )
         if type(target) is not np.ndarray and isinstance(target, Tensor) and target.requires_grad:
             raise ValueError("cross_entropy: class labels cannot require grad")
-        rows = _row_indices(n)
+        rows = _aranges.get(n)
+        if rows is None:
+            rows = _row_indices(n)
         picked = s[rows, labels] - log_se[:, 0]  # log softmax at the labels
-        loss = -np.add.reduce(picked) / n
-        return _result(np.asarray(loss, dtype=z.dtype), "cross_entropy", _cross_entropy_labels_rule,
-                       logits, None, (p, rows, labels, shape))
+        loss = np.divide(np.add.reduce(picked), -n)  # -sum / n, a scalar of z's dtype
+        return _result(loss, "cross_entropy", _cross_entropy_labels_rule, logits, None,
+                       (p, rows, labels, shape))
     if t.dtype.kind not in "fb":
         raise TypeError(f"cross_entropy: target must hold numbers, got dtype {t.dtype}")
     t2 = t.reshape(n, c).astype(z.dtype, copy=False)
