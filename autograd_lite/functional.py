@@ -215,8 +215,8 @@ def cross_entropy(logits: Tensor, target: Any) -> Tensor:
         if rows is None:
             rows = _row_indices(n)
         picked = s[rows, labels] - log_se[:, 0]  # log softmax at the labels
-        loss = np.divide(np.add.reduce(picked), -n)  # -sum / n, a scalar of z's dtype
-        return _result(loss, "cross_entropy", _cross_entropy_labels_rule, logits, None,
+        loss = -np.add.reduce(picked) / n  # a scalar of z's dtype (scalar arithmetic: no ufunc call)
+        return _result(np.asarray(loss), "cross_entropy", _cross_entropy_labels_rule, logits, None,
                        (p, rows, labels, shape))
     if t.dtype.kind not in "fb":
         raise TypeError(f"cross_entropy: target must hold numbers, got dtype {t.dtype}")
