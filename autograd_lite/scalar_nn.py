@@ -33,6 +33,8 @@ def weighted_sum(w: Sequence[Value], x: Sequence[Scalar], b: Value) -> Value:
     >>> weighted_sum(w, x, Value(0.5)).data
     5.5
     """
+    if len(w) != len(x):
+        raise ValueError(f"weighted_sum: {len(w)} weights but {len(x)} inputs")
     if _engine._threads_without_grad and not _engine.is_grad_enabled():
         return sum((wi * xi for wi, xi in zip(w, x)), b)  # no graph to build: the plain ops
     acc = b

@@ -101,3 +101,5 @@ def test_weighted_sum_builds_the_very_graph_of_sum_of_products(xs: list) -> None
         assert weighted_sum(w, xs, b).is_leaf
     with pytest.raises(TypeError, match=r"\*"):
         weighted_sum(w, ["a", 1.0, 2.0], b)
+    with pytest.raises(ValueError, match="3 weights but 2 inputs"):
+        weighted_sum(w, xs[:2], b)
