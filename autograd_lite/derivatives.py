@@ -149,7 +149,10 @@ def hvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
     >>> hvp(lambda x, y: x * x * y, (2.0, 3.0), (1.0, 0.0))
     (12.0, [6.0, 4.0])
     """
-    if isinstance(primals, (list, tuple)) and _td.is_tensor_call(primals):
+    if not isinstance(primals, (list, tuple)):  # PyTorch takes a bare tensor; we ask for (x,)
+        raise TypeError(f"hvp: primals must be a tuple with one entry per argument of f, e.g. "
+                        f"hvp(f, (x,), (v,)); got {type(primals).__name__}")
+    if _td.is_tensor_call(primals):
         return _td.hvp(f, primals, tangents)
     xs, nodes = _inputs(tuple(primals), "hvp")
     ts = _tangents(tangents, len(xs), "hvp")
@@ -177,7 +180,8 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
     (0.0, 3.0)
     """
     if not isinstance(primals, (list, tuple)):
-        raise TypeError(f"jvp: primals must be a tuple of numbers, got {type(primals).__name__}")
+        raise TypeError(f"jvp: primals must be a tuple with one entry per argument of f, e.g. "
+                        f"jvp(f, (x,), (v,)); got {type(primals).__name__}")
     if _td.is_tensor_call(primals):
         return _td.jvp(f, primals, tangents)
     ps = [_check_number(p, "jvp") for p in primals]

@@ -303,3 +303,37 @@ def test_tensor_functional_errors_name_the_function() -> None:
         gradgradcheck(lambda t: t.sum(), np.ones(500))
     with pytest.raises(TypeError, match="create_graph must be True or False"):
         Tensor([1.0], requires_grad=True).sum().backward(create_graph="yes")  # type: ignore[arg-type]
+
+
+def test_the_functional_api_keeps_a_float32_graph_in_float32() -> None:
+    # the seed the functional API passes is float64 ones: the graph's own dtype must win, so
+    # grad() gives bit for bit what backward() gives, and every intermediate grad stays float32
+    rng = np.random.default_rng(3)
+    x = Tensor(rng.uniform(-1, 1, (4, 3)).astype(np.float32), requires_grad=True)
+    w = Tensor(rng.uniform(-1, 1, (3,)).astype(np.float32))
+
+    def f(t: Tensor) -> Tensor:
+        return ((t * w).tanh() * 3.1).sum()
+
+    g = grad(f)(x)
+    out = f(x)
+    out.backward()
+    assert g.dtype == np.float32 and x.grad.dtype == np.float32
+    assert g.data.tobytes() == x.grad.tobytes()
+    v = Tensor(np.ones((4, 3), np.float32))
+    hv = hvp(f, (x,), (v,))[1][0]
+    # H·v from the graph of the gradient: the same float32 arithmetic as a second backward
+    gx = grad(f)(x)
+    dot = (gx * v).sum()
+    x.grad = None
+    dot.backward()
+    assert hv.data.dtype == np.float32 and hv.data.tobytes() == x.grad.tobytes()
+    assert np.asarray(jacobian(lambda t: (t * w).tanh())(x.data)).dtype == np.float32
+
+
+@pytest.mark.parametrize("fn", [hvp, jvp])
+def test_primals_that_are_not_a_tuple_get_a_clear_error(fn: Any) -> None:
+    x = Tensor(np.ones(3), requires_grad=True)
+    for bad in (x, np.ones(3), 2.0):
+        with pytest.raises(TypeError, match=rf"{fn.__name__}: primals must be a tuple .*\(x,\)"):
+            fn(lambda t: (t * t).sum(), bad, (np.ones(3),))

@@ -221,10 +221,7 @@ class Tensor(ArithmeticOps, ElementwiseOps, NumpyMathOps, ReductionOps, ShapeOps
             )
 
     def _seed(self, grad: np.ndarray) -> None:
-        if self._a is not None and self.grad is None:  # a node the sweep just reset: grad fits
-            self.grad = grad                            # (_seed_for checked its shape and dtype)
-        else:
-            _add_to(self, grad, None)
+        _add_to(self, grad, None)  # fitted like any contribution (the functional API seeds float64 ones)
 
     def _accumulate(self, contribution: Any) -> None:
         _add_to(self, contribution, None)
