@@ -32,6 +32,7 @@ from .numeric import (  # noqa: F401  (DomainError ... are importable from here)
     _signed_inf,
     unary_method,
 )
+from .value_protocol import ValueProtocol
 
 Number = Union[int, float]
 Operand = Union["Value", int, float]
@@ -70,7 +71,7 @@ def _unary(name: str) -> Callable[["Value"], "Value"]:
     return unary_method(name, _new)
 
 
-class Value:
+class Value(ValueProtocol):
     """A scalar node in a computation graph.
 
     Attributes: ``data`` and ``grad`` (floats), ``parents`` (ordered tuple),
@@ -344,47 +345,6 @@ class Value:
     def item(self) -> float:
         """The data as a Python float."""
         return self.data
-
-    # ----------------------------------------------------------------- display
-    def __repr__(self) -> str:
-        parts = [f"data={fmt(self.data)}", f"grad={fmt(self.grad)}"]
-        if self.op:
-            parts.append(f"op={self.op!r}")
-        if self.label:
-            parts.append(f"label={self.label!r}")
-        return f"Value({', '.join(parts)})"
-
-    def _repr_html_(self) -> str:  # notebooks: see autograd_lite.display
-        from .display import value_html
-
-        return value_html(self)
-
-    def __float__(self) -> float:
-        return self.data
-
-    # Values are graph nodes: identity, not value, decides equality and hashing.
-    __hash__ = object.__hash__
-
-    def __bool__(self) -> bool:
-        raise TypeError(
-            "Value: truth value is ambiguous in a graph; compare .data instead (e.g. v.data > 0)"
-        )
-
-    def __lt__(self, other: Operand) -> bool:
-        return self.data < _data_of(other, "<")
-
-    def __le__(self, other: Operand) -> bool:
-        return self.data <= _data_of(other, "<=")
-
-    def __gt__(self, other: Operand) -> bool:
-        return self.data > _data_of(other, ">")
-
-    def __ge__(self, other: Operand) -> bool:
-        return self.data >= _data_of(other, ">=")
-
-
-def _data_of(x: Operand, op: str) -> float:
-    return x.data if isinstance(x, Value) else _check_number(x, op)
 
 
 def _const(x: Any, op: str) -> Value:
