@@ -70,7 +70,7 @@ def _class_labels(t: np.ndarray, shape: Tuple[int, ...], c: int) -> np.ndarray:
             f"cross_entropy: target must be labels of shape {shape[:-1]} or one-hot rows of "
             f"shape {shape} for logits of shape {shape}, got shape {t.shape}"
         )
-    labels = t.reshape(-1)
+    labels = t if t.ndim == 1 else t.reshape(-1)
     kind = labels.dtype.kind
     if kind not in "iuf":
         raise TypeError(f"cross_entropy: class labels must be integers, got dtype {t.dtype}")
@@ -176,9 +176,7 @@ def cross_entropy(logits: Tensor, target: Any) -> Tensor:
     >>> round(cross_entropy(z, [1, 3]).item(), 6) == round(float(np.log(4)), 6)
     True
     """
-    if not isinstance(logits, Tensor):
-        raise TypeError(f"cross_entropy: expected a Tensor, got {type(logits).__name__}")
-    z = logits.data
+    z = _tensor(logits, "cross_entropy").data
     shape = z.shape
     if z.ndim == 1:
         z = z[None, :]
@@ -196,11 +194,8 @@ def cross_entropy(logits: Tensor, target: Any) -> Tensor:
 
     t = target if type(target) is np.ndarray else (
         target.data if isinstance(target, Tensor) else np.asarray(target))
-    if t.shape != shape:  # not one-hot: class labels, one per row (intp ones need no conversion)
-        if t.dtype is _intp and t.ndim == 1 and t.shape == shape[:-1]:  # the usual case
-            labels = t
-        else:
-            labels = _class_labels(t, shape, c)
+    if t.shape != shape:  # not one-hot: class labels, one per row
+        labels = _class_labels(t, shape, c)
         # one reduction checks both ends: seen as unsigned, a negative label is huge
         # (and negative labels must not silently index from the end)
         if np.maximum.reduce(labels.view(np.uintp)) >= c:
@@ -209,11 +204,9 @@ def cross_entropy(logits: Tensor, target: Any) -> Tensor:
                 f"cross_entropy: labels must lie in [0, {c}) for {c} classes, "
                 f"got values from {lo} to {hi}"
             )
-        if type(target) is not np.ndarray and isinstance(target, Tensor) and target.requires_grad:
+        if isinstance(target, Tensor) and target.requires_grad:
             raise ValueError("cross_entropy: class labels cannot require grad")
-        rows = _aranges.get(n)
-        if rows is None:
-            rows = _row_indices(n)
+        rows = _row_indices(n)
         picked = s[rows, labels] - log_se[:, 0]  # log softmax at the labels
         loss = -np.add.reduce(picked) / n  # a scalar of z's dtype (scalar arithmetic: no ufunc call)
         return _result(np.asarray(loss), "cross_entropy", _cross_entropy_labels_rule, logits, None,

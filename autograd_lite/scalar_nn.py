@@ -14,12 +14,9 @@ from __future__ import annotations
 import random
 from typing import Any, List, Optional, Sequence, Union
 
-from . import engine as _engine
-from .value import Value, _const
+from .value import Value, _const, _new
 
 Scalar = Union[Value, float]
-_object_new = object.__new__
-_next_order = _engine.next_order
 
 
 def weighted_sum(w: Sequence[Value], x: Sequence[Scalar], b: Value) -> Value:
@@ -27,7 +24,7 @@ def weighted_sum(w: Sequence[Value], x: Sequence[Scalar], b: Value) -> Value:
 
     The very graph ``sum((wi * xi for wi, xi in zip(w, x)), b)`` makes -- the same nodes, ops,
     local derivatives and creation order (tests check it) -- built in one loop instead of a
-    call per ``*`` and ``+``: a neuron's products and sums are most of an MLP's graph.
+    method call per ``*`` and ``+`` and a generator per neuron.
 
     >>> w, x = [Value(2.0), Value(-1.0)], [3.0, Value(1.0)]
     >>> weighted_sum(w, x, Value(0.5)).data
@@ -35,8 +32,6 @@ def weighted_sum(w: Sequence[Value], x: Sequence[Scalar], b: Value) -> Value:
     """
     if len(w) != len(x):
         raise ValueError(f"weighted_sum: {len(w)} weights but {len(x)} inputs")
-    if _engine._threads_without_grad and not _engine.is_grad_enabled():
-        return sum((wi * xi for wi, xi in zip(w, x)), b)  # no graph to build: the plain ops
     acc = b
     for wi, xi in zip(w, x):
         if type(wi) is not Value or type(acc) is not Value:  # anything unusual: the ops themselves
@@ -44,22 +39,9 @@ def weighted_sum(w: Sequence[Value], x: Sequence[Scalar], b: Value) -> Value:
             continue
         if type(xi) is not Value:
             xi = _const(xi, "*")
-        m = _object_new(Value)  # wi * xi, as Value.__mul__ makes it
-        m.data = wi.data * xi.data
-        m.grad = 0.0
-        m.op = "*"
-        m.label = ""
-        m._a, m._b, m._la, m._lb = wi, xi, xi.data, wi.data
-        m._order = _next_order()
-        s = _object_new(Value)  # acc + m, as Value.__add__ makes it
-        s.data = acc.data + m.data
-        s.grad = 0.0
-        s.op = "+"
-        s.label = ""
-        s._a, s._b = acc, m
-        s._la = s._lb = 1.0
-        s._order = _next_order()
-        acc = s
+        a, c = wi.data, xi.data
+        m = _new(a * c, "*", wi, c, xi, a)  # wi * xi, as Value.__mul__ makes it
+        acc = _new(acc.data + m.data, "+", acc, 1.0, m, 1.0)  # acc + m, as Value.__add__
     return acc
 
 

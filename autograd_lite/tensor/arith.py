@@ -236,9 +236,6 @@ class ArithmeticOps:
     def __matmul__(self, other: Any) -> "Tensor":
         if not isinstance(other, _Node):
             other = _operand(other, self, "@")
-        a, b = self.data, other.data
-        if a.ndim == 2 and b.ndim == 2 and a.shape[1] == b.shape[0]:  # the usual case
-            return _result(a @ b, "@", _matmul_rule, self, other)
         return _matmul(self, other)
 
     def __rmatmul__(self, other: Any) -> "Tensor":

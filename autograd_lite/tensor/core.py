@@ -157,7 +157,7 @@ class Tensor(ArithmeticOps, ElementwiseOps, NumpyMathOps, ReductionOps, ShapeOps
         ``create_graph=True``: every ``.grad`` is a Tensor connected to the graph (the same
         rules run on Tensors), so it can be differentiated again.
         """
-        flag = False if create_graph is False else _checks.flag(create_graph, "create_graph", "backward")
+        flag = _checks.flag(create_graph, "create_graph", "backward")
         _engine.backward(self, self._seed_for(grad, "backward"), create_graph=flag)
 
     def _seed_for(self, grad: Optional[ArrayLike], where: str) -> np.ndarray:

@@ -44,7 +44,7 @@ def _relu_rule(g: Any, a: Any, out: Any, saved: Any) -> Any:
     # the slope is 1 where relu(x) > 0, else 0 (also at NaN, as for Value and PyTorch);
     # a boolean mask moves less memory than a float one
     # (0.0 is a weak scalar: compared in the array's own dtype)
-    return g * ((out if type(out) is _ndarray else out.data) > 0.0)
+    return g * (value_of(out) > 0.0)
 
 
 def _sqrt_rule(g: Any, a: Any, out: Any, saved: Any) -> Any:
