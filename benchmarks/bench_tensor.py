@@ -14,8 +14,10 @@ The *floor* is the same computation written by hand in numpy: the same numpy cal
 graph (for workload 2 it is generated as straight-line code, the fastest way to write
 it).  Peers -- PyTorch (2 threads), HIPS ``autograd``, MyGrad -- are skipped with a note
 when not importable.  Every round runs every engine once (a block of repeats), in a
-shuffled order; the table shows the median per step and its ratio to the floor's
-median.  Python's cyclic GC stays on, as users run it.
+shuffled order; the table shows the median per step, its ratio to the floor's median,
+and the median (with min and max) of the per-round ratios, each round's time over the
+floor's in the same round, as bench_scalar shows it: drift of a shared machine between
+rounds cancels there.  Python's cyclic GC stays on, as users run it.
 
 On a shared machine, multi-threaded BLAS degrades badly when other processes hold the
 cores (idle worker threads spin); ``OPENBLAS_NUM_THREADS=1`` in front of the command
@@ -32,7 +34,7 @@ import platform
 import random
 import statistics
 import time
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional
 
 import numpy as np
 
@@ -395,8 +397,8 @@ def _make(factories: List[Callable[[Dict[str, np.ndarray]], Optional[Step]]],
     return steps
 
 
-def _time(steps: Dict[str, Step], rounds: int, target_s: float) -> Dict[str, Tuple[float, int]]:
-    """Median seconds per step for every engine, interleaved round by round."""
+def _time(steps: Dict[str, Step], rounds: int, target_s: float) -> Dict[str, List[float]]:
+    """Seconds per step for every engine, one sample per round, interleaved round by round."""
     reps: Dict[str, int] = {}
     for name, step in steps.items():  # warm up, then pick a repeat count per engine
         step()
@@ -416,7 +418,7 @@ def _time(steps: Dict[str, Step], rounds: int, target_s: float) -> Dict[str, Tup
             for _ in range(n):
                 step()
             samples[name].append((time.perf_counter() - t0) / n)
-    return {name: (statistics.median(s), reps[name]) for name, s in samples.items()}
+    return samples
 
 
 def main(argv: Optional[List[str]] = None) -> None:
@@ -483,15 +485,21 @@ def main(argv: Optional[List[str]] = None) -> None:
     print(f"Python {platform.python_version()}, numpy {np.__version__}, " + ", ".join(versions)
           + f"; OPENBLAS_NUM_THREADS={blas}, torch threads 2; {rounds} interleaved rounds, medians; GC on")
     print()
-    print("| workload | engine | median per step | ratio to numpy floor |")
-    print("|---|---|---:|---:|")
+    print("| workload | engine | median per step | ratio to numpy floor "
+          "| same-round ratio: median (min-max) |")
+    print("|---|---|---:|---:|---:|")
     for title, steps in workloads:
-        results = _time(steps, rounds, target)
-        floor_t = results["numpy floor"][0]
+        samples = _time(steps, rounds, target)
+        floor_s = samples["numpy floor"]
+        floor_t = statistics.median(floor_s)
         for name in ENGINES:
-            if name in results:
-                t = results[name][0]
-                print(f"| {title} | {name} | {_fmt_time(t)} | {t / floor_t:.2f}x |")
+            if name in samples:
+                t = statistics.median(samples[name])
+                # each round's time over the floor's in the same round: drift of the machine
+                # between rounds cancels, and the range shows how noisy the run was
+                paired = [a / f for a, f in zip(samples[name], floor_s)]
+                print(f"| {title} | {name} | {_fmt_time(t)} | {t / floor_t:.2f}x "
+                      f"| {statistics.median(paired):.2f}x ({min(paired):.2f}-{max(paired):.2f}) |")
     for note in notes:
         print(f"\nNote: {note}")
 
