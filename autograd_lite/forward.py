@@ -167,10 +167,15 @@ class Work:
         winner = "reverse" if self.reverse_ops < self.forward_ops else (
             "forward" if self.forward_ops < self.reverse_ops else "either")
         return (f"f: R^{self.inputs} -> R^{self.outputs}, {self.ops_per_evaluation} ops per evaluation\n"
-                f"  forward mode: {self.forward_passes} passes (one per input)  ~ {self.forward_ops} ops\n"
-                f"  reverse mode: 1 pass + {self.reverse_sweeps} sweeps (one per output)"
+                f"  forward mode: {_count(self.forward_passes, 'pass', 'passes')} (one per input)"
+                f"  ~ {self.forward_ops} ops\n"
+                f"  reverse mode: 1 pass + {_count(self.reverse_sweeps, 'sweep', 'sweeps')} (one per output)"
                 f"  ~ {self.reverse_ops} ops\n"
                 f"  cheaper: {winner} mode")
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def work(f: Callable[..., Any], *args: Number) -> Work:
@@ -179,7 +184,7 @@ def work(f: Callable[..., Any], *args: Number) -> Work:
     >>> print(work(lambda *w: sum(wi * wi for wi in w), *range(1, 101)))   # a loss: 100 -> 1
     f: R^100 -> R^1, 200 ops per evaluation
       forward mode: 100 passes (one per input)  ~ 40000 ops
-      reverse mode: 1 pass + 1 sweeps (one per output)  ~ 600 ops
+      reverse mode: 1 pass + 1 sweep (one per output)  ~ 600 ops
       cheaper: reverse mode
     """
     leaves = [Value(_check_number(a, "work")) for a in args]

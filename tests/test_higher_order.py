@@ -261,6 +261,9 @@ def test_forward_mode_duals_and_the_work_count() -> None:
     assert w.reverse_ops < w.forward_ops and "cheaper: reverse mode" in str(w)
     wide = work(lambda x: [x * k for k in range(1, 31)], 1.0)  # 1 -> 30: forward wins
     assert wide.forward_ops < wide.reverse_ops and "cheaper: forward mode" in str(wide)
+    # the counts read as English: one pass, one sweep; many passes, many sweeps
+    assert "1 pass + 1 sweep (one per output)" in str(w) and "50 passes (one per input)" in str(w)
+    assert "1 pass (one per input)" in str(wide) and "1 pass + 30 sweeps (one per output)" in str(wide)
 
 
 def test_a_failing_graph_backward_restores_every_grad() -> None:
