@@ -4,7 +4,9 @@
   x ← x − f'(x) / f''(x) goes 2 → 1.4545… → … → 1 (DeZero: 7 iterations).
 * Step 36: x = 2, y = x², z = (dy/dx)³ + y; dz/dx = 3(2x)²·2 + 2x = 100.
 * tanh's derivatives up to the 4th, each one a graph of its own, drawn with ``viz.draw``
-  (``backward(create_graph=True)`` makes ``x.grad`` a node that can be differentiated again).
+  (``backward(create_graph=True)`` makes ``x.grad`` a node that can be differentiated again);
+  each picture carries the grads of its own backward pass, so x's grad on the graph of
+  tanh^(k) is tanh^(k+1).
 * Forward vs reverse mode: the work each needs for a loss (many inputs, one output).
 * The Hessian of a small network's loss (Tensor, double backprop) against PyTorch's when it is
   installed, else against central differences of the gradient.
@@ -71,6 +73,23 @@ def tanh_derivatives(x0: float = 1.0, order: int = 4) -> List[Value]:
         out.append(d)
         y = d
     return out
+
+
+def backward_alone(d: Value) -> None:
+    """Give every node of ``d``'s graph the grad of ``d``'s own backward pass, and nothing older.
+
+    The graphs of tanh', tanh'', ... share nodes, and every ``backward(create_graph=True)`` of
+    :func:`tanh_derivatives` left its grads on them: a picture drawn from those would mix passes
+    (the graph of tanh' would show x with the 4th derivative as its grad, and tanh(x) with a grad
+    that its edges in the picture do not add up to). Leaves accumulate, so they start from 0 here;
+    the sweep resets the other nodes itself. Afterwards each grad is d d / d node, and x's is the
+    next derivative.
+    """
+    for node in topological_order(d):
+        for p in node.parents:
+            if p.is_leaf:
+                p.grad = 0.0
+    d.backward()
 
 
 # A 3-input, 4-hidden (tanh), 2-class network on 6 points: small enough to print its Hessian.
@@ -146,6 +165,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             import viz
 
             for k, d in enumerate(ders, start=1):
+                backward_alone(d)  # the picture shows this graph's own backward pass
                 # top to bottom: each derivative is a deeper chain; the 4th (43 ops) is drawn
                 # nearest its result, to stay readable on a slide
                 path = viz.render(d, out_path(args.out_dir, f"tanh_d{k}.png"), rankdir="TB",

@@ -6,6 +6,10 @@ MiniFlow's published quiz outputs, central differences in float64.
 
 from __future__ import annotations
 
+import math
+from pathlib import Path
+from typing import Dict
+
 import numpy as np
 import pytest
 
@@ -247,6 +251,53 @@ def test_higher_order_demo_reproduces_dezeros_lessons(capsys: pytest.CaptureFixt
     assert higher_order.main(["--no-plot"]) == 0
     out = capsys.readouterr().out
     assert "converged to 1 in 7 iterations" in out and "dz/dx  100" in out and "cheaper: reverse mode" in out
+
+
+def test_higher_order_pictures_show_each_graphs_own_backward_pass() -> None:
+    # The derivative graphs share nodes; each picture must show grads that add up within it.
+    from autograd_lite.engine import contributions, topological_order
+    from demos import higher_order
+
+    ders = higher_order.tanh_derivatives(1.0)
+    for k, d in enumerate(ders):
+        higher_order.backward_alone(d)
+        nodes = topological_order(d)
+        (x,) = {id(p): p for n in nodes for p in n.parents if p.label == "x"}.values()
+        if k + 1 < len(ders):  # x's grad on the graph of tanh^(k) is tanh^(k+1)
+            assert math.isclose(x.grad, ders[k + 1].data, rel_tol=1e-12)
+        received: Dict[int, float] = {}
+        for node in nodes:
+            for _, parent, c in contributions(node):
+                received[id(parent)] = received.get(id(parent), 0.0) + c
+        members = nodes + [p for n in nodes for p in n.parents if p.is_leaf]
+        assert d.grad == 1.0
+        for node in members:
+            if node is not d:  # every grad is exactly what this graph's edges sent it
+                assert math.isclose(node.grad, received[id(node)], rel_tol=1e-12, abs_tol=1e-15), node
+
+
+def test_higher_order_demo_draws_each_picture_after_its_own_pass(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import viz
+    from autograd_lite import Value
+    from autograd_lite.engine import topological_order
+    from demos import higher_order
+
+    drawn = []
+
+    def record(obj: object, path: object, **kwargs: object) -> object:  # what each picture shows
+        if isinstance(obj, Value):
+            (x,) = {id(p): p for n in topological_order(obj) for p in n.parents if p.label == "x"}.values()
+            drawn.append((obj.label, x.grad))
+        return path
+
+    monkeypatch.setattr(viz, "render", record)
+    assert higher_order.main(["--out-dir", str(tmp_path)]) == 0
+    ders = [d.data for d in higher_order.tanh_derivatives(1.0)]
+    assert [label for label, _ in drawn] == [f"tanh^({k})(x)" for k in (1, 2, 3, 4)]
+    for (_, gx), nxt in zip(drawn, ders[1:]):  # on tanh^(k)'s graph x shows tanh^(k+1)
+        assert math.isclose(gx, nxt, rel_tol=1e-12)
 
 
 def test_higher_order_demo_network_hessian_is_checked() -> None:
