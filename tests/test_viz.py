@@ -442,6 +442,27 @@ def test_long_sums_are_stacked_and_accumulated_grads_not_misreported() -> None:
     assert "4 (this pass: 1 + 1)" in viz.draw(c).source
 
 
+def test_an_intermediate_grad_from_a_larger_pass_is_not_called_this_pass() -> None:
+    # tanh'(x) = 1 - tanh(x)·tanh(x) as a graph; a backward from tanh''(x), which contains it
+    # and uses tanh(x) more often, leaves tanh(x) a grad the edges of tanh''s graph do not make
+    x = Value(1.0, "x")
+    y = x.tanh()
+    y.label = "tanh(x)"
+    y.backward(create_graph=True)
+    d1 = x.grad
+    x.grad = 0.0
+    d1.backward(create_graph=True)
+    d2 = x.grad
+    x.grad = 0.0
+    d2.backward()
+    src = viz.draw(d1, rankdir="TB").source
+    assert "edges drawn send: -0.761594" in src and "this pass" not in src
+    x.grad = 0.0
+    d1.backward()  # its own pass: every grad adds up within the picture
+    src = viz.draw(d1, rankdir="TB").source
+    assert "edges drawn send" not in src and "this pass" not in src and "= -0.761594" in src
+
+
 def test_tensor_flow_goes_on_the_right_edge_when_a_constant_gets_none() -> None:
     from autograd_lite import Tensor
 

@@ -163,15 +163,18 @@ def _cell(text: str, key: Tuple[Any, ...], frame: Optional[Frame], align: str = 
     return f'<TD ALIGN="{align}"{w}>{text}</TD>'
 
 
-def grad_sum(g: float, parts: List[Tuple[Any, bool]]) -> Tuple[str, List[str]]:
+def grad_sum(g: float, parts: List[Tuple[Any, bool]], leaf: bool = True) -> Tuple[str, List[str]]:
     """A Value's grad as the sum of what flowed in: ``("2.2 = 1.1 + 1.1", [])`` when short,
     else ``("5.14", ["= -0.73", "+ 0.37", ...])``.
 
     ``parts``: ``(contribution, drawn)`` in the order the engine added them; uses whose edge
     is not in the picture (a cut graph) are added up into one term that says so, so the
     sum shown always adds up.  The sum is only claimed when the grad is exactly the sum
-    the engine made; otherwise, e.g. after several backward calls, the terms are labelled
-    as this pass's share.
+    the engine made.  Otherwise a leaf has accumulated over several backward calls, and the
+    terms are labelled as this pass's share; an intermediate grad is reset by every pass, so
+    its grad came from a pass that started outside this graph (children not in the picture,
+    e.g. a gradient graph that a larger one contains), and the terms are labelled as what the
+    edges drawn send.
     """
     shown = num(g)
     if len(parts) < 2 and all(drawn for _, drawn in parts):
@@ -191,10 +194,11 @@ def grad_sum(g: float, parts: List[Tuple[Any, bool]]) -> Tuple[str, List[str]]:
     if more:
         terms = terms[: MAX_TERMS - 1] + [f"… {more} more terms"]
     inline = " + ".join(terms)
-    text = f"{shown} = {inline}" if exact else f"{shown} (this pass: {inline})"
+    share = "this pass" if leaf else "edges drawn send"
+    text = f"{shown} = {inline}" if exact else f"{shown} ({share}: {inline})"
     if len(text) <= INLINE_SUM:
         return text, []
-    lines = [("= " if exact else "this pass: ") + terms[0]]
+    lines = [("= " if exact else f"{share}: ") + terms[0]]
     lines += [f"− {t[1:]}" if t.startswith("-") else f"+ {t}" for t in terms[1:]]
     return shown, lines
 
@@ -230,7 +234,7 @@ def value_label(n: Any, name: str, *, is_root: bool, is_hot: bool, show_grad: bo
         elif is_tensor(n):
             content = _content(n.grad, BACK, True)
         elif backward_ran:
-            text, sum_lines = grad_sum(n.grad, parts)
+            text, sum_lines = grad_sum(n.grad, parts, is_leaf)
             content = font(esc(text), BACK, bold=True)
         else:
             content = font(esc(value_text(n.grad)), BACK, bold=True)
