@@ -265,3 +265,15 @@ def test_table_of_a_big_graph_is_cut_with_a_note() -> None:
     assert len(text.splitlines()) == 3 + 2 + 200 * 2 + 1 + 1 + 1  # header, 200 steps of two edges, notes
     assert "final grads: x = " in text and "… and 251 more" in text  # 301 leaves: x and 300 constants
     assert len(ex.table(max_steps=None).splitlines()) == 3 + 2 + 300 * 2 + 1 + 1
+
+
+def test_explain_runs_on_a_tensor_graph_whose_leaf_holds_a_graph_grad() -> None:
+    from autograd_lite import Tensor
+
+    x = Tensor([1.0, 2.0], requires_grad=True, label="x")
+    y = (x ** 3).sum()
+    y.backward(create_graph=True)  # x.grad is a Tensor: 3x² = [3, 12]
+    text = str(explain(y))
+    assert "replayed" in text and "final grads: x = [3, 12]" in text
+    assert "final grads: x = [6, 12]" in str(explain(x.grad.sum()))  # d/dx sum(3x²) = 6x
+    assert x.grad.data.tolist() == [3.0, 12.0]  # left untouched

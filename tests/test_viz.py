@@ -17,7 +17,7 @@ import graphviz
 import pytest
 
 import viz
-from autograd_lite import Value
+from autograd_lite import Tensor, Value
 from autograd_lite.value import _new
 from demos.apple_orange import build as build_apple_orange
 from viz.draw import FILL_BAD, FILL_HOT, esc
@@ -458,9 +458,37 @@ def test_an_intermediate_grad_from_a_larger_pass_is_not_called_this_pass() -> No
     src = viz.draw(d1, rankdir="TB").source
     assert "edges drawn send: -0.761594" in src and "this pass" not in src
     x.grad = 0.0
-    d1.backward()  # its own pass: every grad adds up within the picture
+    d1.backward()  # its own pass: every intermediate grad adds up within the picture
     src = viz.draw(d1, rankdir="TB").source
-    assert "edges drawn send" not in src and "this pass" not in src and "= -0.761594" in src
+    assert "edges drawn send" not in src and "= -0.761594" in src
+    # the constant 1 is a leaf that was not zeroed: it holds two passes, one drawn edge
+    assert src.count("this pass") == 1 and "2 (this pass: 1)" in src
+
+
+def test_one_edge_is_enough_to_say_which_pass_a_grad_is_from() -> None:
+    x, w = Value(2.0, "x"), Value(3.0, "w")
+    y = x * w
+    y.backward()
+    assert "this pass" not in viz.draw(y).source  # one pass: the edge says it all
+    y.backward()  # leaves accumulate: 6, of which this pass sent 3
+    assert "6 (this pass: 3)" in viz.draw(y).source
+
+
+def test_pictures_after_create_graph_show_numbers_as_a_plain_backward_does() -> None:
+    def graph(create_graph: bool) -> str:
+        x = Value(0.5, "x")
+        t = x.tanh()
+        t.label = "t"
+        y = t * t + t
+        y.backward(create_graph=create_graph)
+        return viz.draw(y).source
+
+    assert graph(True) == graph(False)  # not "edges drawn send" because a grad is a Value
+    x = Tensor([1.0, 2.0], requires_grad=True, label="x")
+    y = (x ** 3).sum()
+    y.backward(create_graph=True)
+    src = viz.draw(y).source
+    assert "Tensor(" not in src and ">3<" in src and ">12<" in src
 
 
 def test_tensor_flow_goes_on_the_right_edge_when_a_constant_gets_none() -> None:

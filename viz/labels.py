@@ -14,6 +14,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
+from autograd_lite.engine import is_node
 from autograd_lite.explain import SHORT_DIGITS, atom, formula, preview
 from autograd_lite.format import fmt
 from autograd_lite.ops import OPS, op_row
@@ -109,6 +110,12 @@ def op_text(op: str) -> str:
     return op if row is None or row.param else row.shown
 
 
+def number(x: Any) -> Any:
+    """The float or array a picture shows for ``x``: after ``backward(create_graph=True)`` a grad
+    (and what an edge sends) is itself a graph node, shown by its value."""
+    return x.data if is_node(x) else x
+
+
 def is_tensor(node: Any) -> bool:
     return isinstance(getattr(node, "data", None), np.ndarray)
 
@@ -177,12 +184,14 @@ def grad_sum(g: float, parts: List[Tuple[Any, bool]], leaf: bool = True) -> Tupl
     edges drawn send.
     """
     shown = num(g)
-    if len(parts) < 2 and all(drawn for _, drawn in parts):
+    if not parts:  # the root (its seed) or a value nothing drawn reaches
         return shown, []
     total = 0.0
     for p, _ in parts:
         total += p
     exact = total == g
+    if exact and len(parts) < 2 and all(drawn for _, drawn in parts):
+        return shown, []  # one drawn edge sent it all: the edge says so
     terms = [num(p) for p, drawn in parts if drawn]
     hidden = [p for p, drawn in parts if not drawn]
     if hidden:
@@ -227,17 +236,18 @@ def value_label(n: Any, name: str, *, is_root: bool, is_hot: bool, show_grad: bo
                 + _cell(_content(n.data, INK, False), ("data", n), frame) + "</TR>")
     if show_grad:
         sum_lines: List[str] = []
+        g = number(n.grad)
         if frame is not None and n in frame.grads:
             content = font(esc(frame.grads[n]), BACK, bold=True)
-        elif n.grad is None:
+        elif g is None:
             content = font("None", MUTED)
         elif is_tensor(n):
-            content = _content(n.grad, BACK, True)
+            content = _content(g, BACK, True)
         elif backward_ran:
-            text, sum_lines = grad_sum(n.grad, parts, is_leaf)
+            text, sum_lines = grad_sum(g, parts, is_leaf)
             content = font(esc(text), BACK, bold=True)
         else:
-            content = font(esc(value_text(n.grad)), BACK, bold=True)
+            content = font(esc(value_text(g)), BACK, bold=True)
         rows.append(f'<TR><TD ALIGN="LEFT">{font("grad", BACK)}</TD>'
                     + _cell(content, ("grad", n), frame) + "</TR>")
         if sum_lines:
