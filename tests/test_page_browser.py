@@ -18,7 +18,7 @@ import pytest
 from graphs import apple_orange
 
 import viz
-from autograd_lite import Tensor, explain
+from autograd_lite import Tensor, Value, explain
 from autograd_lite.explain import graph_nodes, preview
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -321,6 +321,24 @@ def test_keys_on_the_focused_slider_move_one_step(driver: Any, tmp_path: Path) -
     check_step(driver, ex, 4, ids)
     slider.send_keys(Keys.ARROW_LEFT)
     check_step(driver, ex, 3, ids)
+    assert_clean(driver, path)
+
+
+def test_quiz_takes_answers_rounded_to_the_digits_the_page_shows(driver: Any, tmp_path: Path) -> None:
+    x, w = Value(2.0, "x"), Value(0.16649228, "w")
+    path = viz.render_html(x * w, tmp_path / "digits.html", quiz=True)
+    open_page(driver, path)
+    assert "6 significant digits" in driver.find_element("id", "quiz").text
+    questions = driver.find_elements("css selector", ".q")
+    score = driver.find_element("id", "score")
+    for typed, verdict in (("0.166492", "✓ right"), ("0.16649", "✗ not yet"), ("0.1665", "✗ not yet")):
+        box = next(q for q in questions if "∂x" in q.text).find_element("tag name", "input")
+        box.clear()
+        box.send_keys(typed)
+        driver.find_element("id", "check").click()
+        asked = next(q for q in questions if "∂x" in q.text)
+        assert asked.find_element("class name", "verdict").text == verdict
+    assert score.text == "0 of 2 right"  # ∂w left empty
     assert_clean(driver, path)
 
 

@@ -163,7 +163,8 @@ _SCRIPT = r"""
     if (parts.length !== want.length) { return false; }
     for (var i = 0; i < want.length; i++) {
       var x = Number(parts[i]);
-      if (!isFinite(x) || Math.abs(x - want[i]) > 1e-9 + 1e-6 * Math.abs(want[i])) { return false; }
+      // the page shows 6 significant digits: a number rounded to them is off by up to 5e-6
+      if (!isFinite(x) || Math.abs(x - want[i]) > 1e-9 + 1e-5 * Math.abs(want[i])) { return false; }
     }
     return true;
   }
@@ -245,8 +246,9 @@ def page_html(root: Any, *, quiz: bool = False, rankdir: str = "LR", max_nodes: 
             f'<div class="q" data-q="{i}"><label>∂{html.escape(r)}/∂{html.escape(atom(a["name"]))} = '
             f'<input type="text" autocomplete="off" aria-label="{html.escape(a["name"])}.grad"></label> '
             '<span class="verdict"></span></div>' for i, a in enumerate(answers))
-        quiz_html = (f'<div id="quiz"><b>Your answers</b> (the grads, as numbers; arrays as lists)'
-                     f'{qs}<button id="check">Check</button> <span id="score"></span></div>')
+        quiz_html = ('<div id="quiz"><b>Your answers</b> (the grads, as numbers to 6 significant digits; '
+                     f'arrays as lists){qs}'
+                     '<button id="check">Check</button> <span id="score"></span></div>')
     ex_html = ""
     if exercise is not None:
         data["exercise"] = {k: exercise[k] for k in ("answer", "right", "wrong")}
