@@ -23,7 +23,7 @@ The node protocol (what ``Value`` and ``Tensor`` provide):
 
 Code that only *reads* graphs (``explain``, the pictures, the notebook display) uses the public
 side of that protocol instead: the ``parents`` and ``is_leaf`` properties and the functions
-:func:`is_node`, :func:`creation_index` and :func:`contributions` below.
+:func:`is_node`, :func:`value_of`, :func:`creation_index` and :func:`contributions` below.
 """
 
 from __future__ import annotations
@@ -85,6 +85,19 @@ _grad_of = attrgetter("grad")
 def is_node(x: Any) -> bool:
     """True for a graph node (a ``Value`` or a ``Tensor``): what graph readers accept."""
     return hasattr(x, "_order") and hasattr(x, "parents")
+
+
+def value_of(x: Any) -> Any:
+    """The number or array behind ``x``: a node's data, anything else as it is.
+
+    After ``backward(create_graph=True)`` every grad (and every contribution) is itself a node;
+    graph readers show and compare it by its value.
+
+    >>> from autograd_lite import Value
+    >>> value_of(Value(2.5)), value_of(1.5)
+    (2.5, 1.5)
+    """
+    return x.data if is_node(x) else x
 
 
 def creation_index(node: Any) -> int:

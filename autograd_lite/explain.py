@@ -355,8 +355,7 @@ def explain(root: Any, grad: Any = None, *, replay: Optional[bool] = None) -> Ex
 def _has_grad(g: Any) -> bool:
     if g is None:
         return False
-    if _engine.is_node(g):  # a grad made by backward(create_graph=True): its value counts
-        g = g.data
+    g = _engine.value_of(g)  # a grad made by backward(create_graph=True) counts by its value
     if isinstance(g, np.ndarray):
         return bool(np.any(g != 0))
     return bool(g != 0)

@@ -14,7 +14,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
-from autograd_lite.engine import is_node
+from autograd_lite.engine import value_of
 from autograd_lite.explain import SHORT_DIGITS, atom, formula, preview
 from autograd_lite.format import fmt
 from autograd_lite.ops import OPS, op_row
@@ -108,12 +108,6 @@ def op_text(op: str) -> str:
     ``op`` string says (``**2``); an op the table does not know by its name."""
     row = op_row(op)
     return op if row is None or row.param else row.shown
-
-
-def number(x: Any) -> Any:
-    """The float or array a picture shows for ``x``: after ``backward(create_graph=True)`` a grad
-    (and what an edge sends) is itself a graph node, shown by its value."""
-    return x.data if is_node(x) else x
 
 
 def is_tensor(node: Any) -> bool:
@@ -236,7 +230,7 @@ def value_label(n: Any, name: str, *, is_root: bool, is_hot: bool, show_grad: bo
                 + _cell(_content(n.data, INK, False), ("data", n), frame) + "</TR>")
     if show_grad:
         sum_lines: List[str] = []
-        g = number(n.grad)
+        g = value_of(n.grad)  # after create_graph=True a grad is a node: shown by its value
         if frame is not None and n in frame.grads:
             content = font(esc(frame.grads[n]), BACK, bold=True)
         elif g is None:

@@ -14,10 +14,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Set, Tuple
 
-from autograd_lite.engine import contributions
+from autograd_lite.engine import contributions, value_of
 from autograd_lite.explain import graph_nodes
-
-from .labels import number
 
 FAR_RANKS = 3  # a use more than this many values away from its value's box gets a copy
 
@@ -55,7 +53,7 @@ def flows(nodes: List[Any], every: List[Any]
         if not drawn and not any(p in kept for p in node.parents):
             continue
         for j, parent, c in contributions(node):
-            c = number(c)  # after create_graph=True a contribution is a node: show its value
+            c = value_of(c)  # after create_graph=True a contribution is a node: show its value
             if drawn:
                 sent[(node, j)] = c
             if parent in kept:
