@@ -12,7 +12,7 @@ import sys
 import types
 from typing import TYPE_CHECKING, Any, List
 
-from .engine import is_grad_enabled, no_grad
+from .engine import enable_grad, is_grad_enabled, no_grad
 from .format import fmt
 from .value import DomainError, Value
 
@@ -23,16 +23,18 @@ _LAZY = {
     "Tensor": "tensor", "functional": "functional", "nn": "nn", "optim": "optim", "datasets": "datasets",
     "ops": "ops", "grad": "derivatives", "value_and_grad": "derivatives", "jacobian": "derivatives",
     "hessian": "derivatives", "hvp": "derivatives", "jvp": "derivatives", "jacfwd": "derivatives",
-    "gradgradcheck": "derivatives", "explain": "explain", "Explanation": "explain",
-    "gradcheck": "gradcheck", "gradcheck_report": "gradcheck", "GradcheckError": "gradcheck",
+    "gradgradcheck": "gradcheck", "explain": "explain", "Explanation": "explain",
+    "DisconnectedInputWarning": "derivatives", "gradcheck": "gradcheck", "gradcheck_report": "gradcheck",
+    "GradcheckError": "gradcheck",
 }
 
 _MODULES = {"functional", "nn", "optim", "datasets", "ops"}  # names whose value is the module itself
 
-__all__ = ["Value", "DomainError", "no_grad", "is_grad_enabled", "fmt", "__version__",
+__all__ = ["Value", "DomainError", "no_grad", "enable_grad", "is_grad_enabled", "fmt", "__version__",
            "gradcheck", "gradcheck_report", "GradcheckError", "explain", "Explanation",
            "Tensor", "functional", "nn", "optim", "datasets",
-           "grad", "value_and_grad", "jacobian", "hessian", "hvp", "jvp", "jacfwd", "gradgradcheck"]
+           "grad", "value_and_grad", "jacobian", "hessian", "hvp", "jvp", "jacfwd", "gradgradcheck",
+           "DisconnectedInputWarning"]
 
 
 def __getattr__(name: str) -> Any:
@@ -65,7 +67,16 @@ sys.modules[__name__].__class__ = _Package
 
 if TYPE_CHECKING:  # the same names, for type checkers and editors
     from . import datasets, functional, nn, ops, optim  # noqa: F401 (ops: a module users reach for)
-    from .derivatives import grad, gradgradcheck, hessian, hvp, jacfwd, jacobian, jvp, value_and_grad
+    from .derivatives import (
+        DisconnectedInputWarning,
+        grad,
+        hessian,
+        hvp,
+        jacfwd,
+        jacobian,
+        jvp,
+        value_and_grad,
+    )
     from .explain import Explanation, explain
-    from .gradcheck import GradcheckError, gradcheck, gradcheck_report
+    from .gradcheck import GradcheckError, gradcheck, gradcheck_report, gradgradcheck
     from .tensor import Tensor

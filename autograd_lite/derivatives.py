@@ -1,51 +1,165 @@
 """Derivatives as functions: ``grad``, ``value_and_grad``, ``jacobian``, ``hessian``, ``hvp``,
-``jvp``, ``jacfwd`` and ``gradgradcheck``, for functions of scalars (``Value``).
+``jvp`` and ``jacfwd`` (``gradgradcheck`` checks them), for functions of Values, of arrays and of
+Tensors alike.
 
-Numbers in, numbers out; graph nodes in, a graph node out -- so derivatives compose:
+Numbers (or ndarrays) in give numbers (ndarrays) out; graph nodes in -- or a tangent that is a
+node -- give graph nodes out, so every call composes with every other, in any nesting:
 
 >>> from autograd_lite import grad
 >>> f = lambda x: x ** 4 - 2 * x ** 2
 >>> grad(f)(2.0), grad(grad(f))(2.0)          # 4x³ - 4x, 12x² - 4
 (24.0, 44.0)
+>>> jvp(grad(lambda x: x ** 3), (2.0,), (1.0,))   # forward over reverse: (3x², 6x)
+(12.0, 12.0)
 
-Reverse mode (``grad``, ``jacobian``, ``hessian``, ``hvp``) runs the engine's backward sweep
-with ``create_graph=True`` where a result must stay differentiable; forward mode (``jvp``,
-``jacfwd``) pushes dual numbers (:mod:`autograd_lite.forward`) through ``f``.  Both take
-their local derivatives from the one op table (:mod:`autograd_lite.ops`).  No ``.grad`` of
-the caller's nodes is changed.  Functions of Tensors (or ndarrays) take the same calls, with
-arrays or Tensors in and out (:mod:`autograd_lite.tensor_derivatives`).
+How: reverse mode is the engine's chain rule run on a private table of grads
+(:func:`autograd_lite.engine.gradients`), as graph where a result must stay differentiable;
+``jvp`` transposes it (``J^T u`` is built as a graph, linear in a stand-in ``u`` for the output's
+cotangent, then differentiated in ``u`` along the tangents: ``J·v``, what
+``torch.autograd.functional.jvp`` does).  Every rule comes from the one op table.
+
+Promises (docs/api.md, "Derivatives as functions"):
+
+* ``f`` is evaluated with grad mode on, even inside ``no_grad()``: a derivative asked for is
+  computed, never silently 0 (``torch.func``'s choice);
+* no ``.grad`` of any node is read or written: threads may differentiate functions of the same
+  captured parameters at once;
+* an argument ``f``'s result does not depend on through the graph (a constant function, or a
+  graph cut by ``.data``, ``detach()`` or ``no_grad``) gets a zero derivative **and** a
+  :class:`DisconnectedInputWarning` naming it; ``float(v)`` and ``math.exp(v)`` refuse a node;
+* arguments, tangents and tolerances are validated once, here, for every kind.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, List, Sequence, Tuple, Union
+import threading
+import warnings
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, List, Sequence, Tuple, Union
 
 from . import checks as _checks
 from . import engine as _engine
-from . import tensor_derivatives as _td
-from .format import fmt
-from .forward import Dual
-from .gradcheck import GradcheckError
-from .value import Value, _check_number
+from .value import Value
 
-__all__ = ["grad", "value_and_grad", "jacobian", "hessian", "hvp", "jvp", "jacfwd", "gradgradcheck"]
+__all__ = ["grad", "value_and_grad", "jacobian", "hessian", "hvp", "jvp", "jacfwd",
+           "DisconnectedInputWarning"]
 
 Argnums = Union[int, Sequence[int]]
 
 
-def _inputs(args: Tuple[Any, ...], where: str) -> Tuple[List[Value], bool]:
-    """The arguments as Values (numbers become fresh leaves) and whether any was a node."""
+class DisconnectedInputWarning(UserWarning):
+    """``f``'s result does not depend on an argument through the graph: its derivative is 0."""
+
+
+# --------------------------------------------------------------------------- the two kinds
+class _Scalars:
+    """Functions of Values (numbers in, numbers out)."""
+
+    name = "Value"
+
+    def leaf(self, a: Any, i: int, where: str) -> Tuple[Any, bool]:
+        if isinstance(a, Value):
+            return a, True
+        return Value(_checks.real_number(a, f"{where}: argument {i}")), False
+
+    def output(self, out: Any, where: str) -> Any:
+        if isinstance(out, Value):
+            return out
+        if isinstance(out, (int, float)) and not isinstance(out, bool):
+            return Value(float(out))  # a constant function (its arguments are then unused)
+        raise TypeError(f"{where}: f must return a Value (one number), got {type(out).__name__}")
+
+    def scalar(self, out: Any, where: str) -> Any:
+        return self.output(out, where)
+
+    def size(self, o: Any) -> int:
+        return 1
+
+    def seed(self, o: Any, k: int = 0) -> Any:
+        return 1.0
+
+    def stand_in(self, o: Any) -> Any:
+        return Value(0.0, "u")
+
+    def dot(self, a: Any, b: Any) -> Any:
+        return a * b
+
+    def zero(self, x: Any, as_node: bool) -> Any:
+        return Value(0.0) if as_node else 0.0
+
+    def result(self, g: Any, x: Any, as_node: bool) -> Any:
+        if g is None:
+            return self.zero(x, as_node)
+        if as_node:
+            return g if isinstance(g, Value) else Value(float(g))
+        return float(g.data) if isinstance(g, Value) else float(g)
+
+    def value(self, out: Any, as_node: bool) -> Any:
+        return out if as_node else out.data
+
+    def tangent(self, t: Any, x: Any, i: int, where: str) -> Any:
+        if isinstance(t, Value):
+            return t
+        return _checks.real_number(t, f"{where}: tangent {i}")
+
+    def block(self, rows: List[Any], o: Any, x: Any, as_node: bool) -> Any:
+        return rows[0]  # one output element: ∂o/∂x itself
+
+    def table(self, table: List[List[Any]], many_out: bool, many_in: bool) -> Any:
+        return table  # J[i][j] as lists, whatever the counts
+
+    def basis(self, x: Any) -> List[Any]:
+        return [1.0]
+
+    def column(self, ts: List[Any], o: Any, x: Any, as_node: bool) -> Any:
+        return ts[0]
+
+    def as_array(self, x: Any) -> Any:
+        import numpy as np
+
+        return np.asarray(float(x.data if isinstance(x, Value) else x))
+
+    def check_point(self, x: Any, i: int) -> Any:
+        return _checks.real_number(x.data if isinstance(x, Value) else x, f"gradgradcheck: input {i}")
+
+    def from_array(self, a: Any) -> Any:
+        return float(a)
+
+    def weight(self, x: Any, rng: Any) -> Any:
+        return float(rng.uniform(0.5, 1.5) * rng.choice((-1.0, 1.0)))
+
+
+def _tensor_kind() -> Any:
+    from .tensor_derivatives import Arrays  # numpy is loaded only for functions of arrays
+
+    return Arrays()
+
+
+def _is_array(a: Any) -> bool:
+    t = type(a)
+    return (t.__name__ == "Tensor" and t.__module__.startswith("autograd_lite.")) or (
+        t.__name__ == "ndarray" and t.__module__ == "numpy")
+
+
+_SCALARS = _Scalars()
+
+
+def _kind(args: Sequence[Any], where: str) -> Any:
+    """The kind of the arguments: arrays/Tensors or numbers/Values (never both)."""
+    if not any(map(_is_array, args)):
+        return _SCALARS
+    for i, a in enumerate(args):
+        if isinstance(a, Value):
+            raise TypeError(f"{where}: argument {i} is a Value, the others are arrays or Tensors; "
+                            "use one kind (Values and Tensors live in separate graphs)")
+    return _tensor_kind()
+
+
+def _leaves(kind: Any, args: Sequence[Any], where: str) -> Tuple[List[Any], bool]:
     if not args:
         raise TypeError(f"{where}: f needs at least one argument")
-    nodes = False
-    out = []
-    for a in args:
-        if isinstance(a, Value):
-            nodes = True
-            out.append(a)
-        else:
-            out.append(Value(_check_number(a, where)))
-    return out, nodes
+    pairs = [kind.leaf(a, i, where) for i, a in enumerate(args)]
+    return [p[0] for p in pairs], any(p[1] for p in pairs)
 
 
 def _argnums(argnums: Argnums, n: int, where: str) -> Tuple[Tuple[int, ...], bool]:
@@ -56,44 +170,98 @@ def _argnums(argnums: Argnums, n: int, where: str) -> Tuple[Tuple[int, ...], boo
     return tuple(_checks.axis(k, n, where, "argnums") for k in argnums), True
 
 
-def _scalar(out: Any, where: str) -> Value:
-    if isinstance(out, Value):
-        return out
-    if isinstance(out, (int, float)) and not isinstance(out, bool):
-        return Value(float(out))  # a constant function: its derivatives are 0
-    raise TypeError(f"{where}: f must return a Value (one number), got {type(out).__name__}")
+def _primals(primals: Any, where: str) -> Tuple[Any, ...]:
+    if not isinstance(primals, (list, tuple)):  # PyTorch takes a bare tensor; we ask for (x,)
+        raise TypeError(f"{where}: primals must be a tuple with one entry per argument of f, e.g. "
+                        f"{where}(f, (x,), (v,)); got {type(primals).__name__}")
+    return tuple(primals)
 
 
-def _plain(g: Any, as_node: bool) -> Any:
-    """A gradient as the caller expects it: a Value for node inputs, else a float."""
-    if as_node:
-        return g if isinstance(g, Value) else Value(float(g))
-    return float(g.data) if isinstance(g, Value) else float(g)
+def _tangents(kind: Any, tangents: Any, xs: List[Any], where: str) -> List[Any]:
+    if not isinstance(tangents, (list, tuple)) or len(tangents) != len(xs):
+        what = "numbers" if kind is _SCALARS else "arrays"
+        raise ValueError(f"{where}: tangents must be a sequence of {len(xs)} {what} (one per primal), "
+                         f"got {tangents!r}")
+    return [kind.tangent(t, x, i, where) for i, (t, x) in enumerate(zip(tangents, xs))]
 
 
-def _gradients(out: Value, wrt: List[Value], as_node: bool) -> List[Any]:
-    gs = _engine.gradients(out, wrt, 1.0, create_graph=as_node)
-    return [_plain(g, as_node) for g in gs]
+def _outputs(kind: Any, out: Any, where: str) -> Tuple[List[Any], bool]:
+    many = isinstance(out, (list, tuple))
+    outs = [kind.output(o, where) for o in (out if many else [out])]
+    return outs, many
 
 
+_local = threading.local()
+
+
+@contextmanager
+def _evaluating() -> Iterator[None]:
+    """Grad mode on for ``f`` and what follows, and a record of the arguments whose derivatives
+    calls nested in ``f`` found constant (their result then rightly does not reach them)."""
+    stack = _local.__dict__.setdefault("constant", [])
+    stack.append(set())
+    try:
+        with _engine.enable_grad():
+            yield
+    finally:
+        stack.pop()
+
+
+def _constant_for(*nodes: Any) -> None:
+    """A derivative with respect to ``nodes`` came out constant: the enclosing calls' ``f`` is
+    then truly flat in them (not cut), so they do not warn."""
+    for seen in getattr(_local, "constant", ()):
+        seen.update(map(id, nodes))
+
+
+def _warn_unused(outs: List[Any], xs: List[Any], which: Sequence[int], where: str) -> None:
+    """Warn for each differentiated argument no output reaches through the graph."""
+    stack = getattr(_local, "constant", [])
+    reached: set = set(stack[-1]) if stack else set()
+    for o in outs:
+        reached |= _reached(o)
+    for i in which:
+        if id(xs[i]) not in reached:
+            warnings.warn(
+                f"{where}: f's result does not depend on argument {i} through the graph, so its "
+                "derivative is 0; if that is unexpected, the graph was cut (.data, detach(), no_grad, "
+                "a numpy call) -- use the node's own operations", DisconnectedInputWarning,
+                stacklevel=4)  # the line that called grad(f)(...)
+
+
+def _reached(node: Any) -> set:
+    """The ids of every node ``node`` depends on, itself included."""
+    order, leaves = _engine._walk(node)
+    return {id(node), *map(id, order), *map(id, leaves)}
+
+
+def _gradients(kind: Any, out: Any, xs: List[Any], as_node: bool, k: int = 0) -> List[Any]:
+    gs = _engine.gradients(out, xs, kind.seed(out, k), create_graph=as_node)
+    if as_node:  # a derivative that does not reach x is flat in x
+        _constant_for(*(x for g, x in zip(gs, xs) if not _engine.is_node(g) or id(x) not in _reached(g)))
+    return [kind.result(g, x, as_node) for g, x in zip(gs, xs)]
+
+
+# --------------------------------------------------------------------------- reverse mode
 def value_and_grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Tuple[Any, Any]]:
     """``(f(*args), ∂f/∂args[argnums])``; a tuple of gradients when ``argnums`` is a tuple.
 
     >>> value_and_grad(lambda x, y: x * y, argnums=(0, 1))(3.0, 4.0)
     (12.0, (4.0, 3.0))
     """
-    def wrapped(*args: Any) -> Tuple[Any, Any]:
-        if _td.is_tensor_call(args):
-            which, many = _argnums(argnums, len(args), "grad")
-            return _td.value_and_grad(f, which, many, args)
-        xs, nodes = _inputs(args, "grad")
-        which, many = _argnums(argnums, len(xs), "grad")
-        out = _scalar(f(*xs), "grad")
-        gs = _gradients(out, [xs[i] for i in which], nodes)
-        value = out if nodes else out.data
-        return value, (tuple(gs) if many else gs[0])
+    return lambda *args: _value_and_grad(f, argnums, args, True)
 
-    return wrapped
+
+def _value_and_grad(f: Callable[..., Any], argnums: Argnums, args: Tuple[Any, ...], warn: bool) -> Any:
+    kind = _kind(args, "grad")
+    xs, nodes = _leaves(kind, args, "grad")
+    which, many = _argnums(argnums, len(xs), "grad")
+    with _evaluating():
+        out = kind.scalar(f(*xs), "grad")
+        if warn:
+            _warn_unused([out], xs, which, "grad")
+        gs = _gradients(kind, out, [xs[i] for i in which], nodes)
+    return kind.value(out, nodes), (tuple(gs) if many else gs[0])
 
 
 def grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
@@ -102,24 +270,31 @@ def grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
     Numbers in give numbers; ``Value`` s in give a ``Value`` connected to their graph, so
     ``grad(grad(f))`` is the second derivative (double backprop).
     """
-    vg = value_and_grad(f, argnums)
-    return lambda *args: vg(*args)[1]
+    return lambda *args: _value_and_grad(f, argnums, args, True)[1]
+
+
+def _jacobian_of(kind: Any, outs: List[Any], xs: List[Any], nodes: bool) -> List[List[Any]]:
+    """J[o][i] (of shape outs[o].shape + xs[i].shape): one reverse sweep per output element."""
+    table = []
+    for o in outs:
+        rows = [_gradients(kind, o, xs, nodes, k) for k in range(kind.size(o))]
+        table.append([kind.block([r[i] for r in rows], o, x, nodes) for i, x in enumerate(xs)])
+    return table
 
 
 def jacobian(f: Callable[..., Any]) -> Callable[..., Any]:
-    """``J[i][j] = ∂f_i/∂x_j`` by reverse mode (one sweep per output); f returns a Value or a
-    sequence of Values.
+    """``J[i][j] = ∂f_i/∂x_j`` by reverse mode (one sweep per output element).
 
     >>> jacobian(lambda x, y: (x * y, x + y))(2.0, 3.0)
     [[3.0, 2.0], [1.0, 1.0]]
     """
     def wrapped(*args: Any) -> Any:
-        if _td.is_tensor_call(args):
-            return _td.jacobian(f, args)
-        xs, nodes = _inputs(args, "jacobian")
-        out = f(*xs)
-        outs = list(out) if isinstance(out, (list, tuple)) else [out]
-        return [_gradients(_scalar(o, "jacobian"), xs, nodes) for o in outs]
+        kind = _kind(args, "jacobian")
+        xs, nodes = _leaves(kind, args, "jacobian")
+        with _evaluating():
+            outs, many = _outputs(kind, f(*xs), "jacobian")
+            _warn_unused(outs, xs, range(len(xs)), "jacobian")
+            return kind.table(_jacobian_of(kind, outs, xs, nodes), many, len(xs) > 1)
 
     return wrapped
 
@@ -131,15 +306,18 @@ def hessian(f: Callable[..., Any]) -> Callable[..., Any]:
     >>> hessian(lambda x, y: x * x * y)(2.0, 3.0)
     [[6.0, 4.0], [4.0, 0.0]]
     """
-    def wrapped(*args: Any) -> Any:
-        if _td.is_tensor_call(args):
-            return _td.hessian(f, args)
-        xs, nodes = _inputs(args, "hessian")
-        out = _scalar(f(*xs), "hessian")
-        first = _engine.gradients(out, xs, 1.0, create_graph=True)
-        return [_gradients(_scalar(g, "hessian"), xs, nodes) for g in first]
+    return lambda *args: _hessian(f, args, True)
 
-    return wrapped
+
+def _hessian(f: Callable[..., Any], args: Tuple[Any, ...], warn: bool) -> Any:
+    kind = _kind(args, "hessian")
+    xs, nodes = _leaves(kind, args, "hessian")
+    with _evaluating():
+        out = kind.scalar(f(*xs), "hessian")
+        if warn:
+            _warn_unused([out], xs, range(len(xs)), "hessian")
+        first = _gradients(kind, out, xs, True)
+        return kind.table(_jacobian_of(kind, first, xs, nodes), len(xs) > 1, len(xs) > 1)
 
 
 def hvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> Tuple[Any, List[Any]]:
@@ -149,101 +327,85 @@ def hvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
     >>> hvp(lambda x, y: x * x * y, (2.0, 3.0), (1.0, 0.0))
     (12.0, [6.0, 4.0])
     """
-    if not isinstance(primals, (list, tuple)):  # PyTorch takes a bare tensor; we ask for (x,)
-        raise TypeError(f"hvp: primals must be a tuple with one entry per argument of f, e.g. "
-                        f"hvp(f, (x,), (v,)); got {type(primals).__name__}")
-    if _td.is_tensor_call(primals):
-        return _td.hvp(f, primals, tangents)
-    xs, nodes = _inputs(tuple(primals), "hvp")
-    ts = _tangents(tangents, len(xs), "hvp")
-    out = _scalar(f(*xs), "hvp")
-    first = _engine.gradients(out, xs, 1.0, create_graph=True)
-    dot: Any = 0.0
-    for g, t in zip(first, ts):
-        if t:
-            dot = dot + g * t
-    value = out if nodes else out.data
-    return value, _gradients(_scalar(dot, "hvp"), xs, nodes)
+    args = _primals(primals, "hvp")
+    kind = _kind(args, "hvp")
+    xs, nodes = _leaves(kind, args, "hvp")
+    vs = _tangents(kind, tangents, xs, "hvp")
+    nodes = nodes or any(_engine.is_node(v) for v in vs)
+    with _evaluating():
+        out = kind.scalar(f(*xs), "hvp")
+        _warn_unused([out], xs, range(len(xs)), "hvp")
+        dot = _pairing(kind, _engine.gradients(out, xs, kind.seed(out), create_graph=True), vs)
+        if dot is None:  # f is linear: its Hessian is 0
+            _constant_for(*xs)
+            hv = [kind.zero(x, nodes) for x in xs]
+        else:
+            hv = _gradients(kind, dot, xs, nodes)
+    return kind.value(out, nodes), hv
 
 
-def _tangents(tangents: Sequence[Any], n: int, where: str) -> List[float]:
-    if not isinstance(tangents, (list, tuple)) or len(tangents) != n:
-        raise ValueError(f"{where}: tangents must be a sequence of {n} numbers (one per primal), "
-                         f"got {tangents!r}")
-    return [_check_number(t, where) for t in tangents]
+def _pairing(kind: Any, gs: List[Any], vs: List[Any]) -> Any:
+    """Σ <g, v> over the gradients that are graph nodes (None if there are none)."""
+    total = None
+    for g, v in zip(gs, vs):
+        if _engine.is_node(g):
+            term = kind.dot(g, v)
+            total = term if total is None else total + term
+    return total
 
 
+# --------------------------------------------------------------------------- forward mode
 def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> Tuple[Any, Any]:
-    """``(f(primals), J·tangents)`` in one forward pass of dual numbers (forward mode).
+    """``(f(primals), J·tangents)``, by transposing reverse mode (see the module notes); a
+    tangent that is a node stays in the graph (``V.grad`` after ``t.sum().backward()``).
 
     >>> jvp(lambda x, y: x * y + x.sin(), (0.0, 2.0), (1.0, 0.0))   # ∂/∂x at (0, 2): y + cos x
     (0.0, 3.0)
     """
-    if not isinstance(primals, (list, tuple)):
-        raise TypeError(f"jvp: primals must be a tuple with one entry per argument of f, e.g. "
-                        f"jvp(f, (x,), (v,)); got {type(primals).__name__}")
-    if _td.is_tensor_call(primals):
-        return _td.jvp(f, primals, tangents)
-    ps = [_check_number(p, "jvp") for p in primals]
-    ts = _tangents(tangents, len(ps), "jvp")
-    out = f(*[Dual(p, t) for p, t in zip(ps, ts)])
-    if isinstance(out, (list, tuple)):
-        return [_primal(o) for o in out], [_tangent(o) for o in out]
-    return _primal(out), _tangent(out)
+    return _jvp(f, _primals(primals, "jvp"), tangents, True)
 
 
-def _primal(o: Any) -> float:
-    return o.primal if isinstance(o, Dual) else _check_number(o, "jvp")
-
-
-def _tangent(o: Any) -> float:
-    return o.tangent if isinstance(o, Dual) else 0.0
+def _jvp(f: Callable[..., Any], args: Tuple[Any, ...], tangents: Sequence[Any],
+         warn: bool) -> Tuple[Any, Any]:
+    kind = _kind(args, "jvp")
+    xs, nodes = _leaves(kind, args, "jvp")
+    vs = _tangents(kind, tangents, xs, "jvp")
+    nodes = nodes or any(_engine.is_node(v) for v in vs)
+    with _evaluating():
+        outs, many = _outputs(kind, f(*xs), "jvp")
+        if warn:
+            _warn_unused(outs, xs, range(len(xs)), "jvp")
+        us = [kind.stand_in(o) for o in outs]
+        pairing = None  # Σ <out, u>: its gradient in x is J^T u, linear in u
+        for o, u in zip(outs, us):
+            term = kind.dot(o, u)
+            pairing = term if pairing is None else pairing + term
+        dot = _pairing(kind, _engine.gradients(pairing, xs, kind.seed(pairing), create_graph=True), vs)
+        if dot is None:  # no output depends on the arguments: J·v is 0, flat in them
+            _constant_for(*xs, *vs)
+            jv = [kind.zero(u, nodes) for u in us]
+        else:
+            jv = _gradients(kind, dot, us, nodes)
+    values = [kind.value(o, nodes) for o in outs]
+    return (values, jv) if many else (values[0], jv[0])
 
 
 def jacfwd(f: Callable[..., Any]) -> Callable[..., Any]:
-    """The Jacobian by forward mode: one dual-number pass per input (column by column).
+    """The Jacobian by forward mode: one jvp per input element (column by column).
 
     >>> jacfwd(lambda x, y: (x * y, x + y))(2.0, 3.0)
     [[3.0, 2.0], [1.0, 1.0]]
     """
     def wrapped(*args: Any) -> Any:
-        if _td.is_tensor_call(args):
-            return _td.jacfwd(f, args)
-        n = len(args)
-        columns = [jvp(f, args, [1.0 if i == j else 0.0 for i in range(n)])[1] for j in range(n)]
-        if isinstance(columns[0], list):
-            return [[columns[j][i] for j in range(n)] for i in range(len(columns[0]))]
-        return [[c for c in columns]]
+        kind = _kind(args, "jacfwd")
+        xs, nodes = _leaves(kind, args, "jacfwd")
+        with _evaluating():
+            outs, many = _outputs(kind, f(*xs), "jacfwd")  # their shapes, even for an empty input
+            _warn_unused(outs, xs, range(len(xs)), "jacfwd")
+        columns = [[_jvp(f, args, [e if j == i else kind.zero(y, False) for j, y in enumerate(xs)], False)[1]
+                    for e in kind.basis(x)] for i, x in enumerate(xs)]  # [input][element] -> tangents
+        table = [[kind.column([c[k] if many else c for c in columns[i]], o, x, nodes)
+                  for i, x in enumerate(xs)] for k, o in enumerate(outs)]
+        return kind.table(table, many, len(xs) > 1)
 
     return wrapped
-
-
-def gradgradcheck(f: Callable[..., Any], *inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
-                  rtol: float = 1e-3) -> bool:
-    """Check second derivatives: the Hessian from double backprop against central differences
-    of the (first-order, analytic) gradient, in float64.  ``True``, or a ``GradcheckError``.
-
-    >>> gradgradcheck(lambda x, y: (x * y).tanh(), 0.3, -0.7)
-    True
-    """
-    if _td.is_tensor_call(inputs):
-        return _td.gradgradcheck(f, inputs, eps, atol, rtol)
-    x0 = [_check_number(x.data if isinstance(x, Value) else x, "gradgradcheck") for x in inputs]
-    n = len(x0)
-    analytic = hessian(f)(*x0)
-    g = grad(f, argnums=tuple(range(n)))
-    problems = []
-    for j in range(n):
-        up = list(x0)
-        down = list(x0)
-        up[j] += eps
-        down[j] -= eps
-        gu, gd = g(*up), g(*down)
-        for i in range(n):
-            numeric = (gu[i] - gd[i]) / (2 * eps)
-            a = analytic[i][j]
-            if not abs(a - numeric) <= atol + rtol * abs(numeric):
-                problems.append(f"∂²f/∂x{i}∂x{j}: analytic {fmt(a)}, numeric {fmt(numeric)}")
-    if problems:
-        raise GradcheckError("gradgradcheck: second derivatives disagree: " + "; ".join(problems), [])
-    return True

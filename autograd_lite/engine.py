@@ -17,9 +17,13 @@ The node protocol (what ``Value`` and ``Tensor`` provide):
   sorting by it gives a topological order without a recursive walk;
 * ``_GRAD_ZERO`` (what an intermediate grad is reset to), ``_check_leaf_grads(leaves, grads)``
   (refuse leaf grads that cannot be added to), ``_seed(grad)``,
-  ``_sweep(order)`` (for each node of ``order`` in turn, send ``upstream x local`` to every
-  parent: the chain rule's loop, one per node class so that each runs it at its own speed) and
-  ``_contributions()`` (the same for one node, as ``(parent, contribution)`` pairs, for tracing).
+  ``_sends(upstream, graph)`` -- **the one place a node's rule is called**: ``(parent,
+  contribution)`` for every parent that gets one, each ``upstream x local`` already summed to
+  the parent's shape, as numbers/arrays or (``graph=True``) as graph nodes -- and
+  ``parent._plus(grad, contribution)`` (the parent's grad with a contribution added).
+  The first-order sweep ``_sweep(order)`` is the same chain rule specialised per node class for
+  speed (Value inline; Tensor through its one adding place); the ``create_graph`` sweep,
+  :func:`gradients` and the readers that trace a pass go through ``_sends``.
 
 Code that only *reads* graphs (``explain``, the pictures, the notebook display) uses the public
 side of that protocol instead: the ``parents`` and ``is_leaf`` properties and the functions
@@ -78,6 +82,54 @@ def no_grad() -> Iterator[None]:
                 _threads_without_grad -= 1
 
 
+@contextmanager
+def enable_grad() -> Iterator[None]:
+    """Context manager: graphs are built again inside, even within :func:`no_grad` (PyTorch's
+    ``enable_grad``).  The functional API (``grad``, ``jvp`` ...) evaluates ``f`` inside it, so a
+    derivative asked for inside ``no_grad()`` is computed, never silently 0.
+
+    >>> from autograd_lite import Value, no_grad
+    >>> a = Value(2.0)
+    >>> with no_grad():
+    ...     with enable_grad():
+    ...         b = a * 3
+    >>> len(b.parents)
+    2
+    """
+    global _threads_without_grad
+    depth = getattr(_local, "depth", 0)
+    if depth == 0:
+        yield
+        return
+    _local.depth = 0
+    with _lock:
+        _threads_without_grad -= 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _threads_without_grad += 1
+        _local.depth = depth
+
+
+def in_rule() -> bool:
+    """True while the calling thread computes local derivatives as graph (``create_graph=True``,
+    the functional API): a derivative may be infinite there, as a plain local derivative may
+    (``sqrt`` at 0), so ops make ±inf nodes instead of refusing division by zero or overflow."""
+    return getattr(_local, "rules", 0) > 0
+
+
+@contextmanager
+def rules_as_graph() -> Iterator[None]:
+    """Context manager for running derivative rules on nodes (see :func:`in_rule`)."""
+    depth = getattr(_local, "rules", 0)
+    _local.rules = depth + 1
+    try:
+        yield
+    finally:
+        _local.rules = depth
+
+
 _by_creation = attrgetter("_order")
 _grad_of = attrgetter("grad")
 
@@ -128,7 +180,7 @@ def contributions(node: Any) -> List[Tuple[int, Any, Any]]:
     parents = node.parents
     out = []
     j = -1
-    for parent, c in node._contributions():  # yielded in parent order: find each one's position
+    for parent, c in node._sends(node.grad, False):  # in parent order: find each one's position
         j += 1
         while j < len(parents) - 1 and parents[j] is not parent:
             j += 1
@@ -198,9 +250,9 @@ def backward(root: Any, seed: Any, trace: Optional[TraceFn] = None,
     ``trace(node, i, parent, contribution, before, after)`` is called for every edge
     when given (used by :func:`autograd_lite.explain`), ``i`` the parent's position in
     ``node.parents``; it sees the very same sums.
-    ``create_graph=True`` runs every node's ``_backprop_graph()`` instead: the op table's
-    rules applied to the parents themselves, so every grad is a graph node (a derivative
-    that is a constant becomes a leaf holding it).
+    ``create_graph=True`` asks every node for its contributions as graph
+    (``node._sends(upstream, True)``: the op table's rules applied to the parents themselves),
+    so every grad is a graph node (a derivative that is a constant becomes a leaf holding it).
 
     All or nothing: the grad of every node in the graph is remembered first (a reference
     to the float or array, which the sweep never changes in place), and if anything
@@ -222,7 +274,8 @@ def backward(root: Any, seed: Any, trace: Optional[TraceFn] = None,
             if trace is not None:
                 raise ValueError("backward: trace and create_graph cannot be combined")
             for node in order:
-                node._backprop_graph()
+                for parent, c in node._sends(node.grad, True):
+                    parent.grad = parent._plus(parent.grad, c)
             root._as_graph_grads(order + leaves)
         elif trace is None:
             root._sweep(order)
@@ -243,25 +296,21 @@ def backward(root: Any, seed: Any, trace: Optional[TraceFn] = None,
 
 
 def gradients(root: Any, inputs: List[Any], seed: Any, create_graph: bool = False) -> List[Any]:
-    """d root / d input for each input, leaving every ``.grad`` in the graph as it was.
+    """d root / d input for each input (``None`` where ``root`` does not depend on it).
 
     The functional form of :func:`backward` (``autograd_lite.grad`` and friends use it): the
-    sweep runs on fresh grads (leaves start from zero, not from what they hold), the inputs'
-    grads are read, and every grad is then put back.  An input ``root`` does not depend on
-    gets ``root._GRAD_ZERO``.
+    chain rule runs on a private table of grads, so no ``.grad`` of any node is read or written
+    (two threads may differentiate functions of the same captured parameters at once).
+    ``create_graph=True``: the results are graph nodes (or plain constants), differentiable again.
     """
-    order, leaves = _walk(root)
-    touched = leaves + list(inputs)
-    saved_touched = [x.grad for x in touched]
-    saved = [node.grad for node in order]
+    order, _ = _walk(root)
     zero = root._GRAD_ZERO
-    try:
-        for x in touched:
-            x.grad = zero
-        backward(root, seed, create_graph=create_graph)
-        return [x.grad for x in inputs]
-    finally:
-        for node, g in zip(order, saved):
-            node.grad = g
-        for x, g in zip(reversed(touched), reversed(saved_touched)):
-            x.grad = g
+    grads = {root: seed}
+    get = grads.get
+    for node in order:
+        g = get(node, zero)
+        if g is zero:
+            continue  # nothing reached this node
+        for parent, c in node._sends(g, create_graph):
+            grads[parent] = parent._plus(get(parent, zero), c)
+    return [get(x) for x in inputs]

@@ -156,9 +156,13 @@ def _pow_slope_base(a: Any, b: Any, out: Any) -> Any:
 
 
 def _pow_slope_exponent(a: Any, b: Any, out: Any) -> Any:
-    """d a**b / db = a**b ln a (0 where a = 0 < b, where a**b is flat)."""
-    if _data(a) == 0.0:
+    """d a**b / db = a**b ln a: 0 where a = 0 (PyTorch's choice), NaN where a < 0 (ln a is
+    undefined there; only an integer b reaches it)."""
+    av = _data(a)
+    if av == 0.0:
         return 0.0
+    if av < 0.0:
+        return math.nan
     return out * log(a)
 
 

@@ -27,11 +27,13 @@ True
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Callable, List, Optional, Tuple, Union
 
 import numpy as np
 
+from . import checks as _checks
 from . import engine as _engine
 from .format import fmt
 from .tensor import Tensor
@@ -115,6 +117,15 @@ def _check_inputs(inputs: Tuple[Any, ...]) -> None:
             raise TypeError(
                 f"gradcheck: input {i} must be a Value or Tensor, got {type(x).__name__}: {x!r}"
             )
+
+
+def check_tolerances(where: str, eps: Any, atol: Any, rtol: Any) -> None:
+    """eps > 0, atol >= 0 and rtol >= 0, finite real numbers (the checkers' one validation)."""
+    for name, v, low in (("eps", eps, None), ("atol", atol, 0.0), ("rtol", rtol, 0.0)):
+        x = _checks.real_number(v, f"{where}: {name}")
+        if not math.isfinite(x) or (x <= 0.0 if low is None else x < low):
+            need = "> 0" if low is None else ">= 0"
+            raise ValueError(f"{where}: {name} must be a finite number {need}, got {fmt(x)}")
 
 
 def _copy(x: Input, data: Any = None, grad: bool = True) -> Input:
@@ -227,11 +238,9 @@ def gradcheck_report(
     [True]
     """
     _check_inputs(inputs)
-    if not (eps > 0.0 and atol >= 0.0 and rtol >= 0.0):
-        raise ValueError(f"gradcheck: need eps > 0, atol >= 0, rtol >= 0 (got {eps}, {atol}, {rtol})")
-    if not _engine.is_grad_enabled():
-        raise RuntimeError("gradcheck: called inside no_grad(); the analytic gradient needs a graph")
-    analytic = _analytic(f, inputs)
+    check_tolerances("gradcheck", eps, atol, rtol)
+    with _engine.enable_grad():  # inside no_grad() too: the analytic gradient needs a graph
+        analytic = _analytic(f, inputs)
     numeric = _numeric(f, inputs, eps)
     return GradcheckReport(_record(i, x, a, n, atol, rtol)
                            for i, (x, a, n) in enumerate(zip(inputs, analytic, numeric)))
@@ -263,3 +272,62 @@ def gradcheck(
         lines += ["  " + r.describe() for r in records]
         raise GradcheckError("\n".join(lines), records)
     return True
+
+
+# --------------------------------------------------------------------------- second order
+MAX_CHECK_ELEMENTS = 400  # gradgradcheck: central differences cost two gradients per element
+
+
+def gradgradcheck(f: Callable[..., Any], *inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
+                  rtol: float = 1e-3) -> bool:
+    """Check second derivatives: the Hessian from double backprop against central differences
+    of the (first-order, analytic) gradient, in float64.  ``True``, or a ``GradcheckError``.
+
+    >>> gradgradcheck(lambda x, y: (x * y).tanh(), 0.3, -0.7)
+    True
+    """
+    from .derivatives import _hessian, _kind, _value_and_grad  # the functional API checks itself
+
+    check_tolerances("gradgradcheck", eps, atol, rtol)
+    kind = _kind(inputs, "gradgradcheck")
+    if not inputs:
+        raise TypeError("gradgradcheck: give at least one input")
+    x0 = [kind.check_point(x, i) for i, x in enumerate(inputs)]
+    total = sum(kind.size(x) for x in x0)
+    if total > MAX_CHECK_ELEMENTS:
+        raise ValueError(f"gradgradcheck: the inputs have {total} elements, more than {MAX_CHECK_ELEMENTS} "
+                         "to differentiate twice by central differences; check smaller inputs")
+    plain = [np.array(kind.as_array(x), dtype=np.float64) for x in x0]
+    n = len(plain)
+    h = _hessian(f, tuple(kind.from_array(p) for p in plain), True)
+    table = h if kind.name == "Value" else ([[h]] if n == 1 else [list(r) for r in h])
+    everything = tuple(range(n))
+
+    def gradient_at(xs: List[Any]) -> List[Any]:
+        gs = _value_and_grad(f, everything, tuple(kind.from_array(x) for x in xs), False)[1]
+        return [np.asarray(kind.as_array(g), np.float64) for g in gs]
+
+    problems = []
+    for j, xj in enumerate(plain):
+        for k in np.ndindex(*xj.shape):
+            up, down = [x.copy() for x in plain], [x.copy() for x in plain]
+            up[j][k] += eps
+            down[j][k] -= eps
+            gu, gd = gradient_at(up), gradient_at(down)
+            for i in range(n):
+                numeric = (gu[i] - gd[i]) / (2 * eps)
+                analytic = np.asarray(kind.as_array(table[i][j]), np.float64)[(Ellipsis,) + k]
+                bad = ~(np.abs(analytic - numeric) <= atol + rtol * np.abs(numeric))
+                if bad.any():
+                    m = tuple(int(v) for v in np.argwhere(bad)[0])
+                    problems.append(f"∂²f/∂x{i}{_at(m)}∂x{j}{_at(k)}: analytic {fmt(float(analytic[m]))}, "
+                                    f"numeric {fmt(float(numeric[m]))}")
+    if problems:
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        raise GradcheckError("gradgradcheck: second derivatives disagree: " + "; ".join(problems[:5]) + more,
+                             [])
+    return True
+
+
+def _at(index: Tuple[int, ...]) -> str:
+    return str(list(index)) if index else ""

@@ -12,6 +12,7 @@ import numbers
 from typing import TYPE_CHECKING, Any, Callable, Dict
 
 from . import checks as _checks
+from . import engine as _engine
 from . import ops as _ops
 from .format import fmt
 
@@ -111,7 +112,9 @@ def unary_method(name: str, new: Callable[..., "Value"]) -> Callable[["Value"], 
                 raise DomainError(f"{name}: needs {domain}, got x = {fmt(a)}") from None
             out = math.nan
         except OverflowError:
-            raise OverflowError(f"{name}: result too large for a float ({name}({fmt(a)}))") from None
+            if not _engine.in_rule():  # a derivative (as graph) may be infinite
+                raise OverflowError(f"{name}: result too large for a float ({name}({fmt(a)}))") from None
+            out = math.inf
         return new(out, name, self, rule(a, out))
 
     method.__name__ = name

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, Callable, Iterator, List, Optional, Tuple, Union
+from typing import Any, Callable, List, Optional, Tuple, Union
 
 from . import checks as _checks
 from . import engine as _engine
@@ -167,9 +167,12 @@ class Value(ValueProtocol):
             other = _const(other, "/")
         a, b = self.data, other.data
         if b == 0.0:
-            raise ZeroDivisionDomainError(f"/: division by zero ({fmt(a)} / {fmt(b)})")
+            if not _engine.in_rule():
+                raise ZeroDivisionDomainError(f"/: division by zero ({fmt(a)} / {fmt(b)})")
+            return _new(_ieee_quotient(a, b), "/", self, _ieee_quotient(1.0, b), other,
+                        -_ieee_quotient(_ieee_quotient(a, b), b))  # a derivative may be infinite
         q = a / b
-        if q - q != 0.0 and _finite(a) and _finite(b) and math.isinf(q):
+        if q - q != 0.0 and _finite(a) and _finite(b) and math.isinf(q) and not _engine.in_rule():
             raise OverflowError(f"/: result too large for a float ({fmt(a)} / {fmt(b)})")
         # d(a/b)/da = 1/b, d(a/b)/db = -a/b**2, as -(a/b)/b so that b*b cannot underflow to 0
         return _new(q, "/", self, 1.0 / b, other, -q / b)
@@ -182,7 +185,7 @@ class Value(ValueProtocol):
             return _pow_value(self, other)
         n = _check_number(other, "**")
         a = self.data
-        out = _power(a, n, "**")
+        out = _power(a, n, "**", derivative=_engine.in_rule())
         node = _new(out, "**" + fmt(n), self, _R_POW_N(a, out, n))
         node._lb = n  # a one-parent node's second slot keeps the exponent, for the rule
         return node
@@ -262,17 +265,21 @@ class Value(ValueProtocol):
         >>> x.grad                      # d(3 x**2)/dx = 6 x
         12.0
         """
-        seed = self._seed_for(grad, "backward")
         if _checks.flag(create_graph, "create_graph", "backward"):
-            _engine.backward(self, seed, create_graph=True)
+            _engine.backward(self, self._seed_for(grad, "backward", True), create_graph=True)
         else:
-            _engine.backward(self, seed)
+            _engine.backward(self, self._seed_for(grad, "backward"))
 
-    def _seed_for(self, grad: Optional[Number], where: str) -> float:
-        """The seed for a backward pass from here (shared by backward and explain)."""
+    def _seed_for(self, grad: Optional[Number], where: str, graph: bool = False) -> Any:
+        """The seed for a backward pass from here (shared by backward and explain); with
+        ``graph`` (create_graph=True) a seed that is a Value stays a node of the graph."""
         if grad is None:
             return 1.0
-        return grad if type(grad) is float else _check_number(grad, where)
+        if type(grad) is float:
+            return grad
+        if graph and isinstance(grad, Value):
+            return grad
+        return _check_number(grad.data if isinstance(grad, Value) else grad, where)
 
     @staticmethod
     def _check_leaf_grads(leaves: List["Value"], grads: List[Any]) -> None:
@@ -285,8 +292,8 @@ class Value(ValueProtocol):
                 raise TypeError(f"backward: leaf{name} (data {fmt(leaf.data)}) has a grad that is not a "
                                 f"number: {type(g).__name__}: {g!r}; set it to 0.0 before backward()")
 
-    def _seed(self, grad: float) -> None:
-        self.grad += grad
+    def _seed(self, grad: Any) -> None:
+        self.grad = self._plus(self.grad, grad)
 
     @staticmethod
     def _as_graph_grads(nodes: List["Value"]) -> None:
@@ -308,15 +315,27 @@ class Value(ValueProtocol):
             if b is not None:
                 b.grad += node._lb * g
 
-    def _backprop_graph(self) -> None:  # backward(create_graph=True): see value_graph
-        from .value_graph import backprop_graph
+    def _sends(self, g: Any, graph: bool = False) -> Tuple[Tuple["Value", Any], ...]:
+        # (parent, local x upstream) per parent: the stored local derivatives, or as graph the
+        # op table's rules run on the parents themselves (value_graph)
+        a = self._a
+        if a is None:
+            return ()
+        if graph:
+            from .value_graph import graph_sends
 
-        backprop_graph(self)
+            return graph_sends(self, g)
+        b = self._b
+        if b is None:
+            return ((a, self._la * g),)
+        return ((a, self._la * g), (b, self._lb * g))
 
-    def _contributions(self) -> Iterator[Tuple["Value", float]]:
-        g = self.grad
-        for p, local in zip(self.parents, self.local_grads):
-            yield p, local * g
+    @staticmethod
+    def _plus(grad: Any, contribution: Any) -> Any:
+        # a graph contribution replaces a plain 0 (no `0 + c` node); anything else adds
+        if type(grad) is not Value and type(contribution) is Value and grad == 0.0:
+            return contribution
+        return grad + contribution
 
     @property
     def parents(self) -> Tuple["Value", ...]:
@@ -364,18 +383,20 @@ def _const(x: Any, op: str) -> Value:
 
 
 def _pow_value(base: Value, exponent: Value) -> Value:
-    """a**b with both Values: d/da = b a**(b-1), d/db = a**b ln a (a > 0 needed for it)."""
+    """a**b with both Values: d/da = b a**(b-1), d/db = a**b ln a (0 at a = 0; NaN for a < 0,
+    where ln a is undefined: only an integer exponent gets there, as in PyTorch)."""
     a, b = base.data, exponent.data
-    out = _power(a, b, "**")
-    da = _R_POW_A(a, b, out)
-    if a > 0.0 or (a == 0.0 and b > 0.0):  # 0**b is 0 for every b > 0 nearby: slope 0
-        db = _R_POW_B(a, b, out)
-    else:
-        raise DomainError(
-            f"**: the exponent's derivative a**b ln(a) needs a > 0 ({fmt(a)} ** {fmt(b)}); "
-            "use a number exponent for a negative base"
-        )
-    return _new(out, "**", base, da, exponent, db)
+    out = _power(a, b, "**", derivative=_engine.in_rule())
+    return _new(out, "**", base, _R_POW_A(a, b, out), exponent, _R_POW_B(a, b, out))
+
+
+def _ieee_quotient(a: float, b: float) -> float:
+    """a / b as IEEE arithmetic gives it (±inf, or NaN for 0/0), for derivatives at a pole."""
+    if b != 0.0:
+        return a / b
+    if a == 0.0 or a != a:
+        return math.nan
+    return math.copysign(math.inf, a) * math.copysign(1.0, b)
 
 
 _plain_number_types.add(Value)

@@ -1,56 +1,66 @@
-"""``Value.backward(create_graph=True)``: the chain rule run as graph.
+"""A Value's chain rule run as graph (``backward(create_graph=True)``, the functional API).
 
 Each node sends its parents (local derivative as a ``Value``) × upstream, where the local
-derivative is the op table's rule run on the parents themselves (:mod:`autograd_lite.ops`), so
-every ``.grad`` is a node of the graph and can be differentiated again.
+derivative is the op table's rule run on the parents themselves (:mod:`autograd_lite.ops`), or a
+user's ``Function``'s backward run on them, so every ``.grad`` is a node of the graph and can be
+differentiated again.
 """
 
 from __future__ import annotations
 
-from typing import Any, List
+from typing import Any, List, Tuple
 
+from . import engine as _engine
 from . import ops as _ops
 from .value import Value
 
 
-def backprop_graph(node: Value) -> None:
-    """The chain rule for one node, as graph."""
-    g = node.grad
+def graph_sends(node: Value, g: Any) -> Tuple[Tuple[Value, Any], ...]:
+    """``(parent, local x upstream)`` for each parent of ``node``, as graph."""
     if type(g) is not Value and g == 0.0:
-        return  # nothing flowed here
+        return ()  # nothing flowed here
+    a, b = node._a, node._b
+    if a is None:
+        return ()
+    out = []
+    with _engine.rules_as_graph():
+        locals_ = graph_locals(node)
+        for p, local in zip((a,) if b is None else (a, b), locals_):
+            c = _times(local, g)
+            if c is not None:
+                out.append((p, c))
+    return tuple(out)
+
+
+def graph_locals(node: Value) -> Tuple[Any, ...]:
+    """The local derivatives of ``node`` as graph: its row's rules run on its parents."""
+    fn = getattr(node, "_fn", None)
+    if fn is not None:  # a user's Function: its backward, run on the parents themselves
+        return fn._graph_locals(node)
     row = _ops.op_row(node.op)
     if row is None:
         raise ValueError(f"backward(create_graph=True): no derivative rule for op {node.op!r}")
     a, b = node._a, node._b
-    if a is None:  # only called on non-leaves (engine protocol)
-        return
     if b is None:
-        local = row.rules[0](a, node, node._lb) if row.param else row.rules[0](a, node)
-        send(a, local, g)
-    else:
-        send(a, row.rules[0](a, b, node), g)
-        send(b, row.rules[1](a, b, node), g)
+        return (row.rules[0](a, node, node._lb) if row.param else row.rules[0](a, node),)
+    return (row.rules[0](a, b, node), row.rules[1](a, b, node))
 
 
-def send(p: Value, local: Any, g: Any) -> None:
-    """parent.grad += local x upstream, as graph.
+def _times(local: Any, g: Any) -> Any:
+    """local x upstream, as graph (None for nothing).
 
     Constants stay floats until they meet a node, and multiplying by a constant 1 or -1
     builds no node, so a gradient's graph holds only what the derivative needs.
     """
     if type(local) is not Value:
         if local == 0.0:
-            return
+            return None
         if type(g) is not Value:
-            c = local * g
-        else:
-            c = g if local == 1.0 else (-g if local == -1.0 else g * local)
-    elif type(g) is not Value:
-        c = local if g == 1.0 else (-local if g == -1.0 else local * g)
-    else:
-        c = g * local
-    pg = p.grad
-    p.grad = c if (type(pg) is not Value and pg == 0.0) else pg + c
+            return local * g
+        return g if local == 1.0 else (-g if local == -1.0 else g * local)
+    if type(g) is not Value:
+        return local if g == 1.0 else (-local if g == -1.0 else local * g)
+    return g * local
 
 
 def as_graph_grads(nodes: List[Value]) -> None:

@@ -38,7 +38,13 @@ class ValueProtocol:
         return value_html(self)
 
     def __float__(self) -> float:
-        return self.data
+        # float(v) and math.exp(v) would see a plain number: the graph is cut there and every
+        # derivative through it would silently be 0, so both are refused (as micrograd does).
+        raise TypeError(
+            "float(Value) would cut the graph (math.exp(v), math.sin(v) ... call it too), and the "
+            "derivative through the number would silently be lost; use the Value's own methods "
+            "(v.exp(), v.sin(), v ** 0.5 ...) to stay in the graph, or v.data for the plain number"
+        )
 
     # Values are graph nodes: identity, not value, decides equality and hashing.
     __hash__ = object.__hash__

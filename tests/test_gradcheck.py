@@ -73,11 +73,17 @@ def test_bad_arguments() -> None:
         gradcheck(lambda: Value(1.0))
     with pytest.raises(TypeError, match="must return a scalar Value or a one-element Tensor, got float"):
         gradcheck(lambda a: a.data, Value(1.0))
-    with pytest.raises(ValueError, match="eps > 0"):
+    with pytest.raises(ValueError, match="eps must be a finite number > 0, got 0"):
         gradcheck(lambda a: a, Value(1.0), eps=0.0)
-    with pytest.raises(RuntimeError, match="no_grad"):
-        with no_grad():
-            gradcheck(lambda a: a, Value(1.0))
+    for name, bad, error in (("eps", float("nan"), ValueError), ("atol", float("nan"), ValueError),
+                             ("rtol", -1.0, ValueError), ("eps", "a", TypeError), ("atol", True, TypeError)):
+        with pytest.raises(error, match=f"gradcheck: {name}"):
+            gradcheck(lambda a: a, Value(1.0), **{name: bad})
+    # inside no_grad() the check runs anyway (the derivative functions' one rule): never vacuous
+    with no_grad():
+        assert gradcheck(lambda a: a * a, Value(1.5))
+        with pytest.raises(GradcheckError):
+            gradcheck(lambda a: Value(a.data * a.data) + a, Value(1.5))
 
 
 def test_domain_edge_is_a_clear_error() -> None:

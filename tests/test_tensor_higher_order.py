@@ -24,6 +24,7 @@ from autograd_lite import (
 from autograd_lite import (
     functional as F,
 )
+from autograd_lite.derivatives import DisconnectedInputWarning
 from autograd_lite.engine import topological_order
 
 RNG = np.random.default_rng(7)
@@ -298,7 +299,12 @@ def test_tensor_functional_errors_name_the_function() -> None:
     with pytest.raises(ValueError, match="hvp: tangent 0 has shape"):
         hvp(lambda t: t.sum(), (np.ones(3),), (np.ones(2),))
     with pytest.raises(TypeError, match="jacobian: f must return a Tensor"):
-        jacobian(lambda t: 3.0)(np.ones(2))
+        jacobian(lambda t: "3")(np.ones(2))
+    # a constant function: zeros and a warning naming the argument, as on the Value path
+    with pytest.warns(DisconnectedInputWarning, match="does not depend on argument 0"):
+        assert jacobian(lambda t: 3.0)(np.ones(2)).tolist() == [0.0, 0.0]
+    with pytest.warns(DisconnectedInputWarning, match="does not depend on argument 0"):
+        assert grad(lambda v: 3.0)(1.0) == 0.0
     with pytest.raises(ValueError, match="gradgradcheck: the inputs have 500 elements"):
         gradgradcheck(lambda t: t.sum(), np.ones(500))
     with pytest.raises(TypeError, match="create_graph must be True or False"):

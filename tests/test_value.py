@@ -308,7 +308,20 @@ def test_truth_value_is_refused_but_comparisons_work():
     with pytest.raises(TypeError, match="truth value"):
         bool(a)
     assert a > 1 and a < Value(3.0) and a >= 2 and a <= 2.0
-    assert float(a) == 2.0 and a.item() == 2.0
+    assert a.item() == 2.0 and a.data == 2.0
+
+
+def test_float_and_math_functions_refuse_a_value_instead_of_cutting_the_graph():
+    # y = x * math.exp(x) would silently give x.grad = e instead of 2e: refused, with the fix
+    import math
+
+    x = Value(1.0, "x")
+    for call in (float, math.exp, math.sin, math.sqrt, math.floor):
+        with pytest.raises(TypeError, match=r"would cut the graph.*v\.exp\(\)"):
+            call(x)
+    y = x * x.exp()
+    y.backward()
+    assert x.grad == 2 * math.e
 
 
 def test_fmt():

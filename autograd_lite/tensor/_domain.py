@@ -13,6 +13,7 @@ from typing import Any, Dict
 
 import numpy as np
 
+from .. import engine as _engine
 from ..format import fmt
 from ..value import DomainError, ZeroDivisionDomainError
 
@@ -73,7 +74,10 @@ def where_bad(mask: np.ndarray, *arrays: np.ndarray) -> str:
 
 
 def check_overflow(op: str, out: np.ndarray, *inputs: np.ndarray) -> None:
-    """After a non-finite result: raise OverflowError if finite inputs gave an inf."""
+    """After a non-finite result: raise OverflowError if finite inputs gave an inf (not while
+    derivative rules run as graph, where a derivative may be infinite, as a plain one may)."""
+    if _engine.in_rule():
+        return
     finite = np.ones(out.shape, bool)
     for x in inputs:
         finite &= np.isfinite(x)
@@ -95,7 +99,7 @@ def check_power_domain(a: np.ndarray, k: Any, op: str) -> None:
             f"{where_bad(np.broadcast_to(negative, shape), a, k)}"
         )
     zero = (a == 0) & (k < 0)
-    if zero.any():
+    if zero.any() and not _engine.in_rule():  # a derivative as graph may be infinite
         raise ZeroDivisionDomainError(
             f"{op}: zero to a negative power: a, b = {where_bad(np.broadcast_to(zero, shape), a, k)}"
         )

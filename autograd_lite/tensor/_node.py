@@ -299,5 +299,10 @@ def _add_to(p: "Tensor", c: Any, g: Any) -> None:
             c = c.copy()
         p.grad = c
     else:
-        s = pg + c
-        p.grad = s if (type(s) is _ndarray or isinstance(s, _Node)) else np.asarray(s)  # 0-d: a scalar
+        p.grad = _sum(pg, c)
+
+
+def _sum(grad: Any, c: Any) -> Any:
+    """``grad + c`` as an array or a Tensor (numpy gives a scalar for 0-d arrays)."""
+    s = grad + c
+    return s if (type(s) is _ndarray or isinstance(s, _Node)) else np.asarray(s)

@@ -15,7 +15,7 @@ import numpy as np
 from .. import engine as _engine
 from .. import ops as _ops
 from ..format import fmt
-from ..value import DomainError, Value, ZeroDivisionDomainError
+from ..value import Value, ZeroDivisionDomainError
 from . import _domain as D
 from ._node import _ndarray, _Node, _operand, _result, _shape_error, _zero, value_of
 
@@ -60,7 +60,8 @@ def _pow_const_rule(g: Any, a: Any, out: Any, k: float) -> Any:
 
 
 def _pow_rule(g: Any, a: Any, b: Any, out: Any, saved: Any, wa: bool, wb: bool) -> tuple:
-    # d(a**b)/da = b a**(b-1) (0 where b == 0, as PyTorch);  d(a**b)/db = a**b ln a (0 at a == 0)
+    # d(a**b)/da = b a**(b-1) (0 where b == 0, as PyTorch);  d(a**b)/db = a**b ln a: 0 at a == 0
+    # and NaN for a < 0, where ln a is undefined (the scalar row's rule; PyTorch's values)
     av, bv = value_of(a), value_of(b)
     ga = gb = None
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -68,7 +69,8 @@ def _pow_rule(g: Any, a: Any, b: Any, out: Any, saved: Any, wa: bool, wb: bool) 
             ga = g * np.where(bv == 0, 0.0, b * a ** (b - 1.0))
         if wb:
             positive = av > 0
-            gb = g * np.where(positive, out * np.log(np.where(positive, a, 1.0)), 0.0)
+            flat = np.where(av == 0, 0.0, np.nan)
+            gb = g * np.where(positive, out * np.log(np.where(positive, a, 1.0)), flat)
     return (ga, gb)
 
 
@@ -175,7 +177,7 @@ class ArithmeticOps:
         a, b = self.data, other.data
         if not D.surely_nonzero(b):
             zero = b == 0
-            if zero.any():
+            if zero.any() and not _engine.in_rule():  # a derivative as graph may be infinite
                 try:
                     shape = np.broadcast_shapes(a.shape, b.shape)
                 except ValueError:
@@ -186,7 +188,8 @@ class ArithmeticOps:
                     f"/: division by zero: a, b = {D.where_bad(np.broadcast_to(zero, shape), a, b)}"
                 )
         try:
-            data = a / b
+            with np.errstate(divide="ignore", invalid="ignore"):  # refused above, unless in a rule
+                data = a / b
         except ValueError:
             raise _shape_error("/", self, other) from None
         if type(data) is not _ndarray:
@@ -255,21 +258,12 @@ def _pow_tensor(base: Any, exponent: Any) -> "Tensor":
     except ValueError:
         raise _shape_error("**", base, exponent) from None
     D.check_power_domain(a, b, "**")
-    data = a**b
+    with np.errstate(divide="ignore", over="ignore"):  # checked (outside derivative rules)
+        data = a**b
     if type(data) is not _ndarray:
         data = np.asarray(data)
     if not D.all_finite(data):
         D.check_overflow("**", data, a, b)
-    if exponent.requires_grad and not (_engine._threads_without_grad and not _engine.is_grad_enabled()):
-        # d(a**b)/db = a**b ln a needs a > 0 (or a == 0 with b > 0), as for Value
-        with np.errstate(invalid="ignore"):
-            bad = ~((a > 0) | ((a == 0) & (b > 0)))
-        if bad.any():
-            raise DomainError(
-                "**: the exponent's derivative a**b ln(a) needs a > 0: a, b = "
-                f"{D.where_bad(np.broadcast_to(bad, data.shape), a, b)}; "
-                "use a constant exponent for a negative base"
-            )
     return _result(data, "**", _pow_rule, base, exponent)
 
 

@@ -7,7 +7,7 @@ run on arrays (first order) or on Tensors (``create_graph=True``).
 
 from __future__ import annotations
 
-from typing import Any, Iterator, List, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 import numpy as np
 
@@ -17,7 +17,7 @@ from ..format import fmt
 from ..value import Value
 from . import _node
 from . import contract as _contract  # noqa: F401  (registers np.einsum, np.dot ...)
-from ._node import _add_to, _fit, _leaf, _ndarray, _next_order, _Node, _ones, _to_array
+from ._node import _add_to, _fit, _leaf, _ndarray, _next_order, _Node, _ones, _sum, _to_array
 from .arith import ArithmeticOps
 from .arrange import ArrangeOps
 from .elementwise import ElementwiseOps
@@ -100,6 +100,13 @@ class Tensor(ArithmeticOps, ElementwiseOps, NumpyMathOps, ReductionOps, ShapeOps
         return self.data
 
     def __float__(self) -> float:
+        if self.requires_grad:  # math.exp(t) calls this too: the graph would be cut silently
+            raise TypeError(
+                "float(Tensor) of a tensor that requires grad would cut the graph (math.exp(t) ... "
+                "call it too), and the derivative through the number would silently be lost; use "
+                "the Tensor's own methods (t.exp(), t.sin() ...) to stay in the graph, or t.item() "
+                "for the plain number"
+            )
         return self.item()
 
     def tolist(self) -> Any:
@@ -158,10 +165,11 @@ class Tensor(ArithmeticOps, ElementwiseOps, NumpyMathOps, ReductionOps, ShapeOps
         rules run on Tensors), so it can be differentiated again.
         """
         flag = _checks.flag(create_graph, "create_graph", "backward")
-        _engine.backward(self, self._seed_for(grad, "backward"), create_graph=flag)
+        _engine.backward(self, self._seed_for(grad, "backward", flag), create_graph=flag)
 
-    def _seed_for(self, grad: Optional[ArrayLike], where: str) -> np.ndarray:
-        """The seed array for a backward pass from here (shared by backward and explain)."""
+    def _seed_for(self, grad: Optional[ArrayLike], where: str, graph: bool = False) -> Any:
+        """The seed array for a backward pass from here (shared by backward and explain); with
+        ``graph`` (create_graph=True) a seed Tensor that requires grad stays a node."""
         if not self.requires_grad:
             raise RuntimeError(
                 f"{where}: this tensor does not require grad (no input had requires_grad=True, "
@@ -177,6 +185,7 @@ class Tensor(ArithmeticOps, ElementwiseOps, NumpyMathOps, ReductionOps, ShapeOps
             # a shared read-only 1 for 0-d outputs (a leaf copies it; nothing writes into it)
             seed = _ones.get(d.dtype) if d.ndim == 0 else None
             return np.ones(d.shape, d.dtype) if seed is None else seed
+        node = grad if graph and isinstance(grad, Tensor) and grad.requires_grad else None
         if isinstance(grad, Tensor):
             grad = grad.data
         elif isinstance(grad, Value):
@@ -194,6 +203,8 @@ class Tensor(ArithmeticOps, ElementwiseOps, NumpyMathOps, ReductionOps, ShapeOps
             raise ValueError(
                 f"{where}: gradient shape {seed.shape} does not match the output shape {d.shape}"
             )
+        if node is not None:  # the seed itself, in the output's dtype: a node of the graph
+            return node if node.data.dtype == d.dtype else node.astype(d.dtype)
         return seed
 
     @staticmethod
@@ -252,18 +263,6 @@ class Tensor(ArithmeticOps, ElementwiseOps, NumpyMathOps, ReductionOps, ShapeOps
                 if cb is not None:
                     add(b, cb, g)
 
-    def _backprop_graph(self) -> None:
-        # The same rule run on Tensors: the parents themselves, the node as ``out``, and the
-        # upstream as a Tensor, so every contribution is a graph node.
-        g = self.grad
-        if g is None:
-            return
-        if not isinstance(g, Tensor):
-            g = self.grad = _leaf(g)
-        for p, c in zip(self.parents, self._rules_on(g, graph=True)):
-            if c is not None:
-                _add_to(p, c, g)
-
     def _rules_on(self, g: Any, graph: bool) -> Tuple[Any, ...]:
         """The rule's contributions, one per parent (None: no gradient wanted there)."""
         a, b = self._a, self._b
@@ -300,14 +299,22 @@ class Tensor(ArithmeticOps, ElementwiseOps, NumpyMathOps, ReductionOps, ShapeOps
             if type(n.grad) is _ndarray:
                 n.grad = _leaf(n.grad)
 
-    def _contributions(self) -> Iterator[Tuple["Tensor", Any]]:
-        """(parent, contribution) for every parent that wants a gradient (for tracing)."""
-        g = self.grad
+    def _sends(self, g: Any, graph: bool = False) -> List[Tuple["Tensor", Any]]:
+        """(parent, contribution) for every parent that wants a gradient, summed to its shape:
+        arrays, or (``graph``) Tensors: the same rule run on the parents themselves."""
         if g is None or self._a is None:
-            return
-        for p, c in zip(self.parents, self._rules_on(g, graph=False)):
-            if c is not None:
-                yield p, _fit(p, c)
+            return []
+        if not graph:
+            return [(p, _fit(p, c)) for p, c in zip(self.parents, self._rules_on(g, False)) if c is not None]
+        if not isinstance(g, Tensor):
+            g = _leaf(g)
+        with _engine.rules_as_graph():
+            return [(p, _fit(p, c)) for p, c in zip(self.parents, self._rules_on(g, True)) if c is not None]
+
+    def _plus(self, grad: Any, contribution: Any) -> Any:
+        """This tensor's ``grad`` with ``contribution`` added (fitted to its shape)."""
+        c = _fit(self, contribution)
+        return c if grad is None else _sum(grad, c)
 
     # ----------------------------------------------------------------- display, comparison
     def __repr__(self) -> str:

@@ -53,9 +53,9 @@ def _mean_rule(g: Any, a: Any, out: Any, saved: tuple) -> Any:
 def _extreme_rule(g: Any, a: Any, out: Any, saved: tuple) -> Any:
     # ties share the gradient evenly: mask / (number of tied extremes), a constant
     axis, kshape = saved[0], saved[1]
-    mask = value_of(a) == value_of(out).reshape(kshape)
-    count = mask.sum(axis=axis, keepdims=True, dtype=g.dtype)
-    return mask * (g.reshape(kshape) / count)
+    mask = np.asarray(value_of(a) == value_of(out).reshape(kshape))  # 0-d: numpy gives a bool
+    share = mask / mask.sum(axis=axis, keepdims=True, dtype=g.dtype)
+    return share * g.reshape(kshape)
 
 
 def _var_rule(g: Any, a: Any, out: Any, saved: tuple) -> Any:
