@@ -229,6 +229,15 @@ def _warn_unused(outs: List[Any], xs: List[Any], which: Sequence[int], where: st
                 stacklevel=4)  # the line that called grad(f)(...)
 
 
+def _note_flat(results: List[Any], wrt: List[Any]) -> None:
+    """Derivatives that reach none of ``wrt`` are flat in them (see :func:`_constant_for`)."""
+    reached: set = set()
+    for r in results:
+        if _engine.is_node(r):
+            reached |= _reached(r)
+    _constant_for(*(w for w in wrt if id(w) not in reached))
+
+
 def _reached(node: Any) -> set:
     """The ids of every node ``node`` depends on, itself included."""
     order, leaves = _engine._walk(node)
@@ -237,8 +246,8 @@ def _reached(node: Any) -> set:
 
 def _gradients(kind: Any, out: Any, xs: List[Any], as_node: bool, k: int = 0) -> List[Any]:
     gs = _engine.gradients(out, xs, kind.seed(out, k), create_graph=as_node)
-    if as_node:  # a derivative that does not reach x is flat in x
-        _constant_for(*(x for g, x in zip(gs, xs) if not _engine.is_node(g) or id(x) not in _reached(g)))
+    if as_node:
+        _note_flat(gs, xs)
     return [kind.result(g, x, as_node) for g, x in zip(gs, xs)]
 
 
@@ -386,6 +395,8 @@ def _jvp(f: Callable[..., Any], args: Tuple[Any, ...], tangents: Sequence[Any],
             jv = [kind.zero(u, nodes) for u in us]
         else:
             jv = _gradients(kind, dot, us, nodes)
+            if nodes:
+                _note_flat(jv, xs + [v for v in vs if _engine.is_node(v)])
     values = [kind.value(o, nodes) for o in outs]
     return (values, jv) if many else (values[0], jv[0])
 
