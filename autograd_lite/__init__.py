@@ -24,7 +24,8 @@ _LAZY = {
     "ops": "ops", "grad": "derivatives", "value_and_grad": "derivatives", "jacobian": "derivatives",
     "hessian": "derivatives", "hvp": "derivatives", "jvp": "derivatives", "jacfwd": "derivatives",
     "gradgradcheck": "gradcheck", "explain": "explain", "Explanation": "explain",
-    "DisconnectedInputWarning": "derivatives", "gradcheck": "gradcheck", "gradcheck_report": "gradcheck",
+    "DisconnectedInputWarning": "derivatives", "Function": "function", "Context": "function",
+    "gradcheck": "gradcheck", "gradcheck_report": "gradcheck",
     "GradcheckError": "gradcheck",
 }
 
@@ -34,7 +35,7 @@ __all__ = ["Value", "DomainError", "no_grad", "enable_grad", "is_grad_enabled", 
            "gradcheck", "gradcheck_report", "GradcheckError", "explain", "Explanation",
            "Tensor", "functional", "nn", "optim", "datasets",
            "grad", "value_and_grad", "jacobian", "hessian", "hvp", "jvp", "jacfwd", "gradgradcheck",
-           "DisconnectedInputWarning"]
+           "DisconnectedInputWarning", "Function", "Context"]
 
 
 def __getattr__(name: str) -> Any:
@@ -78,5 +79,6 @@ if TYPE_CHECKING:  # the same names, for type checkers and editors
         value_and_grad,
     )
     from .explain import Explanation, explain
+    from .function import Context, Function
     from .gradcheck import GradcheckError, gradcheck, gradcheck_report, gradgradcheck
     from .tensor import Tensor

@@ -94,7 +94,7 @@ Input = Union[Value, Tensor]
 
 def _scalar_output(out: Any, where: str) -> Any:
     """The single number ``f`` returned, as a node; anything else is a clear error."""
-    if type(out) is Value:
+    if isinstance(out, Value):
         return out
     if type(out) is Tensor:
         if out.data.size != 1:
@@ -113,7 +113,7 @@ def _check_inputs(inputs: Tuple[Any, ...]) -> None:
     if not inputs:
         raise TypeError("gradcheck: give at least one input (a Value or Tensor)")
     for i, x in enumerate(inputs):
-        if type(x) is not Value and not isinstance(x, Tensor):
+        if not isinstance(x, (Value, Tensor)):
             raise TypeError(
                 f"gradcheck: input {i} must be a Value or Tensor, got {type(x).__name__}: {x!r}"
             )
@@ -130,7 +130,7 @@ def check_tolerances(where: str, eps: Any, atol: Any, rtol: Any) -> None:
 
 def _copy(x: Input, data: Any = None, grad: bool = True) -> Input:
     """A fresh leaf like ``x`` (Tensors as float64), holding ``data`` if given."""
-    if type(x) is Value:
+    if isinstance(x, Value):
         return Value(x.data if data is None else data, x.label)
     arr = np.array(x.data if data is None else data, dtype=np.float64)
     return Tensor(arr, requires_grad=grad, label=x.label)
@@ -144,7 +144,7 @@ def _analytic(f: Callable[..., Any], inputs: Tuple[Any, ...]) -> List[Any]:
         out.backward()
     grads: List[Any] = []
     for c in copies:
-        if type(c) is Value:
+        if isinstance(c, Value):
             grads.append(c.grad)
         else:  # an input f did not use has no grad: its gradient is zero
             grads.append(np.zeros(c.data.shape) if c.grad is None else np.asarray(c.grad, np.float64))
@@ -154,7 +154,7 @@ def _analytic(f: Callable[..., Any], inputs: Tuple[Any, ...]) -> List[Any]:
 def _evaluate(f: Callable[..., Any], args: List[Any]) -> float:
     with _engine.no_grad():
         out = _scalar_output(f(*args), "gradcheck")
-    return float(out.data) if type(out) is Value else float(out.data.reshape(-1)[0])
+    return float(out.data) if isinstance(out, Value) else float(out.data.reshape(-1)[0])
 
 
 def _numeric(f: Callable[..., Any], inputs: Tuple[Any, ...], eps: float) -> List[Any]:
@@ -164,7 +164,7 @@ def _numeric(f: Callable[..., Any], inputs: Tuple[Any, ...], eps: float) -> List
     for i, x in enumerate(inputs):
         args = list(base)
         try:
-            if type(x) is Value:
+            if isinstance(x, Value):
                 args[i] = Value(x.data + eps, x.label)
                 plus = _evaluate(f, args)
                 args[i] = Value(x.data - eps, x.label)
@@ -193,7 +193,7 @@ def _numeric(f: Callable[..., Any], inputs: Tuple[Any, ...], eps: float) -> List
 
 
 def _record(i: int, x: Input, a: Any, n: Any, atol: float, rtol: float) -> GradcheckRecord:
-    if type(x) is Value:
+    if isinstance(x, Value):
         err = abs(a - n)
         return GradcheckRecord(index=i, label=x.label, analytic=a, numeric=n, abs_error=err,
                                ok=err <= atol + rtol * abs(n), analytic_grad=a, numeric_grad=n)

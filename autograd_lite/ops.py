@@ -51,7 +51,7 @@ from .generic import (  # the rules' vocabulary, re-exported: ops.exp, ops.cos, 
     tanh,
 )
 
-__all__ = ["Op", "OPS", "op_row", "param_text", "markdown_table", "register", "bind",
+__all__ = ["Op", "OPS", "FUNCTIONS", "op_row", "param_text", "markdown_table", "register", "bind",
            "exp", "log", "sin", "cos", "sqrt", "tanh", "sigmoid", "recip",
            "sign", "step", "square", "sinh", "cosh", "floordiv", "DOMAINS"]
 
@@ -85,6 +85,8 @@ class Op:
     # parents' names, the op's number ("" unless param) and the local value (None on a Tensor).
     # Words that begin with the value and a space state it themselves (relu: "1 (x > 0)").
     words: Optional[Callable[..., str]] = None
+    user: bool = False  # a user's Function (autograd_lite.function): read like a row, not listed
+
 
     @property
     def shown(self) -> str:
@@ -197,6 +199,11 @@ DOMAINS: Dict[str, Tuple[str, Callable[[Any], Any]]] = {
 OPS: Dict[str, Op] = {row.name: row for row in _ROWS}
 
 
+#: The rows of users' Functions by name (:mod:`autograd_lite.function` adds one per subclass):
+#: every reader finds them as it finds a built-in row; the docs' op list shows built-ins only.
+FUNCTIONS: Dict[str, Op] = {}
+
+
 def register(row: Op) -> Op:
     """Add a row (a Tensor op registers itself next to its forward code), or complete a shared
     row with its Tensor rule; returns the row now in the table."""
@@ -226,6 +233,7 @@ def op_row(op: str) -> Optional[Op]:
         for r in OPS.values():
             if r.param and op.startswith(r.name[:-1]) and _is_number(op[len(r.name) - 1:]):
                 return r
+        return FUNCTIONS.get(op)
     return row
 
 

@@ -39,13 +39,14 @@ Operand = Union["Value", int, float]
 
 
 def _new(data: float, op: str, a: "Value", local_a: float, b: "Optional[Value]" = None,
-         local_b: float = 0.0) -> "Value":
-    """Make a graph node: ``data`` with parents ``a`` (and ``b``) and their local derivatives.
+         local_b: float = 0.0, cls: Any = None) -> "Value":
+    """Make a graph node: ``data`` with parents ``a`` (and ``b``) and their local derivatives
+    (``cls``: a subclass of Value, for a user's Function).
 
     Parents live in slots, not in a tuple, so each op allocates one container object:
     that keeps Python's cyclic GC (left on, as users run it) nearly idle.
     """
-    out = _object_new(Value)
+    out = _object_new(cls or Value)
     out.data = data
     out.grad = 0.0
     out.op = op

@@ -1,9 +1,9 @@
 """A Value's chain rule run as graph (``backward(create_graph=True)``, the functional API).
 
 Each node sends its parents (local derivative as a ``Value``) × upstream, where the local
-derivative is the op table's rule run on the parents themselves (:mod:`autograd_lite.ops`), or a
-user's ``Function``'s backward run on them, so every ``.grad`` is a node of the graph and can be
-differentiated again.
+derivative is the op table's rule run on the parents themselves (:mod:`autograd_lite.ops`) -- for
+a user's ``Function``, its backward run on them (:mod:`autograd_lite.function`) -- so every
+``.grad`` is a node of the graph and can be differentiated again.
 """
 
 from __future__ import annotations
@@ -22,6 +22,11 @@ def graph_sends(node: Value, g: Any) -> Tuple[Tuple[Value, Any], ...]:
     a, b = node._a, node._b
     if a is None:
         return ()
+    if hasattr(node, "_fn"):  # a user's Function: its backward, run on the nodes themselves
+        from .function import graph_sends as function_sends
+
+        with _engine.rules_as_graph():
+            return tuple(function_sends(node, g))
     out = []
     with _engine.rules_as_graph():
         locals_ = graph_locals(node)
@@ -34,9 +39,6 @@ def graph_sends(node: Value, g: Any) -> Tuple[Tuple[Value, Any], ...]:
 
 def graph_locals(node: Value) -> Tuple[Any, ...]:
     """The local derivatives of ``node`` as graph: its row's rules run on its parents."""
-    fn = getattr(node, "_fn", None)
-    if fn is not None:  # a user's Function: its backward, run on the parents themselves
-        return fn._graph_locals(node)
     row = _ops.op_row(node.op)
     if row is None:
         raise ValueError(f"backward(create_graph=True): no derivative rule for op {node.op!r}")

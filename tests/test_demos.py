@@ -213,7 +213,8 @@ def test_cli_lists_exactly_the_demos(capsys: pytest.CaptureFixture[str]) -> None
 
     assert cli(["demo"]) == 0
     assert capsys.readouterr().out.strip() == (
-        "demos: apple-orange, chain-rule, conv-net, feedforward, higher-order, layers, miniflow, moons, "
+        "demos: apple-orange, chain-rule, conv-net, feedforward, functions, higher-order, layers, miniflow, "
+        "moons, "
         "two-layer-net")
     assert cli(["demo", "layers", "--fast"]) == 0
     assert "identical outputs and gradients" in capsys.readouterr().out

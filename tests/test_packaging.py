@@ -94,8 +94,8 @@ def test_installed_wheel_runs_without_the_checkout(dists: Dict[str, Path], tmp_p
     script = target / "bin" / "autograd-lite"
     done = run([str(script), "demo"], cwd=work, env=env)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == ("demos: apple-orange, chain-rule, conv-net, feedforward, higher-order, "
-                                   "layers, miniflow, moons, two-layer-net")
+    assert done.stdout.strip() == ("demos: apple-orange, chain-rule, conv-net, feedforward, functions, "
+                                   "higher-order, layers, miniflow, moons, two-layer-net")
     done = run([str(script), "demo", "apple-orange", "--no-plot"], cwd=work, env=env)
     assert done.returncode == 0, done.stderr
     assert "715" in done.stdout

@@ -96,6 +96,13 @@ def conv_small() -> Tuple[Tensor, Dict[str, Any]]:
     return loss, {"rankdir": "TB"}  # top to bottom: the chain of reshapes stays narrow
 
 
+def functions_net() -> Tuple[Tensor, Dict[str, Any]]:
+    """Tutorial section 14: the book's layers as Functions joined with built-in ops, checked."""
+    from autograd_lite_demos import functions  # the demos as installed (this script runs from tools/)
+
+    return functions.joined_graph(*functions.small_net())["loss"], {"check": True, "rankdir": "TB"}
+
+
 # name -> builder returning (root, options for viz.draw)
 PICTURES: Dict[str, Callable[[], Tuple[Any, Dict[str, Any]]]] = {
     "chain_rule": chain_rule,
@@ -104,6 +111,7 @@ PICTURES: Dict[str, Callable[[], Tuple[Any, Dict[str, Any]]]] = {
     "neuron_check": neuron_check,
     "affine": affine,
     "conv_small": conv_small,
+    "functions_net": functions_net,
 }
 
 
