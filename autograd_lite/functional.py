@@ -15,7 +15,7 @@ safer than composing it from ``exp``/``sum``/``log``: ``cross_entropy`` never fo
 
 from __future__ import annotations
 
-from typing import Any, Sequence, Tuple
+from typing import Any, Optional, Sequence, Tuple, TypeVar
 
 import numpy as np
 
@@ -24,9 +24,10 @@ from . import ops as _ops
 from .tensor import Tensor, _leaf, _operand, _result, _result_n, _tensors
 from .tensor._node import value_of
 from .tensor.contract import dot, einsum, outer, tensordot
+from .value import Value
 
 __all__ = [
-    "softmax", "log_softmax", "cross_entropy", "mse_loss",
+    "relu", "sigmoid", "tanh", "softmax", "log_softmax", "cross_entropy", "mse_loss",
     "concatenate", "stack", "where", "maximum", "minimum",
     "conv2d", "max_pool2d", "avg_pool2d", "im2col", "col2im",
     "dot", "outer", "tensordot", "einsum",
@@ -94,21 +95,61 @@ def _tensor(x: Any, op: str) -> Tensor:
     return x
 
 
+def axis_or_dim(axis: Optional[int], dim: Optional[int], op: str, default: int = -1) -> int:
+    """numpy's ``axis`` or PyTorch's ``dim`` (the same thing), never both: the one spelling rule
+    of ``functional``, ``nn`` and ``optim`` (see docs/api.md, "For numpy and PyTorch users")."""
+    if axis is not None and dim is not None:
+        raise TypeError(f"{op}: got both axis={axis!r} and dim={dim!r}; they are the same argument "
+                        "(numpy's and PyTorch's name): give one")
+    return default if axis is None and dim is None else (axis if dim is None else dim)  # type: ignore[return-value]
+
+
+# --------------------------------------------------------------------------- activations
+Node = TypeVar("Node")
+
+
+def _activation(x: Any, op: str) -> Any:
+    if not isinstance(x, (Tensor, Value)):
+        raise TypeError(f"{op}: expected a Tensor or a Value, got {type(x).__name__}")
+    return getattr(x, op)()
+
+
+def relu(x: Node) -> Node:
+    """``max(x, 0)`` elementwise: ``x.relu()`` as a function (PyTorch's ``F.relu``), for a
+    Tensor or a Value.
+
+    >>> relu(Tensor([-1.0, 2.0])).data.tolist()
+    [0.0, 2.0]
+    """
+    return _activation(x, "relu")  # type: ignore[no-any-return]
+
+
+def sigmoid(x: Node) -> Node:
+    """``1 / (1 + exp(-x))`` elementwise: ``x.sigmoid()`` as a function, for a Tensor or a Value."""
+    return _activation(x, "sigmoid")  # type: ignore[no-any-return]
+
+
+def tanh(x: Node) -> Node:
+    """``tanh(x)`` elementwise: ``x.tanh()`` as a function, for a Tensor or a Value."""
+    return _activation(x, "tanh")  # type: ignore[no-any-return]
+
+
 # --------------------------------------------------------------------------- softmax
 def _softmax_rule(g: Any, a: Any, p: Any, axis: int) -> Any:
     # J^T g for softmax: p * (g - sum(g * p))
     return p * (g - (g * p).sum(axis=axis, keepdims=True))
 
 
-def softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """exp(x) / sum(exp(x)) along ``axis``, shifted by the max so it never overflows.
+def softmax(x: Tensor, axis: Optional[int] = None, *, dim: Optional[int] = None) -> Tensor:
+    """exp(x) / sum(exp(x)) along ``axis`` (or ``dim``, PyTorch's name; default the last),
+    shifted by the max so it never overflows.
 
     >>> from autograd_lite import Tensor
-    >>> softmax(Tensor([0.0, 0.0])).data.tolist()
-    [0.5, 0.5]
+    >>> softmax(Tensor([0.0, 0.0])).data.tolist(), softmax(Tensor([[0.0, 0.0]]), dim=0).data.tolist()
+    ([0.5, 0.5], [[1.0, 1.0]])
     """
     a = _tensor(x, "softmax").data
-    ax = _axis(axis, a.ndim, "softmax")
+    ax = _axis(axis_or_dim(axis, dim, "softmax"), a.ndim, "softmax")
     _nonempty(a, ax, "softmax")
     e = np.exp(a - a.max(axis=ax, keepdims=True))
     return _result(e / e.sum(axis=ax, keepdims=True), "softmax", _softmax_rule, x, None, ax)
@@ -119,10 +160,11 @@ def _log_softmax_rule(g: Any, a: Any, out: Any, axis: int) -> Any:
     return g - np.exp(out) * g.sum(axis=axis, keepdims=True)
 
 
-def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """x - log(sum(exp(x))) along ``axis``, computed stably (log-sum-exp with the max)."""
+def log_softmax(x: Tensor, axis: Optional[int] = None, *, dim: Optional[int] = None) -> Tensor:
+    """x - log(sum(exp(x))) along ``axis`` (or ``dim``; default the last), computed stably
+    (log-sum-exp with the max)."""
     a = _tensor(x, "log_softmax").data
-    ax = _axis(axis, a.ndim, "log_softmax")
+    ax = _axis(axis_or_dim(axis, dim, "log_softmax"), a.ndim, "log_softmax")
     _nonempty(a, ax, "log_softmax")
     s = a - a.max(axis=ax, keepdims=True)
     return _result(s - np.log(np.exp(s).sum(axis=ax, keepdims=True)), "log_softmax",

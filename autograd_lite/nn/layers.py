@@ -125,12 +125,13 @@ class Tanh(Module):
 
 
 class Softmax(Module):
-    """Softmax along ``axis`` (default: the last one, the classes)."""
+    """Softmax along ``axis`` (or ``dim``, PyTorch's name; default: the last one, the classes)."""
 
     axis: int
 
-    def __init__(self, axis: int = -1) -> None:
+    def __init__(self, axis: Optional[int] = None, *, dim: Optional[int] = None) -> None:
         super().__init__()
+        axis = F.axis_or_dim(axis, dim, "Softmax")
         if not _checks.is_int(axis):
             raise TypeError(f"Softmax: axis must be an int, got {type(axis).__name__}: {axis!r}")
         self.axis = int(axis)
