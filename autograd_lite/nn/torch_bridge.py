@@ -170,7 +170,8 @@ def _convert(m: Module, torch: Any, path: str) -> Any:
         t = _SIMPLE[kind](m, torch)
     else:
         raise TypeError(f"to_torch: {path} is a {kind.__name__}, which has no PyTorch twin here "
-                        f"(convertible: Sequential, {', '.join(k.__name__ for k in _SIMPLE)}); a module with a forward of "
-                        "its own: convert its layers one by one and write the forward in PyTorch")
+                        f"(convertible: Sequential, {', '.join(k.__name__ for k in _SIMPLE)}); a module "
+                        "with a forward of its own: convert its layers one by one and write the forward "
+                        "in PyTorch")
     t.training = m.training
     return t
