@@ -176,6 +176,7 @@ def test_labels_change_no_number() -> None:
     x = np.random.default_rng(0).standard_normal((4, 2))
     a = nn.Sequential(nn.Linear(2, 3, rng=0), nn.Tanh(), nn.Linear(3, 1, rng=1))
     b = nn.Sequential(nn.Linear(2, 3, rng=0), nn.Tanh(), nn.Linear(3, 1, rng=1))
+    assert [p.label for p in a.parameters()] == ["0.W", "0.b", "2.W", "2.b"]
     for p in b.parameters():
         p.label = ""
     for m in (a, b):
@@ -209,6 +210,7 @@ def test_scalar_nn_weights_are_labelled_by_layer_neuron_and_input() -> None:
 
 def test_scalar_nn_labels_change_no_number() -> None:
     model, plain = MLP(3, [4, 1], seed=5), MLP(3, [4, 1], seed=5)
+    assert all(p.label.startswith("L") for p in model.parameters())
     for p in plain.parameters():
         p.label = ""
     for m in (model, plain):

@@ -282,3 +282,32 @@ def test_pytorch_optimiser_state_loads_and_continues_as_pytorch(kind: str) -> No
         topt.step()
     for p, t in zip(ours, theirs):
         np.testing.assert_allclose(p.data, t.detach().numpy(), rtol=1e-13, atol=1e-15)
+
+
+def test_a_subclass_written_for_the_former_base_still_works() -> None:
+    class Sign(optim.Optimizer):
+        def __init__(self, params: Any, lr: float = 0.1) -> None:
+            super().__init__(params, lr)  # the former signature: a learning rate, not a dict
+
+        def _delta(self, p: Any, g: Any, state: Any) -> Any:
+            return self.lr * np.sign(g), None
+
+    w = Tensor(np.array([1.0, -2.0]), requires_grad=True)
+    w.grad = np.array([3.0, -1.0])
+    opt = Sign([w])
+    opt.step()
+    assert w.data.tolist() == [0.9, -1.9] and opt.param_groups[0]["lr"] == 0.1
+    opt.load_state_dict(opt.state_dict())
+    with pytest.raises(TypeError, match="defaults must be a dict of settings with 'lr'"):
+        optim.Optimizer([w], {"momentum": 0.9})
+
+
+def test_an_optimiser_deep_copies_and_pickles() -> None:
+    ps = _params()
+    opt = optim.Adam([{"params": [ps[0]]}, {"params": [ps[1]], "lr": 0.5}])
+    _grads(np.random.default_rng(0), ps)
+    opt.step()
+    twin = copy.deepcopy(opt)
+    assert [g["lr"] for g in twin.param_groups] == [1e-3, 0.5] and twin.state[1]["step"] == 1
+    again = pickle.loads(pickle.dumps(opt))
+    assert _bits(again.state_dict()) == _bits(opt.state_dict())

@@ -73,8 +73,12 @@ class Optimizer:
     defaults: Dict[str, Any]
     state: Dict[int, Dict[str, Any]]
 
-    def __init__(self, params: Iterable[Any], defaults: Dict[str, Any]) -> None:
+    def __init__(self, params: Iterable[Any], defaults: Any) -> None:
         name = type(self).__name__
+        if isinstance(defaults, numbers.Real) and not isinstance(defaults, bool):
+            defaults = {"lr": defaults}  # the former Optimizer(params, lr) of a subclass still works
+        if not isinstance(defaults, dict) or "lr" not in defaults:
+            raise TypeError(f"{name}: defaults must be a dict of settings with 'lr', got {defaults!r}")
         if isinstance(params, (np.ndarray, str, dict)) or hasattr(params, "grad"):
             raise TypeError(f"{name}: params must be an iterable of parameters (e.g. model.parameters()), "
                             f"got a single {type(params).__name__}")
@@ -200,9 +204,10 @@ class Optimizer:
                ) -> Tuple[np.ndarray, Optional[Dict[str, Any]]]:
         raise NotImplementedError(f"{type(self).__name__} must implement _delta")
 
-    def _state_keys(self, group: Dict[str, Any]) -> Set[str]:
-        """The entries of one parameter's state under the settings of ``group``."""
-        raise NotImplementedError(f"{type(self).__name__} must implement _state_keys")
+    def _state_keys(self, group: Dict[str, Any]) -> Optional[Set[str]]:
+        """The entries of one parameter's state under the settings of ``group`` (None: any
+        names, for a subclass that does not say; the shapes are checked all the same)."""
+        return None
 
     def _weight_decayed(self, p: Any, g: np.ndarray, weight_decay: float) -> np.ndarray:
         # L2 penalty folded into the gradient (PyTorch's rule); p.grad itself is not changed.
@@ -286,9 +291,9 @@ class Optimizer:
             raise TypeError(f"{owner}: the state of parameter {i} must be a dict, got {type(entry).__name__}")
         entry = {k: _array(v) for k, v in entry.items() if v is not None}
         keys = self._state_keys(group)
-        if set(entry) != keys:
-            raise ValueError(f"{owner}: the state of parameter {i} has {sorted(entry)}, with these settings "
-                             f"{type(self).__name__} keeps {sorted(keys)}. Nothing was loaded.")
+        if keys is not None and set(entry) != keys:
+            raise ValueError(f"{owner}: the state of parameter {i} has {sorted(entry)}, with these "
+                             f"settings {type(self).__name__} keeps {sorted(keys)}. Nothing was loaded.")
         shape = np.shape(p.data)
         dtype = p.data.dtype if isinstance(p.data, np.ndarray) and p.data.dtype.kind == "f" else np.float64
         out: Dict[str, Any] = {}
