@@ -95,13 +95,23 @@ def _tensor(x: Any, op: str) -> Tensor:
     return x
 
 
-def axis_or_dim(axis: Optional[int], dim: Optional[int], op: str, default: int = -1) -> int:
+class _Default(int):
+    """An axis default that knows it was not given (it is -1, the last axis, all the same)."""
+
+
+LAST = _Default(-1)
+
+
+def axis_or_dim(axis: Any, dim: Any, op: str) -> Any:
     """numpy's ``axis`` or PyTorch's ``dim`` (the same thing), never both: the one spelling rule
-    of ``functional``, ``nn`` and ``optim`` (see docs/api.md, "For numpy and PyTorch users")."""
-    if axis is not None and dim is not None:
+    of ``functional``, ``nn`` and ``optim`` (see docs/api.md, "For numpy and PyTorch users").
+    ``axis`` defaults to ``LAST``; what comes back is validated by the caller as an axis."""
+    if dim is None:
+        return int(axis) if axis is LAST else axis
+    if axis is not LAST:
         raise TypeError(f"{op}: got both axis={axis!r} and dim={dim!r}; they are the same argument "
                         "(numpy's and PyTorch's name): give one")
-    return default if axis is None and dim is None else (axis if dim is None else dim)  # type: ignore[return-value]
+    return dim
 
 
 # --------------------------------------------------------------------------- activations
@@ -140,7 +150,7 @@ def _softmax_rule(g: Any, a: Any, p: Any, axis: int) -> Any:
     return p * (g - (g * p).sum(axis=axis, keepdims=True))
 
 
-def softmax(x: Tensor, axis: Optional[int] = None, *, dim: Optional[int] = None) -> Tensor:
+def softmax(x: Tensor, axis: int = LAST, *, dim: Optional[int] = None) -> Tensor:
     """exp(x) / sum(exp(x)) along ``axis`` (or ``dim``, PyTorch's name; default the last),
     shifted by the max so it never overflows.
 
@@ -160,7 +170,7 @@ def _log_softmax_rule(g: Any, a: Any, out: Any, axis: int) -> Any:
     return g - np.exp(out) * g.sum(axis=axis, keepdims=True)
 
 
-def log_softmax(x: Tensor, axis: Optional[int] = None, *, dim: Optional[int] = None) -> Tensor:
+def log_softmax(x: Tensor, axis: int = LAST, *, dim: Optional[int] = None) -> Tensor:
     """x - log(sum(exp(x))) along ``axis`` (or ``dim``; default the last), computed stably
     (log-sum-exp with the max)."""
     a = _tensor(x, "log_softmax").data

@@ -90,8 +90,8 @@ def gradient_gap(book: SimpleConvNet, x: np.ndarray, t: np.ndarray) -> Dict[str,
 
 
 def _accuracy(predict: Any, x: np.ndarray, t: np.ndarray, batch: int = 500) -> float:
-    hits = sum(int(np.sum(np.argmax(predict(x[i:i + batch]), axis=1) == t[i:i + batch]))
-               for i in range(0, len(x), batch))
+    hits = sum(int(np.sum(np.argmax(predict(xb), axis=1) == tb))
+               for xb, tb in DataLoader(x, t, batch_size=batch, progress=False))
     return hits / len(x)
 
 

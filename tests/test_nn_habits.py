@@ -253,5 +253,9 @@ def test_dim_is_axis_by_its_pytorch_name() -> None:
         F.softmax(x, axis=1, dim=0)
     with pytest.raises(TypeError, match="Softmax: got both axis=0 and dim=0"):
         nn.Softmax(0, dim=0)
+    with pytest.raises(TypeError, match="softmax: got both axis=-1 and dim=0"):
+        F.softmax(x, axis=-1, dim=0)  # -1 given by hand is still given
+    with pytest.raises(TypeError, match="softmax: axis must be an int, got NoneType"):
+        F.softmax(x, axis=None)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="log_softmax"):
         F.log_softmax(x, dim=2)

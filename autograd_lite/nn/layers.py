@@ -129,7 +129,7 @@ class Softmax(Module):
 
     axis: int
 
-    def __init__(self, axis: Optional[int] = None, *, dim: Optional[int] = None) -> None:
+    def __init__(self, axis: int = F.LAST, *, dim: Optional[int] = None) -> None:
         super().__init__()
         axis = F.axis_or_dim(axis, dim, "Softmax")
         if not _checks.is_int(axis):
