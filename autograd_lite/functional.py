@@ -15,16 +15,17 @@ safer than composing it from ``exp``/``sum``/``log``: ``cross_entropy`` never fo
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence, Tuple, TypeVar
+from typing import Any, Optional, Sequence, Tuple
 
 import numpy as np
 
+from . import activation as _activation
 from . import checks as _checks
 from . import ops as _ops
+from .activation import LAST, relu, sigmoid, tanh
 from .tensor import Tensor, _leaf, _operand, _result, _result_n, _tensors
 from .tensor._node import value_of
 from .tensor.contract import dot, einsum, outer, tensordot
-from .value import Value
 
 __all__ = [
     "relu", "sigmoid", "tanh", "softmax", "log_softmax", "cross_entropy", "mse_loss",
@@ -95,55 +96,6 @@ def _tensor(x: Any, op: str) -> Tensor:
     return x
 
 
-class _Default(int):
-    """An axis default that knows it was not given (it is -1, the last axis, all the same)."""
-
-
-LAST = _Default(-1)
-
-
-def axis_or_dim(axis: Any, dim: Any, op: str) -> Any:
-    """numpy's ``axis`` or PyTorch's ``dim`` (the same thing), never both: the one spelling rule
-    of ``functional``, ``nn`` and ``optim`` (see docs/api.md, "For numpy and PyTorch users").
-    ``axis`` defaults to ``LAST``; what comes back is validated by the caller as an axis."""
-    if dim is None:
-        return int(axis) if axis is LAST else axis
-    if axis is not LAST:
-        raise TypeError(f"{op}: got both axis={axis!r} and dim={dim!r}; they are the same argument "
-                        "(numpy's and PyTorch's name): give one")
-    return dim
-
-
-# --------------------------------------------------------------------------- activations
-Node = TypeVar("Node")
-
-
-def _activation(x: Any, op: str) -> Any:
-    if not isinstance(x, (Tensor, Value)):
-        raise TypeError(f"{op}: expected a Tensor or a Value, got {type(x).__name__}")
-    return getattr(x, op)()
-
-
-def relu(x: Node) -> Node:
-    """``max(x, 0)`` elementwise: ``x.relu()`` as a function (PyTorch's ``F.relu``), for a
-    Tensor or a Value.
-
-    >>> relu(Tensor([-1.0, 2.0])).data.tolist()
-    [0.0, 2.0]
-    """
-    return _activation(x, "relu")  # type: ignore[no-any-return]
-
-
-def sigmoid(x: Node) -> Node:
-    """``1 / (1 + exp(-x))`` elementwise: ``x.sigmoid()`` as a function, for a Tensor or a Value."""
-    return _activation(x, "sigmoid")  # type: ignore[no-any-return]
-
-
-def tanh(x: Node) -> Node:
-    """``tanh(x)`` elementwise: ``x.tanh()`` as a function, for a Tensor or a Value."""
-    return _activation(x, "tanh")  # type: ignore[no-any-return]
-
-
 # --------------------------------------------------------------------------- softmax
 def _softmax_rule(g: Any, a: Any, p: Any, axis: int) -> Any:
     # J^T g for softmax: p * (g - sum(g * p))
@@ -159,7 +111,7 @@ def softmax(x: Tensor, axis: int = LAST, *, dim: Optional[int] = None) -> Tensor
     ([0.5, 0.5], [[1.0, 1.0]])
     """
     a = _tensor(x, "softmax").data
-    ax = _axis(axis_or_dim(axis, dim, "softmax"), a.ndim, "softmax")
+    ax = _axis(_activation.axis_or_dim(axis, dim, "softmax"), a.ndim, "softmax")
     _nonempty(a, ax, "softmax")
     e = np.exp(a - a.max(axis=ax, keepdims=True))
     return _result(e / e.sum(axis=ax, keepdims=True), "softmax", _softmax_rule, x, None, ax)
@@ -174,7 +126,7 @@ def log_softmax(x: Tensor, axis: int = LAST, *, dim: Optional[int] = None) -> Te
     """x - log(sum(exp(x))) along ``axis`` (or ``dim``; default the last), computed stably
     (log-sum-exp with the max)."""
     a = _tensor(x, "log_softmax").data
-    ax = _axis(axis_or_dim(axis, dim, "log_softmax"), a.ndim, "log_softmax")
+    ax = _axis(_activation.axis_or_dim(axis, dim, "log_softmax"), a.ndim, "log_softmax")
     _nonempty(a, ax, "log_softmax")
     s = a - a.max(axis=ax, keepdims=True)
     return _result(s - np.log(np.exp(s).sum(axis=ax, keepdims=True)), "log_softmax",

@@ -111,3 +111,14 @@ def test_without_tqdm(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFix
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
     assert len(list(DataLoader(x, batch_size=1))) == 300  # a long loop, but no tqdm: no bar
     assert capsys.readouterr().err == ""
+
+
+def test_a_long_loop_in_a_terminal_gets_a_bar_by_default(monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("tqdm")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    x, _ = _xt(200)
+    list(DataLoader(x, batch_size=2, desc="short"))  # 100 batches: a long loop
+    assert "short" in capsys.readouterr().err
+    list(DataLoader(x, batch_size=3, desc="shorter"))  # 67 batches: no bar
+    assert capsys.readouterr().err == ""
