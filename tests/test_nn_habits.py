@@ -263,7 +263,8 @@ def test_dim_is_axis_by_its_pytorch_name() -> None:
 
 @pytest.mark.parametrize("name", ["autograd_lite.nn", "autograd_lite.nn.module", "autograd_lite.nn.parameter",
                                   "autograd_lite.nn.torch_bridge", "autograd_lite.nn.layers",
-                                  "autograd_lite.activation", "autograd_lite.functional", "autograd_lite.scalar_nn",
+                                  "autograd_lite.activation", "autograd_lite.functional",
+                                  "autograd_lite.scalar_nn",
                                   "autograd_lite.optim", "autograd_lite.optim.rules",
                                   "autograd_lite.optim.lr_scheduler", "autograd_lite.data"])
 def test_docstring_examples_run(name: str) -> None:
