@@ -88,6 +88,11 @@ def test_scheduler_state_dict_resumes_the_schedule() -> None:
     assert _rates(opt2, sched2, 6) == rest
     with pytest.raises(ValueError, match="CosineAnnealingLR.load_state_dict: expected the entries"):
         sched2.load_state_dict({"last_epoch": 3})
+    before = sched2.state_dict()
+    for key, bad in (("eta_min", "0"), ("base_lrs", [1.0, 2.0]), ("T_max", 2.5), ("last_epoch", -1)):
+        with pytest.raises((TypeError, ValueError), match="load_state_dict"):
+            sched2.load_state_dict({**before, key: bad})
+    assert sched2.state_dict() == before
 
 
 def test_bad_arguments_are_refused() -> None:

@@ -83,10 +83,26 @@ class LRScheduler:
         if not _checks.is_int(state["last_epoch"]) or state["last_epoch"] < 0:
             raise ValueError(f"{owner}: last_epoch must be a count >= 0, got {state['last_epoch']!r}. "
                              "Nothing was loaded.")
+        for key, ours_value in vars(self).items():
+            if key != "optimizer" and not _same_kind(state[key], ours_value):
+                raise TypeError(f"{owner}: {key!r} is a {type(state[key]).__name__}, this schedule's a "
+                                f"{type(ours_value).__name__}. Nothing was loaded.")
         vars(self).update(copy.deepcopy(dict(state)))
 
     def _groups_lr(self) -> List[float]:
         return [group["lr"] for group in self.optimizer.param_groups]
+
+
+def _same_kind(new: Any, old: Any) -> bool:
+    """``new`` has ``old``'s shape of data: numbers for numbers, and lists/tuples item by item."""
+    if isinstance(old, bool) or isinstance(new, bool):
+        return type(new) is type(old)
+    if isinstance(old, (int, float)):
+        return isinstance(new, (int, float)) and (isinstance(new, int) or not isinstance(old, int))
+    if isinstance(old, (list, tuple)):
+        return (isinstance(new, (list, tuple)) and len(new) == len(old)
+                and all(_same_kind(a, b) for a, b in zip(new, old)))
+    return type(new) is type(old)
 
 
 def _count(value: Any, name: str, owner: str) -> int:
