@@ -57,6 +57,11 @@ def test_modules_children_named_modules_and_named_parameters() -> None:
     assert [n for n, _ in net.named_modules()] == ["", "fc1", "body", "body.0", "body.1"]
     assert [type(m).__name__ for m in net.modules()] == ["Net", "Linear", "Sequential", "ReLU", "Linear"]
     assert [n for n, _ in net.named_parameters()] == ["scale", "fc1.W", "fc1.b", "body.1.W", "body.1.b"]
+    assert [n for n, _ in net.named_parameters(recurse=False)] == ["scale"]
+    assert net.parameters(recurse=False) == [net.scale]
+    assert [n for n, _ in net.body.named_parameters(prefix="body")] == ["body.1.W", "body.1.b"]
+    with pytest.raises(TypeError, match="Net.named_parameters: recurse must be True or False"):
+        net.named_parameters(recurse="no")  # type: ignore[arg-type]
 
 
 def test_apply_visits_children_first_as_pytorch() -> None:

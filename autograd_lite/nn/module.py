@@ -193,20 +193,24 @@ class Module:
             kids = [(f"{name}.{n}" if name else n, m) for n, m in module.named_children()]
             stack.extend(reversed(kids))
 
-    def named_parameters(self) -> List[Tuple[str, Tensor]]:
-        """``(dotted name, parameter)`` pairs in a fixed order; a shared parameter is listed once."""
+    def named_parameters(self, prefix: str = "", recurse: bool = True) -> List[Tuple[str, Tensor]]:
+        """``(dotted name, parameter)`` pairs in a fixed order; a shared parameter is listed once.
+        ``prefix`` goes before every name; ``recurse=False`` lists this module's own only."""
+        if not isinstance(prefix, str):
+            raise TypeError(f"{type(self).__name__}.named_parameters: prefix must be a str, got {prefix!r}")
+        deep = _checks.flag(recurse, "recurse", f"{type(self).__name__}.named_parameters")
         out, seen = [], set()
-        for prefix, module in self.named_modules():
+        for path, module in self.named_modules(prefix) if deep else [(prefix, self)]:
             for name in module._param_names:
                 p = getattr(module, name)
                 if id(p) not in seen:
                     seen.add(id(p))
-                    out.append((f"{prefix}.{name}" if prefix else name, p))
+                    out.append((f"{path}.{name}" if path else name, p))
         return out
 
-    def parameters(self) -> List[Tensor]:
+    def parameters(self, recurse: bool = True) -> List[Tensor]:
         """Every trainable ``Tensor`` of this module and its sub-modules (for an optimiser)."""
-        return [p for _, p in self.named_parameters()]
+        return [p for _, p in self.named_parameters(recurse=recurse)]
 
     def named_buffers(self) -> List[Tuple[str, np.ndarray]]:
         out = []
