@@ -15,18 +15,20 @@ safer than composing it from ``exp``/``sum``/``log``: ``cross_entropy`` never fo
 
 from __future__ import annotations
 
-from typing import Any, Sequence, Tuple
+from typing import Any, Optional, Sequence, Tuple
 
 import numpy as np
 
+from . import activation as _activation
 from . import checks as _checks
 from . import ops as _ops
+from .activation import LAST, relu, sigmoid, tanh
 from .tensor import Tensor, _leaf, _operand, _result, _result_n, _tensors
 from .tensor._node import value_of
 from .tensor.contract import dot, einsum, outer, tensordot
 
 __all__ = [
-    "softmax", "log_softmax", "cross_entropy", "mse_loss",
+    "relu", "sigmoid", "tanh", "softmax", "log_softmax", "cross_entropy", "mse_loss",
     "concatenate", "stack", "where", "maximum", "minimum",
     "conv2d", "max_pool2d", "avg_pool2d", "im2col", "col2im",
     "dot", "outer", "tensordot", "einsum",
@@ -100,15 +102,16 @@ def _softmax_rule(g: Any, a: Any, p: Any, axis: int) -> Any:
     return p * (g - (g * p).sum(axis=axis, keepdims=True))
 
 
-def softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """exp(x) / sum(exp(x)) along ``axis``, shifted by the max so it never overflows.
+def softmax(x: Tensor, axis: int = LAST, *, dim: Optional[int] = None) -> Tensor:
+    """exp(x) / sum(exp(x)) along ``axis`` (or ``dim``, PyTorch's name; default the last),
+    shifted by the max so it never overflows.
 
     >>> from autograd_lite import Tensor
-    >>> softmax(Tensor([0.0, 0.0])).data.tolist()
-    [0.5, 0.5]
+    >>> softmax(Tensor([0.0, 0.0])).data.tolist(), softmax(Tensor([[0.0, 0.0]]), dim=0).data.tolist()
+    ([0.5, 0.5], [[1.0, 1.0]])
     """
     a = _tensor(x, "softmax").data
-    ax = _axis(axis, a.ndim, "softmax")
+    ax = _axis(_activation.axis_or_dim(axis, dim, "softmax"), a.ndim, "softmax")
     _nonempty(a, ax, "softmax")
     e = np.exp(a - a.max(axis=ax, keepdims=True))
     return _result(e / e.sum(axis=ax, keepdims=True), "softmax", _softmax_rule, x, None, ax)
@@ -119,10 +122,11 @@ def _log_softmax_rule(g: Any, a: Any, out: Any, axis: int) -> Any:
     return g - np.exp(out) * g.sum(axis=axis, keepdims=True)
 
 
-def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """x - log(sum(exp(x))) along ``axis``, computed stably (log-sum-exp with the max)."""
+def log_softmax(x: Tensor, axis: int = LAST, *, dim: Optional[int] = None) -> Tensor:
+    """x - log(sum(exp(x))) along ``axis`` (or ``dim``; default the last), computed stably
+    (log-sum-exp with the max)."""
     a = _tensor(x, "log_softmax").data
-    ax = _axis(axis, a.ndim, "log_softmax")
+    ax = _axis(_activation.axis_or_dim(axis, dim, "log_softmax"), a.ndim, "log_softmax")
     _nonempty(a, ax, "log_softmax")
     s = a - a.max(axis=ax, keepdims=True)
     return _result(s - np.log(np.exp(s).sum(axis=ax, keepdims=True)), "log_softmax",

@@ -7,6 +7,13 @@ nodes that ``backward()`` differentiates one chain-rule step at a time.
 >>> model = MLP(2, [16, 16, 1], seed=0)
 >>> len(model.parameters())
 337
+
+Each weight is labelled by where it sits, counting from 1 as the formulas do: ``L1.n3.w2`` is
+the weight of input 2 in neuron 3 of layer 1 (``model.layers[0].neurons[2].w[1]``), ``L1.n3.b``
+that neuron's bias.  Pictures and tables show these names.
+
+>>> [p.label for p in model.layers[0].neurons[2].parameters()]
+['L1.n3.w1', 'L1.n3.w2', 'L1.n3.b']
 """
 
 from __future__ import annotations
@@ -57,18 +64,25 @@ class ScalarModule:
 
 
 class Neuron(ScalarModule):
-    """``act(sum(w_i x_i) + b)`` with ``act`` one of ``"relu"``, ``"tanh"``, ``"linear"``."""
+    """``act(sum(w_i x_i) + b)`` with ``act`` one of ``"relu"``, ``"tanh"``, ``"linear"``.
+
+    The weights are labelled ``w1``, ``w2`` ... and the bias ``b``, after ``name`` (a prefix
+    such as ``"L1.n3."``, which ``Layer`` and ``MLP`` give).
+    """
 
     ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 
-    def __init__(self, n_inputs: int, activation: str = "relu", rng: Optional[random.Random] = None) -> None:
+    def __init__(self, n_inputs: int, activation: str = "relu", rng: Optional[random.Random] = None,
+                 name: str = "") -> None:
         if activation not in self.ACTIVATIONS:
             raise ValueError(f"Neuron: activation must be one of {self.ACTIVATIONS}, got {activation!r}")
         if not isinstance(n_inputs, int) or n_inputs < 1:
             raise ValueError(f"Neuron: n_inputs must be a positive int, got {n_inputs!r}")
+        if not isinstance(name, str):
+            raise TypeError(f"Neuron: name must be a str, got {type(name).__name__}")
         rng = rng or random.Random()
-        self.w = [Value(rng.uniform(-1, 1)) for _ in range(n_inputs)]
-        self.b = Value(0.0)
+        self.w = [Value(rng.uniform(-1, 1), label=f"{name}w{i}") for i in range(1, n_inputs + 1)]
+        self.b = Value(0.0, label=f"{name}b")
         self.activation = activation
 
     def __call__(self, x: Sequence[Scalar]) -> Value:
@@ -88,11 +102,15 @@ class Neuron(ScalarModule):
 
 
 class Layer(ScalarModule):
-    """``n_outputs`` neurons that all see the same inputs."""
+    """``n_outputs`` neurons that all see the same inputs; neuron j's weights are labelled
+    ``{name}n{j}.w1`` ... (counting from 1)."""
 
     def __init__(self, n_inputs: int, n_outputs: int, activation: str = "relu",
-                 rng: Optional[random.Random] = None) -> None:
-        self.neurons = [Neuron(n_inputs, activation, rng) for _ in range(n_outputs)]
+                 rng: Optional[random.Random] = None, name: str = "") -> None:
+        if not isinstance(name, str):
+            raise TypeError(f"Layer: name must be a str, got {type(name).__name__}")
+        self.neurons = [Neuron(n_inputs, activation, rng, name=f"{name}n{j}.")
+                        for j in range(1, n_outputs + 1)]
 
     def __call__(self, x: Sequence[Scalar]) -> Union[Value, List[Value]]:
         out = [n(x) for n in self.neurons]
@@ -108,7 +126,8 @@ class Layer(ScalarModule):
 class MLP(ScalarModule):
     """Fully connected layers; ``activation`` on hidden layers, the last one linear.
 
-    ``seed`` makes the initial weights reproducible.
+    ``seed`` makes the initial weights reproducible.  Layer i's parameters are labelled
+    ``L{i}.n{j}.w{k}`` and ``L{i}.n{j}.b`` (counting from 1).
     """
 
     def __init__(self, n_inputs: int, sizes: Sequence[int], activation: str = "relu",
@@ -116,7 +135,8 @@ class MLP(ScalarModule):
         rng = random.Random(seed)
         dims = [n_inputs, *sizes]
         self.layers = [
-            Layer(dims[i], dims[i + 1], activation if i < len(sizes) - 1 else "linear", rng)
+            Layer(dims[i], dims[i + 1], activation if i < len(sizes) - 1 else "linear", rng,
+                  name=f"L{i + 1}.")
             for i in range(len(sizes))
         ]
 

@@ -32,6 +32,7 @@ import numpy as np
 
 from autograd_lite import Tensor, fmt, nn, optim
 from autograd_lite import functional as F
+from autograd_lite.data import DataLoader
 from autograd_lite.datasets import DatasetNotFoundError
 
 from ._book_conv_layers import PARAMS, SimpleConvNet
@@ -89,8 +90,8 @@ def gradient_gap(book: SimpleConvNet, x: np.ndarray, t: np.ndarray) -> Dict[str,
 
 
 def _accuracy(predict: Any, x: np.ndarray, t: np.ndarray, batch: int = 500) -> float:
-    hits = sum(int(np.sum(np.argmax(predict(x[i:i + batch]), axis=1) == t[i:i + batch]))
-               for i in range(0, len(x), batch))
+    hits = sum(int(np.sum(np.argmax(predict(xb), axis=1) == tb))
+               for xb, tb in DataLoader(x, t, batch_size=batch, progress=False))
     return hits / len(x)
 
 
@@ -141,9 +142,10 @@ def _train(train_set: Arrays, test_set: Arrays, epochs: int, batch_size: int, lr
             hist[b]["test"].append(_accuracy(build["predict"], x_test, t_test))
 
     evaluate()
-    for i in progress(range(total), total, "SimpleConvNet", show_progress):
-        batch = rng.choice(len(x_train), batch_size)
-        x, t = x_train[batch], t_train[batch]
+    # the book's batches: rows drawn at random with replacement, rng.choice(train_size, batch_size)
+    batches = DataLoader(x_train, t_train, batch_size=batch_size, shuffle=True, replacement=True,
+                         num_batches=total, seed=rng, progress=False)
+    for i, (x, t) in progress(enumerate(batches), total, "SimpleConvNet", show_progress):
         start = time.perf_counter()
         loss = F.cross_entropy(model(Tensor(x)), t)
         opt.zero_grad()

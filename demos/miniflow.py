@@ -38,6 +38,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from autograd_lite import Tensor, engine, fmt, optim
+from autograd_lite.data import DataLoader
 
 from . import _miniflow_nodes as mf
 from ._common import grad_of, missing_extra, out_path, parser, pyplot, summary
@@ -172,16 +173,18 @@ def train_regression(X_: np.ndarray, y_: np.ndarray, epochs: int = 10, batch_siz
     m = X_.shape[0]
     steps_per_epoch = m // batch_size
     losses: Dict[str, List[float]] = {"miniflow": [], "autograd_lite": []}
+    # bootstrap batches (rows drawn with replacement), steps_per_epoch of them per epoch
+    batches = DataLoader(X_, y_, batch_size=batch_size, shuffle=True, replacement=True,
+                         num_batches=steps_per_epoch, seed=rng, progress=False)
     for _ in range(epochs):
         total = {"miniflow": 0.0, "autograd_lite": 0.0}
-        for _ in range(steps_per_epoch):
-            batch = rng.integers(0, m, batch_size)
-            X.value, y.value = X_[batch], y_[batch]
+        for xb, yb in batches:
+            X.value, y.value = xb, yb
             mf.forward_and_backward(graph)
             mf.sgd_update(trainables, lr)
             total["miniflow"] += float(cost._value())
 
-            loss = forward(X_[batch], y_[batch])
+            loss = forward(xb, yb)
             opt.zero_grad()
             loss.backward()
             opt.step()

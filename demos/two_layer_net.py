@@ -31,6 +31,7 @@ import numpy as np
 
 from autograd_lite import Tensor, fmt, gradcheck_report, nn, optim
 from autograd_lite import functional as F
+from autograd_lite.data import DataLoader
 from autograd_lite.datasets import DatasetNotFoundError, load_mnist, load_mnist_test, train_test_split
 
 from ._book_layers import TwoLayerNet
@@ -146,9 +147,10 @@ def _train(train_set: Arrays, test_set: Arrays, iters: int, batch_size: int, lr:
         return float(np.mean(np.argmax(scores, axis=1) == t))
 
     accuracy = {"book": book.accuracy, "nn": nn_accuracy}
-    for i in progress(range(iters), iters, "two-layer net", show_progress):
-        batch = rng.choice(len(x_train), batch_size)
-        x, t = x_train[batch], t_train[batch]
+    # the book's batches: rows drawn at random with replacement, rng.choice(train_size, batch_size)
+    batches = DataLoader(x_train, t_train, batch_size=batch_size, shuffle=True, replacement=True,
+                         num_batches=iters, seed=rng, progress=False)
+    for i, (x, t) in progress(enumerate(batches), iters, "two-layer net", show_progress):
         if "book" in builds:
             start = time.perf_counter()
             grads = book.gradient(x, t)

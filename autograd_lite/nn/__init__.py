@@ -33,9 +33,11 @@ from .layers import (
     Softmax,
     Tanh,
 )
-from .module import Module
+from .module import Module, RemovableHandle
+from .parameter import Parameter
 
 __all__ = [
-    "Module", "Linear", "Affine", "ReLU", "Sigmoid", "Tanh", "Softmax", "Dropout", "BatchNorm1d",
+    "Module", "Parameter", "RemovableHandle",
+    "Linear", "Affine", "ReLU", "Sigmoid", "Tanh", "Softmax", "Dropout", "BatchNorm1d",
     "Sequential", "MSELoss", "CrossEntropyLoss", "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten",
 ]

@@ -16,6 +16,7 @@ from numpy.typing import DTypeLike
 
 from .. import checks as _checks
 from .. import functional as F
+from ..activation import LAST, axis_or_dim
 from ..tensor import Tensor
 from .module import Module, Seed, _as_tensor, _check_size
 
@@ -125,12 +126,13 @@ class Tanh(Module):
 
 
 class Softmax(Module):
-    """Softmax along ``axis`` (default: the last one, the classes)."""
+    """Softmax along ``axis`` (or ``dim``, PyTorch's name; default: the last one, the classes)."""
 
     axis: int
 
-    def __init__(self, axis: int = -1) -> None:
+    def __init__(self, axis: int = LAST, *, dim: Optional[int] = None) -> None:
         super().__init__()
+        axis = axis_or_dim(axis, dim, "Softmax")
         if not _checks.is_int(axis):
             raise TypeError(f"Softmax: axis must be an int, got {type(axis).__name__}: {axis!r}")
         self.axis = int(axis)

@@ -9,17 +9,19 @@ the order of assignment, so ``parameters()`` and ``state_dict()`` are determinis
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections import OrderedDict
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Set, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Set, Tuple, Union
 
 import numpy as np
 
 from .. import checks as _checks
 from ..serialize import read_state, write_state
 from ..tensor import Tensor
+from .parameter import Parameter
 
-__all__ = ["Module"]
+__all__ = ["Module", "RemovableHandle"]
 
 Seed = Union[None, int, np.random.Generator]
 PathLike = Union[str, "os.PathLike[str]"]
@@ -32,6 +34,26 @@ def _as_tensor(x: Any) -> Tensor:
 
 def _check_size(owner: str, name: str, value: Any) -> int:
     return _checks.count(value, name, owner, minimum=1)
+
+
+_hook_ids = itertools.count()
+
+
+class RemovableHandle:
+    """What ``register_forward_hook`` returns: ``handle.remove()`` takes the hook off again
+    (twice is harmless); ``with module.register_forward_hook(h):`` removes it on leaving."""
+
+    def __init__(self, hooks: Dict[int, Callable[..., Any]], key: int) -> None:
+        self._hooks, self.id = hooks, key
+
+    def remove(self) -> None:
+        self._hooks.pop(self.id, None)
+
+    def __enter__(self) -> "RemovableHandle":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.remove()
 
 
 class Module:
@@ -55,6 +77,9 @@ class Module:
     _param_names: List[str]
     _module_names: List[str]
     _buffer_names: List[str]
+    _labels: Dict[str, Tensor]
+    _forward_hooks: Dict[int, Callable[..., Any]]
+    _forward_pre_hooks: Dict[int, Callable[..., Any]]
 
     def __init__(self) -> None:
         self._init_registry()
@@ -63,6 +88,9 @@ class Module:
         object.__setattr__(self, "_param_names", [])
         object.__setattr__(self, "_module_names", [])
         object.__setattr__(self, "_buffer_names", [])
+        object.__setattr__(self, "_labels", {})  # dotted path -> a parameter labelled by it here
+        object.__setattr__(self, "_forward_hooks", {})
+        object.__setattr__(self, "_forward_pre_hooks", {})
         object.__setattr__(self, "training", True)
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -74,7 +102,7 @@ class Module:
         if name in self._buffer_names and not isinstance(value, np.ndarray):
             raise TypeError(f"{type(self).__name__}: buffer {name!r} must stay a numpy array, "
                             f"got {type(value).__name__}")
-        if isinstance(value, Tensor) and value.requires_grad:
+        if isinstance(value, Parameter) or (isinstance(value, Tensor) and value.requires_grad):
             kind: Optional[List[str]] = self._param_names
         elif isinstance(value, Module):
             kind = self._module_names
@@ -85,7 +113,19 @@ class Module:
                 names.remove(name)
         if kind is not None and name not in kind:
             kind.append(name)  # a replaced parameter or child keeps its place in the order
+        if kind is self._param_names:
+            self._label(name, value)
+        elif kind is self._module_names:
+            for path, p in list(value.__dict__.get("_labels", {}).items()):
+                self._label(f"{name}.{path}", p, was=path)
         object.__setattr__(self, name, value)
+
+    def _label(self, path: str, p: Tensor, was: str = "") -> None:
+        # A parameter without a label is named by its path (``0.W``); a label given by hand,
+        # or changed since, is kept.  Labels only name boxes in pictures and tables.
+        if p.label == was:
+            p.label = path
+            self._labels[path] = p
 
     def __delattr__(self, name: str) -> None:
         for names in (self._param_names, self._module_names, self._buffer_names):
@@ -108,7 +148,37 @@ class Module:
         return [(name, getattr(self, name)) for name in self._module_names]
 
     def children(self) -> List["Module"]:
+        """Direct sub-modules, in assignment order."""
         return [m for _, m in self.named_children()]
+
+    def modules(self) -> Iterator["Module"]:
+        """This module and every descendant, depth first, each once (as :meth:`named_modules`)."""
+        return (m for _, m in self.named_modules())
+
+    def apply(self, fn: Callable[["Module"], Any]) -> "Module":
+        """Call ``fn(module)`` on every sub-module (children first, depth first) and then on
+        ``self``, as PyTorch does (a module shared by two parents is visited under each);
+        returns ``self``.  Typical use: re-initialise weights.
+
+        >>> seen = []
+        >>> _ = Module().apply(lambda m: seen.append(type(m).__name__))
+        >>> seen
+        ['Module']
+        """
+        if not callable(fn):
+            raise TypeError(f"{type(self).__name__}.apply: fn must be callable, got {type(fn).__name__}")
+        order: List[Module] = []
+        stack: List[Tuple[Module, bool]] = [(self, False)]
+        while stack:  # post-order without recursion: deep nests do not hit the recursion limit
+            module, expanded = stack.pop()
+            if expanded:
+                order.append(module)
+                continue
+            stack.append((module, True))
+            stack.extend((kid, False) for kid in reversed(module.children()))
+        for module in order:
+            fn(module)
+        return self
 
     def named_modules(self, prefix: str = "") -> Iterator[Tuple[str, "Module"]]:
         """This module and every descendant, depth first, each once."""
@@ -123,20 +193,24 @@ class Module:
             kids = [(f"{name}.{n}" if name else n, m) for n, m in module.named_children()]
             stack.extend(reversed(kids))
 
-    def named_parameters(self) -> List[Tuple[str, Tensor]]:
-        """``(dotted name, parameter)`` pairs in a fixed order; a shared parameter is listed once."""
+    def named_parameters(self, prefix: str = "", recurse: bool = True) -> List[Tuple[str, Tensor]]:
+        """``(dotted name, parameter)`` pairs in a fixed order; a shared parameter is listed once.
+        ``prefix`` goes before every name; ``recurse=False`` lists this module's own only."""
+        if not isinstance(prefix, str):
+            raise TypeError(f"{type(self).__name__}.named_parameters: prefix must be a str, got {prefix!r}")
+        deep = _checks.flag(recurse, "recurse", f"{type(self).__name__}.named_parameters")
         out, seen = [], set()
-        for prefix, module in self.named_modules():
+        for path, module in self.named_modules(prefix) if deep else [(prefix, self)]:
             for name in module._param_names:
                 p = getattr(module, name)
                 if id(p) not in seen:
                     seen.add(id(p))
-                    out.append((f"{prefix}.{name}" if prefix else name, p))
+                    out.append((f"{path}.{name}" if path else name, p))
         return out
 
-    def parameters(self) -> List[Tensor]:
+    def parameters(self, recurse: bool = True) -> List[Tensor]:
         """Every trainable ``Tensor`` of this module and its sub-modules (for an optimiser)."""
-        return [p for _, p in self.named_parameters()]
+        return [p for _, p in self.named_parameters(recurse=recurse)]
 
     def named_buffers(self) -> List[Tuple[str, np.ndarray]]:
         out = []
@@ -168,7 +242,48 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+        pre, post = self.__dict__.get("_forward_pre_hooks"), self.__dict__.get("_forward_hooks")
+        if not pre and not post:
+            return self.forward(*args, **kwargs)
+        for hook in list(pre.values()) if pre else ():
+            changed = hook(self, args)
+            if changed is not None:
+                args = changed if isinstance(changed, tuple) else (changed,)
+        out = self.forward(*args, **kwargs)
+        for hook in list(post.values()) if post else ():
+            changed = hook(self, args, out)
+            if changed is not None:
+                out = changed
+        return out
+
+    def register_forward_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Run ``hook(module, args)`` before each ``forward``; a result that is not None replaces
+        the positional arguments (a tuple, or one value).  Returns a handle with ``remove()``."""
+        return self._hook("_forward_pre_hooks", hook, "register_forward_pre_hook")
+
+    def register_forward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Run ``hook(module, args, output)`` after each ``forward``; a result that is not None
+        replaces the output.  Returns a handle with ``remove()``.
+
+        >>> from autograd_lite import nn
+        >>> relu = nn.ReLU()
+        >>> outs = []
+        >>> handle = relu.register_forward_hook(lambda m, args, out: outs.append(out.data.tolist()))
+        >>> _ = relu(np.array([-1.0, 2.0])); handle.remove(); _ = relu(np.array([3.0]))
+        >>> outs
+        [[0.0, 2.0]]
+        """
+        return self._hook("_forward_hooks", hook, "register_forward_hook")
+
+    def _hook(self, where: str, hook: Callable[..., Any], name: str) -> RemovableHandle:
+        if not callable(hook):
+            raise TypeError(f"{type(self).__name__}.{name}: hook must be callable, got {type(hook).__name__}")
+        if "_param_names" not in self.__dict__:
+            self._init_registry()
+        hooks = getattr(self, where)
+        key = next(_hook_ids)
+        hooks[key] = hook
+        return RemovableHandle(hooks, key)
 
     # ------------------------------------------------------------------ saving and loading
     def state_dict(self) -> "OrderedDict[str, np.ndarray]":
@@ -195,12 +310,19 @@ class Module:
         Everything is checked first -- the exact set of names, each shape, a numeric dtype that
         converts to the parameter's -- and nothing is changed unless all of it matches.  Data is
         copied into the existing arrays, so optimisers keep pointing at the right ones.
+
+        A PyTorch ``state_dict`` of the same architecture (as from :meth:`to_torch`'s twin) is
+        accepted too: its tensors are converted to arrays and its names (``0.weight``) mapped to
+        these (``0.W``, transposed for ``Linear``, whose ``W`` is (in, out)).
         """
         owner = type(self).__name__
         if not isinstance(state, Mapping):
             raise TypeError(f"{owner}.load_state_dict: expected a mapping of names to arrays, "
                             f"got {type(state).__name__}")
+        from .torch_bridge import from_torch_names
+
         targets = self._targets()
+        state = from_torch_names(self, state)  # PyTorch's names and tensors, when that is what it is
         problems = []
         missing = [k for k in targets if k not in state]
         unexpected = [k for k in state if k not in targets]
@@ -246,6 +368,13 @@ class Module:
         """
         self.load_state_dict(read_state(path, self._targets(), type(self).__name__))
         return self
+
+    def to_torch(self) -> Any:
+        """The same network as ``torch.nn`` modules with copies of the same weights and dtype
+        (needs PyTorch); see :mod:`autograd_lite.nn.torch_bridge`."""
+        from .torch_bridge import to_torch
+
+        return to_torch(self)
 
     # ------------------------------------------------------------------ display
     def extra_repr(self) -> str:
