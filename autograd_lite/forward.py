@@ -20,11 +20,11 @@ why a loss (many inputs, one output) is differentiated in reverse.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, List, Union
+from typing import TYPE_CHECKING, Any, Callable, List, Union
 
 from . import engine as _engine
 from .format import fmt
-from .value import Value, _check_number
+from .value import Value, _add_unary_methods, _check_number
 
 __all__ = ["Dual", "Work", "work"]
 
@@ -43,8 +43,9 @@ def _unary(name: str) -> Callable[["Dual"], "Dual"]:
 class Dual:
     """``primal + tangent·ε``: a number and its derivative along one direction.
 
-    Supports the ops of ``Value`` (``+ - * / ** %``, ``exp log sqrt tanh sigmoid relu sin cos
-    abs`` and numpy's ``tan ... exp2 sign floor ceil round``), with plain numbers on either side.
+    Supports the ops of ``Value`` (``+ - * / ** %`` and every one-parent row of the op table:
+    ``exp log sqrt tanh sigmoid relu sin cos abs tan ... arcsinh deg2rad``), with plain numbers on
+    either side.
     """
 
     __slots__ = ("primal", "tangent")
@@ -117,12 +118,9 @@ class Dual:
     def __rmod__(self, other: Any) -> "Dual":
         return _dual(other, "%")._apply("__mod__", self)
 
-    # every one-parent op of Value (the op table's unary rows)
-    abs, exp, log, sqrt, tanh = (_unary(n) for n in ("abs", "exp", "log", "sqrt", "tanh"))
-    sigmoid, relu, sin, cos, tan = (_unary(n) for n in ("sigmoid", "relu", "sin", "cos", "tan"))
-    sinh, cosh, arcsin, arccos, arctan = (_unary(n) for n in ("sinh", "cosh", "arcsin", "arccos", "arctan"))
-    log1p, expm1, log2, log10, exp2 = (_unary(n) for n in ("log1p", "expm1", "log2", "log10", "exp2"))
-    sign, floor, ceil, round = (_unary(n) for n in ("sign", "floor", "ceil", "round"))
+    # every one-parent op of Value (the op table's unary rows) is added below the class
+    if TYPE_CHECKING:
+        def __getattr__(self, name: str) -> Callable[[], "Dual"]: ...
 
     @property
     def data(self) -> float:
@@ -131,6 +129,9 @@ class Dual:
 
     def __repr__(self) -> str:
         return f"Dual({fmt(self.primal)}, tangent={fmt(self.tangent)})"
+
+
+_add_unary_methods(Dual, _unary)
 
 
 def _dual(x: Any, op: str) -> Dual:

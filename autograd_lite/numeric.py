@@ -70,38 +70,26 @@ def _signed_inf(a: float, n: float) -> float:
     return -math.inf if odd and math.copysign(1.0, a) < 0 else math.inf
 
 
-def _relu(a: float) -> float:
-    return a if a > 0.0 else (0.0 if a == a else a)  # relu(nan) is NaN (with slope 0)
-
-
-def _rounding(f: Callable[[float], int]) -> Callable[[float], float]:
-    # floor/ceil/round keep x's sign, -0.0 included (as numpy); infinities and NaN stay
-    return lambda a: math.copysign(float(f(a)), a) if a - a == 0.0 else a
-
-
-#: math's function for each unary row: its errors become the policy's (see Value's methods)
+#: math's function for each unary row (the rows' ``scalar``): its errors become the policy's
 FORWARD: Dict[str, Callable[[float], float]] = {
-    "exp": math.exp, "log": math.log, "tanh": math.tanh, "sigmoid": _ops.sigmoid, "relu": _relu,
-    "sin": math.sin, "cos": math.cos, "abs": abs, "tan": math.tan, "sinh": math.sinh, "cosh": math.cosh,
-    "arcsin": math.asin, "arccos": math.acos, "arctan": math.atan, "log1p": math.log1p,
-    "expm1": math.expm1, "log2": math.log2, "log10": math.log10,
-    "exp2": getattr(math, "exp2", lambda a: 2.0 ** a),  # math.exp2: Python 3.11+
-    "sign": _ops.sign, "floor": _rounding(math.floor), "ceil": _rounding(math.ceil),
-    "round": _rounding(round),
-}
+    row.name: row.scalar for row in _ops.OPS.values() if row.scalar is not None}
 
 
 def unary_method(name: str, new: Callable[..., "Value"]) -> Callable[["Value"], "Value"]:
     """The Value method of a one-parent row of the op table (``new`` makes the node).
 
-    Math's function (FORWARD) gives the result and the row's rule its local derivative, both on
-    floats; math's own errors become the numeric policy's: a DomainError naming the op and x
+    The row's float forward (math's function) gives the result and the row's rule its local
+    derivative, both on floats; math's own errors become the numeric policy's: a DomainError
+    naming the op and x
     (NaN for sin/cos/tan of an infinity, as numpy), an OverflowError where a finite x overflows.
     """
     row = _ops.OPS[name]
     rule = row.rules[0]
-    forward = FORWARD[name]
-    domain = _ops.DOMAINS.get(name, ("",))[0]
+    forward = row.scalar
+    if forward is None:
+        raise ValueError(f"op table: the row {name!r} has no float forward (its 'scalar')")
+    domain = row.domain[0] if row.domain else ""
+    overflows = row.overflows
 
     def method(self: "Value") -> "Value":
         a = self.data
@@ -112,9 +100,10 @@ def unary_method(name: str, new: Callable[..., "Value"]) -> Callable[["Value"], 
                 raise DomainError(f"{name}: needs {domain}, got x = {fmt(a)}") from None
             out = math.nan
         except OverflowError:
-            if not _engine.in_rule():  # a derivative (as graph) may be infinite
-                raise OverflowError(f"{name}: result too large for a float ({name}({fmt(a)}))") from None
             out = math.inf
+        if overflows and out - out != 0.0 and a - a == 0.0 and out == out and not _engine.in_rule():
+            # a finite x whose result is infinite (a derivative as graph may be infinite)
+            raise OverflowError(f"{name}: result too large for a float ({name}({fmt(a)}))")
         return new(out, name, self, rule(a, out))
 
     method.__name__ = name

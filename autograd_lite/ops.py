@@ -38,9 +38,12 @@ from .generic import (  # the rules' vocabulary, re-exported: ops.exp, ops.cos, 
     cos,
     cosh,
     exp,
+    exp2_of,
     floordiv,
     log,
     recip,
+    relu_of,
+    rounding,
     sigmoid,
     sign,
     sin,
@@ -57,6 +60,8 @@ __all__ = ["Op", "OPS", "FUNCTIONS", "op_row", "param_text", "markdown_table", "
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
+_RADIANS_PER_DEGREE = math.pi / 180.0
+_DEGREES_PER_RADIAN = 180.0 / math.pi
 
 # --------------------------------------------------------------------------- the table
 @dataclass(frozen=True)
@@ -86,6 +91,14 @@ class Op:
     # Words that begin with the value and a space state it themselves (relu: "1 (x > 0)").
     words: Optional[Callable[..., str]] = None
     user: bool = False  # a user's Function (autograd_lite.function): read like a row, not listed
+    # An elementwise one-parent row: its forward on a float (math's function: its ValueError is
+    # the domain error, its OverflowError the policy's), the domain (words, the test for a bad x on
+    # a float or an ndarray), whether a finite x may overflow, and numpy's function (by name) for
+    # Tensors. Value, forward mode's Dual and Tensor get their methods from these (generated).
+    scalar: Optional[Callable[[float], float]] = None
+    domain: Optional[Tuple[str, Callable[[Any], Any]]] = None
+    overflows: bool = False
+    array: str = ""
 
 
     @property
@@ -97,11 +110,22 @@ class Op:
 _VT = ("Value", "Tensor")
 
 
-def _unary(name: str, local: str, rule: Callable[..., Any], doc: str, kinds: Tuple[str, ...] = _VT,
-           sends: str = "", words: Optional[Callable[..., str]] = None) -> Op:
+def _unary(name: str, local: str, rule: Callable[..., Any], doc: str, scalar: Callable[[float], float],
+           sends: str = "", words: Optional[Callable[..., str]] = None,
+           domain: Optional[Tuple[str, Callable[[Any], Any]]] = None, overflows: bool = False,
+           array: str = "") -> Op:
+    """An elementwise row that Value and Tensor share: everything about the op, in one place."""
     return Op(name, 1, f"{name}({{a}})", (local,), (rule,), cli=True, doc=doc,
-              sends=(sends or f"g·{local}",), kinds=kinds, again=lambda n, ps: getattr(ps[0], name)(),
-              words=words)
+              sends=(sends or f"g·{local}",), kinds=_VT, again=lambda n, ps: getattr(ps[0], name)(),
+              words=words, scalar=scalar, domain=domain, overflows=overflows, array=array or name)
+
+
+def _below(limit: float) -> Callable[[Any], Any]:
+    return lambda x: x <= limit
+
+
+def _outside_one(x: Any) -> Any:
+    return abs(x) > 1.0
 
 
 def _power_words(names: Tuple[str, ...], n: str, local: Any) -> str:
@@ -139,42 +163,58 @@ _ROWS = (
        sends=("g·{local}",), kinds=_VT, again=lambda n, ps: ps[0] ** float(n.op[2:]), words=_power_words),
     Op("neg", 1, "-{a}", ("-1",), (lambda a, out: -1.0,), doc="negation", symbol="−x", sends=("-g",),
        kinds=_VT, again=lambda n, ps: -ps[0]),
-    _unary("exp", "exp({a})", lambda a, out: out, "e**x"),
-    _unary("log", "1/{a}", lambda a, out: recip(a), "natural logarithm", sends="g/{a}"),
-    _unary("tanh", "1 - tanh({a})²", lambda a, out: 1.0 - out * out, "hyperbolic tangent",
+    _unary("exp", "exp({a})", lambda a, out: out, "e**x", math.exp, overflows=True),
+    _unary("log", "1/{a}", lambda a, out: recip(a), "natural logarithm", math.log, sends="g/{a}",
+           domain=("x > 0", _below(0.0))),
+    _unary("tanh", "1 - tanh({a})²", lambda a, out: 1.0 - out * out, "hyperbolic tangent", math.tanh,
            sends="g·(1 - tanh({a})²)"),
     _unary("sigmoid", "sigmoid({a})·(1 - sigmoid({a}))", lambda a, out: out * (1.0 - out),
-           "logistic sigmoid"),
-    _unary("relu", "1 if {a} > 0 else 0", lambda a, out: step(a), "max(0, x)", sends="g·({a} > 0)",
-           words=_step_words),
-    _unary("sin", "cos({a})", lambda a, out: cos(a), "sine"),
-    _unary("cos", "-sin({a})", lambda a, out: -sin(a), "cosine", sends="-g·sin({a})"),
-    _unary("sqrt", "1/(2·sqrt({a}))", lambda a, out: 0.5 * recip(out), "square root",
-           sends="g/(2·sqrt({a}))"),
-    _unary("abs", "sign({a})", lambda a, out: sign(a), "absolute value"),
-    _unary("tan", "1 + tan({a})²", lambda a, out: 1.0 + out * out, "tangent", sends="g·(1 + tan({a})²)"),
-    _unary("sinh", "cosh({a})", lambda a, out: cosh(a), "hyperbolic sine"),
-    _unary("cosh", "sinh({a})", lambda a, out: sinh(a), "hyperbolic cosine"),
+           "logistic sigmoid", sigmoid),
+    _unary("relu", "1 if {a} > 0 else 0", lambda a, out: step(a), "max(0, x)", relu_of,
+           sends="g·({a} > 0)", words=_step_words),
+    _unary("sin", "cos({a})", lambda a, out: cos(a), "sine", math.sin),
+    _unary("cos", "-sin({a})", lambda a, out: -sin(a), "cosine", math.cos, sends="-g·sin({a})"),
+    _unary("sqrt", "1/(2·sqrt({a}))", lambda a, out: 0.5 * recip(out), "square root", math.sqrt,
+           sends="g/(2·sqrt({a}))", domain=("x >= 0", lambda x: x < 0.0)),
+    _unary("abs", "sign({a})", lambda a, out: sign(a), "absolute value", abs),
+    _unary("tan", "1 + tan({a})²", lambda a, out: 1.0 + out * out, "tangent", math.tan,
+           sends="g·(1 + tan({a})²)"),
+    _unary("sinh", "cosh({a})", lambda a, out: cosh(a), "hyperbolic sine", math.sinh, overflows=True),
+    _unary("cosh", "sinh({a})", lambda a, out: sinh(a), "hyperbolic cosine", math.cosh, overflows=True),
     _unary("arcsin", "1/sqrt(1 - {a}²)", lambda a, out: recip(sqrt(1.0 - a * a)),
-           "inverse sine, x in [-1, 1]", sends="g/sqrt(1 - {a}²)"),
+           "inverse sine, x in [-1, 1]", math.asin, sends="g/sqrt(1 - {a}²)",
+           domain=("-1 <= x <= 1", _outside_one)),
     _unary("arccos", "-1/sqrt(1 - {a}²)", lambda a, out: -recip(sqrt(1.0 - a * a)),
-           "inverse cosine, x in [-1, 1]", sends="-g/sqrt(1 - {a}²)"),
-    _unary("arctan", "1/(1 + {a}²)", lambda a, out: recip(1.0 + a * a), "inverse tangent",
+           "inverse cosine, x in [-1, 1]", math.acos, sends="-g/sqrt(1 - {a}²)",
+           domain=("-1 <= x <= 1", _outside_one)),
+    _unary("arctan", "1/(1 + {a}²)", lambda a, out: recip(1.0 + a * a), "inverse tangent", math.atan,
            sends="g/(1 + {a}²)"),
     _unary("log1p", "1/(1 + {a})", lambda a, out: recip(1.0 + a), "ln(1 + x), exact for small x",
-           sends="g/(1 + {a})"),
-    _unary("expm1", "exp({a})", lambda a, out: exp(a), "e**x - 1, exact for small x"),
-    _unary("log2", "1/({a}·ln 2)", lambda a, out: recip(a * _LN2), "base-2 logarithm",
-           sends="g/({a}·ln 2)"),
-    _unary("log10", "1/({a}·ln 10)", lambda a, out: recip(a * _LN10), "base-10 logarithm",
-           sends="g/({a}·ln 10)"),
-    _unary("exp2", "2**{a}·ln 2", lambda a, out: out * _LN2, "2**x"),
+           math.log1p, sends="g/(1 + {a})", domain=("x > -1", _below(-1.0))),
+    _unary("expm1", "exp({a})", lambda a, out: exp(a), "e**x - 1, exact for small x", math.expm1,
+           overflows=True),
+    _unary("log2", "1/({a}·ln 2)", lambda a, out: recip(a * _LN2), "base-2 logarithm", math.log2,
+           sends="g/({a}·ln 2)", domain=("x > 0", _below(0.0))),
+    _unary("log10", "1/({a}·ln 10)", lambda a, out: recip(a * _LN10), "base-10 logarithm", math.log10,
+           sends="g/({a}·ln 10)", domain=("x > 0", _below(0.0))),
+    _unary("exp2", "2**{a}·ln 2", lambda a, out: out * _LN2, "2**x", exp2_of, overflows=True),
     # Piecewise constant: the derivative is 0 everywhere (PyTorch's choice, jumps included).
-    _unary("sign", "0", lambda a, out: 0.0, "-1, 0 or 1 (0 at ±0, NaN at NaN)", sends="0"),
-    _unary("floor", "0", lambda a, out: 0.0, "largest integer <= x", sends="0"),
-    _unary("ceil", "0", lambda a, out: 0.0, "smallest integer >= x", sends="0"),
+    _unary("sign", "0", lambda a, out: 0.0, "-1, 0 or 1 (0 at ±0, NaN at NaN)", sign, sends="0"),
+    _unary("floor", "0", lambda a, out: 0.0, "largest integer <= x", rounding(math.floor), sends="0"),
+    _unary("ceil", "0", lambda a, out: 0.0, "smallest integer >= x", rounding(math.ceil), sends="0"),
     _unary("round", "0", lambda a, out: 0.0, "nearest integer, halves to even (numpy, PyTorch)",
-           sends="0"),
+           rounding(round), sends="0", array="rint"),
+    # Each row below is all there is of its op: Value, Dual and Tensor methods, np.<name>(t),
+    # explain's words, the pictures, the command line and docs/api.md's list come from it.
+    _unary("arcsinh", "1/sqrt({a}² + 1)", lambda a, out: recip(sqrt(a * a + 1.0)), "inverse hyperbolic sine",
+           math.asinh, sends="g/sqrt({a}² + 1)"),
+    _unary("arctanh", "1/(1 - {a}²)", lambda a, out: recip(1.0 - a * a),
+           "inverse hyperbolic tangent, -1 < x < 1", math.atanh, sends="g/(1 - {a}²)",
+           domain=("-1 < x < 1", lambda x: abs(x) >= 1.0)),
+    _unary("deg2rad", "π/180", lambda a, out: _RADIANS_PER_DEGREE, "degrees to radians", math.radians,
+           sends="g·π/180"),
+    _unary("rad2deg", "180/π", lambda a, out: _DEGREES_PER_RADIAN, "radians to degrees", math.degrees,
+           sends="g·180/π", overflows=True),
     Op("%", 2, "{a}%{b}", ("1", "-floor({a}/{b})"),
        (lambda a, b, out: 1.0, lambda a, b, out: -floordiv(a, b)),
        doc="remainder with the sign of b (numpy's mod, Python's %)", symbol="%",
@@ -185,14 +225,7 @@ _ROWS = (
 #: runs on a float or an ndarray (NaN is never bad: it propagates).  Outside, Value and Tensor
 #: raise ``DomainError`` naming the op and the values (docs/api.md, "Numeric policy").
 DOMAINS: Dict[str, Tuple[str, Callable[[Any], Any]]] = {
-    "log": ("x > 0", lambda x: x <= 0.0),
-    "log2": ("x > 0", lambda x: x <= 0.0),
-    "log10": ("x > 0", lambda x: x <= 0.0),
-    "log1p": ("x > -1", lambda x: x <= -1.0),
-    "sqrt": ("x >= 0", lambda x: x < 0.0),
-    "arcsin": ("-1 <= x <= 1", lambda x: abs(x) > 1.0),
-    "arccos": ("-1 <= x <= 1", lambda x: abs(x) > 1.0),
-}
+    row.name: row.domain for row in _ROWS if row.domain is not None}
 
 #: Every op by name: the rows above, and the Tensor ops that :mod:`autograd_lite.tensor` registers
 #: beside their code (:func:`register`).

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, Callable, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, List, Optional, Tuple, Union
 
 from . import checks as _checks
 from . import engine as _engine
@@ -218,11 +218,10 @@ class Value(ValueProtocol):
     def __abs__(self) -> "Value":
         return self.abs()
 
-    exp, log, sigmoid = (_unary(n) for n in ("exp", "log", "sigmoid"))
-    sin, cos, abs, tan, sinh = (_unary(n) for n in ("sin", "cos", "abs", "tan", "sinh"))
-    cosh, arcsin, arccos, arctan, log1p = (_unary(n) for n in ("cosh", "arcsin", "arccos", "arctan", "log1p"))
-    expm1, log2, log10, exp2, sign = (_unary(n) for n in ("expm1", "log2", "log10", "exp2", "sign"))
-    floor, ceil, round = (_unary(n) for n in ("floor", "ceil", "round"))
+    # exp, log, sin ... arcsinh, deg2rad: every other one-parent row of the op table that has a
+    # float forward gets its method made from the row, below the class (see _add_unary_methods).
+    if TYPE_CHECKING:
+        def __getattr__(self, name: str) -> Callable[[], "Value"]: ...
 
     # The activations, bound by hand like + and * (a call less each; the same tests hold them
     # to the table's rules and the numeric policy).
@@ -401,6 +400,18 @@ def _ieee_quotient(a: float, b: float) -> float:
 
 
 _plain_number_types.add(Value)
+
+
+def _add_unary_methods(cls: Any, make: Callable[[str], Any]) -> None:
+    """Give ``cls`` a method for every one-parent row with a float forward that it lacks: the
+    op table is the only place such an op is written (Value, Dual and Tensor read it)."""
+    for row in list(_ops.OPS.values()):
+        if row.scalar is not None and row.name not in vars(cls) and not any(
+                row.name in vars(base) for base in cls.__mro__[1:] if base is not object):
+            setattr(cls, row.name, make(row.name))
+
+
+_add_unary_methods(Value, _unary)
 
 # The op table's rules, bound once (see autograd_lite.ops).
 _R_POW_N = _ops.OPS["**n"].rules[0]

@@ -8,6 +8,22 @@ import numpy as np
 
 from autograd_lite import Value
 
+# The elementwise rows written only in the op table (Value, Dual and Tensor make their methods
+# from the row): one entry each -- a domain interval (low, high) for the draws and PyTorch's
+# function -- read by the Value tests (test_higher_order) and the Tensor tests (test_tensor_ops).
+ROW_ONLY: Dict[str, Tuple[float, float, str]] = {
+    "arcsinh": (-3.0, 3.0, "asinh"),
+    "arctanh": (-0.9, 0.9, "atanh"),
+    "deg2rad": (-400.0, 400.0, "deg2rad"),
+    "rad2deg": (-7.0, 7.0, "rad2deg"),
+}
+
+
+def row_only_point(name: str) -> float:
+    """A point well inside the row's interval (not at 0, where some second derivatives vanish)."""
+    low, high, _ = ROW_ONLY[name]
+    return low + 0.7 * (high - low)
+
 
 def apple_orange() -> Dict[str, Value]:
     """The shopping graph of "Deep Learning from Scratch" ch. 5, every node labelled by its key."""

@@ -10,6 +10,7 @@ from typing import Any, Callable, List
 
 import numpy as np
 import pytest
+from graphs import ROW_ONLY, row_only_point
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -66,8 +67,10 @@ CASES = {
     "round": (lambda a: a.round(), (0.7,)),
     "%": (lambda a, b: a % b, (0.7, -1.3)),
 }
+CASES.update({name: (lambda a, _n=name: getattr(a, _n)(), (row_only_point(name),)) for name in ROW_ONLY})
 # where test_local_grads_are_the_rules_on_floats draws x (else from (0.1, 3))
-DRAW = {"arcsin": (-0.99, 0.99), "arccos": (-0.99, 0.99), "relu": (-3.0, 3.0), "tanh": (-3.0, 3.0)}
+DRAW = {"arcsin": (-0.99, 0.99), "arccos": (-0.99, 0.99), "relu": (-3.0, 3.0), "tanh": (-3.0, 3.0),
+        **{name: (low, high) for name, (low, high, _) in ROW_ONLY.items()}}
 
 
 def test_every_row_has_a_case_and_every_op_string_has_a_row() -> None:
@@ -114,6 +117,7 @@ def test_first_and_second_derivatives_match_pytorch(name: str) -> None:
                                              "expm1", "log2", "log10", "exp2", "sign", "floor", "ceil",
                                              "round")},
         "%": torch.remainder,
+        **{name: getattr(torch, theirs) for name, (_, _, theirs) in ROW_ONLY.items()},
     }.get(name, f)
     t = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in xs]
     out = torch_f(*t)

@@ -13,7 +13,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 import pytest
-from graphs import numeric_grads
+from graphs import ROW_ONLY, numeric_grads
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -130,7 +130,8 @@ def _u(lo: float, hi: float, *shape: int) -> np.ndarray:
     return _R.uniform(lo, hi, shape)
 
 
-_TORCH_UNARY = {"arcsin": "asin", "arccos": "acos", "arctan": "atan"}
+_TORCH_UNARY = {"arcsin": "asin", "arccos": "acos", "arctan": "atan",
+                **{name: theirs for name, (_, _, theirs) in ROW_ONLY.items()}}
 # One differentiable function per Tensor row this file adds (inputs inside the domain, away from
 # jumps), in the format of tests/test_tensor_higher_order.py's CASES: (ours, inputs, torch's).
 CASES: Dict[str, Tuple[Callable[..., Any], Tuple[np.ndarray, ...], Callable[..., Any]]] = {
@@ -144,7 +145,8 @@ CASES: Dict[str, Tuple[Callable[..., Any], Tuple[np.ndarray, ...], Callable[...,
                        ("sign", np.array([-1.5, -0.3, 0.4, 2.0])),
                        ("floor", np.array([-1.7, -0.3, 0.4, 2.2])),
                        ("ceil", np.array([-1.7, -0.3, 0.4, 2.2])),
-                       ("round", np.array([-1.7, -0.3, 0.4, 2.2])))},
+                       ("round", np.array([-1.7, -0.3, 0.4, 2.2])),
+                       *((n, _u(low, high, 4)) for n, (low, high, _) in ROW_ONLY.items()))},
     "%": (lambda a, b: (a % b) ** 2, (np.array([2.3, -2.3, 5.6]), np.array([2.05, 1.9, -4.1])),
           lambda a, b: _t().remainder(a, b) ** 2),
     "prod": (lambda a: a.prod(axis=1), (np.array([[0.5, 0.0, 2.0], [1.5, -0.7, 1.2]]),),
@@ -206,6 +208,8 @@ UNARY = {  # name: (draw the input, the torch function)
     "floor": (_away_from_integers, "floor"),
     "ceil": (_away_from_integers, "ceil"),
     "round": (_away_from_integers, "round"),
+    **{name: ((lambda r, s, _lo=low, _hi=high: r.uniform(_lo, _hi, s)), theirs)
+       for name, (low, high, theirs) in ROW_ONLY.items()},
 }
 
 

@@ -1,9 +1,11 @@
-"""numpy's elementwise math beyond the basics: tan ... exp2, sign/floor/ceil/round, and ``%``.
+"""numpy's elementwise math beyond the basics (tan ... exp2, sign/floor/ceil/round, arcsinh ...,
+deg2rad, rad2deg) and ``%``.
 
-Every one is a row the op table shares with ``Value`` (:mod:`autograd_lite.ops`): the Tensor
-rule is the row's scalar rule run on arrays (``g * local(a, out)``, :func:`from_table`), and
-the numeric policy is the one of ``Value``: outside a domain (``ops.DOMAINS``) a DomainError
-naming the op and the values, a finite x whose result overflows an OverflowError.
+Every one is a row the op table shares with ``Value`` (:mod:`autograd_lite.ops`), and its method
+here is made from the row: numpy's function of the row's ``array`` name, the Tensor rule the row's
+scalar rule run on arrays (``g * local(a, out)``, :func:`from_table`), and the numeric policy of
+``Value``: outside the row's domain a DomainError naming the op and the values, a finite x whose
+result overflows an OverflowError.
 
 >>> from autograd_lite import Tensor
 >>> t = Tensor([0.25, 0.5], requires_grad=True)
@@ -22,21 +24,20 @@ from .. import ops as _ops
 from ..value import ZeroDivisionDomainError
 from . import _domain as D
 from ._node import _Node, _operand, _result, _shape_error
-from .elementwise import from_table
+from .elementwise import ElementwiseOps, from_table
 from .numpy_api import FUNCTIONS, UFUNCS, _binary
 
 if TYPE_CHECKING:
     from .core import Tensor
 
-_OVERFLOWS = ("sinh", "cosh", "expm1", "exp2")  # finite x, infinite result: an OverflowError
-
-
-def _method(name: str, forward: Callable[[np.ndarray], Any]) -> Callable[["Tensor"], "Tensor"]:
-    """The Tensor method of a shared one-parent row: numpy's ``forward``, the row's rule."""
+def _method(name: str) -> Callable[["Tensor"], "Tensor"]:
+    """The Tensor method of a shared one-parent row: numpy's function, the row's rule, domain and
+    overflow (all read from the row)."""
     row = _ops.OPS[name]
+    forward = getattr(np, row.array)
     rule = _ops.bind(name, from_table(name)).vjp
-    words, bad = _ops.DOMAINS.get(name, ("", None))
-    overflows = name in _OVERFLOWS
+    words, bad = row.domain or ("", None)
+    overflows = row.overflows
 
     def method(self: "Tensor") -> "Tensor":
         a = self.data
@@ -74,21 +75,8 @@ class NumpyMathOps:
     __slots__ = ()
     data: np.ndarray
 
-    tan = _method("tan", np.tan)
-    sinh = _method("sinh", np.sinh)
-    cosh = _method("cosh", np.cosh)
-    arcsin = _method("arcsin", np.arcsin)
-    arccos = _method("arccos", np.arccos)
-    arctan = _method("arctan", np.arctan)
-    log1p = _method("log1p", np.log1p)
-    expm1 = _method("expm1", np.expm1)
-    log2 = _method("log2", np.log2)
-    log10 = _method("log10", np.log10)
-    exp2 = _method("exp2", np.exp2)
-    sign = _method("sign", np.sign)
-    floor = _method("floor", np.floor)
-    ceil = _method("ceil", np.ceil)
-    round = _method("round", np.round)  # halves to even, as numpy and PyTorch
+    # tan, sinh ... round, arcsinh, deg2rad: every one-parent row with a float forward that
+    # ElementwiseOps does not write by hand gets its method from the row (below the class).
 
     def __mod__(self, other: Any) -> "Tensor":
         """numpy's ``%``: the remainder has the sign of the divisor; a zero divisor is refused."""
@@ -111,8 +99,9 @@ class NumpyMathOps:
         return _operand(other, self, "%").__mod__(self)  # type: ignore[arg-type]
 
 
-UFUNCS.update({getattr(np, name): (lambda x, _n=name: getattr(x, _n)())
-               for name in ("tan", "sinh", "cosh", "arcsin", "arccos", "arctan", "log1p", "expm1", "log2",
-                            "log10", "exp2", "sign", "floor", "ceil")})
-UFUNCS.update({np.rint: lambda x: x.round(), np.remainder: _binary("__mod__", "%")})
+for _row in list(_ops.OPS.values()):
+    if _row.scalar is not None and _row.name not in vars(ElementwiseOps):
+        setattr(NumpyMathOps, _row.name, _method(_row.name))
+        UFUNCS[getattr(np, _row.array)] = lambda x, _n=_row.name: getattr(x, _n)()  # np.tan(t) ...
+UFUNCS[np.remainder] = _binary("__mod__", "%")
 FUNCTIONS.update({np.round: _round, np.around: _round})
