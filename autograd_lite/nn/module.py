@@ -16,7 +16,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Set, Tuple, Uni
 import numpy as np
 
 from .. import checks as _checks
-from ..serialize import read_state, write_state
+from ..serialize import cast_state, read_state, write_state
 from ..tensor import Tensor
 
 __all__ = ["Module"]
@@ -218,7 +218,9 @@ class Module:
             elif value.shape != target.shape:
                 problems.append(f"{name!r} has shape {value.shape}, the model expects {target.shape}")
             else:
-                converted[name] = value.astype(target.dtype, copy=False)
+                converted[name], problem = cast_state(name, value, target.dtype)
+                if problem:
+                    problems.append(problem)
         if problems:
             raise ValueError(f"{owner}.load_state_dict: the state does not fit this model: "
                              + "; ".join(problems) + ". Nothing was loaded.")

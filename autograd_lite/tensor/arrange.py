@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import checks as _checks
 from .. import ops as _ops
-from ._node import _Node, _result
+from ._node import _Node, _operand, _result
 from .numpy_api import FUNCTIONS
 
 if TYPE_CHECKING:
@@ -191,7 +191,10 @@ class ArrangeOps:
         _checks.fits(_size(max(b + k + e, 1) for (b, e), k in zip(widths, a.shape)), a.itemsize,
                      f"pad_width={_short(pad_width)}", "pad")
         c = _checks.real_number(constant_values, "pad")
-        data = np.pad(a, widths, mode="constant", constant_values=np.asarray(c, a.dtype))
+        # as a number combined with the tensor: one its dtype cannot hold (1e300 in float32 would
+        # be inf, 1e-50 would be 0) is refused, not rounded silently
+        fill = _operand(c, self, "pad").data
+        data = np.pad(a, widths, mode="constant", constant_values=fill)
         return _result(data, "pad", _pad_rule, self, None, (widths, c))  # type: ignore[arg-type]
 
     def cumsum(self, axis: Any = None) -> "Tensor":
