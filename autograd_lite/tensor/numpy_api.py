@@ -6,7 +6,8 @@ gate, so numpy gives a gradient or refuses, never a silently detached number:
 
 * a numpy function with a Tensor op runs that op: keywords the op takes are passed on,
   keywords it does not take are a ``TypeError`` naming the function and the keyword (unless
-  they hold numpy's default); derivative rules written with numpy functions build graph
+  they hold numpy's default, or no Tensor involved wants a gradient: then numpy runs on the
+  data); derivative rules written with numpy functions build graph
   when handed Tensors, which is how one rule serves first and higher order;
 * a function without a Tensor op runs on the data when no float comes out of it
   (``np.shape``, ``np.allclose``, comparisons), or when no Tensor involved wants a
@@ -181,6 +182,8 @@ def _run_op(func: Any, impl: Callable[..., Any], args: Any, kwargs: Any) -> Any:
             if key in takes:
                 named[key] = v
             elif not _is_default(v, p.default):
+                if not _wants(args, kwargs):  # nothing to differentiate: numpy itself, on the data
+                    return _run_plain(name, func, args, kwargs, False)
                 allowed = ", ".join(k for k, q in takes.items() if q.kind is not _VAR_POSITIONAL)
                 hint = _HINTS.get(key, "")
                 raise TypeError(f"numpy.{name} of a Tensor: keyword {key!r} is not supported "
@@ -284,12 +287,12 @@ class NumpyProtocol:
         if op is not None:
             extra = {k: v for k, v in kwargs.items()
                      if k != "out" and not (k in _UFUNC_DEFAULTS and _is_default(v, _UFUNC_DEFAULTS[k]))}
-            if extra:
+            if extra and _wants(inputs, kwargs):
                 raise TypeError(f"numpy.{name} of a Tensor: keyword {next(iter(extra))!r} is not "
                                 f"supported (autograd_lite's {name} takes the inputs only)")
-            if "out" not in kwargs:
+            if not extra and "out" not in kwargs:
                 return op(*inputs)
-            if _wants(inputs, {}):
+            if _wants(inputs, kwargs):
                 raise TypeError(f"numpy.{name} of a Tensor that requires grad: keyword 'out' is not "
                                 "supported (the array would hold numbers without their gradient); "
                                 "nothing was written")
