@@ -161,8 +161,29 @@ def _is_default(value: Any, default: Any) -> bool:
     return type(value) is type(default) and isinstance(default, plain) and value == default
 
 
+_leading: Dict[Any, int] = {}
+
+
+def _positional(func: Any, impl: Callable[..., Any]) -> int:
+    """How many leading parameters numpy's function and the Tensor op share, in order (a call
+    with no keywords and no more arguments than that needs no binding: the common case)."""
+    k = _leading.get(func)
+    if k is None:
+        ours = list(_signature(impl).parameters.values())
+        k = 0
+        for p in _signature(func).parameters.values():
+            if (k >= len(ours) or p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+                    or ours[k].name != p.name or ours[k].kind is not p.POSITIONAL_OR_KEYWORD):
+                break
+            k += 1
+        _leading[func] = k
+    return k
+
+
 def _run_op(func: Any, impl: Callable[..., Any], args: Any, kwargs: Any) -> Any:
     """numpy's call bound to numpy's own signature, then passed to the Tensor op by name."""
+    if not kwargs and len(args) <= _positional(func, impl):
+        return impl(*args)
     name = func.__name__
     sig = _signature(func)
     try:
@@ -284,6 +305,8 @@ class NumpyProtocol:
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
         name = ufunc.__name__ + ("" if method == "__call__" else "." + method)
         op = UFUNCS.get(ufunc) if method == "__call__" else None
+        if op is not None and not kwargs:
+            return op(*inputs)
         if op is not None:
             extra = {k: v for k, v in kwargs.items()
                      if k != "out" and not (k in _UFUNC_DEFAULTS and _is_default(v, _UFUNC_DEFAULTS[k]))}
