@@ -33,6 +33,10 @@ __all__ = ["ChainRule", "chain_rule", "MAX_PATHS", "MAX_FACTORS"]
 
 MAX_PATHS = 8  # paths written out; the others are counted and said
 MAX_FACTORS = 12  # factors of one path written out; a longer path shows its two ends
+# What max_paths may ask for (about a second of work): the factors the written-out paths show
+# (paths × shown factors each), and the edges they keep (paths × their length).
+MAX_SHOWN = 50_000
+MAX_EDGES = 2_000_000
 
 Edge = Tuple[Any, int]  # (node, index of the parent in node.parents)
 
@@ -95,7 +99,7 @@ class ChainRule:
             return ["0"]
         stages = []
         for how in ("symbols", "words", "numbers"):
-            terms = [" · ".join(self._short(self._factors(p, how))) for p in self.paths]
+            terms = [" · ".join(self._shown(p, how)) for p in self.paths]
             if self.more:
                 terms.append(f"… ({self.more} more path{'s' if self.more != 1 else ''})")
             stages.append(" + ".join(terms))
@@ -106,20 +110,29 @@ class ChainRule:
                 out.append(s)
         return out
 
-    def _factors(self, path: Tuple[Edge, ...], how: str) -> List[str]:
+    def _factors(self, path: Tuple[Edge, ...], how: str, length: int) -> List[str]:
         if how == "symbols":
             return self.factor_symbols(path)
         if how == "words":
             words = self.factor_words(path)
-            return [atom(w) if len(path) > 1 or len(self.paths) > 1 else w for w in words]
+            return [atom(w) if length > 1 or len(self.paths) > 1 else w for w in words]
         return [atom(fmt(v)) for v in self.factor_values(path)]
 
-    def _short(self, factors: List[str]) -> List[str]:
+    def _ends(self, path: Tuple[Edge, ...]) -> Tuple[Tuple[Edge, ...], Tuple[Edge, ...], int]:
+        """The edges a path shows (all, or its two ends) and how many are left out: only the
+        shown factors are ever formatted, so a long path costs what it shows."""
         k = self.max_factors
-        if len(factors) <= k:
-            return factors
+        if len(path) <= k:
+            return path, (), 0
         half = k // 2
-        return factors[:half] + [f"… ({len(factors) - 2 * half} more factors)"] + factors[-half:]
+        return path[:half], path[-half:], len(path) - 2 * half
+
+    def _shown(self, path: Tuple[Edge, ...], how: str) -> List[str]:
+        head, tail, hidden = self._ends(path)
+        if not hidden:
+            return self._factors(path, how, len(path))
+        return (self._factors(head, how, len(path)) + [f"… ({hidden} more factors)"]
+                + self._factors(tail, how, len(path)))
 
     def text(self) -> str:
         """One line: ``∂z/∂x = ∂z/∂t · ∂t/∂x = (2·t) · 1 = 6 · 1 = 6``."""
@@ -142,25 +155,23 @@ class ChainRule:
         if self.root is self.leaf or self.count == 0:
             return f"{parts[0]} = {1 if self.root is self.leaf else 0}"
         more = (rf" + \dots\ (\text{{{self.more} more paths}})" if self.more else "")
-        sym = " + ".join(r" \cdot ".join(self._short_tex([d(n, n.parents[i]) for n, i in p]))
+        sym = " + ".join(r" \cdot ".join(self._shown_tex(p, lambda q, n: [d(m, m.parents[i]) for m, i in q]))
                          for p in self.paths) + more
-        words = " + ".join(r" \cdot ".join(self._short_tex([_tex_formula(atom(w) if len(p) > 1 else w)
-                                                             for w in self.factor_words(p)]))
-                           for p in self.paths) + more
-        nums = " + ".join(r" \cdot ".join(self._short_tex([_tex_number(v) for v in self.factor_values(p)]))
-                          for p in self.paths) + more
+        words = " + ".join(r" \cdot ".join(self._shown_tex(p, lambda q, n: [
+            _tex_formula(atom(w) if n > 1 else w) for w in self.factor_words(q)])) for p in self.paths) + more
+        nums = " + ".join(r" \cdot ".join(self._shown_tex(p, lambda q, n: [
+            _tex_number(v) for v in self.factor_values(q)])) for p in self.paths) + more
         for s in (sym, words, nums, _tex_number(self.total)):
             if s != parts[-1]:
                 parts.append(s)
         return " = ".join(parts)
 
-    def _short_tex(self, factors: List[str]) -> List[str]:
-        k = self.max_factors
-        if len(factors) <= k:
-            return factors
-        half = k // 2
-        more = rf"\dots\ (\text{{{len(factors) - 2 * half} more factors}})"
-        return factors[:half] + [more] + factors[-half:]
+    def _shown_tex(self, path: Tuple[Edge, ...], factors: Any) -> List[str]:
+        head, tail, hidden = self._ends(path)
+        if not hidden:
+            return factors(path, len(path))  # type: ignore[no-any-return]
+        more = rf"\dots\ (\text{{{hidden} more factors}})"
+        return factors(head, len(path)) + [more] + factors(tail, len(path))  # type: ignore[no-any-return]
 
     def _repr_latex_(self) -> str:
         return f"$${self.latex()}$$"
@@ -254,20 +265,33 @@ def chain_rule(root: Any, leaf: Any, names: Dict[Any, str], nodes: List[Any], gr
     # d node / d leaf, both oldest first: a node comes after its parents.
     to_leaf: Dict[Any, int] = {}
     dot: Dict[Any, float] = {}
+    depth: Dict[Any, int] = {}  # the longest path down to the leaf
     for n in nodes:
         if n is leaf:
-            to_leaf[n], dot[n] = 1, 1.0
+            to_leaf[n], dot[n], depth[n] = 1, 1.0, 0
             continue
-        count, d = 0, 0.0
+        count, d, longest = 0, 0.0, -1
         for p, local in zip(n.parents, n.local_grads):
             c = to_leaf.get(p, 0)
             if c:
                 count += c
                 d += float(local) * dot[p]
-        to_leaf[n], dot[n] = count, d
+                longest = max(longest, depth[p])
+        to_leaf[n], dot[n], depth[n] = count, d, longest + 1
+    _check_size(max_paths, min(max_paths, to_leaf.get(root, 0)), depth.get(root, 0), max_factors)
     paths = _first_paths(root, leaf, to_leaf, max_paths)
     return ChainRule(root, leaf, names, tuple(paths), to_leaf.get(root, 0), dot.get(root, 0.0), grad,
                      max_factors)
+
+
+def _check_size(max_paths: int, written: int, longest: int, max_factors: int) -> None:
+    """Refuse up front what max_paths would make too big to write out (see MAX_SHOWN, MAX_EDGES)."""
+    shown, edges = written * min(longest, max_factors), written * longest
+    if shown > MAX_SHOWN or edges > MAX_EDGES:
+        raise ValueError(f"chain: max_paths={max_paths} would write out {written} paths of up to {longest} "
+                         f"factors: {shown} factors shown and {edges} edges kept, more than "
+                         f"{MAX_SHOWN} / {MAX_EDGES} (chain.MAX_SHOWN / MAX_EDGES); ask for fewer paths "
+                         "(the count and the total stay exact whatever max_paths is)")
 
 
 def _first_paths(root: Any, leaf: Any, to_leaf: Dict[Any, int], k: int) -> List[Tuple[Edge, ...]]:

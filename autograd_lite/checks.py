@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence, Tuple, Union
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["is_int", "axis", "axes", "permutation", "flag", "float_dtype", "count", "real_number"]
+__all__ = ["is_int", "axis", "axes", "permutation", "flag", "float_dtype", "count", "real_number", "fits",
+           "MAX_BYTES"]
 
 # numpy is only imported by the functions that need it (dtypes), never for a script of Values;
 # numpy's integers and floats register as numbers.Integral / numbers.Real, its bool_ as neither.
@@ -122,6 +123,33 @@ def count(value: Any, name: str, op: str, minimum: int = 0) -> int:
     if value < minimum:
         raise ValueError(f"{op}: {name} must be >= {minimum}, got {value}")
     return int(value)
+
+
+#: The most bytes one result (or one pass of work) may take when an argument decides its size:
+#: repeats, tile's reps, pad widths, diff's n, einsum's output, conv2d's padded image and windows,
+#: Conv2d's filters.  Anything larger is refused before it is allocated, naming the argument and
+#: the size; raise it (``autograd_lite.checks.MAX_BYTES = ...``) on a machine with more memory.
+MAX_BYTES = 2**32  # 4 GiB
+
+
+def fits(elements: int, itemsize: int, what: str, op: str) -> int:
+    """``elements`` (exact Python int) of ``itemsize`` bytes, if within :data:`MAX_BYTES`.
+
+    >>> fits(6, 8, "repeats=2", "repeat")
+    6
+    >>> fits(3 * 10**9, 8, "repeats=1000000000", "repeat")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: repeat: repeats=1000000000 would need 3000000000 elements (22.35 GiB), more than ...
+    """
+    need = int(elements) * int(itemsize)
+    if need > MAX_BYTES:
+        from .format import fmt
+
+        raise ValueError(f"{op}: {what} would need {int(elements)} elements ({fmt(need / 2**30, 4)} GiB), "
+                         f"more than one result may take ({fmt(MAX_BYTES / 2**30, 4)} GiB: "
+                         "autograd_lite.checks.MAX_BYTES)")
+    return int(elements)
 
 
 def real_number(value: Any, op: str) -> float:

@@ -75,8 +75,11 @@ def _shape4(shape: Any, op: str) -> Tuple[int, int, int, int]:
 
 
 def geometry(shape: Tuple[int, ...], kernel: Size, stride: Size, pad: Size, op: str,
-             fill: float = 0.0, pool: bool = False) -> Geometry:
-    """Check the window arguments against an image shape and work out the output size."""
+             fill: float = 0.0, pool: bool = False, itemsize: int = 8) -> Geometry:
+    """Check the window arguments against an image shape and work out the output size.
+
+    The padded image and the matrix of windows (im2col's result, col2im's input) must fit
+    :data:`autograd_lite.checks.MAX_BYTES`: checked here, before anything is allocated."""
     k = _pair(kernel, "kernel_size", op, 1)
     s = _pair(stride, "stride", op, 1)
     p = _pair(pad, "pad", op, 0)
@@ -87,6 +90,12 @@ def geometry(shape: Tuple[int, ...], kernel: Size, stride: Size, pad: Size, op: 
         raise ValueError(f"{op}: kernel {k} is larger than the padded input {(h + 2 * p[0], w + 2 * p[1])} "
                          f"(input {h}x{w}, pad {p})")
     out = ((h + 2 * p[0] - k[0]) // s[0] + 1, (w + 2 * p[1] - k[1]) // s[1] + 1)
+    padded = (n, c, h + 2 * p[0], w + 2 * p[1])
+    _checks.fits(n * c * padded[2] * padded[3], itemsize,
+                 f"pad={p} on an image of shape {(n, c, h, w)} (padded: {padded})", op)
+    rows, cols = n * out[0] * out[1], c * k[0] * k[1]
+    _checks.fits(rows * cols, itemsize, f"kernel_size={k}, stride={s}, pad={p} (a matrix of windows of "
+                 f"shape {(rows, cols)})", op)
     return Geometry((n, c, h, w), k, s, p, out, fill)
 
 
@@ -112,38 +121,39 @@ def _image(x: Any, op: str) -> Tensor:
 def im2col_array(x: np.ndarray, geo: Geometry) -> np.ndarray:
     """The book's im2col: (N, C, H, W) -> (N·OH·OW, C·KH·KW), one window per row.
 
-    The loop runs over the KH·KW kernel positions (not over the many windows): kernel
-    position (y, x) sees pixels y, y + stride, ... of the padded image, a strided slice.
+    numpy's ``sliding_window_view`` sees every window of the padded image without copying
+    (a strided view); taking every stride-th one and laying them out as rows is one copy,
+    whatever the kernel size (no Python loop over kernel positions).
     """
     n, c, _, _ = geo.shape
     (kh, kw), (sh, sw), (ph, pw), (oh, ow) = geo.kernel, geo.stride, geo.pad, geo.out
     img = x if not (ph or pw) else np.pad(x, [(0, 0), (0, 0), (ph, ph), (pw, pw)], constant_values=geo.fill)
-    # the book fills (N, C, KH, KW, OH, OW) and transposes; filling the transposed layout
-    # directly gives the same matrix with one copy less
-    col = np.empty((n, oh, ow, c, kh, kw), dtype=x.dtype)
-    for y in range(kh):
-        y_max = y + sh * oh
-        for xx in range(kw):
-            x_max = xx + sw * ow
-            col[:, :, :, :, y, xx] = img[:, :, y:y_max:sh, xx:x_max:sw].transpose(0, 2, 3, 1)
-    return col.reshape(n * oh * ow, c * kh * kw)
+    windows = np.lib.stride_tricks.sliding_window_view(img, (kh, kw), axis=(2, 3))
+    windows = windows[:, :, : sh * (oh - 1) + 1 : sh, : sw * (ow - 1) + 1 : sw]  # (N, C, OH, OW, KH, KW)
+    return windows.transpose(0, 2, 3, 1, 4, 5).reshape(n * oh * ow, c * kh * kw)
 
 
 def col2im_array(col: np.ndarray, geo: Geometry) -> np.ndarray:
     """The book's col2im: every row back onto its window, overlapping windows *added*.
 
-    The image gets ``stride - 1`` spare rows and columns so the last slices fit when the
-    stride does not divide the padded size; the padding is cut off at the end.
+    It loops over the kernel positions (each a strided slice of the image, as the book) or,
+    when there are fewer windows than kernel positions (a big pooling kernel), over the
+    windows: at most min(KH·KW, OH·OW) numpy additions.  The padding is cut off at the end.
     """
     n, c, h, w = geo.shape
     (kh, kw), (sh, sw), (ph, pw), (oh, ow) = geo.kernel, geo.stride, geo.pad, geo.out
     cols = col.reshape(n, oh, ow, c, kh, kw)
-    img = np.zeros((n, c, h + 2 * ph + sh - 1, w + 2 * pw + sw - 1), dtype=col.dtype)
-    for y in range(kh):
-        y_max = y + sh * oh
-        for xx in range(kw):
-            x_max = xx + sw * ow
-            img[:, :, y:y_max:sh, xx:x_max:sw] += cols[:, :, :, :, y, xx].transpose(0, 3, 1, 2)
+    img = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=col.dtype)
+    if kh * kw <= oh * ow:
+        for y in range(kh):
+            y_max = y + sh * oh
+            for xx in range(kw):
+                x_max = xx + sw * ow
+                img[:, :, y:y_max:sh, xx:x_max:sw] += cols[:, :, :, :, y, xx].transpose(0, 3, 1, 2)
+    else:
+        for i in range(oh):
+            for j in range(ow):
+                img[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw] += cols[:, i, j]
     return img[:, :, ph:h + ph, pw:w + pw]
 
 
@@ -206,7 +216,7 @@ def im2col(x: Any, kernel_size: Size, stride: Size = 1, pad: Size = 0) -> Tensor
     in (C, KH, KW) order.  Backward: :func:`col2im` (overlapping windows add up).
     """
     t = _image(x, "im2col")
-    geo = geometry(t.shape, kernel_size, stride, pad, "im2col")
+    geo = geometry(t.shape, kernel_size, stride, pad, "im2col", itemsize=t.data.itemsize)
     out = _im2col_any(t, geo)
     return out
 
@@ -223,7 +233,8 @@ def col2im(col: Any, input_shape: Sequence[int], kernel_size: Size, stride: Size
     [[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]]
     """
     t = _tensor(col, "col2im", "col")
-    geo = geometry(_shape4(input_shape, "col2im"), kernel_size, stride, pad, "col2im")
+    geo = geometry(_shape4(input_shape, "col2im"), kernel_size, stride, pad, "col2im",
+                   itemsize=t.data.itemsize)
     (n, c, _, _), (kh, kw), (oh, ow) = geo.shape, geo.kernel, geo.out
     expected = (n * oh * ow, c * kh * kw)
     if t.shape != expected:
@@ -255,8 +266,10 @@ def conv2d(x: Any, W: Any, b: Any = None, stride: Size = 1, pad: Size = 0) -> Te
     bt = None if b is None else _tensor(b, "conv2d", "b")
     if bt is not None and bt.shape != (fn,):
         raise ValueError(f"conv2d: b must have shape ({fn},) (one bias per filter), got shape {bt.shape}")
-    geo = geometry(xt.shape, wt.shape[2:], stride, pad, "conv2d")
+    geo = geometry(xt.shape, wt.shape[2:], stride, pad, "conv2d", itemsize=xt.data.itemsize)
     oh, ow = geo.out
+    _checks.fits(n * oh * ow * fn, xt.data.itemsize, f"{fn} filters over {n * oh * ow} windows (an output "
+                 f"of shape {(n, fn, oh, ow)})", "conv2d")
     col = _im2col_any(xt, geo)                     # (N·OH·OW, C·KH·KW)
     out = col @ wt.reshape(fn, -1).T               # (N·OH·OW, FN): every window times every filter
     if bt is not None:
@@ -267,7 +280,8 @@ def conv2d(x: Any, W: Any, b: Any = None, stride: Size = 1, pad: Size = 0) -> Te
 def _windows(x: Any, kernel_size: Size, stride: Optional[Size], pad: Size, op: str,
              fill: float) -> Tuple[Tensor, Geometry]:
     t = _image(x, op)
-    geo = geometry(t.shape, kernel_size, kernel_size if stride is None else stride, pad, op, fill, pool=True)
+    geo = geometry(t.shape, kernel_size, kernel_size if stride is None else stride, pad, op, fill, pool=True,
+                   itemsize=t.data.itemsize)
     (kh, kw) = geo.kernel
     return _im2col_any(t, geo).reshape(-1, kh * kw), geo  # one window of one channel per row
 
@@ -292,8 +306,30 @@ def max_pool2d(x: Any, kernel_size: Size, stride: Optional[Size] = None, pad: Si
     """
     windows, geo = _windows(x, kernel_size, stride, pad, "max_pool2d", -math.inf)
     d = windows.data
-    saved = ((np.arange(d.shape[0]), d.argmax(axis=1)), False)  # (index of each window's max, accumulate)
+    rows = np.arange(d.shape[0])
+    saved = ((rows, _window_argmax(d, rows, geo)), False)  # (index of each window's max, accumulate)
     return _to_image(_first_max_any(windows, saved), geo)
+
+
+def _window_argmax(d: np.ndarray, rows: np.ndarray, geo: Geometry) -> np.ndarray:
+    """The element of each window (a row of ``d``) that PyTorch's max pooling picks: its first
+    maximum; the last NaN if it holds one; its first element inside the image if everything
+    in it is -inf (the -inf padding must not take the gradient)."""
+    index = d.argmax(axis=1)
+    best = d[rows, index]
+    odd = np.isnan(best) | (best == -math.inf)
+    if odd.any():
+        k = d.shape[1]
+        r = rows[odd]
+        nan = np.isnan(d[r])
+        last_nan = k - 1 - nan[:, ::-1].argmax(axis=1)
+        (_, c, _, _), (_, kw), (sh, sw), (ph, pw) = geo.shape, geo.kernel, geo.stride, geo.pad
+        oh, ow = geo.out
+        window = r // c  # rows run over (image, output row, output column, channel)
+        i, j = (window // ow) % oh, window % ow
+        first_inside = np.maximum(ph - i * sh, 0) * kw + np.maximum(pw - j * sw, 0)
+        index[r] = np.where(nan.any(axis=1), last_nan, first_inside)
+    return index
 
 
 def avg_pool2d(x: Any, kernel_size: Size, stride: Optional[Size] = None, pad: Size = 0) -> Tensor:

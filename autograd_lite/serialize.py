@@ -74,6 +74,30 @@ def _names(keys: List[str], limit: int = 10) -> str:
     return f"[{shown}{f', ... ({len(keys) - limit} more)' if len(keys) > limit else ''}]"
 
 
+def cast_state(name: str, value: np.ndarray, dtype: np.dtype) -> Tuple[np.ndarray, str]:
+    """``value`` in the model's ``dtype``, and "" -- or the problem, if a number does not survive.
+
+    The numeric policy of numbers combined with a float32/float16 tensor holds for loaded
+    weights too: a finite number the dtype would turn into inf (1e300 in float32), or a non-zero
+    one it would turn into 0 (1e-10 in float16), is refused, never rounded silently.
+
+    >>> cast_state("W", np.array([1.0, 1e300]), np.dtype(np.float32))[1]
+    "'W' holds 1e+300 at index (1,), which float32 cannot hold (it would become inf)"
+    """
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        cast = value.astype(dtype, copy=False)
+    if cast is value or value.dtype.kind not in "iuf":
+        return cast, ""
+    for bad, becomes in ((np.isfinite(value) & ~np.isfinite(cast), "inf"), ((value != 0) & (cast == 0), "0")):
+        if bad.any():
+            where = tuple(int(k) for k in np.argwhere(bad)[0])
+            from .format import fmt
+
+            return cast, (f"{name!r} holds {fmt(value[where])} at index {where}, which {dtype} cannot "
+                          f"hold (it would become {becomes})")
+    return cast, ""
+
+
 def write_state(path: PathLike, state: Mapping[str, np.ndarray]) -> None:
     """Write ``state`` to ``path`` as an uncompressed ``.npz`` archive (no pickles), exactly at ``path``."""
     with open(path, "wb") as f:

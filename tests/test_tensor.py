@@ -34,7 +34,9 @@ def test_ndarray_is_shared_and_attributes() -> None:
     assert t.grad is None and t.requires_grad and t.is_leaf and t.parents == () and t.label == "t"
     assert t.T.shape == (3, 2) and t.T.data.tolist() == a.T.tolist()
     assert Tensor([[2.5]]).item() == 2.5 and type(Tensor([[2.5]]).item()) is float
-    assert np.asarray(t) is a
+    assert np.asarray(t.detach()) is a and np.asarray(Tensor(a)) is a  # a constant converts, shared
+    with pytest.raises(TypeError, match="requires grad"):  # issue 20: it would drop the gradient
+        np.asarray(t)
 
 
 def test_constructor_errors() -> None:

@@ -75,6 +75,8 @@ class Conv2d(Module):
             raise ValueError(f"Conv2d: init must be 'he' or a standard deviation >= 0, got {init!r}")
         self.init = init
         shape = (self.out_channels, self.in_channels) + self.kernel_size
+        _checks.fits(math.prod(shape), 8, f"{shape[0]} filters of shape {shape[1:]} (drawn in float64)",
+                     "Conv2d")
         weights = std * np.random.default_rng(rng).standard_normal(shape)
         self.W = Tensor(weights.astype(dtype), requires_grad=True)
         self.b = Tensor(np.zeros(self.out_channels, dtype=dtype), requires_grad=True) if bias else None

@@ -17,7 +17,7 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Set, 
 import numpy as np
 
 from .. import checks as _checks
-from ..serialize import read_state, write_state
+from ..serialize import cast_state, read_state, write_state
 from ..tensor import Tensor
 from .parameter import Parameter
 
@@ -340,7 +340,9 @@ class Module:
             elif value.shape != target.shape:
                 problems.append(f"{name!r} has shape {value.shape}, the model expects {target.shape}")
             else:
-                converted[name] = value.astype(target.dtype, copy=False)
+                converted[name], problem = cast_state(name, value, target.dtype)
+                if problem:
+                    problems.append(problem)
         if problems:
             raise ValueError(f"{owner}.load_state_dict: the state does not fit this model: "
                              + "; ".join(problems) + ". Nothing was loaded.")

@@ -15,13 +15,13 @@ again), tile's a reshape and sum, pad's a slice, cumsum's a reversed cumsum, dif
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Tuple
 
 import numpy as np
 
 from .. import checks as _checks
 from .. import ops as _ops
-from ._node import _Node, _result
+from ._node import _Node, _operand, _result
 from .numpy_api import FUNCTIONS
 
 if TYPE_CHECKING:
@@ -65,13 +65,21 @@ def _pad_rule(g: Any, a: Any, out: Any, saved: Tuple[Any, float]) -> Any:
     return g[tuple(slice(before, before + n) for (before, _), n in zip(saved[0], a.shape))]
 
 
+def _ints(value: Any) -> Any:
+    """``value`` as an int array (Python ints of any size kept exactly), or None if not ints."""
+    try:
+        w = np.asarray(value)
+    except (ValueError, OverflowError):  # ragged
+        return None
+    if w.dtype.kind == "O" and w.size and all(_checks.is_int(k) for k in w.flat):
+        return w  # ints beyond int64: kept as Python ints, so the size check below is exact
+    return w if w.dtype.kind in "iu" else None
+
+
 def _pad_widths(pad_width: Any, ndim: int) -> Tuple[Tuple[int, int], ...]:
     """numpy's forms (n, (n,), (before, after), ((b0, a0), ...)) as one pair per axis."""
-    try:
-        w = np.asarray(pad_width)
-    except ValueError:  # ragged
-        w = np.asarray(None)
-    if w.dtype.kind not in "iu":
+    w = _ints(pad_width)
+    if w is None:
         raise TypeError(f"pad: pad_width must be ints: n, (before, after) or one pair per axis, "
                         f"got {pad_width!r}")
     try:
@@ -82,6 +90,14 @@ def _pad_widths(pad_width: Any, ndim: int) -> Tuple[Tuple[int, int], ...]:
     if (pairs < 0).any():
         raise ValueError(f"pad: widths must be >= 0, got {pad_width!r}")
     return tuple((int(b), int(e)) for b, e in pairs)
+
+
+def _size(shape: Any) -> int:
+    """The number of elements of ``shape``, exactly (Python ints: no overflow)."""
+    n = 1
+    for k in shape:
+        n *= int(k)
+    return n
 
 
 # --------------------------------------------------------------------------- cumsum, diff
@@ -134,15 +150,19 @@ class ArrangeOps:
             return self.ravel().repeat(repeats, axis=0)  # type: ignore[attr-defined, no-any-return]
         a = self.data
         ax = _checks.axis(axis, a.ndim, "repeat")
-        counts = np.asarray(repeats)
-        if counts.dtype.kind not in "iu" or counts.ndim > 1:
+        given = _ints(repeats)
+        if given is None or given.ndim > 1:
             raise TypeError(f"repeat: repeats must be an int or a 1-D sequence of ints, got {repeats!r}")
-        if (counts < 0).any():
+        if (given < 0).any():
             raise ValueError(f"repeat: repeats must be >= 0, got {repeats!r}")
-        if counts.ndim == 1 and len(counts) not in (1, a.shape[ax]):
-            raise ValueError(f"repeat: {len(counts)} repeats for axis {ax} of shape {a.shape} "
-                             f"(give one, or one per element: {a.shape[ax]})")
-        counts = np.broadcast_to(counts.astype(np.intp), (a.shape[ax],)).copy()
+        n = a.shape[ax]
+        if given.ndim == 1 and len(given) not in (1, n):
+            raise ValueError(f"repeat: {len(given)} repeats for axis {ax} of shape {a.shape} "
+                             f"(give one, or one per element: {n})")
+        total = int(given.reshape(-1)[0]) * max(n, 1) if given.size == 1 else sum(int(k) for k in given.flat)
+        others = _size(a.shape) // n if n else _size(a.shape[:ax] + a.shape[ax + 1:])
+        _checks.fits(total * max(others, 1), a.itemsize, f"repeats={_short(repeats)}", "repeat")
+        counts = np.broadcast_to(given.astype(np.intp), (n,)).copy()
         data = np.repeat(a, counts, axis=ax)
         return _result(data, "repeat", _repeat_rule, self, None, (counts, ax))  # type: ignore[arg-type]
 
@@ -156,6 +176,9 @@ class ArrangeOps:
             raise ValueError(f"tile: reps must be >= 0, got {reps!r}")
         a = self.data
         full = (1,) * (a.ndim - len(d)) + tuple(int(r) for r in d)
+        shape = (1,) * (len(full) - a.ndim) + a.shape
+        _checks.fits(_size(r * max(k, 1) for r, k in zip(full, shape)), a.itemsize,
+                     f"reps={_short(reps)}", "tile")
         t = self if a.ndim >= len(full) else self.reshape(  # type: ignore[attr-defined]
             (1,) * (len(full) - a.ndim) + a.shape)
         return _result(np.tile(t.data, full), "tile", _tile_rule, t, None, full)  # type: ignore[arg-type]
@@ -165,8 +188,13 @@ class ArrangeOps:
         axis; the new elements are ``constant_values``.  Gradient: the unpadded slice."""
         a = self.data
         widths = _pad_widths(pad_width, a.ndim)
+        _checks.fits(_size(max(b + k + e, 1) for (b, e), k in zip(widths, a.shape)), a.itemsize,
+                     f"pad_width={_short(pad_width)}", "pad")
         c = _checks.real_number(constant_values, "pad")
-        data = np.pad(a, widths, mode="constant", constant_values=np.asarray(c, a.dtype))
+        # as a number combined with the tensor: one its dtype cannot hold (1e300 in float32 would
+        # be inf, 1e-50 would be 0) is refused, not rounded silently
+        fill = _operand(c, self, "pad").data
+        data = np.pad(a, widths, mode="constant", constant_values=fill)
         return _result(data, "pad", _pad_rule, self, None, (widths, c))  # type: ignore[arg-type]
 
     def cumsum(self, axis: Any = None) -> "Tensor":
@@ -186,27 +214,29 @@ class ArrangeOps:
         ax = _checks.axis(axis, a.ndim, "diff")
         if k == 0:
             return self  # type: ignore[return-value]  # numpy's diff gives its input back too
-        return _result(np.diff(a, n=k, axis=ax), "diff", _diff_rule, self, None, (k, ax))  # type: ignore[arg-type]
+        # n >= the axis' length leaves nothing (numpy would still run n passes); fewer passes
+        # each touch the whole tensor, forward and backward
+        passes = min(k, a.shape[ax])
+        _checks.fits(passes * a.size, a.itemsize, f"n={k} (passes over {a.size} elements)", "diff")
+        return _result(np.diff(a, n=passes, axis=ax), "diff", _diff_rule, self, None, (k, ax))  # type: ignore[arg-type]
 
 
-def _np_pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> Any:
-    if mode != "constant" or set(kwargs) - {"constant_values"}:
-        raise ValueError(f"pad: only mode 'constant' (with constant_values) is supported, "
-                         f"got mode {mode!r}")
-    return array.pad(pad_width, kwargs.get("constant_values", 0.0))
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:45] + "..." + text[-10:]
 
 
-FUNCTIONS.update({
+def _np_pad(array: Any, pad_width: Any, mode: Any = "constant", constant_values: Any = 0.0) -> Any:
+    if not (isinstance(mode, str) and mode == "constant"):
+        raise ValueError(f"pad: only mode 'constant' (with constant_values) is supported, got mode {mode!r}")
+    return array.pad(pad_width, constant_values)
+
+
+_NUMPY: Dict[Any, Callable[..., Any]] = {
     np.repeat: lambda a, repeats, axis=None: a.repeat(repeats, axis),
     np.tile: lambda A, reps: A.tile(reps),
     np.pad: _np_pad,
-    np.cumsum: lambda a, axis=None, dtype=None, out=None: a.cumsum(axis) if dtype is None and out is None
-    else _refuse("cumsum"),
-    np.diff: lambda a, n=1, axis=-1, **kw: a.diff(n, axis) if not kw else _refuse("diff"),
-})
-
-
-def _refuse(name: str) -> Any:
-    raise TypeError(f"numpy.{name} of a Tensor: only the plain form is supported (no dtype=, out=, "
-                    "prepend= or append=)")
-
+    np.cumsum: lambda a, axis=None: a.cumsum(axis),
+    np.diff: lambda a, n=1, axis=-1: a.diff(n, axis),
+}
+FUNCTIONS.update(_NUMPY)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import string
 from collections import Counter
-from typing import TYPE_CHECKING, Any, Dict, List, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Sequence, Tuple
 
 import numpy as np
 
@@ -122,9 +122,23 @@ def einsum(subscripts: str, *operands: Any) -> "Tensor":
     """numpy's einsum, differentiable: ``einsum('ij,jk->ik', A, B)`` is ``A @ B``; without
     ``->`` the output keeps the indices seen once, sorted (``'ij,jk'``); a repeated index
     takes a diagonal (``'ii->i'``) or a trace (``'ii'``).  No ``...``."""
-    ts = _tensors(list(operands), "einsum")
+    return _einsum(subscripts, operands, "einsum")
+
+
+def _einsum(subscripts: str, operands: Sequence[Any], op: str) -> "Tensor":
+    """einsum, for ``op`` (einsum, tensordot, dot, outer: the name the size check gives)."""
+    ts = _tensors(list(operands), op)
     parsed = _parse(subscripts, [t.data.shape for t in ts])
-    terms, out, _ = parsed
+    terms, out, sizes = parsed
+    spares = max(len(t) - len(set(t)) for t in terms)  # letters a repeated index's gradient needs
+    if len(sizes) + spares > len(string.ascii_letters):
+        raise ValueError(f"einsum: {subscripts!r} uses {len(sizes)} indices and its gradient needs "
+                         f"{spares} more letters; at most {len(string.ascii_letters)} in all")
+    elements = 1
+    for c in out:
+        elements *= sizes[c]
+    itemsize = np.result_type(*[t.data for t in ts]).itemsize
+    _checks.fits(elements, itemsize, f"the output of shape {tuple(sizes[c] for c in out)}", op)
     data = np.einsum(",".join(terms) + "->" + out, *[t.data for t in ts])
     return _result_n(data, "einsum", _einsum_rule, ts, parsed)
 
@@ -134,6 +148,9 @@ def tensordot(a: Any, b: Any, axes: Any = 2) -> "Tensor":
     two sequences of axes) of a times b; the free axes of a, then those of b."""
     ta, tb = _tensors([a, b], "tensordot")
     na, nb = ta.data.ndim, tb.data.ndim
+    if na + nb > len(string.ascii_letters):
+        raise ValueError(f"tensordot: a and b have {na} + {nb} = {na + nb} axes; at most "
+                         f"{len(string.ascii_letters)} in all (one letter of einsum each)")
     if _checks.is_int(axes):
         n = int(axes)
         if not 0 <= n <= min(na, nb):
@@ -161,7 +178,7 @@ def tensordot(a: Any, b: Any, axes: Any = 2) -> "Tensor":
     for i, j in zip(pa, pb):
         sb[j] = sa[i]
     out = [sa[i] for i in range(na) if i not in pa] + [sb[j] for j in range(nb) if j not in pb]
-    return einsum("".join(sa) + "," + "".join(sb) + "->" + "".join(out), ta, tb)
+    return _einsum("".join(sa) + "," + "".join(sb) + "->" + "".join(out), (ta, tb), "tensordot")
 
 
 def dot(a: Any, b: Any) -> "Tensor":
@@ -183,22 +200,19 @@ def dot(a: Any, b: Any) -> "Tensor":
 def outer(a: Any, b: Any) -> "Tensor":
     """numpy's outer: every element of a (flattened) times every element of b (flattened)."""
     ta, tb = _tensors([a, b], "outer")
-    return einsum("i,j->ij", ta.ravel(), tb.ravel())  # type: ignore[attr-defined]
+    return _einsum("i,j->ij", (ta.ravel(), tb.ravel()), "outer")  # type: ignore[attr-defined]
 
 
-def _np_einsum(subscripts: Any, *operands: Any, out: Any = None, optimize: Any = False, **kw: Any) -> Any:
-    if out is not None or kw:
-        raise TypeError("numpy.einsum of Tensors: out= and dtype= are not supported")
-    return einsum(subscripts, *operands)  # optimize only reorders the same sums
+def _np_einsum(*operands: Any, optimize: Any = False) -> Any:
+    if not operands:
+        raise TypeError("numpy.einsum: give the subscripts and the operands")
+    return einsum(*operands)  # optimize only reorders the same sums
 
 
-FUNCTIONS.update({
+_NUMPY: Dict[Any, Callable[..., Any]] = {
     np.einsum: _np_einsum,
     np.tensordot: lambda a, b, axes=2: tensordot(a, b, axes),
-    np.dot: lambda a, b, out=None: dot(a, b) if out is None else _refuse("dot"),
-    np.outer: lambda a, b, out=None: outer(a, b) if out is None else _refuse("outer"),
-})
-
-
-def _refuse(name: str) -> Any:
-    raise TypeError(f"numpy.{name} of Tensors: out= is not supported")
+    np.dot: lambda a, b: dot(a, b),
+    np.outer: lambda a, b: outer(a, b),
+}
+FUNCTIONS.update(_NUMPY)

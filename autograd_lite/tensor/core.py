@@ -132,9 +132,6 @@ class Tensor(ArithmeticOps, ElementwiseOps, NumpyMathOps, ReductionOps, ShapeOps
         self.requires_grad = flag
         return self
 
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return self.data if dtype is None else self.data.astype(dtype)
-
     @property
     def is_leaf(self) -> bool:
         """True for inputs, parameters and constants: tensors no recorded op made."""

@@ -63,9 +63,9 @@ def _mod_rule(g: Any, a: Any, b: Any, out: Any, saved: Any, wa: bool, wb: bool) 
 _ops.bind("%", _mod_rule)
 
 
-def _round(a: Any, decimals: int = 0, out: Any = None) -> Any:
-    if decimals != 0 or out is not None:
-        raise TypeError("numpy.round of a Tensor: only decimals=0 (to whole numbers), without out=")
+def _round(a: Any, decimals: int = 0) -> Any:
+    if not (type(decimals) is int and decimals == 0):
+        raise TypeError(f"numpy.round of a Tensor: only decimals=0 (to whole numbers), got {decimals!r}")
     return a.round()
 
 

@@ -66,11 +66,19 @@ def _var_rule(g: Any, a: Any, out: Any, saved: tuple) -> Any:
 
 
 def _std_rule(g: Any, a: Any, out: Any, saved: tuple) -> Any:
-    # d std / dx_i = (x_i - mean) / ((N - ddof) std): inf/NaN where std = 0, as PyTorch
+    # d std / dx_i = (x_i - mean) / ((N - ddof) std); where std = 0 the gradient is 0, as
+    # PyTorch's: the division is by 1 there and a mask zeroes it, so on Tensors
+    # (create_graph=True) the second derivative is 0 too, not a division by zero
     axis, kshape, count, ddof = saved
+    s = out.reshape(kshape)
+    flat = value_of(s) == 0
     centred = a - a.mean(axis=axis, keepdims=True)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return centred * (g.reshape(kshape) / (out.reshape(kshape) * float(count - ddof)))
+    if not flat.any():
+        return centred * (g.reshape(kshape) / (s * float(count - ddof)))
+    from ..functional import where
+
+    safe = where(flat, 1.0, s) if isinstance(s, _Node) else np.where(flat, 1.0, s)
+    return centred * (g.reshape(kshape) / (safe * float(count - ddof))) * (~flat).astype(value_of(s).dtype)
 
 
 def _prod_rule(g: Any, a: Any, out: Any, saved: tuple) -> Any:
@@ -181,6 +189,7 @@ class ReductionOps:
         a = self.data
         ax = _checks.axes(axis, a.ndim, "var")
         saved = _saved(a, ax)
+        ddof = _checks.count(ddof, "ddof", "var")
         if saved[2] - ddof <= 0:
             raise ValueError(
                 f"var: needs more than ddof={ddof} elements along axis {axis!r} of shape {a.shape}"

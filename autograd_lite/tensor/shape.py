@@ -299,13 +299,9 @@ __all__: Sequence[str] = ["sum_to", "scatter", "ShapeOps"]
 
 
 FUNCTIONS.update({
-    np.ravel: lambda a, order="C": a.ravel() if order == "C" else _refuse("ravel", "order='C'"),
+    np.ravel: lambda a: a.ravel(),
     np.squeeze: lambda a, axis=None: a.squeeze(axis),
     np.expand_dims: lambda a, axis: a.expand_dims(axis),
     np.moveaxis: lambda a, source, destination: a.moveaxis(source, destination),
     np.swapaxes: lambda a, axis1, axis2: a.swapaxes(axis1, axis2),
 })
-
-
-def _refuse(name: str, only: str) -> Any:
-    raise TypeError(f"numpy.{name} of a Tensor: only {only} is supported")

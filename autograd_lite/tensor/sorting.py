@@ -76,10 +76,9 @@ class SortingOps:
                        (order, inverse, ax))
 
 
-def _np_sort(a: Any, axis: Any = -1, kind: Any = None, order: Any = None, **kwargs: Any) -> Any:
-    if order is not None or kwargs or axis is None:
-        raise TypeError("numpy.sort of a Tensor: give an int axis (no order=, no axis=None: "
-                        "use t.ravel().sort())")
+def _np_sort(a: Any, axis: Any = -1, kind: Any = None, stable: Any = None) -> Any:
+    if axis is None:
+        raise TypeError("numpy.sort of a Tensor: give an int axis (not axis=None: use t.ravel().sort())")
     return a.sort(axis)  # every kind sorts to the same values; the gradient is the stable sort's
 
 
