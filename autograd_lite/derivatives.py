@@ -163,11 +163,19 @@ def _leaves(kind: Any, args: Sequence[Any], where: str) -> Tuple[List[Any], bool
 
 
 def _argnums(argnums: Argnums, n: int, where: str) -> Tuple[Tuple[int, ...], bool]:
-    if _checks.is_int(argnums):
-        return (_checks.axis(argnums, n, where, "argnums"),), False
-    if not isinstance(argnums, (tuple, list)) or not argnums:
+    many = not _checks.is_int(argnums)
+    if many and (not isinstance(argnums, (tuple, list)) or not argnums):
         raise TypeError(f"{where}: argnums must be an int or a non-empty tuple of ints, got {argnums!r}")
-    return tuple(_checks.axis(k, n, where, "argnums") for k in argnums), True
+    which = []
+    given: Sequence[Any] = argnums if many else (argnums,)  # type: ignore[assignment]
+    for k in given:
+        if not _checks.is_int(k):
+            raise TypeError(f"{where}: argnums must be ints, got {type(k).__name__}: {k!r}")
+        if not -n <= k < n:
+            raise ValueError(f"{where}: argnums {k} is out of range: f was given {n} argument"
+                             f"{'' if n == 1 else 's'} (allowed: {-n} to {n - 1})")
+        which.append(int(k) % n)
+    return tuple(which), many
 
 
 def _primals(primals: Any, where: str) -> Tuple[Any, ...]:

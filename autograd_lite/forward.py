@@ -122,6 +122,24 @@ class Dual:
     if TYPE_CHECKING:
         def __getattr__(self, name: str) -> Callable[[], "Dual"]: ...
 
+    # Like Value: a tangent cannot follow a branch taken on truth, so truth is refused;
+    # comparisons compare the primals (a branch on them is the user's, as for Value).
+    def __bool__(self) -> bool:
+        raise TypeError("Dual: truth value is ambiguous (a branch would drop the tangent's other side); "
+                        "compare .primal instead (e.g. d.primal > 0)")
+
+    def __lt__(self, other: Any) -> bool:
+        return self.primal < _dual(other, "<").primal
+
+    def __le__(self, other: Any) -> bool:
+        return self.primal <= _dual(other, "<=").primal
+
+    def __gt__(self, other: Any) -> bool:
+        return self.primal > _dual(other, ">").primal
+
+    def __ge__(self, other: Any) -> bool:
+        return self.primal >= _dual(other, ">=").primal
+
     @property
     def data(self) -> float:
         """The primal, under ``Value``'s name (so code written for Values reads it)."""

@@ -281,3 +281,19 @@ def test_value_and_tensor_paths_agree_on_the_same_inputs() -> None:
     assert value_and_grad(f, argnums=(0, 1))(*p)[1] == tuple(float(g) for g in grad(f, argnums=(0, 1))(*tp))
     np.testing.assert_array_equal(np.array(hessian(f)(*p)), np.array(hessian(f)(*tp), dtype=float))
     np.testing.assert_array_equal(jvp(f, p, (1.0, 2.0))[1], jvp(f, tp, (np.array(1.0), np.array(2.0)))[1])
+
+
+def test_argnums_and_duals_are_refused_or_compared_clearly() -> None:
+    from autograd_lite.forward import Dual
+
+    with pytest.raises(ValueError, match=r"grad: argnums 2 is out of range: f was given 2 arguments"):
+        grad(lambda a, b: a * b, argnums=2)(1.0, 2.0)
+    with pytest.raises(TypeError, match="grad: argnums must be an int or a non-empty tuple of ints, got Tr"):
+        grad(lambda a, b: a * b, argnums=True)(1.0, 2.0)
+    with pytest.raises(TypeError, match="grad: argument 1: expected a number"):
+        grad(lambda a, b: a * b)(1.0, True)
+    assert grad(lambda a, b: a * b, argnums=-1)(1.0, 2.0) == 1.0
+    d = Dual(1.0, 1.0)
+    with pytest.raises(TypeError, match="Dual: truth value is ambiguous"):
+        bool(d)
+    assert d > 0 and d <= Dual(1.0) and not d < 1.0 and d >= 0.5
