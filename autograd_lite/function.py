@@ -155,14 +155,18 @@ def graph_context(cls: Any, ctx: Context, raw: List[Any], nodes: List[Any], out_
     def sub(x: Any, where: str) -> Any:
         if id(x) in swap:
             return swap[id(x)]
-        if id(x) in keep or not _differentiable_number(x):
+        if id(x) in keep or _constant(x):
             return x
         if isinstance(x, (tuple, list)):
             return type(x)(sub(v, f"{where}[{i}]") for i, v in enumerate(x))
+        if isinstance(x, dict):
+            return {k: sub(v, f"{where}[{k!r}]") for k, v in x.items()}
+        what = "a value computed in forward" if _is_number(x) else f"a {type(x).__name__} object"
         raise ValueError(
-            f"backward(create_graph=True): {cls.__name__} keeps {where}, a value computed in forward (not "
-            "an input, the output or a constant argument of apply), so its backward cannot be "
-            "differentiated through it; save the inputs or the output and compute from them in backward")
+            f"backward(create_graph=True): {cls.__name__} keeps {where}, {what} (not an input, the "
+            "output, a constant argument of apply, or a plain int, bool, str or mask), so its backward "
+            "cannot be differentiated through it; save the inputs or the output and compute from them "
+            "in backward")
 
     graph = Context(ctx.needs_input_grad)
     graph._saved = tuple(sub(v, f"saved value {i}") for i, v in enumerate(ctx._saved))
@@ -171,14 +175,17 @@ def graph_context(cls: Any, ctx: Context, raw: List[Any], nodes: List[Any], out_
     return graph
 
 
-def _differentiable_number(x: Any) -> bool:
-    """A float, a float array, or a container holding one (what a derivative could flow through)."""
-    if isinstance(x, float):
+def _constant(x: Any) -> bool:
+    """What backward may keep as it is under create_graph: no derivative can flow through it (ints,
+    bools, strings, None, integer or boolean arrays such as masks and labels)."""
+    if x is None or isinstance(x, (bool, int, str, bytes, slice, range)):
         return True
-    if isinstance(x, (tuple, list)):
-        return any(map(_differentiable_number, x))
     dtype = getattr(x, "dtype", None)
-    return dtype is not None and getattr(dtype, "kind", "") in "fc" and type(x).__module__ == "numpy"
+    return type(x).__module__ == "numpy" and getattr(dtype, "kind", "") in ("b", "i", "u")
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, float) or getattr(getattr(x, "dtype", None), "kind", "") in ("f", "c")
 
 
 def not_differentiable(cls: Any, i: int, got: Any) -> TypeError:

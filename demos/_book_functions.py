@@ -21,7 +21,7 @@ import numpy as np
 from autograd_lite import Function
 from autograd_lite.function import Context
 
-from ._book_layers import labels_of, log_softmax, softmax
+from ._book_layers import SoftmaxWithLoss as BookSoftmaxWithLoss
 
 
 class MulLayer(Function):
@@ -88,25 +88,19 @@ class Affine(Function):
 class SoftmaxWithLoss(Function):
     """Softmax, then the mean cross-entropy against labels t (5.6.3): backward is (y - t) / N.
 
-    It keeps the softmax y that forward computed, as the book does: fine for a first-order
-    backward; ``create_graph=True`` refuses it (y is not an input or the output).
+    The book's own layer does the work (``demos/_book_layers.py``): a layer object with ``forward``
+    and ``backward`` becomes a Function by keeping it on ``ctx``.  It keeps the softmax y inside,
+    as the book does: fine for a first-order backward; ``create_graph=True`` refuses it (ctx holds
+    an object whose numbers are not the inputs or the output).
     """
 
     sends = ("g·(softmax({a}) - onehot(t)) / N",)
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, t: np.ndarray) -> np.ndarray:
-        if x.ndim != 2 or np.shape(t)[0] != x.shape[0]:
-            raise ValueError(f"SoftmaxWithLoss: scores (N, C) and N labels needed, got shapes "
-                             f"{x.shape} and {np.shape(t)}")
-        ctx.t = labels_of(t)
-        ctx.y = softmax(x)
-        batch = x.shape[0]
-        return np.asarray(-np.sum(log_softmax(x)[np.arange(batch), ctx.t]) / batch)
+        ctx.layer = BookSoftmaxWithLoss()
+        return np.asarray(ctx.layer.forward(x, t))
 
     @staticmethod
     def backward(ctx: Context, dout: Any) -> Tuple[Any, None]:
-        batch = ctx.y.shape[0]
-        dx = ctx.y.copy()
-        dx[np.arange(batch), ctx.t] -= 1.0  # y - t with t one-hot
-        return dout * dx / batch, None  # the labels need no gradient
+        return ctx.layer.backward(dout), None  # the labels need no gradient

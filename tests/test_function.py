@@ -111,7 +111,7 @@ def test_create_graph_refuses_what_it_cannot_differentiate_naming_the_function()
     scores = Tensor([[1.0, 2.0, 0.5]], requires_grad=True)
     loss = SoftmaxWithLoss.apply(scores, np.array([1]))
     scores.grad = np.array([[7.0, 7.0, 7.0]])
-    with pytest.raises(ValueError, match=r"SoftmaxWithLoss keeps ctx\.y, a value computed in forward"):
+    with pytest.raises(ValueError, match=r"SoftmaxWithLoss keeps ctx\.layer, a SoftmaxWithLoss object"):
         loss.backward(create_graph=True)
     assert scores.grad.tolist() == [[7.0, 7.0, 7.0]]  # all or nothing
 
@@ -131,6 +131,26 @@ def test_create_graph_refuses_what_it_cannot_differentiate_naming_the_function()
     assert x.grad == 2.0 * 0.3
     with pytest.raises(TypeError, match=r"Cut\.backward returned a plain float for input 0, not a graph"):
         hessian(lambda v: Cut.apply(v))(0.3)
+
+
+def test_a_float_kept_from_forward_is_refused_as_graph_and_an_int_or_mask_is_kept() -> None:
+    import math as m
+
+    class Sigmoid(Function):
+        @staticmethod
+        def forward(ctx: Context, x: float) -> float:
+            ctx.e, ctx.k, ctx.mask = m.exp(-x), 2, np.array([True])
+            return 1.0 / (1.0 + ctx.e)
+
+        @staticmethod
+        def backward(ctx: Context, dout: Any) -> Any:
+            return dout * ctx.e / (1.0 + ctx.e) ** 2 * (ctx.k - 1)
+
+    x = Value(0.3)
+    Sigmoid.apply(x).backward()
+    assert math.isclose(x.grad, Value(0.3).sigmoid().data * (1 - Value(0.3).sigmoid().data), rel_tol=1e-15)
+    with pytest.raises(ValueError, match=r"Sigmoid keeps ctx\.e, a value computed in forward"):
+        hessian(lambda v: Sigmoid.apply(v))(0.3)
 
 
 def test_bad_functions_get_clear_errors_and_create_no_node() -> None:
