@@ -40,6 +40,7 @@ from typing import Any, Callable, Iterator, List, Sequence, Tuple, Union
 from . import checks as _checks
 from . import engine as _engine
 from .value import Value
+from .value_derivatives import Scalars
 
 __all__ = ["grad", "value_and_grad", "jacobian", "hessian", "hvp", "jvp", "jacfwd",
            "DisconnectedInputWarning"]
@@ -52,83 +53,6 @@ class DisconnectedInputWarning(UserWarning):
 
 
 # --------------------------------------------------------------------------- the two kinds
-class _Scalars:
-    """Functions of Values (numbers in, numbers out)."""
-
-    name = "Value"
-
-    def leaf(self, a: Any, i: int, where: str) -> Tuple[Any, bool]:
-        if isinstance(a, Value):
-            return a, True
-        return Value(_checks.real_number(a, f"{where}: argument {i}")), False
-
-    def output(self, out: Any, where: str) -> Any:
-        if isinstance(out, Value):
-            return out
-        if isinstance(out, (int, float)) and not isinstance(out, bool):
-            return Value(float(out))  # a constant function (its arguments are then unused)
-        raise TypeError(f"{where}: f must return a Value (one number), got {type(out).__name__}")
-
-    def scalar(self, out: Any, where: str) -> Any:
-        return self.output(out, where)
-
-    def size(self, o: Any) -> int:
-        return 1
-
-    def seed(self, o: Any, k: int = 0) -> Any:
-        return 1.0
-
-    def stand_in(self, o: Any) -> Any:
-        return Value(0.0, "u")
-
-    def dot(self, a: Any, b: Any) -> Any:
-        return a * b
-
-    def zero(self, x: Any, as_node: bool) -> Any:
-        return Value(0.0) if as_node else 0.0
-
-    def result(self, g: Any, x: Any, as_node: bool) -> Any:
-        if g is None:
-            return self.zero(x, as_node)
-        if as_node:
-            return g if isinstance(g, Value) else Value(float(g))
-        return float(g.data) if isinstance(g, Value) else float(g)
-
-    def value(self, out: Any, as_node: bool) -> Any:
-        return out if as_node else out.data
-
-    def tangent(self, t: Any, x: Any, i: int, where: str) -> Any:
-        if isinstance(t, Value):
-            return t
-        return _checks.real_number(t, f"{where}: tangent {i}")
-
-    def block(self, rows: List[Any], o: Any, x: Any, as_node: bool) -> Any:
-        return rows[0]  # one output element: ∂o/∂x itself
-
-    def table(self, table: List[List[Any]], many_out: bool, many_in: bool) -> Any:
-        return table  # J[i][j] as lists, whatever the counts
-
-    def basis(self, x: Any) -> List[Any]:
-        return [1.0]
-
-    def column(self, ts: List[Any], o: Any, x: Any, as_node: bool) -> Any:
-        return ts[0]
-
-    def as_array(self, x: Any) -> Any:
-        import numpy as np
-
-        return np.asarray(float(x.data if isinstance(x, Value) else x))
-
-    def check_point(self, x: Any, i: int) -> Any:
-        return _checks.real_number(x.data if isinstance(x, Value) else x, f"gradgradcheck: input {i}")
-
-    def from_array(self, a: Any) -> Any:
-        return float(a)
-
-    def weight(self, x: Any, rng: Any) -> Any:
-        return float(rng.uniform(0.5, 1.5) * rng.choice((-1.0, 1.0)))
-
-
 def _tensor_kind() -> Any:
     from .tensor_derivatives import Arrays  # numpy is loaded only for functions of arrays
 
@@ -141,7 +65,7 @@ def _is_array(a: Any) -> bool:
         t.__name__ == "ndarray" and t.__module__ == "numpy")
 
 
-_SCALARS = _Scalars()
+_SCALARS = Scalars()
 
 
 def _kind(args: Sequence[Any], where: str) -> Any:

@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, List, Union
 
 from . import engine as _engine
+from . import ops as _ops
 from .format import fmt
-from .value import Value, _add_unary_methods, _check_number
+from .value import Value, _check_number
 
 __all__ = ["Dual", "Work", "work"]
 
@@ -149,7 +150,7 @@ class Dual:
         return f"Dual({fmt(self.primal)}, tangent={fmt(self.tangent)})"
 
 
-_add_unary_methods(Dual, _unary)
+_ops.add_unary_methods(Dual, _unary)
 
 
 def _dual(x: Any, op: str) -> Dual:

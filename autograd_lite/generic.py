@@ -204,3 +204,12 @@ def rounding(f: Callable[[float], Any]) -> Callable[[float], float]:
 
 def exp2_of(a: float) -> float:
     return 2.0 ** a  # math.exp2 is Python 3.11+; ** raises OverflowError as math.exp does
+
+
+def ieee_quotient(a: float, b: float) -> float:
+    """a / b as IEEE arithmetic gives it (±inf, or NaN for 0/0), for derivatives at a pole."""
+    if b != 0.0:
+        return a / b
+    if a == 0.0 or a != a:
+        return math.nan
+    return math.copysign(math.inf, a) * math.copysign(1.0, b)

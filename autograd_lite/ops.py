@@ -253,6 +253,15 @@ def bind(name: str, vjp: Callable[..., Any]) -> Op:
     return row
 
 
+def add_unary_methods(cls: Any, make: Callable[[str], Any]) -> None:
+    """Give ``cls`` a method ``make(name)`` for every one-parent row with a float forward that it
+    (or a base) lacks: the table is the only place such an op is written (Value, Dual and Tensor
+    read it at import)."""
+    for row in list(OPS.values()):
+        if row.scalar is not None and not any(row.name in vars(c) for c in cls.__mro__ if c is not object):
+            setattr(cls, row.name, make(row.name))
+
+
 def op_row(op: str) -> Optional[Op]:
     """The row of a node's ``op`` string, or None (a leaf, or an op the table does not know).
 

@@ -23,6 +23,7 @@ from . import checks as _checks
 from . import engine as _engine
 from . import ops as _ops
 from .format import fmt
+from .generic import ieee_quotient as _ieee_quotient
 from .numeric import (  # noqa: F401  (DomainError ... are importable from here)
     DomainError,
     ZeroDivisionDomainError,
@@ -219,7 +220,7 @@ class Value(ValueProtocol):
         return self.abs()
 
     # exp, log, sin ... arcsinh, deg2rad: every other one-parent row of the op table that has a
-    # float forward gets its method made from the row, below the class (see _add_unary_methods).
+    # float forward gets its method made from the row, below the class (ops.add_unary_methods).
     if TYPE_CHECKING:
         def __getattr__(self, name: str) -> Callable[[], "Value"]: ...
 
@@ -390,28 +391,10 @@ def _pow_value(base: Value, exponent: Value) -> Value:
     return _new(out, "**", base, _R_POW_A(a, b, out), exponent, _R_POW_B(a, b, out))
 
 
-def _ieee_quotient(a: float, b: float) -> float:
-    """a / b as IEEE arithmetic gives it (±inf, or NaN for 0/0), for derivatives at a pole."""
-    if b != 0.0:
-        return a / b
-    if a == 0.0 or a != a:
-        return math.nan
-    return math.copysign(math.inf, a) * math.copysign(1.0, b)
-
-
 _plain_number_types.add(Value)
 
 
-def _add_unary_methods(cls: Any, make: Callable[[str], Any]) -> None:
-    """Give ``cls`` a method for every one-parent row with a float forward that it lacks: the
-    op table is the only place such an op is written (Value, Dual and Tensor read it)."""
-    for row in list(_ops.OPS.values()):
-        if row.scalar is not None and row.name not in vars(cls) and not any(
-                row.name in vars(base) for base in cls.__mro__[1:] if base is not object):
-            setattr(cls, row.name, make(row.name))
-
-
-_add_unary_methods(Value, _unary)
+_ops.add_unary_methods(Value, _unary)
 
 # The op table's rules, bound once (see autograd_lite.ops).
 _R_POW_N = _ops.OPS["**n"].rules[0]
