@@ -362,3 +362,22 @@ def test_tensor_quiz_takes_arrays_as_lists(driver: Any, tmp_path: Path) -> None:
     assert verdicts["∂loss/∂W"] == "✓ right" and verdicts["∂loss/∂b"] == "✓ right"
     assert all(v == "✗ empty" for k, v in verdicts.items() if k not in typed)
     assert_clean(driver, path)
+
+
+def test_quiz_with_inf_and_nan_grads_works(driver: Any, tmp_path: Path) -> None:
+    x = Value(0.0, "x")
+    y = x.sqrt() + x  # dy/dx = inf
+    y.label = "y"
+    path = viz.render_html(y, tmp_path / "inf.html", quiz=True)
+    open_page(driver, path)
+    driver.find_element("id", "next").click()  # the page's script runs: its data parsed
+    assert driver.find_element("id", "label").text == "Step 1 of 2"
+    questions = driver.find_elements("css selector", ".q")
+    box = next(q for q in questions if "dx" in q.find_element("tag name", "label").text or
+               "∂x" in q.find_element("tag name", "label").text)
+    for typed, verdict in (("inf", "✓ right"), ("-inf", "✗ not yet"), ("1e308", "✗ not yet")):
+        box.find_element("tag name", "input").clear()
+        box.find_element("tag name", "input").send_keys(typed)
+        driver.find_element("id", "check").click()
+        assert box.find_element("class name", "verdict").text == verdict
+    assert_clean(driver, path)

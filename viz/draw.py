@@ -33,7 +33,7 @@ from typing import Any, Iterable, List, Optional, Union
 
 import graphviz
 
-from autograd_lite.engine import is_node
+from autograd_lite.engine import is_node, value_of
 from autograd_lite.explain import node_names
 
 from .check import check_records, tensor_checks
@@ -155,7 +155,9 @@ def draw(
     hot_ops = hot if frame is None or frame.hot_inputs else set()
     leaves = [n for n in nodes if n.is_leaf]
     check_leaves = tensor_checks if is_tensor(root) else check_records
-    checks = check_leaves(root, leaves) if check and not root.is_leaf else {}
+    # the check is of the pass the picture shows: its seed (1 before any backward)
+    seed = value_of(root.grad) if backward_ran else None
+    checks = check_leaves(root, leaves, seed) if check and not root.is_leaf else {}
 
     into_side, out_side = _SIDES[rankdir]
     g = Digraph(name="autograd_lite")  # a graphviz.Digraph; shows the install hint in a notebook without dot

@@ -251,9 +251,9 @@ def value_label(n: Any, name: str, *, is_root: bool, is_hot: bool, show_grad: bo
         verdict = "✓" if record.ok else "✗ mismatch"
         color = OK_GREEN if record.ok else BACK
         rows.append(f'<TR><TD ALIGN="LEFT">{font("analytic", color, size=11)}</TD>'
-                    f'<TD ALIGN="RIGHT">{font(esc(fmt(record.analytic)), color, size=11)}</TD></TR>')
+                    f'<TD ALIGN="RIGHT">{font(esc(num(record.analytic)), color, size=11)}</TD></TR>')
         rows.append(f'<TR><TD ALIGN="LEFT">{font("vs numeric", color, size=11)}</TD>'
-                    f'<TD ALIGN="RIGHT">{font(esc(fmt(record.numeric) + " " + verdict), color, size=11)}'
+                    f'<TD ALIGN="RIGHT">{font(esc(num(record.numeric) + " " + verdict), color, size=11)}'
                     '</TD></TR>')
     return _box(rows, fill, line)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import os
 import re
 from pathlib import Path
@@ -24,6 +25,7 @@ import graphviz
 
 from autograd_lite.display import explanation_html
 from autograd_lite.explain import Explanation, atom, explain, preview
+from autograd_lite.format import fmt
 
 from .draw import GraphvizNotFoundError, draw
 from .steps import DEFAULT_MAX_NODES, frames
@@ -158,10 +160,18 @@ _SCRIPT = r"""
       e.preventDefault(); stop(); show(moves[e.key]);
     }
   });
+  // inf, -inf and nan travel as strings (JSON has no such numbers); typed as the page shows them
+  var SPECIAL = {"inf": Infinity, "+inf": Infinity, "infinity": Infinity, "-inf": -Infinity,
+                 "-infinity": -Infinity, "nan": NaN};
   function close(typed, want) {
     var parts = typed.trim().split(/[\s,;\[\]]+/).filter(function (s) { return s.length > 0; });
     if (parts.length !== want.length) { return false; }
     for (var i = 0; i < want.length; i++) {
+      if (typeof want[i] === "string") {
+        var word = parts[i].toLowerCase();
+        if (want[i] === "nan" ? word !== "nan" : SPECIAL[word] !== SPECIAL[want[i]]) { return false; }
+        continue;
+      }
       var x = Number(parts[i]);
       // the page shows 6 significant digits: a number rounded to them is off by up to 5e-6
       if (!isFinite(x) || Math.abs(x - want[i]) > 1e-9 + 1e-5 * Math.abs(want[i])) { return false; }
@@ -201,7 +211,20 @@ _SCRIPT = r"""
 
 def _json_script(obj: Any) -> str:
     # inside <script>: no "<" at all, so no "</script>" or "<!--" can end it early
-    return json.dumps(obj, ensure_ascii=False).replace("<", "\\u003c").replace("&", "\\u0026")
+    text = json.dumps(_json_safe(obj), ensure_ascii=False, allow_nan=False)
+    return text.replace("<", "\\u003c").replace("&", "\\u0026")
+
+
+def _json_safe(obj: Any) -> Any:
+    """``obj`` with every inf / nan float as the string ``fmt`` writes ("inf", "-inf", "nan"):
+    JSON has no such numbers, and ``JSON.parse`` rejects the page's data if it holds one."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return fmt(obj)
+    if isinstance(obj, dict):
+        return {k: _json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_json_safe(v) for v in obj]
+    return obj
 
 
 def page_html(root: Any, *, quiz: bool = False, rankdir: str = "LR", max_nodes: int = DEFAULT_MAX_NODES,

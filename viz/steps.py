@@ -22,7 +22,7 @@ from .draw import Frame, draw, pipe
 from .labels import num as preview
 from .layout import keep
 
-__all__ = ["render_steps", "StepFrames", "frames"]
+__all__ = ["render_steps", "StepFrames", "frames", "final_frame"]
 
 DEFAULT_MAX_NODES = 20  # one frame per step: 20 values are at most 20 frames, a few seconds
 MAX_STEP_NODES = 20
@@ -122,6 +122,15 @@ def frames(root: Any, quiz: bool = False) -> List[Frame]:
                                  f"and sends upstream × local to each parent\n{detail}"))
     _same_widths(out)
     return out
+
+
+def final_frame(root: Any) -> Frame:
+    """The picture of the whole pass, replayed (seed 1, no grad changed): every grad with the sum
+    of what arrived, every edge with what it sent; nothing highlighted."""
+    ex = explain(root, replay=True)
+    flows: Dict[Tuple[Any, int], Optional[str]] = {
+        (s.node, e.index): f"← {preview(e.sent)}" for s in ex.steps for e in s.edges}
+    return Frame(grads=_grad_texts(ex, len(ex.steps), False), flows=flows, hot_inputs=False)
 
 
 def _edge_words(parent: str, e: Any, upstream: Any) -> str:

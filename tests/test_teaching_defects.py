@@ -1,0 +1,158 @@
+"""The teaching outputs' defects of issue 22 and the teaching-tool items of issue 20, one test each.
+
+Oracles: hand values, central differences (gradcheck) and strict JSON parsing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+import viz
+from autograd_lite import Tensor, Value, explain
+from autograd_lite import functional as F
+from viz.page import page_html
+
+
+def strict_json(page: str) -> dict:
+    """The page's data block as JSON.parse reads it: inf / nan literals are errors."""
+    block = re.search(r'<script type="application/json" id="autograd-lite-data">(.*?)</script>', page, re.S)
+    assert block is not None
+
+    def refuse(word: str) -> None:
+        raise ValueError(f"not JSON: {word}")
+
+    return json.loads(block.group(1), parse_constant=refuse)
+
+
+# ------------------------------------------------------------------ 1: inf / nan on the quiz page
+def test_quiz_page_data_is_strict_json_with_inf_and_nan_grads() -> None:
+    x = Value(0.0, "x")
+    y = x.sqrt() + x
+    y.label = "y"
+    data = strict_json(page_html(y, quiz=True))
+    values = {a["name"]: a["values"] for a in data["answers"]}
+    assert values["x"] == ["inf"]
+    z = Value(float("inf"), "z")
+    w = z * 0.0  # dw/dz = 0, dw/d0 = inf: the constant's grad is inf; 0 · inf upstream stays finite
+    data = strict_json(page_html(w, quiz=True))
+    assert all(isinstance(v, (float, int, str)) for a in data["answers"] for v in a["values"])
+
+
+# ------------------------------------------------------------------ 2: check after a non-unit seed
+def analytic_numeric(src: str) -> list:
+    return re.findall(r'>analytic</FONT></TD><TD ALIGN="RIGHT"><FONT[^>]*>([^<]+)</FONT>.*?'
+                      r'vs numeric</FONT></TD><TD ALIGN="RIGHT"><FONT[^>]*>([^<]+)</FONT>', src, re.S)
+
+
+def test_check_after_a_seed_of_two_is_of_the_pass_drawn() -> None:
+    x = Value(3.0, "x")
+    y = x * x
+    y.backward(2.0)
+    src = viz.draw(y, check=True).source
+    assert "<B>12 = 6 + 6</B>" in src
+    assert analytic_numeric(src) == [("12", "12 ✓")]
+    t = Tensor(np.array([1.0, 2.0]), requires_grad=True, label="t")
+    s = (t * t).sum()
+    s.backward(np.array(3.0))
+    src = viz.draw(s, check=True).source
+    assert analytic_numeric(src) == [("6", "6 ✓")]  # all agree: element 0 shown, 3 · 2 · t[0]
+    assert "mismatch" not in src
+
+
+# ------------------------------------------------------------------ 4: replay of every op
+def grad_graph(make: object) -> Tensor:
+    x = Tensor(np.array([0.3, -1.2, 2.0]), requires_grad=True, label="x")
+    y = make(x)  # type: ignore[operator]
+    y.backward(create_graph=True)
+    g = (x.grad * x.grad).sum()
+    g.label = "g"
+    return g
+
+
+@pytest.mark.parametrize("make", [
+    lambda x: (x.sort() ** 3).sum(),                       # permute
+    lambda x: (x.repeat(2) ** 3).sum(),                    # run_sums
+    lambda x: (x[np.array([0, 0, 2])] ** 3).sum(),         # scatter
+], ids=["permute", "run_sums", "scatter"])
+def test_check_replays_the_ops_of_gradient_graphs(make: object) -> None:
+    g = grad_graph(make)
+    ops = {n.op for n in explain(g, replay=True).nodes}
+    assert ops & {"permute", "run_sums", "scatter"}
+    src = viz.draw(g, check=True).source
+    assert "✓" in src and "mismatch" not in src
+
+
+@pytest.mark.parametrize("target", ["labels", "label", "probs"])
+def test_cross_entropy_graphs_are_checked_and_take_a_bug(target: str) -> None:
+    rng = np.random.default_rng(3)
+    z = Tensor(rng.standard_normal((3, 4)) if target != "label" else rng.standard_normal(4),
+               requires_grad=True, label="z")
+    t = {"labels": np.array([0, 3, 1]), "label": 2,
+         "probs": Tensor(np.full((3, 4), 0.25), requires_grad=True, label="p")}[target]
+    loss = F.cross_entropy(z * 1.5, t)
+    loss.label = "loss"
+    src = viz.draw(loss, check=True).source
+    assert "✓" in src and "mismatch" not in src
+    ex = viz.plant_bug(loss, seed=0)
+    assert "mismatch" in ex.picture().source
+
+
+def test_plant_bug_speaks_of_itself() -> None:
+    t = Tensor(np.ones(3), requires_grad=True)
+    with pytest.raises(ValueError, match=r"^plant_bug: an exercise needs a scalar root"):
+        viz.plant_bug(t * 2.0)
+
+
+# ------------------------------------------------------------------ issue 20 §3, §4: plant_bug
+@pytest.mark.parametrize("kwargs, error, words", [
+    ({"wrong": "abc"}, TypeError, "wrong must be a number"),
+    ({"wrong": True}, TypeError, "wrong must be a number"),
+    ({"wrong": float("nan")}, ValueError, "wrong must be a finite number"),
+    ({"parent": True}, TypeError, "parent must be an int"),
+    ({"parent": 1.0}, TypeError, "parent must be an int"),
+    ({"seed": "a"}, TypeError, "seed must be an int"),
+])
+def test_plant_bug_validates_its_arguments(kwargs: dict, error: type, words: str) -> None:
+    x = Value(2.0, "x")
+    y = x * x + x
+    before = [n.local_grads for n in explain(y, replay=True).nodes if n.parents]
+    with pytest.raises(error, match=f"^plant_bug: {words}"):
+        viz.plant_bug(y, node=y if "parent" in kwargs else None, **kwargs)
+    assert [n.local_grads for n in explain(y, replay=True).nodes if n.parents] == before
+
+
+def test_a_failing_plant_bug_leaves_nothing_planted() -> None:
+    x = Value(1e-7, "x")
+    y = x.log() * x  # gradcheck steps across log's edge: DomainError
+    before = [(n, n.local_grads) for n in explain(y, replay=True).nodes if n.parents]
+    for seed in range(4):
+        with pytest.raises(ValueError, match="log"):
+            viz.plant_bug(y, seed=seed)
+        assert [(n, n.local_grads) for n, _ in before] == before
+    y.backward()
+    assert x.grad == pytest.approx(np.log(1e-7) + 1.0, rel=1e-12)
+    t = Tensor(np.ones(6000), requires_grad=True)
+    s = (t * t).sum()
+    with pytest.raises(ValueError, match="6000 elements"):
+        viz.plant_bug(s, seed=0)
+    s.backward()
+    assert np.all(t.grad == 2.0)
+
+
+# ------------------------------------------------------------------ 6: plant_bug after backward
+def test_exercise_picture_after_backward_shows_the_planted_pass() -> None:
+    x = Value(2.0, "x")
+    y = x * x
+    y.label = "y"
+    y.backward()
+    ex = viz.plant_bug(y, node=y, parent=0, wrong=1.0)
+    src = ex.picture().source
+    assert "this pass" not in src
+    assert "<B>3 = 1 + 2</B>" in src  # 1·1 (planted) + 1·2 (right): the pass the edges show
+    assert "<B>← 1</B>" in src and "<B>← 2</B>" in src
+    assert x.grad == 4.0  # the picture is a replay: the grads stay as backward left them
+    assert analytic_numeric(src) == [("3", "4 ✗ mismatch")]
