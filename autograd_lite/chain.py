@@ -147,7 +147,8 @@ class ChainRule:
         words = " + ".join(r" \cdot ".join(self._short_tex([_tex_formula(atom(w) if len(p) > 1 else w)
                                                              for w in self.factor_words(p)]))
                            for p in self.paths) + more
-        nums = " + ".join(r" \cdot ".join(self._short_tex([_tex_number(v) for v in self.factor_values(p)]))
+        nums = " + ".join(r" \cdot ".join(self._short_tex([_tex_number(v, paren=True)
+                                                             for v in self.factor_values(p)]))
                           for p in self.paths) + more
         for s in (sym, words, nums, _tex_number(self.total)):
             if s != parts[-1]:
@@ -176,8 +177,11 @@ class ChainRule:
                 f"<div>{head}</div>{rows}{note}</div>")
 
 
+# User text inside \\textrm{...} (text mode, where LaTeX and KaTeX both know these commands)
 _TEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "$": r"\$", "#": r"\#",
-                "%": r"\%", "&": r"\&", "^": r"\^{}", "~": r"\~{}"}
+                "%": r"\%", "&": r"\&", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
+                # no raw < or > either: a notebook shows $$...$$ inside HTML, where <img ...> is a tag
+                "<": r"\textless{}", ">": r"\textgreater{}"}
 
 
 def _tex_text(s: str) -> str:
@@ -185,20 +189,32 @@ def _tex_text(s: str) -> str:
 
 
 def _tex_name(name: str) -> str:
-    """A display name in LaTeX: one letter as math, a word upright, user text escaped."""
+    """A display name in LaTeX: one letter as math, a number as itself, a word upright, other user
+    text as escaped text (``\\textrm``: its ``\\``, ``^``, ``~`` are text, not math)."""
     if len(name) == 1 and name.isalpha() and name.isascii():
         return name
-    if re.fullmatch(r"[0-9.e+-]+", name):
-        return name
-    return rf"\mathrm{{{_tex_text(name)}}}"
+    if re.fullmatch(r"[0-9]+(?:\.[0-9]*)?(?:e[+-][0-9]+)?", name):
+        return _tex_number_text(name)
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
+        return rf"\mathrm{{{_tex_text(name)}}}"
+    return rf"\textrm{{{_tex_text(name)}}}"
 
 
-def _tex_number(v: float) -> str:
-    s = fmt(v)
+def _tex_number_text(s: str) -> str:
     if "e" in s:
         mant, exp = s.split("e")
         return rf"{mant} \times 10^{{{int(exp)}}}"
+    if s in ("inf", "-inf"):
+        return s.replace("inf", r"\infty")
+    if s == "nan":
+        return r"\mathrm{nan}"
     return s
+
+
+def _tex_number(v: float, paren: bool = False) -> str:
+    """A number in LaTeX; ``paren``: a negative one in parentheses (a factor of a product)."""
+    s = _tex_number_text(fmt(v))
+    return f"({s})" if paren and s.startswith("-") else s
 
 
 _TOKEN = re.compile(r"\*\*|[A-Za-z_][A-Za-z_0-9]*|[0-9][0-9.]*(?:e[+-]?[0-9]+)?|.", re.S)
@@ -214,15 +230,17 @@ def _tex_formula(word: str) -> str:
         tok = tokens[k]
         if tok == "**" and k + 1 < len(tokens):
             # exponent: one atom, or a parenthesised group
-            if tokens[k + 1] == "(":
-                depth, j = 0, k + 1
+            call = tokens[k + 1] in function_names() and k + 2 < len(tokens) and tokens[k + 2] == "("
+            if tokens[k + 1] == "(" or call:
+                depth, j = 0, k + 2 if call else k + 1
                 while j < len(tokens):
                     depth += tokens[j] == "("
                     depth -= tokens[j] == ")"
                     if depth == 0:
                         break
                     j += 1
-                out.append("^{" + _tex_formula("".join(tokens[k + 2:j])) + "}")
+                inner = tokens[k + 1:j + 1] if call else tokens[k + 2:j]  # a call keeps name and ()
+                out.append("^{" + _tex_formula("".join(inner)) + "}")
                 k = j + 1
             else:
                 out.append("^{" + _tex_formula(tokens[k + 1]) + "}")

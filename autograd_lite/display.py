@@ -120,7 +120,11 @@ def explanation_html(ex: Any, current: Optional[int] = None, quiz: bool = False,
     highlights that step's rows; ``quiz`` writes ``?`` for every computed grad.  Rows carry
     ``data-step`` attributes so a page can highlight them.
     """
-    from .explain import MAX_TABLE_STEPS, atom, preview
+    from .explain import MAX_TABLE_STEPS, SHORT_DIGITS, atom, formula
+    from .explain import preview as _preview
+
+    def preview(x: Any) -> str:  # the digits of the pictures beside it (and of table())
+        return _preview(x, digits=SHORT_DIGITS)
 
     limit = MAX_TABLE_STEPS if max_steps is None else max_steps
     names = ex.names
@@ -144,7 +148,8 @@ def explanation_html(ex: Any, current: Optional[int] = None, quiz: bool = False,
                 sent = f"{up} × {local} = {preview(e.sent)}" if e.local is not None else preview(e.sent)
                 around = f"{preview(e.before)} → {preview(e.after)}"
             cells = [str(k) if j == 0 else "", f"{names[step.node]} ({step.node.op})" if j == 0 else "",
-                     up if j == 0 else "", names[e.parent], e.formula, sent, around]
+                     up if j == 0 else "", names[e.parent], formula(e.node, e.index, names, SHORT_DIGITS),
+                     sent, around]
             tds = "".join(f'<td style="padding:2px 8px">{_e(c)}</td>' for c in cells)
             rows.append(f'<tr class="step-row" data-step="{k}"{style}>{tds}</tr>')
     more = ""

@@ -108,7 +108,7 @@ def test_labels_are_escaped_in_html_and_latex() -> None:
     out.label = "o"
     ch = explain(out).chain(a)
     assert "<b>&" not in ch._repr_html_() and "&lt;b&gt;&amp;" in ch._repr_html_()
-    assert r"\mathrm{<b>\&\_\{x\}}" in ch.latex()
+    assert r"\textrm{\textless{}b\textgreater{}\&\_\{x\}}" in ch.latex() and "<" not in ch._repr_latex_()
 
 
 # ----------------------------------------------------------------------- random graphs

@@ -116,50 +116,14 @@ def tensor_checks(root: Any, leaves: List[Any], seed: Any = None, where: str = "
 
 
 def again(n: Any, ps: List[Any], where: str = "draw(check=True)") -> Any:
-    """Node ``n``'s op applied again to ``ps`` (Values or Tensors), by its row of the op table
-    (or, for a row that has no replay yet, by :data:`_REPLAYS`)."""
+    """Node ``n``'s op applied again to ``ps`` (Values or Tensors), by its row of the op table."""
     row = op_row(n.op)
-    replay = row.again if row is not None and row.again is not None else _REPLAYS.get(n.op)
-    if replay is None:
+    if row is None or row.again is None:
         raise ValueError(f"{where}: cannot replay op {n.op!r} with {len(ps)} inputs for gradcheck "
                          "(the op table has no replay for it); call autograd_lite.gradcheck(f, *inputs) "
                          "on the function that builds the graph")
-    return replay(n, ps)
+    return row.again(n, ps)
 
 
 def _replayer(where: str) -> Callable[[Any, List[Any]], Any]:
     return lambda n, ps: again(n, ps, where)
-
-
-def _cross_entropy(n: Any, ps: List[Any]) -> Any:
-    from autograd_lite.functional import cross_entropy
-
-    if len(ps) == 2:  # probability rows: a parent of their own
-        return cross_entropy(ps[0], ps[1])
-    labels, shape = n._saved[2], n._saved[3]  # integer labels, recorded on the node
-    return cross_entropy(ps[0], labels.reshape(shape[:-1]))
-
-
-def _permute(n: Any, ps: List[Any]) -> Any:
-    from autograd_lite.tensor.sorting import permute
-
-    return permute(ps[0], *n._saved)
-
-
-def _run_sums(n: Any, ps: List[Any]) -> Any:
-    from autograd_lite.tensor.arrange import _run_sums as run_sums
-
-    return run_sums(ps[0], *n._saved)
-
-
-def _scatter(n: Any, ps: List[Any]) -> Any:
-    from autograd_lite.tensor.shape import scatter
-
-    return scatter(ps[0], n._saved[0], n._saved[1], n.data.shape)
-
-
-# Rows that have no ``again`` yet (a loss whose labels are not a parent, and the ops that
-# appear in gradient graphs): replayed here from what the node recorded.  The rows are the
-# place for these; until they carry them, pictures and exercises still check such graphs.
-_REPLAYS: Dict[str, Callable[[Any, List[Any]], Any]] = {
-    "cross_entropy": _cross_entropy, "permute": _permute, "run_sums": _run_sums, "scatter": _scatter}

@@ -8,6 +8,7 @@ written with :data:`autograd_lite.explain.SHORT_DIGITS` significant digits (the 
 
 from __future__ import annotations
 
+import math
 import textwrap
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
@@ -183,7 +184,7 @@ def grad_sum(g: float, parts: List[Tuple[Any, bool]], leaf: bool = True) -> Tupl
     total = 0.0
     for p, _ in parts:
         total += p
-    exact = total == g
+    exact = total == g or (math.isnan(total) and math.isnan(g))  # a nan grad is the nan its uses sent
     if exact and len(parts) < 2 and all(drawn for _, drawn in parts):
         return shown, []  # one drawn edge sent it all: the edge says so
     terms = [num(p) for p, drawn in parts if drawn]

@@ -24,7 +24,8 @@ from typing import Any, Dict, List, Optional, Union
 import graphviz
 
 from autograd_lite.display import explanation_html
-from autograd_lite.explain import Explanation, atom, explain, preview
+from autograd_lite.explain import SHORT_DIGITS, Explanation, atom, explain, formula
+from autograd_lite.explain import preview as _preview
 from autograd_lite.format import fmt
 
 from .draw import GraphvizNotFoundError, draw
@@ -55,8 +56,17 @@ def _refuse_big(root: Any, max_nodes: int, where: str) -> None:
 
 
 def step_lines(ex: Explanation, k: int, quiz: bool) -> List[str]:
-    """The chain rule of step ``k`` (0: the seed), one line per edge, as the page shows it."""
+    """The chain rule of step ``k`` (0: the seed), one line per edge, as the page shows it
+    (numbers with the pictures' 6 significant digits)."""
+
+    def preview(x: Any) -> str:
+        return _preview(x, digits=SHORT_DIGITS)
+
     names = ex.names
+
+    def words(e: Any) -> str:
+        return formula(e.node, e.index, names, SHORT_DIGITS)
+
     r = atom(names[ex.root])
     if k == 0:
         return [f"∂{r}/∂{r} = {preview(ex.seed)} (the seed); every other grad is still unknown (?)"]
@@ -68,10 +78,10 @@ def step_lines(ex: Explanation, k: int, quiz: bool) -> List[str]:
         p = atom(names[e.parent])
         head = f"∂{r}/∂{p} += ∂{r}/∂{n} · ∂{n}/∂{p}"
         if e.local is None:  # a Tensor op: a vector-Jacobian product
-            lines.append(f"{head}: {'?' if quiz else preview(e.sent)}   ({e.formula})")
+            lines.append(f"{head}: {'?' if quiz else preview(e.sent)}   ({words(e)})")
         else:
             sent = "?" if quiz else preview(e.sent)
-            lines.append(f"{head} = {up} × {preview(e.local)} = {sent}   ({e.formula})")
+            lines.append(f"{head} = {up} × {preview(e.local)} = {sent}   ({words(e)})")
     return lines
 
 
@@ -90,7 +100,8 @@ def _answers(ex: Explanation) -> List[Dict[str, Any]]:
             seen.add(e.parent)
             g = last[e.parent]
             values = [float(v) for v in (g.reshape(-1).tolist() if hasattr(g, "reshape") else [g])]
-            out.append({"name": ex.names[e.parent], "values": values, "shown": preview(g)})
+            shown = _preview(g, digits=SHORT_DIGITS)
+            out.append({"name": ex.names[e.parent], "values": values, "shown": shown})
     out.reverse()
     return out
 
