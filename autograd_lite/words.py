@@ -73,7 +73,8 @@ def local_formula(op: str, names: List[str], index: int, local: Optional[float])
     """(the node in its parents' names, d node / d parent ``index`` in words; '' if unknown)."""
     row = _row(op, len(names))
     if row is None:
-        return f"{op}({', '.join(names)})", ""
+        labels = ", labels" if op == "cross_entropy" and len(names) == 1 else ""  # see _shaped_sends
+        return f"{op}({', '.join(names)}{labels})", ""
     n = ops.param_text(op)
     return reads(row, names, n), _local_words(row, names, index, n, local)
 
@@ -132,6 +133,9 @@ def formula(node: Any, index: int, names: Dict[Any, str], digits: int = SIGNIFIC
     expr, word = local_formula(node.op, pnames, index, local)
     head = f"∂{atom(expr)}/∂{atom(pnames[index])}"
     if local is None:  # a Tensor op: it sends a vector-Jacobian product, not one number
+        shaped = _shaped_sends(node, index, pnames)
+        if shaped is not None:
+            return f"{head}: sends {shaped}"
         return f"{head}: sends {sends(node.op, pnames, index)}" + unbroadcast_note(node, index)
     value = fmt(local, digits)
     if _states_value(_row(node.op, len(pnames)), word, value):
@@ -164,14 +168,24 @@ def unbroadcast_note(node: Any, index: int) -> str:
 
     ``t1 + b`` with ``t1`` 2×3 and ``b`` of shape 3 sends ``g`` (2×3) towards ``b``; b's grad
     is ``g`` summed over axis 0: each element of ``b`` was used once per row, and the chain
-    rule sums over those uses.  Short, as it is written on the picture's edge.  Elementwise
-    binary ops broadcast: the two-parent rows that ``Value`` has too (a scalar op on arrays).
+    rule sums over those uses.  Short, as it is written on the picture's edge.  An op
+    broadcasts its parents when its result has their broadcast shape (``+``, ``maximum``,
+    ``where`` ...); ``@`` broadcasts only its batch axes and says so itself.
     """
-    row = _row(node.op, len(node.parents))
-    if row is None or row.arity != 2 or "Value" not in row.kinds:
+    if len(node.parents) < 2 or node.op == "@":
         return ""
     out = np.shape(node.data)
-    mine = np.shape(node.parents[index].data)
+    shapes = [np.shape(p.data) for p in node.parents]
+    try:
+        if np.broadcast_shapes(*shapes) != out:
+            return ""
+    except ValueError:
+        return ""
+    return _summed(shapes[index], out)
+
+
+def _summed(mine: Tuple[int, ...], out: Tuple[int, ...]) -> str:
+    """`` summed over axis 0`` for an operand of shape ``mine`` broadcast to ``out`` ('' if not)."""
     if mine == out:
         return ""
     pad = len(out) - len(mine)
@@ -180,6 +194,41 @@ def unbroadcast_note(node: Any, index: int) -> str:
         return ""
     where = f"axis {axes[0]}" if len(axes) == 1 else "axes " + ", ".join(str(a) for a in axes)
     return f" summed over {where}"
+
+
+def _shaped_sends(node: Any, index: int, names: List[str]) -> Optional[str]:
+    """What a Tensor op sends when the words depend on the operands' shapes (``@``) or on an
+    input that is not a parent (cross_entropy's integer labels); None: the row's words say it."""
+    if node.op == "@" and len(names) == 2:
+        return _matmul_sends(node, index, names)
+    if node.op == "cross_entropy":
+        # The row is written for two parents; integer labels are no parent, so a node has one.
+        if len(names) == 1:
+            return render("g·(softmax({a}) - onehot(labels))/N", names)
+        if index == 0:  # probability rows t: (softmax·(row sums of t) - t)/N, exact for any t
+            return render("g·(softmax({a})·rowsum({b}) - {b})/N", names)
+    return None
+
+
+def _matmul_sends(node: Any, index: int, names: List[str]) -> str:
+    """``@`` by its operands' dimensions: inner, outer, matrix-vector and batched products."""
+    a, b = (atom(n) for n in names)
+    da, db = (np.ndim(p.data) for p in node.parents)
+    out = np.shape(node.data)
+    if da == 1 and db == 1:  # an inner product: g is a number
+        return f"g·{b}" if index == 0 else f"g·{a}"
+    if db == 1:  # matrix @ vector: out_i = Σ_j A_ij x_j
+        word = f"outer(g, {b})" if index == 0 else f"{a}ᵀ @ g"
+        vector = index == 1
+    elif da == 1:  # vector @ matrix: out_j = Σ_i x_i B_ij
+        word = f"g @ {b}ᵀ" if index == 0 else f"outer({a}, g)"
+        vector = index == 0
+    else:
+        word = f"g @ {b}ᵀ" if index == 0 else f"{a}ᵀ @ g"
+        mine = np.shape(node.parents[index].data)
+        return word + _summed(mine[:-2], out[:-2])  # batch axes broadcast: summed back
+    # the vector is shared by every matrix of a batch: its grad sums over the batch axes
+    return word + (_summed((), out[:-1]) if vector else "")
 
 
 def function_names() -> Set[str]:

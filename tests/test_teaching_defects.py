@@ -220,3 +220,63 @@ def test_page_table_and_lines_have_the_pictures_digits() -> None:
     page = page_html(x * w)
     assert "0.113005321369" not in page and "0.226010642738" not in page
     assert "0.113005" in page and "0.226011" in page
+
+
+# ------------------------------------------------------------------ 5: words true for the shapes
+def _edges(root: Tensor) -> dict:
+    ex = explain(root, replay=True)
+    return {(ex.names[s.node], e.index): (e, s.upstream) for s in ex.steps for e in s.edges}
+
+
+R = np.random.default_rng(5)
+A23, A223, A32, V3 = (R.standard_normal(s) for s in ((2, 3), (2, 2, 3), (3, 2), (3,)))
+
+
+@pytest.mark.parametrize("a, b, words, sent", [
+    # each: operands, the words of each edge, and what the words say in numpy (upstream g)
+    (A23, V3, ("outer(g, b)", "aᵀ @ g"), (lambda g, a, b: np.outer(g, b), lambda g, a, b: a.T @ g)),
+    (V3, V3, ("g·b", "g·a"), (lambda g, a, b: g * b, lambda g, a, b: g * a)),
+    (V3, A32, ("g @ bᵀ", "outer(a, g)"), (lambda g, a, b: g @ b.T, lambda g, a, b: np.outer(a, g))),
+    (A223, A32, ("g @ bᵀ", "aᵀ @ g summed over axis 0"),
+     (lambda g, a, b: g @ b.T, lambda g, a, b: (a.transpose(0, 2, 1) @ g).sum(axis=0))),
+    (A223, V3, ("outer(g, b)", "aᵀ @ g summed over axis 0"),
+     (lambda g, a, b: g[..., None] * b, lambda g, a, b: np.einsum("kij,ki->j", a, g))),
+])
+def test_matmul_words_say_what_is_sent(a: np.ndarray, b: np.ndarray, words: tuple, sent: tuple) -> None:
+    ta, tb = Tensor(a, requires_grad=True, label="a"), Tensor(b, requires_grad=True, label="b")
+    y = ta @ tb
+    y.label = "y"
+    root = (y * Tensor(R.standard_normal(y.data.shape))).sum()  # a non-trivial upstream g
+    edges = _edges(root)
+    for i in range(2):
+        e, g = edges[("y", i)]
+        assert e.formula == f"∂(a@b)/∂{'ab'[i]}: sends {words[i]}"
+        np.testing.assert_allclose(e.sent, sent[i](g, a, b), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("op", ["maximum", "minimum", "where"])
+def test_broadcast_edges_of_tensor_only_ops_say_they_sum(op: str) -> None:
+    W = Tensor(A23, requires_grad=True, label="W")
+    x = Tensor(V3, requires_grad=True, label="x")
+    y = F.where(A23 > 0, W, x) if op == "where" else getattr(F, op)(W, x)
+    y.label = "y"
+    edges = _edges(y.sum())
+    assert edges[("y", 1)][0].formula.endswith("summed over axis 0")
+    assert not edges[("y", 0)][0].formula.endswith("summed over axis 0")
+
+
+def test_cross_entropy_words_for_labels_and_for_probability_rows() -> None:
+    z = Tensor(A23, requires_grad=True, label="z")
+    e, g = next(iter(_edges(F.cross_entropy(z, [2, 0])).values()))
+    assert e.formula == "∂cross_entropy(z, labels)/∂z: sends g·(softmax(z) - onehot(labels))/N"
+    p = np.exp(A23) / np.exp(A23).sum(axis=1, keepdims=True)
+    onehot = np.eye(3)[[2, 0]]
+    np.testing.assert_allclose(e.sent, g * (p - onehot) / 2, rtol=1e-12)
+    t = Tensor(np.array([[0.2, 0.3, 0.9], [0.5, 0.5, 0.0]]), requires_grad=True, label="t")  # any rows
+    loss = F.cross_entropy(z, t)
+    loss.label = "L"
+    edges = _edges(loss)
+    e, g = edges[("L", 0)]
+    assert e.formula == "∂cross_entropy(z, t)/∂z: sends g·(softmax(z)·rowsum(t) - t)/N"
+    np.testing.assert_allclose(e.sent, g * (p * t.data.sum(axis=1, keepdims=True) - t.data) / 2, rtol=1e-12)
+    assert "onehot" not in e.formula
