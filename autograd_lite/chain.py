@@ -1,7 +1,7 @@
-"""The chain rule written out for one input: ∂root/∂leaf as a sum over paths of products.
+"""The chain rule written out for one input: droot/dleaf as a sum over paths of products.
 
 Every path from the root down to the leaf contributes the product of the local
-derivatives along it; ∂root/∂leaf is the sum of those products.  Written out as the
+derivatives along it; droot/dleaf is the sum of those products.  Written out as the
 seed articles do:
 
 >>> from autograd_lite import Value, explain
@@ -11,7 +11,10 @@ seed articles do:
 >>> z = t ** 2
 >>> z.label = "z"
 >>> print(explain(z).chain(x))
-∂z/∂x = ∂z/∂t · ∂t/∂x = (2·t) · 1 = 6 · 1 = 6
+dz/dx = ∂z/∂t · ∂t/∂x = (2·t) · 1 = 6 · 1 = 6
+
+``dz/dx`` is the total derivative (what ``x.grad`` holds); each ``∂z/∂t`` is one edge's local
+partial derivative (see :func:`autograd_lite.words.total`).
 
 A graph can have exponentially many paths, so they are *counted* by dynamic
 programming (exact integers) and only the first ``max_paths`` are written out; the
@@ -27,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
 from .format import atom, fmt
-from .words import chain_word, function_names
+from .words import chain_word, function_names, partial, total, use_number
 
 __all__ = ["ChainRule", "chain_rule", "MAX_PATHS", "MAX_FACTORS"]
 
@@ -39,7 +42,7 @@ Edge = Tuple[Any, int]  # (node, index of the parent in node.parents)
 
 @dataclass(frozen=True)
 class ChainRule:
-    """∂root/∂leaf as a sum over paths.
+    """droot/dleaf as a sum over paths.
 
     ``paths``: the first paths (each a tuple of ``(node, parent_index)`` edges from the root
     down); ``count``: how many paths there are in all (exact); ``total``: the sum over *all*
@@ -59,11 +62,11 @@ class ChainRule:
 
     # ------------------------------------------------------------------ parts
     def _d(self, top: Any, bottom: Any) -> str:
-        return f"∂{atom(self.names[top])}/∂{atom(self.names[bottom])}"
+        return total(self.names[top], self.names[bottom])
 
     def factor_symbols(self, path: Tuple[Edge, ...]) -> List[str]:
-        """``['∂z/∂t', '∂t/∂x']``: one local derivative per edge of ``path``."""
-        return [self._d(n, n.parents[i]) for n, i in path]
+        """``['∂z/∂t', '∂t/∂x']``: one local partial derivative per edge of ``path``."""
+        return [partial(n, i, self.names) for n, i in path]
 
     def factor_words(self, path: Tuple[Edge, ...]) -> List[str]:
         """``['2·t', '1']``: each local derivative as a formula of the node's parents."""
@@ -122,27 +125,33 @@ class ChainRule:
         return factors[:half] + [f"… ({len(factors) - 2 * half} more factors)"] + factors[-half:]
 
     def text(self) -> str:
-        """One line: ``∂z/∂x = ∂z/∂t · ∂t/∂x = (2·t) · 1 = 6 · 1 = 6``."""
+        """One line: ``dz/dx = ∂z/∂t · ∂t/∂x = (2·t) · 1 = 6 · 1 = 6``."""
         return " = ".join([self._d(self.root, self.leaf)] + self.stages())
 
     def __str__(self) -> str:
         return self.text()
 
     def __repr__(self) -> str:
-        return (f"<ChainRule ∂{self.names[self.root]}/∂{self.names[self.leaf]}: {self.count} "
+        return (f"<ChainRule {self._d(self.root, self.leaf)}: {self.count} "
                 f"path{'s' if self.count != 1 else ''}, total {fmt(self.total)}>")
 
     def latex(self) -> str:
         """The same equation in LaTeX (for slides), without the surrounding ``$``."""
-        def d(top: Any, bottom: Any) -> str:
+        def d(top: Any, bottom: Any) -> str:  # the total derivative
             top_, bottom_ = _tex_name(self.names[top]), _tex_name(self.names[bottom])
-            return rf"\frac{{\partial {top_}}}{{\partial {bottom_}}}"
+            return rf"\frac{{\mathrm{{d}} {top_}}}{{\mathrm{{d}} {bottom_}}}"
+
+        def part(n: Any, i: int) -> str:  # one edge's local partial, with its use when twice
+            top_, bottom_ = _tex_name(self.names[n]), _tex_name(self.names[n.parents[i]])
+            k = use_number(n, i)
+            at = rf"\Big|_{{\mathrm{{use}}\,{k}}}" if k else ""
+            return rf"\frac{{\partial {top_}}}{{\partial {bottom_}}}{at}"
 
         parts = [d(self.root, self.leaf)]
         if self.root is self.leaf or self.count == 0:
             return f"{parts[0]} = {1 if self.root is self.leaf else 0}"
         more = (rf" + \dots\ (\text{{{self.more} more paths}})" if self.more else "")
-        sym = " + ".join(r" \cdot ".join(self._short_tex([d(n, n.parents[i]) for n, i in p]))
+        sym = " + ".join(r" \cdot ".join(self._short_tex([part(n, i) for n, i in p]))
                          for p in self.paths) + more
         words = " + ".join(r" \cdot ".join(self._short_tex([_tex_formula(atom(w) if len(p) > 1 else w)
                                                              for w in self.factor_words(p)]))
@@ -260,7 +269,7 @@ def _tex_formula(word: str) -> str:
 
 def chain_rule(root: Any, leaf: Any, names: Dict[Any, str], nodes: List[Any], grad: Any,
                max_paths: int = MAX_PATHS, max_factors: int = MAX_FACTORS) -> ChainRule:
-    """∂root/∂leaf over the graph ``nodes`` (oldest first); see :meth:`Explanation.chain`."""
+    """droot/dleaf over the graph ``nodes`` (oldest first); see :meth:`Explanation.chain`."""
     if isinstance(max_paths, bool) or not isinstance(max_paths, int) or max_paths < 0:
         raise ValueError(f"chain: max_paths must be an int >= 0, got {max_paths!r}")
     if isinstance(max_factors, bool) or not isinstance(max_factors, int) or max_factors < 2:

@@ -120,8 +120,9 @@ def explanation_html(ex: Any, current: Optional[int] = None, quiz: bool = False,
     highlights that step's rows; ``quiz`` writes ``?`` for every computed grad.  Rows carry
     ``data-step`` attributes so a page can highlight them.
     """
-    from .explain import MAX_TABLE_STEPS, SHORT_DIGITS, atom, formula
+    from .explain import MAX_TABLE_STEPS, SHORT_DIGITS, formula
     from .explain import preview as _preview
+    from .words import total
 
     def preview(x: Any) -> str:  # the digits of the pictures beside it (and of table())
         return _preview(x, digits=SHORT_DIGITS)
@@ -130,7 +131,7 @@ def explanation_html(ex: Any, current: Optional[int] = None, quiz: bool = False,
     names = ex.names
     root_name = names[ex.root]
     title = (f"Backward pass from <b>{_e(root_name)}</b> = {_e(preview(ex.root.data))}, seed "
-             f"∂{_e(atom(root_name))}/∂{_e(atom(root_name))} = {_e(preview(ex.seed))}")
+             f"{_e(total(root_name, root_name))} = {_e(preview(ex.seed))}")
     header = ["step", "node", "upstream", "parent", "local derivative", "sent = upstream × local",
               "parent.grad before → after"]
     th = "".join(f'<th style="text-align:left;padding:2px 8px;border-bottom:1px solid {_MUTED}">{h}</th>'

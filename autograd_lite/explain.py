@@ -39,7 +39,7 @@ import numpy as np
 
 from . import engine as _engine
 from .format import ARRAY_DIGITS, SIGNIFICANT_DIGITS, atom, fmt
-from .words import expression, formula
+from .words import expression, formula, total
 
 __all__ = ["explain", "Explanation", "Step", "Edge", "node_names", "preview", "graph_nodes", "atom",
            "formula", "expression", "SHORT_DIGITS"]
@@ -210,7 +210,7 @@ class Explanation(Sequence[Step]):
                 if n.is_leaf and n is not self.root and n in finals]
 
     def chain(self, leaf: Any, max_paths: int = 8) -> Any:
-        """∂root/∂leaf as the sum over paths of products of local derivatives (a ``ChainRule``)."""
+        """droot/dleaf as the sum over paths of products of local partial derivatives (a ``ChainRule``)."""
         from .chain import chain_rule, find_node
 
         node = find_node(self.nodes, self.names, leaf, "chain")
@@ -243,7 +243,7 @@ class Explanation(Sequence[Step]):
         root_name = self.names[self.root]
         lines = [
             f"Backward pass from {root_name} = {num(self.root.data)}, seed "
-            f"∂{atom(root_name)}/∂{atom(root_name)} = {num(self.seed)}"
+            f"{total(root_name, root_name)} = {num(self.seed)}"
             + (" (replayed: grads left untouched)" if self.replayed else ""),
             "Each step takes a node's complete upstream grad and sends upstream × local to each "
             "parent (parent.grad += sent).",

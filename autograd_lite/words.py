@@ -25,7 +25,7 @@ from . import ops
 from .format import SIGNIFICANT_DIGITS, atom, fmt
 
 __all__ = ["render", "reads", "local_formula", "chain_word", "sends", "expression", "formula",
-           "unbroadcast_note", "function_names"]
+           "unbroadcast_note", "function_names", "total", "partial", "use_note", "use_number"]
 
 _FIELD = re.compile(r"\{(a|b|n|local|args)\}")
 _PARENTS = "ab"
@@ -101,6 +101,38 @@ def sends(op: str, names: List[str], index: int) -> str:
     return render(template, names, n, _local_words(row, names, index, n, None))
 
 
+# ---------------------------------------------------------------------------- notation
+# Two symbols for two things, as textbooks (and the book's dApple) write them: d for the total
+# derivative of the root, what backward computes and a grad holds (dz/dx = x.grad); ∂ for one
+# edge's local partial derivative, a node's derivative with respect to one use of a parent,
+# the other inputs held fixed (∂(a*b)/∂a = b).  A parent used twice by a node (x*x) has two
+# partials, one per use: "(use 1)", "(use 2)" tell them apart.
+def total(top: str, bottom: str) -> str:
+    """The total derivative of ``top`` with respect to ``bottom``: ``dz/dx``."""
+    return f"d{atom(top)}/d{atom(bottom)}"
+
+
+def use_number(node: Any, index: int) -> int:
+    """Which use of its parent edge ``(node, index)`` is (1, 2 ...); 0 when the parent is used once."""
+    p = node.parents[index]
+    if sum(q is p for q in node.parents) < 2:
+        return 0
+    return sum(q is p for q in node.parents[:index + 1])
+
+
+def use_note(node: Any, index: int) -> str:
+    """`` (use 2)`` when ``node`` uses that parent more than once, else ''."""
+    k = use_number(node, index)
+    return f" (use {k})" if k else ""
+
+
+def partial(node: Any, index: int, names: Dict[Any, str], top: Optional[str] = None) -> str:
+    """The local partial of edge ``(node, index)``: ``∂t1/∂x`` (``top``: how the node is written,
+    default its name), with the use it is when the parent is used twice: ``∂y/∂x (use 2)``."""
+    top = names.get(node, "?") if top is None else top
+    return f"∂{atom(top)}/∂{atom(names.get(node.parents[index], '?'))}" + use_note(node, index)
+
+
 def _states_value(row: Optional[ops.Op], word: str, value: str) -> bool:
     """Words from a row's own ``words`` that begin with the value state it (relu: ``1 (x > 0)``)."""
     return row is not None and row.words is not None and word.startswith(value + " ")
@@ -131,7 +163,7 @@ def formula(node: Any, index: int, names: Dict[Any, str], digits: int = SIGNIFIC
     pnames = [names.get(p, "?") for p in node.parents]
     local = _local_of(node, index)
     expr, word = local_formula(node.op, pnames, index, local)
-    head = f"∂{atom(expr)}/∂{atom(pnames[index])}"
+    head = partial(node, index, names, top=expr)
     if local is None:  # a Tensor op: it sends a vector-Jacobian product, not one number
         shaped = _shaped_sends(node, index, pnames)
         if shaped is not None:

@@ -280,3 +280,39 @@ def test_cross_entropy_words_for_labels_and_for_probability_rows() -> None:
     assert e.formula == "∂cross_entropy(z, t)/∂z: sends g·(softmax(z)·rowsum(t) - t)/N"
     np.testing.assert_allclose(e.sent, g * (p * t.data.sum(axis=1, keepdims=True) - t.data) / 2, rtol=1e-12)
     assert "onehot" not in e.formula
+
+
+# ------------------------------------------------------------------ 3: d for totals, ∂ for an edge's partial
+def test_chain_tells_the_total_from_each_edges_partial() -> None:
+    a = Value(2.0, "a")
+    c = a * a + a
+    c.label = "c"
+    ch = explain(c).chain(a)
+    assert str(ch) == ("dc/da = ∂c/∂t1 · ∂t1/∂a (use 1) + ∂c/∂t1 · ∂t1/∂a (use 2) + ∂c/∂a = 1 · a + 1 · a + 1"
+                       " = 1 · 2 + 1 · 2 + 1 = 5")
+    tex = ch.latex()
+    assert tex.startswith(r"\frac{\mathrm{d} c}{\mathrm{d} a} = ")
+    assert r"\frac{\partial \mathrm{t1}}{\partial a}\Big|_{\mathrm{use}\,1}" in tex
+    assert r"\Big|_{\mathrm{use}\,2}" in tex
+    x = Value(3.0, "x")
+    y = x * x
+    y.label = "y"
+    assert str(explain(y).chain(x)) == "dy/dx = ∂y/∂x (use 1) + ∂y/∂x (use 2) = x + x = 3 + 3 = 6"
+    assert repr(explain(y).chain(x)).startswith("<ChainRule dy/dx:")
+    src = viz.draw(y).source  # the picture's two edges say which use each is
+    assert ">∂x (use 1)<" in src and ">∂x (use 2)<" in src
+
+
+def test_page_lines_write_totals_with_d_and_the_edge_with_its_partial() -> None:
+    from graphs import apple_orange
+
+    from viz.page import step_lines
+
+    g = apple_orange()
+    ex = explain(g["price"], replay=True)
+    first = step_lines(ex, 1, quiz=False)
+    assert first[0] == "price (*) has its complete upstream grad dprice/dprice = 1"
+    assert first[1].startswith("dprice/dall_price += dprice/dprice · ∂price/∂all_price = 1 × 1.1 = 1.1")
+    data = strict_json(page_html(g["price"], quiz=True))
+    assert data["steps"][0]["lines"][0].startswith("dprice/dprice = 1 (the seed)")
+    assert "seed dprice/dprice = 1" in explain(g["price"], replay=True).table()

@@ -39,7 +39,8 @@ APPLES: List[Cell] = [
 
 CHAIN: List[Cell] = [
     ("title", "md", "# The chain rule, written out per input\n\n"
-     "∂z/∂x is the sum, over every path from z down to x, of the product of the local derivatives."),
+     "dz/dx (the total derivative, what x.grad holds) is the sum, over every path from z down to x, "
+     "of the product of the local partial derivatives ∂ along it."),
     ("build", "code", "from autograd_lite import Value, explain\n\n"
      "x, y = Value(1.0, 'x'), Value(2.0, 'y')\nt = x + y; t.label = 't'\nz = t ** 2; z.label = 'z'\n"
      "print(explain(z).chain(x))"),

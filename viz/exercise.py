@@ -30,8 +30,9 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
 
 from autograd_lite.engine import is_node
-from autograd_lite.explain import atom, graph_nodes, node_names
+from autograd_lite.explain import graph_nodes, node_names
 from autograd_lite.format import fmt
+from autograd_lite.words import partial
 
 __all__ = ["plant_bug", "Exercise", "Verdict"]
 
@@ -74,9 +75,7 @@ class Exercise:
                 for i, p in enumerate(n.parents)]
 
     def _edge_text(self, n: Any, i: int) -> str:
-        p = n.parents[i]
-        twin = sum(q is p for q in n.parents) > 1
-        return f"∂{atom(self.names[n])}/∂{atom(self.names[p])}" + (f" (use {i + 1})" if twin else "")
+        return partial(n, i, self.names)  # a local partial: ∂t1/∂x, "(use 2)" for a parent used twice
 
     def answer(self, node: Any, parent: Any, index: Optional[int] = None) -> Verdict:
         """Check the learner's answer: the edge ``node`` -> ``parent`` (objects or display names).

@@ -19,6 +19,7 @@ from autograd_lite.engine import value_of
 from autograd_lite.explain import SHORT_DIGITS, atom, formula, preview
 from autograd_lite.format import fmt
 from autograd_lite.ops import OPS, op_row
+from autograd_lite.words import use_note
 
 # One palette, chosen for slides: forward numbers dark, backward numbers red (as in the
 # book's backward arrows), inputs blue, the output green, ops pale yellow.
@@ -299,7 +300,7 @@ def edge_label(n: Any, i: int, names: Dict[Any, str], show_local: bool, show_gra
         local = getattr(n, "local_grads", None)
         if local is not None:
             top = font(esc(short(f"∂{atom(names[n])}")), MUTED)
-            bottom = font(esc(short(f"∂{atom(names[n.parents[i]])}")), MUTED)
+            bottom = font(esc(short(f"∂{atom(names[n.parents[i]])}{use_note(n, i)}")), MUTED)
             rows.append(f'<TR><TD BORDER="1" SIDES="B" COLOR="{MUTED}">{top}</TD>'
                         f'<TD ROWSPAN="2" CELLPADDING="3">{font(esc(f"= {num(local[i])}"), MUTED)}</TD></TR>')
             rows.append(f"<TR><TD>{bottom}</TD></TR>")

@@ -24,9 +24,10 @@ from typing import Any, Dict, List, Optional, Union
 import graphviz
 
 from autograd_lite.display import explanation_html
-from autograd_lite.explain import SHORT_DIGITS, Explanation, atom, explain, formula
+from autograd_lite.explain import SHORT_DIGITS, Explanation, explain, formula
 from autograd_lite.explain import preview as _preview
 from autograd_lite.format import fmt
+from autograd_lite.words import partial, total
 
 from .draw import GraphvizNotFoundError, draw
 from .steps import DEFAULT_MAX_NODES, frames
@@ -67,16 +68,16 @@ def step_lines(ex: Explanation, k: int, quiz: bool) -> List[str]:
     def words(e: Any) -> str:
         return formula(e.node, e.index, names, SHORT_DIGITS)
 
-    r = atom(names[ex.root])
+    r = names[ex.root]
     if k == 0:
-        return [f"∂{r}/∂{r} = {preview(ex.seed)} (the seed); every other grad is still unknown (?)"]
+        return [f"{total(r, r)} = {preview(ex.seed)} (the seed); every other grad is still unknown (?)"]
     step = ex.steps[k - 1]
-    n = atom(names[step.node])
+    n = names[step.node]
     up = "?" if quiz and k > 1 else preview(step.upstream)
-    lines = [f"{names[step.node]} ({step.node.op}) has its complete upstream grad ∂{r}/∂{n} = {up}"]
+    lines = [f"{n} ({step.node.op}) has its complete upstream grad {total(r, n)} = {up}"]
     for e in step.edges:
-        p = atom(names[e.parent])
-        head = f"∂{r}/∂{p} += ∂{r}/∂{n} · ∂{n}/∂{p}"
+        # the total derivative grows by upstream (total) × the edge's local partial
+        head = f"{total(r, names[e.parent])} += {total(r, n)} · {partial(step.node, e.index, names)}"
         if e.local is None:  # a Tensor op: a vector-Jacobian product
             lines.append(f"{head}: {'?' if quiz else preview(e.sent)}   ({words(e)})")
         else:
@@ -275,9 +276,8 @@ def page_html(root: Any, *, quiz: bool = False, rankdir: str = "LR", max_nodes: 
         f'<span id="label">Step 0 of {n}</span></div>')
     quiz_html = ""
     if quiz:
-        r = atom(names[root])
         qs = "".join(
-            f'<div class="q" data-q="{i}"><label>∂{html.escape(r)}/∂{html.escape(atom(a["name"]))} = '
+            f'<div class="q" data-q="{i}"><label>{html.escape(total(names[root], a["name"]))} = '
             f'<input type="text" autocomplete="off" aria-label="{html.escape(a["name"])}.grad"></label> '
             '<span class="verdict"></span></div>' for i, a in enumerate(answers))
         quiz_html = ('<div id="quiz"><b>Your answers</b> (the grads, as numbers to 6 significant digits; '

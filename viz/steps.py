@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
 
 from autograd_lite.explain import Explanation, explain
+from autograd_lite.words import total
 
 from .draw import Frame, draw, pipe
 from .labels import num as preview
@@ -99,7 +100,7 @@ def frames(root: Any, quiz: bool = False) -> List[Frame]:
     out: List[Frame] = []
     n_steps = len(ex.steps)
     root_name = names[root]
-    seed_line = f"∂{root_name}/∂{root_name} = {preview(ex.seed)}: every other grad is still unknown (?)"
+    seed_line = f"{total(root_name, root_name)} = {preview(ex.seed)}: every other grad is still unknown (?)"
     out.append(Frame(grads=_grad_texts(ex, 0, quiz), hot=[root], hot_inputs=False,
                      flows={(s.node, e.index): "← ?" for s in ex.steps for e in s.edges},
                      caption=f"Step 0 of {n_steps}: seed the output\n{seed_line}"))
