@@ -158,7 +158,8 @@ def explanation_html(ex: Any, current: Optional[int] = None, quiz: bool = False,
         more = f'<div style="color:{_MUTED}">… {len(ex.steps) - len(shown)} more steps</div>'
     finals = ""
     if not quiz:
-        finals = ('<div>final grads: ' + _e(", ".join(f"{n} = {preview(g)}" for n, g in ex.leaf_grads()))
+        grads = ", ".join(f"{n} = {preview(g)}" for n, g in ex.leaf_grads())
+        finals = ('<div class="final-grads">final grads: ' + _e(grads)
                   + "</div>")
     empty = f"<div>{_e(root_name)} is a leaf: backward only seeds it.</div>" if not ex.steps else ""
     return (f'<div class="autograd-lite-explain" style="font-family:ui-monospace,Menlo,Consolas,monospace">'

@@ -97,7 +97,7 @@ var out = {visible: shown.length, nodes: {}};
 if (shown.length !== 1) { return out; }
 var groups = shown[0].querySelectorAll('g.node');
 for (var j = 0; j < groups.length; j++) {
-  var id = groups[j].querySelector('title').textContent;
+  var id = groups[j].getAttribute('data-id');
   if (!/^n[0-9]+$/.test(id)) { continue; }
   var box = groups[j].querySelector('path, polygon');
   var bold = [];
@@ -379,4 +379,22 @@ def test_quiz_with_inf_and_nan_grads_works(driver: Any, tmp_path: Path) -> None:
         box.find_element("tag name", "input").send_keys(typed)
         driver.find_element("id", "check").click()
         assert box.find_element("class name", "verdict").text == verdict
+    assert_clean(driver, path)
+
+
+def test_table_rows_appear_as_the_steps_reach_them(driver: Any, tmp_path: Path) -> None:
+    g = apple_orange()
+    path = viz.render_html(g["price"], tmp_path / "rows.html")
+    ex = explain(g["price"], replay=True)
+    open_page(driver, path)
+    from selenium.webdriver.common.keys import Keys
+
+    body = driver.find_element("tag name", "body")
+    for k in range(len(ex.steps) + 1):
+        shown = [r for r in driver.find_elements("css selector", "tr.step-row") if r.is_displayed()]
+        assert len(shown) == sum(len(s.edges) for s in ex.steps[:k])
+        assert {r.get_attribute("data-step") for r in shown} == {str(j) for j in range(1, k + 1)}
+        finals = driver.find_element("css selector", ".final-grads")
+        assert finals.is_displayed() == (k == len(ex.steps))
+        body.send_keys(Keys.ARROW_RIGHT)
     assert_clean(driver, path)

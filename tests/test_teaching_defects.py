@@ -316,3 +316,81 @@ def test_page_lines_write_totals_with_d_and_the_edge_with_its_partial() -> None:
     data = strict_json(page_html(g["price"], quiz=True))
     assert data["steps"][0]["lines"][0].startswith("dprice/dprice = 1 (the seed)")
     assert "seed dprice/dprice = 1" in explain(g["price"], replay=True).table()
+
+
+# ------------------------------------------------------------------ 8: pictures and pages that mislead
+def test_a_sub_graph_does_not_call_uses_outside_it_this_pass() -> None:
+    x = Value(3.0, "x")
+    y = x * x
+    y.label = "y"
+    z = y + x
+    z.backward()  # x.grad = 2x + 1 = 7: 6 along y's edges, 1 along z's, which y's picture lacks
+    src = viz.draw(y).source
+    assert "<B>7 (edges drawn send: 3 + 3)</B>" in src and "this pass" not in src
+
+
+def test_draw_gradient_before_its_backward_shows_no_forward_grads_and_names_it() -> None:
+    x = Value(0.5, "x")
+    y = x.tanh()
+    y.label = "y"
+    y.backward(create_graph=True)
+    src = viz.draw_gradient(x.grad, y).source
+    gradient_part = src[src.index("subgraph cluster_g"):src.index("subgraph cluster_f")]
+    assert ">grad<" not in gradient_part  # its nodes hold the forward pass's grads: not shown
+    assert "the gradient dy/dx, as a graph" in gradient_part and ">dy/dx<" in gradient_part
+    forward_part = src[src.index("subgraph cluster_f"):]
+    assert ">grad<" in forward_part
+
+
+def test_tensor_boxes_show_their_sums() -> None:
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True, label="x")
+    y = (x * x).sum()
+    y.label = "y"
+    y.backward()
+    box = src_block(viz.draw(y).source, "n0")
+    assert "= [1, 2]" in box and "+ [1, 2]" in box  # x.grad = 2x = x + x, one term per use
+    y.backward()  # accumulated: the box says what its edges send
+    box = src_block(viz.draw(y).source, "n0")
+    assert "edges drawn send: [1, 2]" in box and "this pass" not in box
+
+
+def src_block(src: str, node_id: str) -> str:
+    start = src.index(f"\t{node_id} [label=")
+    return src[start:src.index("shape=plain", start)]
+
+
+def test_array_constants_are_named_as_in_the_words() -> None:
+    X = Tensor(np.ones((2, 2)))
+    W = Tensor(np.ones((2, 1)), requires_grad=True, label="W")
+    y = (X @ W).sum()
+    ex = explain(y, replay=True)
+    assert ex.names[X] == "t1" and "t1@W" in ex.steps[-1].edges[0].formula
+    assert ">t1 (constant)<" in viz.draw(y).source
+    from viz.steps import frames
+
+    last = frames(y)[-1]
+    assert last.grads[X] == "none needed" and "?" not in last.grads.values()
+
+
+def test_the_quiz_asks_no_constant_and_each_name_once() -> None:
+    x = Value(3.0, "x")
+    z = (x * 2.0) * (x + 2.0)  # two constants named 2, with different grads (15 and 6)
+    z.label = "z"
+    page = page_html(z, quiz=True)
+    asked = re.findall(r'<label>([^=<]+) = <input', page)
+    assert asked == ["dz/dt1", "dz/dt2", "dz/dx"]
+    x2 = Value(1.0, "x")
+    w = x * x2  # two inputs both labelled x: numbered
+    w.label = "w"
+    asked = re.findall(r'<label>([^=<]+) = <input', page_html(w, quiz=True))
+    assert sorted(asked) == ["dw/dx (#1)", "dw/dx (#2)"]
+
+
+def test_page_hover_texts_are_names_and_formulas_not_ids() -> None:
+    x = Value(2.0, "x")
+    y = x * x + 1.0
+    y.label = "y"
+    page = page_html(y)
+    assert re.findall(r"<title>", page) == ["<title>"]  # the page's own title only
+    assert 'xlink:title="y = t1+1"' in page and 'xlink:title="∂t1/∂x (use 2)"' in page
+    assert "op2&#45;&gt;n2" not in re.sub(r'data-id="[^"]*"', "", page)

@@ -158,6 +158,7 @@ class Frame:
     hot_inputs: bool = True  # also highlight the op and input edges of the hot nodes
     widths: Dict[Tuple[Any, ...], int] = field(default_factory=dict)
     caption: str = ""
+    tooltips: bool = False  # hover texts (name and formula) instead of Graphviz ids, for the page
 
 
 def _cell(text: str, key: Tuple[Any, ...], frame: Optional[Frame], align: str = "RIGHT") -> str:
@@ -166,46 +167,55 @@ def _cell(text: str, key: Tuple[Any, ...], frame: Optional[Frame], align: str = 
     return f'<TD ALIGN="{align}"{w}>{text}</TD>'
 
 
-def grad_sum(g: float, parts: List[Tuple[Any, bool]], leaf: bool = True) -> Tuple[str, List[str]]:
-    """A Value's grad as the sum of what flowed in: ``("2.2 = 1.1 + 1.1", [])`` when short,
-    else ``("5.14", ["= -0.73", "+ 0.37", ...])``.
+def grad_sum(g: Any, parts: List[Tuple[Any, bool]]) -> Tuple[str, List[str]]:
+    """A grad as the sum of what flowed in: ``("2.2 = 1.1 + 1.1", [])`` when short,
+    else ``("5.14", ["= -0.73", "+ 0.37", ...])``; an array's terms by :func:`flow_text`.
 
     ``parts``: ``(contribution, drawn)`` in the order the engine added them; uses whose edge
     is not in the picture (a cut graph) are added up into one term that says so, so the
     sum shown always adds up.  The sum is only claimed when the grad is exactly the sum
-    the engine made.  Otherwise a leaf has accumulated over several backward calls, and the
-    terms are labelled as this pass's share; an intermediate grad is reset by every pass, so
-    its grad came from a pass that started outside this graph (children not in the picture,
-    e.g. a gradient graph that a larger one contains), and the terms are labelled as what the
-    edges drawn send.
+    the engine made.  Otherwise the grad holds more than the edges drawn send, and the terms
+    are labelled as what those edges send: a leaf may have accumulated over several backward
+    calls, or a pass may have started outside the picture (a sub-graph of a larger root, a
+    gradient graph that a larger one contains); the picture cannot tell which, so it says
+    only what it shows.
     """
-    shown = num(g)
+    shown = num(g) if not isinstance(g, np.ndarray) else ""
     if not parts:  # the root (its seed) or a value nothing drawn reaches
         return shown, []
-    total = 0.0
+    total: Any = 0.0
     for p, _ in parts:
-        total += p
-    exact = total == g or (math.isnan(total) and math.isnan(g))  # a nan grad is the nan its uses sent
+        total = total + p
+    exact = _same(total, g)
     if exact and len(parts) < 2 and all(drawn for _, drawn in parts):
         return shown, []  # one drawn edge sent it all: the edge says so
-    terms = [num(p) for p, drawn in parts if drawn]
+    term = flow_text if isinstance(g, np.ndarray) else num
+    terms = [term(p) for p, drawn in parts if drawn]
     hidden = [p for p, drawn in parts if not drawn]
     if hidden:
-        s = 0.0
+        h: Any = 0.0
         for p in hidden:
-            s += p
-        terms.append(f"{num(s)} (from {len(hidden)} use{'s' if len(hidden) > 1 else ''} not drawn)")
+            h = h + p
+        terms.append(f"{term(h)} (from {len(hidden)} use{'s' if len(hidden) > 1 else ''} not drawn)")
     more = len(terms) - (MAX_TERMS - 1) if len(terms) > MAX_TERMS else 0
     if more:
         terms = terms[: MAX_TERMS - 1] + [f"… {more} more terms"]
     inline = " + ".join(terms)
-    share = "this pass" if leaf else "edges drawn send"
+    share = "edges drawn send"
     text = f"{shown} = {inline}" if exact else f"{shown} ({share}: {inline})"
-    if len(text) <= INLINE_SUM:
+    if shown and len(text) <= INLINE_SUM:
         return text, []
     lines = [("= " if exact else f"{share}: ") + terms[0]]
     lines += [f"− {t[1:]}" if t.startswith("-") else f"+ {t}" for t in terms[1:]]
     return shown, lines
+
+
+def _same(total: Any, g: Any) -> bool:
+    """The grad is exactly the sum shown (nan where the sum is nan counts as the same)."""
+    if isinstance(g, np.ndarray) or isinstance(total, np.ndarray):
+        a, b = np.asarray(total), np.asarray(g)
+        return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=True))
+    return bool(total == g or (math.isnan(total) and math.isnan(g)))
 
 
 def value_label(n: Any, name: str, *, is_root: bool, is_hot: bool, show_grad: bool,
@@ -219,7 +229,9 @@ def value_label(n: Any, name: str, *, is_root: bool, is_hot: bool, show_grad: bo
         fill, line = FILL_BAD, BACK
     if getattr(n, "label", ""):
         head = font(esc(short(name)), INK, bold=True)
-    elif is_const:
+    elif is_const and is_tensor(n):  # an array has a name in words (t1): the box says it too
+        head = font(esc(f"{name} (constant)"), MUTED, italic=True, size=11)
+    elif is_const:  # a number: its name is its value, shown under it
         head = font("constant", MUTED, italic=True, size=11)
     else:
         head = font(esc(name), MUTED, italic=True)
@@ -237,11 +249,11 @@ def value_label(n: Any, name: str, *, is_root: bool, is_hot: bool, show_grad: bo
             content = font(esc(frame.grads[n]), BACK, bold=True)
         elif g is None:
             content = font("None", MUTED)
+        elif backward_ran:
+            text, sum_lines = grad_sum(g, parts)
+            content = _content(g, BACK, True) if is_tensor(n) else font(esc(text), BACK, bold=True)
         elif is_tensor(n):
             content = _content(g, BACK, True)
-        elif backward_ran:
-            text, sum_lines = grad_sum(g, parts, is_leaf)
-            content = font(esc(text), BACK, bold=True)
         else:
             content = font(esc(value_text(g)), BACK, bold=True)
         rows.append(f'<TR><TD ALIGN="LEFT">{font("grad", BACK)}</TD>'

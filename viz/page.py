@@ -99,12 +99,28 @@ def _answers(ex: Explanation) -> List[Dict[str, Any]]:
             if e.parent in seen:
                 continue
             seen.add(e.parent)
+            if _constant(e.parent):  # a number written into the formula: not a question
+                continue
             g = last[e.parent]
             values = [float(v) for v in (g.reshape(-1).tolist() if hasattr(g, "reshape") else [g])]
             shown = _preview(g, digits=SHORT_DIGITS)
             out.append({"name": ex.names[e.parent], "values": values, "shown": shown})
     out.reverse()
+    # one question per name: nodes that share a label are numbered in the order asked
+    count: Dict[str, int] = {}
+    for a in out:
+        count[a["name"]] = count.get(a["name"], 0) + 1
+    seen_names: Dict[str, int] = {}
+    for a in out:
+        if count[a["name"]] > 1:
+            seen_names[a["name"]] = seen_names.get(a["name"], 0) + 1
+            a["which"] = f" (#{seen_names[a['name']]})"
     return out
+
+
+def _constant(node: Any) -> bool:
+    """A leaf that is a number written into the expression: no label, no requires_grad."""
+    return node.is_leaf and not getattr(node, "label", "") and not getattr(node, "requires_grad", False)
 
 
 _STYLE = """
@@ -130,6 +146,7 @@ _SCRIPT = r"""
   var data = JSON.parse(document.getElementById("autograd-lite-data").textContent);
   var frames = document.querySelectorAll(".frame");
   var rows = document.querySelectorAll("tr.step-row");
+  var finals = document.querySelectorAll(".final-grads");
   var slider = document.getElementById("slider");
   var label = document.getElementById("label");
   var formula = document.getElementById("formula");
@@ -139,9 +156,12 @@ _SCRIPT = r"""
   function show(i) {
     k = Math.max(0, Math.min(last, i));
     for (var j = 0; j < frames.length; j++) { frames[j].hidden = (j !== k); }
-    for (var r = 0; r < rows.length; r++) {
-      rows[r].classList.toggle("current", Number(rows[r].getAttribute("data-step")) === k);
+    for (var r = 0; r < rows.length; r++) {  // a row appears when the pass reaches its step
+      var at = Number(rows[r].getAttribute("data-step"));
+      rows[r].classList.toggle("current", at === k);
+      rows[r].hidden = at > k;
     }
+    for (var f = 0; f < finals.length; f++) { finals[f].hidden = (k !== last); }
     slider.value = String(k);
     label.textContent = "Step " + k + " of " + last;
     formula.textContent = data.steps[k].lines.join("\n");
@@ -221,6 +241,15 @@ _SCRIPT = r"""
 """
 
 
+_TITLE = re.compile(r'<g id="([^"]*)" class="(graph|node|edge)"([^>]*)>\s*<title>([^<]*)</title>')
+
+
+def _hover(svg: str) -> str:
+    """Hovering shows a value's name and formula (the frames' tooltips), not Graphviz's ids: each
+    group's ``<title>`` id becomes a ``data-id`` attribute, which nothing shows."""
+    return _TITLE.sub(r'<g id="\1" class="\2"\3 data-id="\4">', svg)
+
+
 def _json_script(obj: Any) -> str:
     # inside <script>: no "<" at all, so no "</script>" or "<!--" can end it early
     text = json.dumps(_json_safe(obj), ensure_ascii=False, allow_nan=False)
@@ -251,7 +280,9 @@ def page_html(root: Any, *, quiz: bool = False, rankdir: str = "LR", max_nodes: 
     ex = explain(root, replay=True)
     names = ex.names
     fs = frames(root, quiz=quiz)
-    svgs = [svg_text(draw(root, rankdir=rankdir, frame=f, max_nodes=None, check=check)) for f in fs]
+    for f in fs:
+        f.tooltips = True  # hovering names a value and its formula, not a Graphviz id
+    svgs = [_hover(svg_text(draw(root, rankdir=rankdir, frame=f, max_nodes=None, check=check))) for f in fs]
     width = max((svg_size(s) or (0.0, 0.0))[0] for s in svgs)
     steps = [{"lines": step_lines(ex, k, quiz), "hot": names[f.hot[0]] if f.hot else None}
              for k, f in enumerate(fs)]
@@ -277,7 +308,8 @@ def page_html(root: Any, *, quiz: bool = False, rankdir: str = "LR", max_nodes: 
     quiz_html = ""
     if quiz:
         qs = "".join(
-            f'<div class="q" data-q="{i}"><label>{html.escape(total(names[root], a["name"]))} = '
+            f'<div class="q" data-q="{i}"><label>'
+            f'{html.escape(total(names[root], a["name"]) + a.get("which", ""))} = '
             f'<input type="text" autocomplete="off" aria-label="{html.escape(a["name"])}.grad"></label> '
             '<span class="verdict"></span></div>' for i, a in enumerate(answers))
         quiz_html = ('<div id="quiz"><b>Your answers</b> (the grads, as numbers to 6 significant digits; '

@@ -82,7 +82,9 @@ def _grad_texts(ex: Explanation, done: int, quiz: bool) -> Dict[Any, str]:
             continue
         got = arrived.get(n, [])
         total = uses.get(n, [])
-        if quiz or not got:
+        if not total:  # nothing is sent to it (a constant that needs no grad): never a "?"
+            texts[n] = "none needed"
+        elif quiz or not got:
             texts[n] = "?"
         elif len(got) < len(total):
             texts[n] = " + ".join(preview(e.sent) for e in got) + " + ?"
