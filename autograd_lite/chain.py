@@ -86,8 +86,8 @@ class ChainRule:
 
     @property
     def more(self) -> int:
-        """How many paths are counted but not written out."""
-        return self.count - len(self.paths)
+        """How many paths are counted but not written out (none when leaf is root: dz/dz = 1)."""
+        return 0 if self.root is self.leaf else self.count - len(self.paths)
 
     # ------------------------------------------------------------------ text
     def stages(self) -> List[str]:

@@ -63,6 +63,9 @@ def array_html(a: np.ndarray, color: str = _INK) -> str:
     note = ""
     if a.ndim == 0:
         return f'<span style="color:{color}">{_e(fmt(a.item(), ARRAY_DIGITS))}</span>'
+    if a.size == 0:  # nothing to show but the shape
+        shape = "×".join(str(s) for s in a.shape)
+        return f'<span style="color:{_MUTED}">empty array of shape {_e(shape)}</span>'
     if a.ndim > 2:
         note = (f'<div style="color:{_MUTED}">first slice [{", ".join("0" for _ in a.shape[:-2])}, :, :]'
                 f" of {a.ndim} dimensions</div>")
@@ -127,7 +130,10 @@ def explanation_html(ex: Any, current: Optional[int] = None, quiz: bool = False,
     def preview(x: Any) -> str:  # the digits of the pictures beside it (and of table())
         return _preview(x, digits=SHORT_DIGITS)
 
-    limit = MAX_TABLE_STEPS if max_steps is None else max_steps
+    from .explain import check_max_steps
+
+    check_max_steps(max_steps, "explanation_html")
+    limit = MAX_TABLE_STEPS if max_steps is None else int(max_steps)
     names = ex.names
     root_name = names[ex.root]
     title = (f"Backward pass from <b>{_e(root_name)}</b> = {_e(preview(ex.root.data))}, seed "

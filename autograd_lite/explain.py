@@ -236,6 +236,7 @@ class Explanation(Sequence[Step]):
         """
         if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
             raise ValueError(f"explain table: digits must be an int from 1 to 17, got {digits!r}")
+        check_max_steps(max_steps, "explain table")
 
         def num(x: Any) -> str:
             return preview(x, digits=digits)
@@ -290,6 +291,16 @@ class Explanation(Sequence[Step]):
         return "\n".join(lines)
 
 
+def check_max_steps(max_steps: Any, where: str) -> None:
+    """``max_steps`` is None (all) or an int >= 0; anything else is refused, naming it."""
+    if max_steps is None:
+        return
+    if isinstance(max_steps, bool) or not isinstance(max_steps, numbers.Integral):
+        raise TypeError(f"{where}: max_steps must be an int >= 0 or None, got {max_steps!r}")
+    if max_steps < 0:
+        raise ValueError(f"{where}: max_steps must be an int >= 0 or None, got {max_steps!r}")
+
+
 def _seed_of(root: Any, grad: Any) -> Any:
     """The seed exactly as ``backward`` would use it (one rule, kept on the node types)."""
     return root._seed_for(grad, "explain (seed grad)")
@@ -314,6 +325,8 @@ def explain(root: Any, grad: Any = None, *, replay: Optional[bool] = None) -> Ex
     """
     if not _engine.is_node(root):
         raise TypeError(f"explain: expected a Value or Tensor, got {type(root).__name__}: {root!r}")
+    if replay is not None and not isinstance(replay, bool):
+        raise TypeError(f"explain: replay must be True, False or None, got {replay!r}")
     seed = _seed_of(root, grad)
     nodes = graph_nodes(root)
     leaves = [n for n in nodes if n.is_leaf]

@@ -233,6 +233,9 @@ def _shaped_sends(node: Any, index: int, names: List[str]) -> Optional[str]:
     input that is not a parent (cross_entropy's integer labels); None: the row's words say it."""
     if node.op == "@" and len(names) == 2:
         return _matmul_sends(node, index, names)
+    if node.op == "diff" and len(names) == 1:
+        # the transpose of a difference (the row's "g·(shifted by one) - g" reads as a product)
+        return "g[i-1] - g[i] for each element i (0 past the ends), once per order n"
     if node.op == "cross_entropy":
         # The row is written for two parents; integer labels are no parent, so a node has one.
         if len(names) == 1:

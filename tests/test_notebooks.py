@@ -58,7 +58,8 @@ EXPECTED: Dict[str, Dict[str, Expect]] = {
         "picture": [("image/svg+xml", ["<svg", "✗ mismatch", "✓"])],
         "page": [("text/html", ['<iframe class="autograd-lite-stepper"', "Find the bug", 'id="edge"'])],
         "wrong": [("text/html", ["Not ∂price/∂tax"])],
-        "right": [("text/html", ["Right: ∂orange_price/∂orange_num was wrong"])],
+        "solution": [("stream", ["∂orange_price/∂orange_num: it used orange_num = 3 instead of the other "
+                                 "operand = 150"])],
     },
 }
 

@@ -394,3 +394,83 @@ def test_page_hover_texts_are_names_and_formulas_not_ids() -> None:
     assert re.findall(r"<title>", page) == ["<title>"]  # the page's own title only
     assert 'xlink:title="y = t1+1"' in page and 'xlink:title="∂t1/∂x (use 2)"' in page
     assert "op2&#45;&gt;n2" not in re.sub(r'data-id="[^"]*"', "", page)
+
+
+# ------------------------------------------------------------------ 9 and issue 20 §3: smaller things
+def test_chain_from_a_leaf_to_itself_has_no_more_paths() -> None:
+    z = Value(2.0, "z")
+    ch = explain(z).chain(z)
+    assert ch.more == 0 and str(ch) == "dz/dz = 1"
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda t: explain(t.sum(), replay="no"), TypeError, r"^explain: replay must be True, False or None"),
+    (lambda t: viz.stepper(t.sum(), quiz="no"), TypeError, r"^stepper: quiz must be True or False"),
+    (lambda t: viz.stepper(t.sum(), title=5), TypeError, r"^stepper: title must be a str or None"),
+    (lambda t: viz.render_html(t.sum(), "x.html", quiz=1), TypeError,
+     r"^render_html: quiz must be True or False"),
+    (lambda t: explain(t.sum(), replay=True).table(max_steps=1.5), TypeError, r"^explain table: max_steps"),
+    (lambda t: explain(t.sum(), replay=True).table(max_steps=-1), ValueError, r"^explain table: max_steps"),
+    (lambda t: viz.render_steps(t * 2.0, "frames"), ValueError, r"^render_steps: the root has shape \(3,\), "
+                                                                r"not a single number; .* sum it"),
+    (lambda t: viz.stepper(t * 2.0), ValueError, r"^stepper: the root has shape \(3,\)"),
+    (lambda t: viz.render_steps(t.sum(), "frames", gif="yes"), TypeError, r"^render_steps: gif must be"),
+    (lambda t: viz.render_steps(t.sum(), "frames", seconds_per_frame=float("nan")), ValueError,
+     r"^render_steps: seconds_per_frame"),
+])
+def test_teaching_tools_validate_their_arguments(call: object, error: type, words: str, tmp_path: object,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # type: ignore[arg-type]
+    t = Tensor(np.ones(3), requires_grad=True)
+    with pytest.raises(error, match=words):
+        call(t)  # type: ignore[operator]
+    assert t.grad is None and not list(tmp_path.iterdir())  # type: ignore[attr-defined]
+
+
+def test_an_empty_array_of_three_dimensions_displays() -> None:
+    html = Tensor(np.zeros((0, 2, 2)))._repr_html_()
+    assert "empty array of shape 0×2×2" in html
+
+
+def test_diff_words_say_what_it_sends() -> None:
+    x = Tensor(np.array([1.0, 4.0, 9.0]), requires_grad=True, label="x")
+    d = x.diff()
+    d.label = "d"
+    y = (d * Tensor(np.array([2.0, 3.0]))).sum()
+    e, g = _edges(y)[("d", 0)]
+    assert e.formula == ("∂diff(x)/∂x: sends g[i-1] - g[i] for each element i (0 past the ends), "
+                         "once per order n")
+    padded = np.concatenate([[0.0], g, [0.0]])
+    np.testing.assert_array_equal(e.sent, padded[:-1] - padded[1:])  # g[i-1] - g[i]
+
+
+def run_cli(argv: list) -> tuple:
+    import contextlib
+    import io
+
+    from viz.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(argv)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize("argv, hint", [
+    (["explain", "2x+1", "x=1"], "a product needs *: write 2*x"),
+    (["explain", "3(x+1)", "x=1"], "a product needs *: write 3*(…)"),
+    (["explain", "ln(x)", "x=1"], "the natural logarithm is log(x)"),
+    (["explain", "max(x, 0)", "x=1"], "max(x, 0) is relu(x)"),
+    (["explain", "X*2", "x=1"], "names are case-sensitive: did you mean x?"),
+    (["explain", "x*y", "x=1,y=2"], "one binding per argument, separated by spaces: write x=1 y=2"),
+    (["explain", "-y", "y=1"], "write the expression in parentheses, '(-y)'"),
+    (["explain", "x*2", "x=1", "--steps", ""], "--steps needs a directory"),
+])
+def test_cli_hints(argv: list, hint: str) -> None:
+    code, out, err = run_cli(argv)
+    assert code == 2 and hint in err and out == ""
+
+
+def test_cli_demo_refuses_a_nan_with_a_reason() -> None:
+    code, out, err = run_cli(["demo", "higher-order", "--x", "nan", "--no-plot"])
+    assert code == 2 and "argument --x: expected a finite number, got 'nan'" in err

@@ -30,7 +30,7 @@ from autograd_lite.format import fmt
 from autograd_lite.words import partial, total
 
 from .draw import GraphvizNotFoundError, draw
-from .steps import DEFAULT_MAX_NODES, frames
+from .steps import DEFAULT_MAX_NODES, check_options, frames
 from .svg import install_hint_html, svg_size, svg_text
 
 __all__ = ["stepper", "render_html", "Stepper", "page_html"]
@@ -54,6 +54,16 @@ def _refuse_big(root: Any, max_nodes: int, where: str) -> None:
         hint = (f"pass max_nodes up to {MAX_PAGE_NODES}" if max_nodes < MAX_PAGE_NODES
                 else "step through a smaller graph, or draw this one whole with viz.render")
         raise ValueError(f"{where}: the graph has {cut} values more than max_nodes={max_nodes}; {hint}")
+
+
+def _check_page(root: Any, where: str, rankdir: Any, quiz: Any, title: Any, check: Any,
+                exercise: Any) -> None:
+    """Every option of the page, refused up front with the caller's name."""
+    check_options(where, root, rankdir, quiz=quiz, check=check)
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"{where}: title must be a str or None, got {type(title).__name__}: {title!r}")
+    if exercise is not None and not isinstance(exercise, dict):
+        raise TypeError(f"{where}: exercise must be a dict from viz.plant_bug or None, got {exercise!r}")
 
 
 def step_lines(ex: Explanation, k: int, quiz: bool) -> List[str]:
@@ -276,7 +286,10 @@ def page_html(root: Any, *, quiz: bool = False, rankdir: str = "LR", max_nodes: 
     ``check=True`` overlays gradcheck on the leaves of every frame (as ``draw(check=True)``);
     ``exercise`` (from :mod:`viz.exercise`) adds the question "which edge is wrong?".
     """
-    _refuse_big(root, max_nodes, "render_html")
+    _check_page(root, "page_html", rankdir, quiz, title, check, exercise)
+    if isinstance(interval_ms, bool) or not isinstance(interval_ms, int) or not 50 <= interval_ms <= 60_000:
+        raise ValueError(f"page_html: interval_ms must be an int from 50 to 60000, got {interval_ms!r}")
+    _refuse_big(root, max_nodes, "page_html")
     ex = explain(root, replay=True)
     names = ex.names
     fs = frames(root, quiz=quiz)
@@ -345,6 +358,7 @@ def render_html(root: Any, path: Union[str, "os.PathLike[str]"], *, quiz: bool =
     source of the first frame is written beside ``path`` and :class:`viz.GraphvizNotFoundError`
     says how to install it.
     """
+    _check_page(root, "render_html", rankdir, quiz, title, False, None)
     _refuse_big(root, max_nodes, "render_html")
     page = Stepper(root, quiz=quiz, rankdir=rankdir, max_nodes=max_nodes, title=title)
     return page._write(path, "render_html")
@@ -360,6 +374,7 @@ class Stepper:
     def __init__(self, root: Any, quiz: bool = False, rankdir: str = "LR", max_nodes: int = DEFAULT_MAX_NODES,
                  title: Optional[str] = None, check: bool = False,
                  exercise: Optional[Dict[str, Any]] = None) -> None:
+        _check_page(root, "stepper", rankdir, quiz, title, check, exercise)
         _refuse_big(root, max_nodes, "stepper")
         self.root = root
         self.options: Dict[str, Any] = {"quiz": quiz, "rankdir": rankdir, "max_nodes": max_nodes,

@@ -95,8 +95,28 @@ def _grad_texts(ex: Explanation, done: int, quiz: bool) -> Dict[Any, str]:
     return texts
 
 
+def check_options(where: str, root: Any, rankdir: str = "LR", **flags: Any) -> None:
+    """The arguments every step-by-step output shares, refused up front with the caller's name:
+    a Value or a Tensor root with one element (the pass starts from a seed of 1), a rankdir,
+    and flags (``quiz=``, ``check=`` ...) that are True or False."""
+    from autograd_lite.engine import is_node
+
+    if not is_node(root):
+        raise TypeError(f"{where}: expected a Value or Tensor, got {type(root).__name__}: {root!r}")
+    size = getattr(root.data, "size", 1)
+    if size != 1:
+        raise ValueError(f"{where}: the root has shape {root.data.shape}, not a single number; a pass to "
+                         "step through starts from a scalar: sum it (root.sum()) or take a loss")
+    if rankdir not in ("LR", "RL", "TB", "BT"):
+        raise ValueError(f"{where}: rankdir must be 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}")
+    for name, value in flags.items():
+        if not isinstance(value, bool):
+            raise TypeError(f"{where}: {name} must be True or False, got {value!r}")
+
+
 def frames(root: Any, quiz: bool = False) -> List[Frame]:
     """The frames of the backward pass of ``root`` (a replay: no grad is changed)."""
+    check_options("frames", root, quiz=quiz)
     ex = explain(root, replay=True)
     names = ex.names
     out: List[Frame] = []
@@ -182,6 +202,13 @@ def render_steps(
     Graphs with more than ``max_nodes`` values (at most :data:`MAX_STEP_NODES`) are refused
     up front: one frame per step would neither be readable nor quick.  Grads are not changed.
     """
+    check_options("render_steps", root, rankdir, quiz=quiz)
+    if gif is not None and not isinstance(gif, bool):
+        raise TypeError(f"render_steps: gif must be True, False or None, got {gif!r}")
+    if isinstance(seconds_per_frame, bool) or not isinstance(seconds_per_frame, (int, float)) \
+            or not 0.02 <= seconds_per_frame <= 60:
+        raise ValueError(f"render_steps: seconds_per_frame must be a number from 0.02 to 60, "
+                         f"got {seconds_per_frame!r}")
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or not 1 <= max_nodes <= MAX_STEP_NODES:
         raise ValueError(f"render_steps: max_nodes must be an int from 1 to {MAX_STEP_NODES}, "
                          f"got {max_nodes!r}")
