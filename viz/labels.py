@@ -42,6 +42,7 @@ FILL_HOT = "#FFE08A"
 LINE_HOT = "#D35400"
 FILL_BAD = "#FADBD8"
 
+OUTSIDE = "from a pass outside this picture"  # a grad the root's own pass did not make
 MAX_LABEL_CHARS = 48
 INLINE_SUM = 32  # longer sums are written one term per line under the grad
 MAX_TERMS = 8  # a grad summed from more uses lists the first few and says how many more
@@ -254,8 +255,9 @@ def value_label(n: Any, name: str, *, is_root: bool, is_hot: bool, show_grad: bo
             content = _content(g, BACK, True) if is_tensor(n) else font(esc(text), BACK, bold=True)
         elif is_tensor(n):
             content = _content(g, BACK, True)
-        else:
-            content = font(esc(value_text(g)), BACK, bold=True)
+            sum_lines = [OUTSIDE] if np.any(g != 0) else []
+        else:  # no pass from this root: a grad other than 0 came from elsewhere, and says so
+            content = font(esc(value_text(g) + (f" ({OUTSIDE})" if g != 0 else "")), BACK, bold=True)
         rows.append(f'<TR><TD ALIGN="LEFT">{font("grad", BACK)}</TD>'
                     + _cell(content, ("grad", n), frame) + "</TR>")
         if sum_lines:
