@@ -474,3 +474,10 @@ def test_cli_hints(argv: list, hint: str) -> None:
 def test_cli_demo_refuses_a_nan_with_a_reason() -> None:
     code, out, err = run_cli(["demo", "higher-order", "--x", "nan", "--no-plot"])
     assert code == 2 and "argument --x: expected a finite number, got 'nan'" in err
+
+
+def test_one_image_of_one_channel_shows_as_its_grid() -> None:
+    x = Tensor(np.arange(9.0).reshape(1, 1, 3, 3), requires_grad=True, label="x")
+    src = viz.draw((x * 2.0).sum()).source
+    box = src_block(src, "n0")
+    assert "‖·‖" not in box and box.count('<TD ALIGN="RIGHT">') >= 9

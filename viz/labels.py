@@ -133,6 +133,8 @@ def flow_text(x: Any) -> str:
 
 def _content(x: Any, color: str, bold: bool) -> str:
     """A value cell's content: a number, a small grid for a small array, else its norm."""
+    if isinstance(x, np.ndarray) and x.ndim > 2 and all(s == 1 for s in x.shape[:-2]):
+        x = x.reshape(x.shape[-2:])  # one image of one channel (1×1×3×3): its 3×3 grid
     if isinstance(x, np.ndarray) and x.ndim in (1, 2) and 0 < x.size <= GRID_MAX:
         rows = x.reshape(-1, 1) if x.ndim == 1 else x  # a vector as a column, like the math
         cell = '<TD ALIGN="RIGHT">{}</TD>'
