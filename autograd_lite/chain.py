@@ -261,8 +261,10 @@ def _tex_formula(word: str) -> str:
             out.append(_tex_name(tok))
         elif tok in _TEX_OPS:
             out.append(_TEX_OPS[tok])
+        elif re.fullmatch(r"[0-9][0-9.]*(?:e[+-]?[0-9]+)?", tok):
+            out.append(_tex_number_text(tok))
         else:
-            out.append(_tex_text(tok))
+            out.append(rf"\textrm{{{_tex_text(tok)}}}")  # user text: as text, in math mode too
         k += 1
     return "".join(out).strip()
 

@@ -389,7 +389,7 @@ def _latex_compiler() -> Any:
 def test_every_latex_string_compiles(seed: int) -> None:
     compile_ = _latex_compiler()
     if compile_ is None:
-        pytest.skip("KaTeX is not installed for node (npm install katex); the LaTeX is not compiled here")
+        pytest.skip("KaTeX is not installed for node (npm install katex, on NODE_PATH): not compiled here")
     root, leaves, _ = value_program(seed)
     leaves[0].label = "x\\^~{}<b>_%$#&"  # user text with every special character
     ex = explain(root, replay=True)
