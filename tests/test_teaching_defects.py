@@ -481,3 +481,17 @@ def test_one_image_of_one_channel_shows_as_its_grid() -> None:
     src = viz.draw((x * 2.0).sum()).source
     box = src_block(src, "n0")
     assert "‖·‖" not in box and box.count('<TD ALIGN="RIGHT">') >= 9
+
+
+def test_a_sub_graph_root_says_its_grad_came_from_a_larger_pass() -> None:
+    x = Value(3.0, "x")
+    a = x * x
+    a.label = "a"
+    b = a.tanh()
+    b.label = "b"
+    z = b * a + x  # a is used outside b's picture: its grad there does not add up
+    z.backward()
+    box = src_block(viz.draw(b).source, "n2")
+    assert "<B>9 (sent by a pass from a larger graph)</B>" in box
+    b.backward()  # b's own pass: every intermediate adds up, the root holds its seed
+    assert "larger graph" not in viz.draw(b).source

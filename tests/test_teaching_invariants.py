@@ -147,6 +147,7 @@ def check_picture(root: Any, max_nodes: Any = None) -> None:
         for i, p in enumerate(m.parents):
             consumers.setdefault(p, []).append((m, i))
     ran = float(root.grad) != 0.0  # a pass from this root has run (it holds its seed)
+    larger = False  # an intermediate its uses do not add up to: the pass started outside
     for n in nodes:
         if not ran and n is not root:  # grads from elsewhere say so
             assert ("outside this picture" in box_says(src, ids, n)) == (float(n.grad) != 0.0)
@@ -160,6 +161,9 @@ def check_picture(root: Any, max_nodes: Any = None) -> None:
         assert ("not drawn" in says) == bool(hidden), (n, says)
         adds_up = abs(total - float(n.grad)) <= 1e-9 * (1.0 + abs(float(n.grad)))
         assert ("edges drawn send" in says) == (not adds_up), (n, n.grad, total, says)
+        larger = larger or (not adds_up and not n.is_leaf)
+    if ran:
+        assert ("a pass from a larger graph" in box_says(src, ids, root)) == larger
 
 
 @settings(deadline=None, max_examples=300)

@@ -50,6 +50,7 @@ from .labels import (
     LINE_OP,
     MUTED,
     Frame,
+    adds_up,
     copy_label,
     edge_label,
     esc,
@@ -167,6 +168,11 @@ def draw(
     # After backward the root holds its seed; before, a Value root has grad 0 (a Tensor None).
     backward_ran = root.grad is not None and (is_tensor(root) or root.grad != 0.0)
     sent, into = flows(nodes, every) if backward_ran else ({}, {})
+    # Every pass resets the intermediates it reaches: one that its uses do not add up to shows
+    # that the last pass started outside the picture, so the root's grad is not its own seed.
+    larger = any(not n.is_leaf and n is not root and n in into and not adds_up(value_of(n.grad), into[n])
+                 for n in nodes)
+    root_note = "sent by a pass from a larger graph" if larger else ""
     far = far_uses(nodes, root)
     hot = set(_as_list(highlight)) | set(frame.hot if frame is not None else ())
     hot_ops = hot if frame is None or frame.hot_inputs else set()
@@ -197,7 +203,8 @@ def draw(
         says = tip(names[n] if n.is_leaf else f"{names[n]} = {expression(n, names)}") if tips else None
         g.node("n" + ids[n], label=value_label(n, names[n], is_root=n is root, is_hot=n in hot,
                                                show_grad=show_grad, backward_ran=backward_ran,
-                                               parts=into.get(n, []), record=checks.get(n), frame=frame),
+                                               parts=into.get(n, []), record=checks.get(n), frame=frame,
+                                               note=root_note if n is root else ""),
                shape="plain", tooltip=says)
         if not n.is_leaf:
             hot_op = n in hot_ops

@@ -213,6 +213,14 @@ def grad_sum(g: Any, parts: List[Tuple[Any, bool]]) -> Tuple[str, List[str]]:
     return shown, lines
 
 
+def adds_up(g: Any, parts: List[Tuple[Any, bool]]) -> bool:
+    """True when ``g`` is exactly the sum of ``parts`` (what its uses sent, drawn or not)."""
+    total: Any = 0.0
+    for p, _ in parts:
+        total = total + p
+    return _same(total, g)
+
+
 def _same(total: Any, g: Any) -> bool:
     """The grad is exactly the sum shown (nan where the sum is nan counts as the same)."""
     if isinstance(g, np.ndarray) or isinstance(total, np.ndarray):
@@ -223,7 +231,7 @@ def _same(total: Any, g: Any) -> bool:
 
 def value_label(n: Any, name: str, *, is_root: bool, is_hot: bool, show_grad: bool,
                 backward_ran: bool, parts: List[Tuple[Any, bool]], record: Any,
-                frame: Optional[Frame]) -> str:
+                frame: Optional[Frame], note: str = "") -> str:
     """The box of one value: its name, data and grad (with the sum of its uses)."""
     is_leaf = n.is_leaf
     is_const = is_leaf and not getattr(n, "label", "") and not getattr(n, "requires_grad", False)
@@ -254,6 +262,7 @@ def value_label(n: Any, name: str, *, is_root: bool, is_hot: bool, show_grad: bo
             content = font("None", MUTED)
         elif backward_ran:
             text, sum_lines = grad_sum(g, parts)
+            text += f" ({note})" if note and text else ""
             content = _content(g, BACK, True) if is_tensor(n) else font(esc(text), BACK, bold=True)
         elif is_tensor(n):
             content = _content(g, BACK, True)
