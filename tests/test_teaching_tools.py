@@ -121,3 +121,13 @@ def test_a_sub_graph_root_says_its_grad_came_from_a_larger_pass() -> None:
     assert "<B>9 (sent by a pass from a larger graph)</B>" in box
     b.backward()  # b's own pass: every intermediate adds up, the root holds its seed
     assert "larger graph" not in viz.draw(b).source
+
+
+def test_a_picture_in_a_notebook_shows_no_graphviz_ids_on_hover() -> None:
+    import shutil
+
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz dot is not installed")
+    x = Value(2.0, "x")
+    svg = viz.draw(x * x)._repr_mimebundle_()["image/svg+xml"]
+    assert "<title>" not in svg and 'data-id="n0"' in svg

@@ -33,7 +33,7 @@ from .draw import GraphvizNotFoundError, draw
 from .page_script import SCRIPT as _SCRIPT
 from .page_script import STYLE as _STYLE
 from .steps import DEFAULT_MAX_NODES, check_options, frames
-from .svg import install_hint_html, svg_size, svg_text
+from .svg import hover, install_hint_html, svg_size, svg_text
 
 __all__ = ["stepper", "render_html", "Stepper", "page_html"]
 
@@ -137,15 +137,6 @@ def _constant(node: Any) -> bool:
 
 
 
-_TITLE = re.compile(r'<g id="([^"]*)" class="(graph|node|edge)"([^>]*)>\s*<title>([^<]*)</title>')
-
-
-def _hover(svg: str) -> str:
-    """Hovering shows a value's name and formula (the frames' tooltips), not Graphviz's ids: each
-    group's ``<title>`` id becomes a ``data-id`` attribute, which nothing shows."""
-    return _TITLE.sub(r'<g id="\1" class="\2"\3 data-id="\4">', svg)
-
-
 def _json_script(obj: Any) -> str:
     # inside <script>: no "<" at all, so no "</script>" or "<!--" can end it early
     text = json.dumps(_json_safe(obj), ensure_ascii=False, allow_nan=False)
@@ -181,7 +172,7 @@ def page_html(root: Any, *, quiz: bool = False, rankdir: str = "LR", max_nodes: 
     fs = frames(root, quiz=quiz)
     for f in fs:
         f.tooltips = True  # hovering names a value and its formula, not a Graphviz id
-    svgs = [_hover(svg_text(draw(root, rankdir=rankdir, frame=f, max_nodes=None, check=check))) for f in fs]
+    svgs = [hover(svg_text(draw(root, rankdir=rankdir, frame=f, max_nodes=None, check=check))) for f in fs]
     width = max((svg_size(s) or (0.0, 0.0))[0] for s in svgs)
     steps = [{"lines": step_lines(ex, k, quiz), "hot": names[f.hot[0]] if f.hot else None}
              for k, f in enumerate(fs)]
