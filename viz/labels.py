@@ -262,7 +262,10 @@ def value_label(n: Any, name: str, *, is_root: bool, is_hot: bool, show_grad: bo
             content = font("None", MUTED)
         elif backward_ran:
             text, sum_lines = grad_sum(g, parts)
-            text += f" ({note})" if note and text else ""
+            if note and is_tensor(n):
+                sum_lines.append(note)
+            elif note:
+                text += f" ({note})"
             content = _content(g, BACK, True) if is_tensor(n) else font(esc(text), BACK, bold=True)
         elif is_tensor(n):
             content = _content(g, BACK, True)
