@@ -1,7 +1,7 @@
-"""The chain rule written out for one input: ∂root/∂leaf as a sum over paths of products.
+"""The chain rule written out for one input: droot/dleaf as a sum over paths of products.
 
 Every path from the root down to the leaf contributes the product of the local
-derivatives along it; ∂root/∂leaf is the sum of those products.  Written out as the
+derivatives along it; droot/dleaf is the sum of those products.  Written out as the
 seed articles do:
 
 >>> from autograd_lite import Value, explain
@@ -11,7 +11,10 @@ seed articles do:
 >>> z = t ** 2
 >>> z.label = "z"
 >>> print(explain(z).chain(x))
-∂z/∂x = ∂z/∂t · ∂t/∂x = (2·t) · 1 = 6 · 1 = 6
+dz/dx = ∂z/∂t · ∂t/∂x = (2·t) · 1 = 6 · 1 = 6
+
+``dz/dx`` is the total derivative (what ``x.grad`` holds); each ``∂z/∂t`` is one edge's local
+partial derivative (see :func:`autograd_lite.words.total`).
 
 A graph can have exponentially many paths, so they are *counted* by dynamic
 programming (exact integers) and only the first ``max_paths`` are written out; the
@@ -27,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
 from .format import atom, fmt
-from .words import chain_word, function_names
+from .words import chain_word, function_names, partial, total, use_number
 
 __all__ = ["ChainRule", "chain_rule", "MAX_PATHS", "MAX_FACTORS"]
 
@@ -43,7 +46,7 @@ Edge = Tuple[Any, int]  # (node, index of the parent in node.parents)
 
 @dataclass(frozen=True)
 class ChainRule:
-    """∂root/∂leaf as a sum over paths.
+    """droot/dleaf as a sum over paths.
 
     ``paths``: the first paths (each a tuple of ``(node, parent_index)`` edges from the root
     down); ``count``: how many paths there are in all (exact); ``total``: the sum over *all*
@@ -63,11 +66,11 @@ class ChainRule:
 
     # ------------------------------------------------------------------ parts
     def _d(self, top: Any, bottom: Any) -> str:
-        return f"∂{atom(self.names[top])}/∂{atom(self.names[bottom])}"
+        return total(self.names[top], self.names[bottom])
 
     def factor_symbols(self, path: Tuple[Edge, ...]) -> List[str]:
-        """``['∂z/∂t', '∂t/∂x']``: one local derivative per edge of ``path``."""
-        return [self._d(n, n.parents[i]) for n, i in path]
+        """``['∂z/∂t', '∂t/∂x']``: one local partial derivative per edge of ``path``."""
+        return [partial(n, i, self.names) for n, i in path]
 
     def factor_words(self, path: Tuple[Edge, ...]) -> List[str]:
         """``['2·t', '1']``: each local derivative as a formula of the node's parents."""
@@ -87,8 +90,8 @@ class ChainRule:
 
     @property
     def more(self) -> int:
-        """How many paths are counted but not written out."""
-        return self.count - len(self.paths)
+        """How many paths are counted but not written out (none when leaf is root: dz/dz = 1)."""
+        return 0 if self.root is self.leaf else self.count - len(self.paths)
 
     # ------------------------------------------------------------------ text
     def stages(self) -> List[str]:
@@ -135,32 +138,38 @@ class ChainRule:
                 + self._factors(tail, how, len(path)))
 
     def text(self) -> str:
-        """One line: ``∂z/∂x = ∂z/∂t · ∂t/∂x = (2·t) · 1 = 6 · 1 = 6``."""
+        """One line: ``dz/dx = ∂z/∂t · ∂t/∂x = (2·t) · 1 = 6 · 1 = 6``."""
         return " = ".join([self._d(self.root, self.leaf)] + self.stages())
 
     def __str__(self) -> str:
         return self.text()
 
     def __repr__(self) -> str:
-        return (f"<ChainRule ∂{self.names[self.root]}/∂{self.names[self.leaf]}: {self.count} "
+        return (f"<ChainRule {self._d(self.root, self.leaf)}: {self.count} "
                 f"path{'s' if self.count != 1 else ''}, total {fmt(self.total)}>")
 
     def latex(self) -> str:
         """The same equation in LaTeX (for slides), without the surrounding ``$``."""
-        def d(top: Any, bottom: Any) -> str:
+        def d(top: Any, bottom: Any) -> str:  # the total derivative
             top_, bottom_ = _tex_name(self.names[top]), _tex_name(self.names[bottom])
-            return rf"\frac{{\partial {top_}}}{{\partial {bottom_}}}"
+            return rf"\frac{{\mathrm{{d}} {top_}}}{{\mathrm{{d}} {bottom_}}}"
+
+        def part(n: Any, i: int) -> str:  # one edge's local partial, with its use when twice
+            top_, bottom_ = _tex_name(self.names[n]), _tex_name(self.names[n.parents[i]])
+            k = use_number(n, i)
+            at = rf"\Big|_{{\mathrm{{use}}\,{k}}}" if k else ""
+            return rf"\frac{{\partial {top_}}}{{\partial {bottom_}}}{at}"
 
         parts = [d(self.root, self.leaf)]
         if self.root is self.leaf or self.count == 0:
             return f"{parts[0]} = {1 if self.root is self.leaf else 0}"
         more = (rf" + \dots\ (\text{{{self.more} more paths}})" if self.more else "")
-        sym = " + ".join(r" \cdot ".join(self._shown_tex(p, lambda q, n: [d(m, m.parents[i]) for m, i in q]))
+        sym = " + ".join(r" \cdot ".join(self._shown_tex(p, lambda q, n: [part(m, i) for m, i in q]))
                          for p in self.paths) + more
         words = " + ".join(r" \cdot ".join(self._shown_tex(p, lambda q, n: [
             _tex_formula(atom(w) if n > 1 else w) for w in self.factor_words(q)])) for p in self.paths) + more
         nums = " + ".join(r" \cdot ".join(self._shown_tex(p, lambda q, n: [
-            _tex_number(v) for v in self.factor_values(q)])) for p in self.paths) + more
+            _tex_number(v, paren=True) for v in self.factor_values(q)])) for p in self.paths) + more
         for s in (sym, words, nums, _tex_number(self.total)):
             if s != parts[-1]:
                 parts.append(s)
@@ -187,8 +196,11 @@ class ChainRule:
                 f"<div>{head}</div>{rows}{note}</div>")
 
 
+# User text inside \\textrm{...} (text mode, where LaTeX and KaTeX both know these commands)
 _TEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "$": r"\$", "#": r"\#",
-                "%": r"\%", "&": r"\&", "^": r"\^{}", "~": r"\~{}"}
+                "%": r"\%", "&": r"\&", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
+                # no raw < or > either: a notebook shows $$...$$ inside HTML, where <img ...> is a tag
+                "<": r"\textless{}", ">": r"\textgreater{}"}
 
 
 def _tex_text(s: str) -> str:
@@ -196,20 +208,32 @@ def _tex_text(s: str) -> str:
 
 
 def _tex_name(name: str) -> str:
-    """A display name in LaTeX: one letter as math, a word upright, user text escaped."""
+    """A display name in LaTeX: one letter as math, a number as itself, a word upright, other user
+    text as escaped text (``\\textrm``: its ``\\``, ``^``, ``~`` are text, not math)."""
     if len(name) == 1 and name.isalpha() and name.isascii():
         return name
-    if re.fullmatch(r"[0-9.e+-]+", name):
-        return name
-    return rf"\mathrm{{{_tex_text(name)}}}"
+    if re.fullmatch(r"[0-9]+(?:\.[0-9]*)?(?:e[+-][0-9]+)?", name):
+        return _tex_number_text(name)
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
+        return rf"\mathrm{{{_tex_text(name)}}}"
+    return rf"\textrm{{{_tex_text(name)}}}"
 
 
-def _tex_number(v: float) -> str:
-    s = fmt(v)
+def _tex_number_text(s: str) -> str:
     if "e" in s:
         mant, exp = s.split("e")
         return rf"{mant} \times 10^{{{int(exp)}}}"
+    if s in ("inf", "-inf"):
+        return s.replace("inf", r"\infty")
+    if s == "nan":
+        return r"\mathrm{nan}"
     return s
+
+
+def _tex_number(v: float, paren: bool = False) -> str:
+    """A number in LaTeX; ``paren``: a negative one in parentheses (a factor of a product)."""
+    s = _tex_number_text(fmt(v))
+    return f"({s})" if paren and s.startswith("-") else s
 
 
 _TOKEN = re.compile(r"\*\*|[A-Za-z_][A-Za-z_0-9]*|[0-9][0-9.]*(?:e[+-]?[0-9]+)?|.", re.S)
@@ -225,15 +249,17 @@ def _tex_formula(word: str) -> str:
         tok = tokens[k]
         if tok == "**" and k + 1 < len(tokens):
             # exponent: one atom, or a parenthesised group
-            if tokens[k + 1] == "(":
-                depth, j = 0, k + 1
+            call = tokens[k + 1] in function_names() and k + 2 < len(tokens) and tokens[k + 2] == "("
+            if tokens[k + 1] == "(" or call:
+                depth, j = 0, k + 2 if call else k + 1
                 while j < len(tokens):
                     depth += tokens[j] == "("
                     depth -= tokens[j] == ")"
                     if depth == 0:
                         break
                     j += 1
-                out.append("^{" + _tex_formula("".join(tokens[k + 2:j])) + "}")
+                inner = tokens[k + 1:j + 1] if call else tokens[k + 2:j]  # a call keeps name and ()
+                out.append("^{" + _tex_formula("".join(inner)) + "}")
                 k = j + 1
             else:
                 out.append("^{" + _tex_formula(tokens[k + 1]) + "}")
@@ -245,15 +271,17 @@ def _tex_formula(word: str) -> str:
             out.append(_tex_name(tok))
         elif tok in _TEX_OPS:
             out.append(_TEX_OPS[tok])
+        elif re.fullmatch(r"[0-9][0-9.]*(?:e[+-]?[0-9]+)?", tok):
+            out.append(_tex_number_text(tok))
         else:
-            out.append(_tex_text(tok))
+            out.append(rf"\textrm{{{_tex_text(tok)}}}")  # user text: as text, in math mode too
         k += 1
     return "".join(out).strip()
 
 
 def chain_rule(root: Any, leaf: Any, names: Dict[Any, str], nodes: List[Any], grad: Any,
                max_paths: int = MAX_PATHS, max_factors: int = MAX_FACTORS) -> ChainRule:
-    """∂root/∂leaf over the graph ``nodes`` (oldest first); see :meth:`Explanation.chain`."""
+    """droot/dleaf over the graph ``nodes`` (oldest first); see :meth:`Explanation.chain`."""
     if isinstance(max_paths, bool) or not isinstance(max_paths, int) or max_paths < 0:
         raise ValueError(f"chain: max_paths must be an int >= 0, got {max_paths!r}")
     if isinstance(max_factors, bool) or not isinstance(max_factors, int) or max_factors < 2:

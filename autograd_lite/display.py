@@ -63,6 +63,9 @@ def array_html(a: np.ndarray, color: str = _INK) -> str:
     note = ""
     if a.ndim == 0:
         return f'<span style="color:{color}">{_e(fmt(a.item(), ARRAY_DIGITS))}</span>'
+    if a.size == 0:  # nothing to show but the shape
+        shape = "×".join(str(s) for s in a.shape)
+        return f'<span style="color:{_MUTED}">empty array of shape {_e(shape)}</span>'
     if a.ndim > 2:
         note = (f'<div style="color:{_MUTED}">first slice [{", ".join("0" for _ in a.shape[:-2])}, :, :]'
                 f" of {a.ndim} dimensions</div>")
@@ -120,13 +123,21 @@ def explanation_html(ex: Any, current: Optional[int] = None, quiz: bool = False,
     highlights that step's rows; ``quiz`` writes ``?`` for every computed grad.  Rows carry
     ``data-step`` attributes so a page can highlight them.
     """
-    from .explain import MAX_TABLE_STEPS, atom, preview
+    from .explain import MAX_TABLE_STEPS, SHORT_DIGITS, formula
+    from .explain import preview as _preview
+    from .words import total
 
-    limit = MAX_TABLE_STEPS if max_steps is None else max_steps
+    def preview(x: Any) -> str:  # the digits of the pictures beside it (and of table())
+        return _preview(x, digits=SHORT_DIGITS)
+
+    from .explain import check_max_steps
+
+    check_max_steps(max_steps, "explanation_html")
+    limit = MAX_TABLE_STEPS if max_steps is None else int(max_steps)
     names = ex.names
     root_name = names[ex.root]
     title = (f"Backward pass from <b>{_e(root_name)}</b> = {_e(preview(ex.root.data))}, seed "
-             f"∂{_e(atom(root_name))}/∂{_e(atom(root_name))} = {_e(preview(ex.seed))}")
+             f"{_e(total(root_name, root_name))} = {_e(preview(ex.seed))}")
     header = ["step", "node", "upstream", "parent", "local derivative", "sent = upstream × local",
               "parent.grad before → after"]
     th = "".join(f'<th style="text-align:left;padding:2px 8px;border-bottom:1px solid {_MUTED}">{h}</th>'
@@ -144,7 +155,8 @@ def explanation_html(ex: Any, current: Optional[int] = None, quiz: bool = False,
                 sent = f"{up} × {local} = {preview(e.sent)}" if e.local is not None else preview(e.sent)
                 around = f"{preview(e.before)} → {preview(e.after)}"
             cells = [str(k) if j == 0 else "", f"{names[step.node]} ({step.node.op})" if j == 0 else "",
-                     up if j == 0 else "", names[e.parent], e.formula, sent, around]
+                     up if j == 0 else "", names[e.parent], formula(e.node, e.index, names, SHORT_DIGITS),
+                     sent, around]
             tds = "".join(f'<td style="padding:2px 8px">{_e(c)}</td>' for c in cells)
             rows.append(f'<tr class="step-row" data-step="{k}"{style}>{tds}</tr>')
     more = ""
@@ -152,7 +164,8 @@ def explanation_html(ex: Any, current: Optional[int] = None, quiz: bool = False,
         more = f'<div style="color:{_MUTED}">… {len(ex.steps) - len(shown)} more steps</div>'
     finals = ""
     if not quiz:
-        finals = ('<div>final grads: ' + _e(", ".join(f"{n} = {preview(g)}" for n, g in ex.leaf_grads()))
+        grads = ", ".join(f"{n} = {preview(g)}" for n, g in ex.leaf_grads())
+        finals = ('<div class="final-grads">final grads: ' + _e(grads)
                   + "</div>")
     empty = f"<div>{_e(root_name)} is a leaf: backward only seeds it.</div>" if not ex.steps else ""
     return (f'<div class="autograd-lite-explain" style="font-family:ui-monospace,Menlo,Consolas,monospace">'

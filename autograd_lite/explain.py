@@ -39,7 +39,7 @@ import numpy as np
 
 from . import engine as _engine
 from .format import ARRAY_DIGITS, SIGNIFICANT_DIGITS, atom, fmt
-from .words import expression, formula
+from .words import expression, formula, total
 
 __all__ = ["explain", "Explanation", "Step", "Edge", "node_names", "preview", "graph_nodes", "atom",
            "formula", "expression", "SHORT_DIGITS"]
@@ -210,7 +210,7 @@ class Explanation(Sequence[Step]):
                 if n.is_leaf and n is not self.root and n in finals]
 
     def chain(self, leaf: Any, max_paths: int = 8) -> Any:
-        """∂root/∂leaf as the sum over paths of products of local derivatives (a ``ChainRule``)."""
+        """droot/dleaf as the sum over paths of products of local partial derivatives (a ``ChainRule``)."""
         from .chain import chain_rule, find_node
 
         node = find_node(self.nodes, self.names, leaf, "chain")
@@ -236,6 +236,7 @@ class Explanation(Sequence[Step]):
         """
         if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
             raise ValueError(f"explain table: digits must be an int from 1 to 17, got {digits!r}")
+        check_max_steps(max_steps, "explain table")
 
         def num(x: Any) -> str:
             return preview(x, digits=digits)
@@ -243,7 +244,7 @@ class Explanation(Sequence[Step]):
         root_name = self.names[self.root]
         lines = [
             f"Backward pass from {root_name} = {num(self.root.data)}, seed "
-            f"∂{atom(root_name)}/∂{atom(root_name)} = {num(self.seed)}"
+            f"{total(root_name, root_name)} = {num(self.seed)}"
             + (" (replayed: grads left untouched)" if self.replayed else ""),
             "Each step takes a node's complete upstream grad and sends upstream × local to each "
             "parent (parent.grad += sent).",
@@ -290,6 +291,16 @@ class Explanation(Sequence[Step]):
         return "\n".join(lines)
 
 
+def check_max_steps(max_steps: Any, where: str) -> None:
+    """``max_steps`` is None (all) or an int >= 0; anything else is refused, naming it."""
+    if max_steps is None:
+        return
+    if isinstance(max_steps, bool) or not isinstance(max_steps, numbers.Integral):
+        raise TypeError(f"{where}: max_steps must be an int >= 0 or None, got {max_steps!r}")
+    if max_steps < 0:
+        raise ValueError(f"{where}: max_steps must be an int >= 0 or None, got {max_steps!r}")
+
+
 def _seed_of(root: Any, grad: Any) -> Any:
     """The seed exactly as ``backward`` would use it (one rule, kept on the node types)."""
     return root._seed_for(grad, "explain (seed grad)")
@@ -314,6 +325,8 @@ def explain(root: Any, grad: Any = None, *, replay: Optional[bool] = None) -> Ex
     """
     if not _engine.is_node(root):
         raise TypeError(f"explain: expected a Value or Tensor, got {type(root).__name__}: {root!r}")
+    if replay is not None and not isinstance(replay, bool):
+        raise TypeError(f"explain: replay must be True, False or None, got {replay!r}")
     seed = _seed_of(root, grad)
     nodes = graph_nodes(root)
     leaves = [n for n in nodes if n.is_leaf]

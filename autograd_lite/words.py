@@ -25,7 +25,7 @@ from . import ops
 from .format import SIGNIFICANT_DIGITS, atom, fmt
 
 __all__ = ["render", "reads", "local_formula", "chain_word", "sends", "expression", "formula",
-           "unbroadcast_note", "function_names"]
+           "unbroadcast_note", "function_names", "total", "partial", "use_note", "use_number"]
 
 _FIELD = re.compile(r"\{(a|b|n|local|args)\}")
 _PARENTS = "ab"
@@ -73,7 +73,8 @@ def local_formula(op: str, names: List[str], index: int, local: Optional[float])
     """(the node in its parents' names, d node / d parent ``index`` in words; '' if unknown)."""
     row = _row(op, len(names))
     if row is None:
-        return f"{op}({', '.join(names)})", ""
+        labels = ", labels" if op == "cross_entropy" and len(names) == 1 else ""  # see _shaped_sends
+        return f"{op}({', '.join(names)}{labels})", ""
     n = ops.param_text(op)
     return reads(row, names, n), _local_words(row, names, index, n, local)
 
@@ -98,6 +99,38 @@ def sends(op: str, names: List[str], index: int) -> str:
         return f"vjp of {op}"
     n = ops.param_text(op)
     return render(template, names, n, _local_words(row, names, index, n, None))
+
+
+# ---------------------------------------------------------------------------- notation
+# Two symbols for two things, as textbooks (and the book's dApple) write them: d for the total
+# derivative of the root, what backward computes and a grad holds (dz/dx = x.grad); ∂ for one
+# edge's local partial derivative, a node's derivative with respect to one use of a parent,
+# the other inputs held fixed (∂(a*b)/∂a = b).  A parent used twice by a node (x*x) has two
+# partials, one per use: "(use 1)", "(use 2)" tell them apart.
+def total(top: str, bottom: str) -> str:
+    """The total derivative of ``top`` with respect to ``bottom``: ``dz/dx``."""
+    return f"d{atom(top)}/d{atom(bottom)}"
+
+
+def use_number(node: Any, index: int) -> int:
+    """Which use of its parent edge ``(node, index)`` is (1, 2 ...); 0 when the parent is used once."""
+    p = node.parents[index]
+    if sum(q is p for q in node.parents) < 2:
+        return 0
+    return sum(q is p for q in node.parents[:index + 1])
+
+
+def use_note(node: Any, index: int) -> str:
+    """`` (use 2)`` when ``node`` uses that parent more than once, else ''."""
+    k = use_number(node, index)
+    return f" (use {k})" if k else ""
+
+
+def partial(node: Any, index: int, names: Dict[Any, str], top: Optional[str] = None) -> str:
+    """The local partial of edge ``(node, index)``: ``∂t1/∂x`` (``top``: how the node is written,
+    default its name), with the use it is when the parent is used twice: ``∂y/∂x (use 2)``."""
+    top = names.get(node, "?") if top is None else top
+    return f"∂{atom(top)}/∂{atom(names.get(node.parents[index], '?'))}" + use_note(node, index)
 
 
 def _states_value(row: Optional[ops.Op], word: str, value: str) -> bool:
@@ -130,8 +163,11 @@ def formula(node: Any, index: int, names: Dict[Any, str], digits: int = SIGNIFIC
     pnames = [names.get(p, "?") for p in node.parents]
     local = _local_of(node, index)
     expr, word = local_formula(node.op, pnames, index, local)
-    head = f"∂{atom(expr)}/∂{atom(pnames[index])}"
+    head = partial(node, index, names, top=expr)
     if local is None:  # a Tensor op: it sends a vector-Jacobian product, not one number
+        shaped = _shaped_sends(node, index, pnames)
+        if shaped is not None:
+            return f"{head}: sends {shaped}"
         return f"{head}: sends {sends(node.op, pnames, index)}" + unbroadcast_note(node, index)
     value = fmt(local, digits)
     if _states_value(_row(node.op, len(pnames)), word, value):
@@ -164,14 +200,24 @@ def unbroadcast_note(node: Any, index: int) -> str:
 
     ``t1 + b`` with ``t1`` 2×3 and ``b`` of shape 3 sends ``g`` (2×3) towards ``b``; b's grad
     is ``g`` summed over axis 0: each element of ``b`` was used once per row, and the chain
-    rule sums over those uses.  Short, as it is written on the picture's edge.  Elementwise
-    binary ops broadcast: the two-parent rows that ``Value`` has too (a scalar op on arrays).
+    rule sums over those uses.  Short, as it is written on the picture's edge.  An op
+    broadcasts its parents when its result has their broadcast shape (``+``, ``maximum``,
+    ``where`` ...); ``@`` broadcasts only its batch axes and says so itself.
     """
-    row = _row(node.op, len(node.parents))
-    if row is None or row.arity != 2 or "Value" not in row.kinds:
+    if len(node.parents) < 2 or node.op == "@":
         return ""
     out = np.shape(node.data)
-    mine = np.shape(node.parents[index].data)
+    shapes = [np.shape(p.data) for p in node.parents]
+    try:
+        if np.broadcast_shapes(*shapes) != out:
+            return ""
+    except ValueError:
+        return ""
+    return _summed(shapes[index], out)
+
+
+def _summed(mine: Tuple[int, ...], out: Tuple[int, ...]) -> str:
+    """`` summed over axis 0`` for an operand of shape ``mine`` broadcast to ``out`` ('' if not)."""
     if mine == out:
         return ""
     pad = len(out) - len(mine)
@@ -180,6 +226,44 @@ def unbroadcast_note(node: Any, index: int) -> str:
         return ""
     where = f"axis {axes[0]}" if len(axes) == 1 else "axes " + ", ".join(str(a) for a in axes)
     return f" summed over {where}"
+
+
+def _shaped_sends(node: Any, index: int, names: List[str]) -> Optional[str]:
+    """What a Tensor op sends when the words depend on the operands' shapes (``@``) or on an
+    input that is not a parent (cross_entropy's integer labels); None: the row's words say it."""
+    if node.op == "@" and len(names) == 2:
+        return _matmul_sends(node, index, names)
+    if node.op == "diff" and len(names) == 1:
+        # the transpose of a difference (the row's "g·(shifted by one) - g" reads as a product)
+        return "g[i-1] - g[i] for each element i (0 past the ends), once per order n"
+    if node.op == "cross_entropy":
+        # The row is written for two parents; integer labels are no parent, so a node has one.
+        if len(names) == 1:
+            return render("g·(softmax({a}) - onehot(labels))/N", names)
+        if index == 0:  # probability rows t: (softmax·(row sums of t) - t)/N, exact for any t
+            return render("g·(softmax({a})·rowsum({b}) - {b})/N", names)
+    return None
+
+
+def _matmul_sends(node: Any, index: int, names: List[str]) -> str:
+    """``@`` by its operands' dimensions: inner, outer, matrix-vector and batched products."""
+    a, b = (atom(n) for n in names)
+    da, db = (np.ndim(p.data) for p in node.parents)
+    out = np.shape(node.data)
+    if da == 1 and db == 1:  # an inner product: g is a number
+        return f"g·{b}" if index == 0 else f"g·{a}"
+    if db == 1:  # matrix @ vector: out_i = Σ_j A_ij x_j
+        word = f"outer(g, {b})" if index == 0 else f"{a}ᵀ @ g"
+        vector = index == 1
+    elif da == 1:  # vector @ matrix: out_j = Σ_i x_i B_ij
+        word = f"g @ {b}ᵀ" if index == 0 else f"outer({a}, g)"
+        vector = index == 0
+    else:
+        word = f"g @ {b}ᵀ" if index == 0 else f"{a}ᵀ @ g"
+        mine = np.shape(node.parents[index].data)
+        return word + _summed(mine[:-2], out[:-2])  # batch axes broadcast: summed back
+    # the vector is shared by every matrix of a batch: its grad sums over the batch axes
+    return word + (_summed((), out[:-1]) if vector else "")
 
 
 def function_names() -> Set[str]:

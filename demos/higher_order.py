@@ -17,6 +17,7 @@ Run: ``python -m demos.higher_order`` (pictures of the derivative graphs in ./ou
 from __future__ import annotations
 
 import math
+import sys
 from typing import List, Optional, Tuple
 
 import numpy as np
@@ -125,9 +126,22 @@ def network_hessian() -> Tuple[np.ndarray, str]:
     return H, f"largest difference from PyTorch's: {float(np.abs(H - T).max()):.1e}"
 
 
+def _finite(text: str) -> float:
+    """--x: a finite number (argparse says so on stderr, exit 2, otherwise)."""
+    import argparse
+
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(x):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return x
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     p = parser("higher_order", __doc__, out_help="folder for the derivative graphs")
-    p.add_argument("--x", type=float, default=1.0, help="where tanh's derivatives are taken (default 1)")
+    p.add_argument("--x", type=_finite, default=1.0, help="where tanh's derivatives are taken (default 1)")
     args = p.parse_args(argv)
 
     xs = newton()
@@ -160,6 +174,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     ok = (abs(xs[-1] - 1.0) == 0.0 and step36() == 100.0 and float(np.abs(H - H.T).max()) < 1e-12
           and all(math.isclose(d.data, c, rel_tol=1e-12) for d, c in zip(ders, closed)))
     status = 0 if ok else 2
+    if not ok:
+        print("higher_order: a result disagrees with its closed form or hand value (see above)",
+              file=sys.stderr)
     if not args.no_plot and ok:
         try:
             import viz

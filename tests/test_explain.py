@@ -222,7 +222,7 @@ def test_tensor_steps_match_backward_exactly() -> None:
         assert np.array_equal(ex.grad_of(mine), ref.grad) and np.array_equal(mine.grad, ref.grad)
     matmul = ex[-1]
     assert matmul.node.op == "@"
-    assert [e.formula for e in matmul.edges] == ["∂(x@W)/∂x: sends g @ Wᵀ", "∂(x@W)/∂W: sends xᵀ @ g"]
+    assert [e.formula for e in matmul.edges] == ["∂(x@W)/∂x: sends g @ Wᵀ", "∂(x@W)/∂W: sends outer(x, g)"]
     # hand check of one VJP: d(sum tanh(z)^2)/dz = 2 tanh(z) (1 - tanh(z)^2), z = xW + b
     z = np.array([1.0, 2.0, 3.0]) @ (np.arange(6.0).reshape(3, 2) / 10) + np.array([0.5, -0.5])
     t = np.tanh(z)

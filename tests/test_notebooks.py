@@ -34,15 +34,16 @@ EXPECTED: Dict[str, Dict[str, Expect]] = {
                                    "tax = 650"])],
         "draw": [("image/svg+xml", ["<svg", ">apple_price<", ">2.2<", ">← 1.1<"])],
         "stepper": [("text/html", ['<iframe class="autograd-lite-stepper"', 'id="slider"', "Step 0 of 4"])],
-        "chain": [("text/html", ["∂price/∂apple", "= ∂price/∂all_price · ∂all_price/∂apple_price · "
+        "chain": [("text/html", ["dprice/dapple", "= ∂price/∂all_price · ∂all_price/∂apple_price · "
                                  "∂apple_price/∂apple", "= 1.1 · 1 · 2", "= 2.2"]),
-                  ("text/latex", [r"\frac{\partial \mathrm{price}}{\partial \mathrm{apple}}"])],
+                  ("text/latex", [r"\frac{\mathrm{d} \mathrm{price}}{\mathrm{d} \mathrm{apple}}"])],
     },
     "chain_rule": {
-        "build": [("stream", ["∂z/∂x = ∂z/∂t · ∂t/∂x = (2·t) · 1 = 6 · 1 = 6"])],
-        "latex": [("stream", [r"\frac{\partial z}{\partial y}", r"(2 \cdot t) \cdot 1 = 6 \cdot 1 = 6"])],
-        "rich": [("text/html", ["∂z/∂y", "= 6"]), ("text/latex", ["$$"])],
-        "reuse": [("stream", ["∂c/∂a = ∂c/∂b · ∂b/∂a + ∂c/∂b · ∂b/∂a + ∂c/∂a", "= 7"])],
+        "build": [("stream", ["dz/dx = ∂z/∂t · ∂t/∂x = (2·t) · 1 = 6 · 1 = 6"])],
+        "latex": [("stream", [r"\frac{\mathrm{d} z}{\mathrm{d} y} = \frac{\partial z}{\partial t}",
+                              r"(2 \cdot t) \cdot 1 = 6 \cdot 1 = 6"])],
+        "rich": [("text/html", ["dz/dy", "= 6"]), ("text/latex", ["$$"])],
+        "reuse": [("stream", ["dc/da = ∂c/∂b · ∂b/∂a (use 1) + ∂c/∂b · ∂b/∂a (use 2) + ∂c/∂a", "= 7"])],
         "many": [("stream", [f"{3**30} paths; total", "; backward gave"])],
         "quiz": [("text/html", ["Quiz: the backward pass of z", 'class="q"', 'id="check"'])],
     },
@@ -57,7 +58,8 @@ EXPECTED: Dict[str, Dict[str, Expect]] = {
         "picture": [("image/svg+xml", ["<svg", "✗ mismatch", "✓"])],
         "page": [("text/html", ['<iframe class="autograd-lite-stepper"', "Find the bug", 'id="edge"'])],
         "wrong": [("text/html", ["Not ∂price/∂tax"])],
-        "right": [("text/html", ["Right: ∂orange_price/∂orange_num was wrong"])],
+        "solution": [("stream", ["∂orange_price/∂orange_num: it used orange_num = 3 instead of the other "
+                                 "operand = 150"])],
     },
 }
 

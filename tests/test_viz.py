@@ -41,7 +41,7 @@ def a_plus_a() -> Value:
 
 # Reviewed by eye: one box per value (name, data, grad), one op node, and TWO uses of a
 # (n0 -> e1_0 -> op1 and n0 -> e1_1 -> op1), each running through its label: the local
-# derivative ∂b over ∂a = 1 and the 1.1 that flowed; a's grad is the sum of the two.
+# derivative ∂b over ∂a = 1 (use 1, use 2) and the 1.1 that flowed; a's grad is the sum of the two.
 GOLDEN_A_PLUS_A = """\
 digraph autograd_lite {
 	bgcolor=white fontname="Helvetica,Arial,sans-serif" nodesep=0.25 ordering=in pad=0.2 rankdir=LR ranksep=0.2
@@ -59,10 +59,10 @@ digraph autograd_lite {
 	</TABLE>> shape=plain]
 	op1 [label=<<FONT COLOR="#1F2933"><B>+</B></FONT>> color="#C9A227" fillcolor="#FFF6D6" fontsize=15 height=0.4 margin=0.04 shape=circle style=filled width=0.4]
 	op1 -> n1 [color="#7A8794"]
-	e1_0 [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR><TD BORDER="1" SIDES="B" COLOR="#6B7785"><FONT COLOR="#6B7785">∂b</FONT></TD><TD ROWSPAN="2" CELLPADDING="3"><FONT COLOR="#6B7785">= 1</FONT></TD></TR><TR><TD><FONT COLOR="#6B7785">∂a</FONT></TD></TR><TR><TD COLSPAN="2"><FONT COLOR="#C0392B"><B>← 1.1</B></FONT></TD></TR></TABLE>> fontsize=12 shape=plain]
+	e1_0 [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR><TD BORDER="1" SIDES="B" COLOR="#6B7785"><FONT COLOR="#6B7785">∂b</FONT></TD><TD ROWSPAN="2" CELLPADDING="3"><FONT COLOR="#6B7785">= 1</FONT></TD></TR><TR><TD><FONT COLOR="#6B7785">∂a (use 1)</FONT></TD></TR><TR><TD COLSPAN="2"><FONT COLOR="#C0392B"><B>← 1.1</B></FONT></TD></TR></TABLE>> fontsize=12 shape=plain]
 	n0 -> e1_0 [arrowhead=none headport=w]
 	e1_0 -> op1 [tailport=e]
-	e1_1 [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR><TD BORDER="1" SIDES="B" COLOR="#6B7785"><FONT COLOR="#6B7785">∂b</FONT></TD><TD ROWSPAN="2" CELLPADDING="3"><FONT COLOR="#6B7785">= 1</FONT></TD></TR><TR><TD><FONT COLOR="#6B7785">∂a</FONT></TD></TR><TR><TD COLSPAN="2"><FONT COLOR="#C0392B"><B>← 1.1</B></FONT></TD></TR></TABLE>> fontsize=12 shape=plain]
+	e1_1 [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR><TD BORDER="1" SIDES="B" COLOR="#6B7785"><FONT COLOR="#6B7785">∂b</FONT></TD><TD ROWSPAN="2" CELLPADDING="3"><FONT COLOR="#6B7785">= 1</FONT></TD></TR><TR><TD><FONT COLOR="#6B7785">∂a (use 2)</FONT></TD></TR><TR><TD COLSPAN="2"><FONT COLOR="#C0392B"><B>← 1.1</B></FONT></TD></TR></TABLE>> fontsize=12 shape=plain]
 	n0 -> e1_1 [arrowhead=none headport=w]
 	e1_1 -> op1 [tailport=e]
 }
@@ -438,8 +438,8 @@ def test_long_sums_are_stacked_and_accumulated_grads_not_misreported() -> None:
     b = Value(3.0, "b")
     c = b + b
     c.backward()
-    c.backward()  # leaves accumulate: b.grad = 4, but this graph's pass sends 1 + 1
-    assert "4 (this pass: 1 + 1)" in viz.draw(c).source
+    c.backward()  # leaves accumulate: b.grad = 4, but this graph's edges send 1 + 1
+    assert "4 (edges drawn send: 1 + 1)" in viz.draw(c).source
 
 
 def test_an_intermediate_grad_from_a_larger_pass_is_not_called_this_pass() -> None:
@@ -460,9 +460,9 @@ def test_an_intermediate_grad_from_a_larger_pass_is_not_called_this_pass() -> No
     x.grad = 0.0
     d1.backward()  # its own pass: every intermediate grad adds up within the picture
     src = viz.draw(d1, rankdir="TB").source
-    assert "edges drawn send" not in src and "= -0.761594" in src
+    assert "= -0.761594" in src
     # the constant 1 is a leaf that was not zeroed: it holds two passes, one drawn edge
-    assert src.count("this pass") == 1 and "2 (this pass: 1)" in src
+    assert src.count("edges drawn send") == 1 and "2 (edges drawn send: 1)" in src
 
 
 def test_one_edge_is_enough_to_say_which_pass_a_grad_is_from() -> None:
@@ -470,8 +470,8 @@ def test_one_edge_is_enough_to_say_which_pass_a_grad_is_from() -> None:
     y = x * w
     y.backward()
     assert "this pass" not in viz.draw(y).source  # one pass: the edge says it all
-    y.backward()  # leaves accumulate: 6, of which this pass sent 3
-    assert "6 (this pass: 3)" in viz.draw(y).source
+    y.backward()  # leaves accumulate: 6, of which the edge drawn sends 3
+    assert "6 (edges drawn send: 3)" in viz.draw(y).source
 
 
 def test_pictures_after_create_graph_show_numbers_as_a_plain_backward_does() -> None:
@@ -651,7 +651,7 @@ def test_tables_use_the_short_digits_of_pictures_unless_asked() -> None:
     assert "0.333333" in short and "0.333333333333" not in short
     assert short == explain(y).table(digits=6)
     full = explain(y).table(digits=12)
-    assert "∂(x*x)/∂x = x = 0.333333333333" in full and "∂(x*x)/∂x = x = 0.333333 " in short
+    assert "∂(x*x)/∂x (use 1) = x = 0.333333333333" in full and "∂(x*x)/∂x (use 2) = x = 0.333333 " in short
     src = viz.draw(y).source
     assert ">0.333333<" in src and "0.3333333" not in src  # the same 6 digits as the table
     with pytest.raises(ValueError, match="digits must be an int from 1 to 17, got 0"):

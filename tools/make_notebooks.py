@@ -39,7 +39,8 @@ APPLES: List[Cell] = [
 
 CHAIN: List[Cell] = [
     ("title", "md", "# The chain rule, written out per input\n\n"
-     "∂z/∂x is the sum, over every path from z down to x, of the product of the local derivatives."),
+     "dz/dx (the total derivative, what x.grad holds) is the sum, over every path from z down to x, "
+     "of the product of the local partial derivatives ∂ along it."),
     ("build", "code", "from autograd_lite import Value, explain\n\n"
      "x, y = Value(1.0, 'x'), Value(2.0, 'y')\nt = x + y; t.label = 't'\nz = t ** 2; z.label = 'z'\n"
      "print(explain(z).chain(x))"),
@@ -94,12 +95,15 @@ BUG: List[Cell] = [
      "orange_price = orange * orange_num; orange_price.label = 'orange_price'\n"
      "all_price = apple_price + orange_price; all_price.label = 'all_price'\n"
      "price = all_price * tax; price.label = 'price'\n"
-     "exercise = viz.plant_bug(price, node=orange_price, parent=1)\nexercise"),
+     "exercise = viz.plant_bug(price, seed=1)  # one edge, drawn at random: the code does not tell\n"
+     "exercise"),
     ("picture", "code", "exercise.picture()"),
     ("page", "code", "exercise.page()"),
-    ("answer-md", "md", "Your answer: the edge from a node to one of its parents."),
+    ("answer-md", "md", "Your answer: the edge from a node to one of its parents, e.g. "
+     "`exercise.answer('price', 'tax')` for ∂price/∂tax. Edit the cell below and run it."),
     ("wrong", "code", "exercise.answer('price', 'tax')"),
-    ("right", "code", "exercise.answer('orange_price', 'orange_num')"),
+    ("teacher-md", "md", "## For the teacher\n\nThe solution, to run after the learners have answered:"),
+    ("solution", "code", "print(exercise.solution())"),
 ]
 
 NOTEBOOKS = {"apples_and_oranges": APPLES, "chain_rule": CHAIN, "two_layer_net": NET, "find_the_bug": BUG}

@@ -32,26 +32,36 @@ class LeafCheck:
     ok: bool
 
 
-def check_records(root: Any, leaves: List[Any]) -> Dict[Any, LeafCheck]:
+def check_records(root: Any, leaves: List[Any], seed: Any = None, where: str = "draw(check=True)"
+                  ) -> Dict[Any, LeafCheck]:
     """gradcheck on every leaf: the graph is re-run as a function of its leaves.
 
     gradcheck supplies the numeric gradient; the analytic one is what *this* graph's
-    recorded local derivatives give (an explain replay, seed 1, grads untouched), so a
-    wrong local derivative on the picture shows up as a red mismatch.  Same tolerance
-    rule as gradcheck: ``|analytic - numeric| <= atol + rtol |numeric|``.
+    recorded local derivatives give (an explain replay, grads untouched), so a
+    wrong local derivative on the picture shows up as a red mismatch.  Both are for the
+    ``seed`` the picture's pass used (``None``: 1): after ``y.backward(2.0)`` a box shows
+    ``2·dy/dx``, and so do its analytic and numeric rows.  Same tolerance rule as
+    gradcheck: ``|analytic - numeric| <= atol + rtol |numeric|``.
     """
     from autograd_lite.gradcheck import gradcheck_report
 
     nodes = graph_nodes(root)
-    f = _as_function(root, nodes, leaves, again)
+    f = _as_function(root, nodes, leaves, _replayer(where))
     records = gradcheck_report(f, *leaves, atol=CHECK_ATOL, rtol=CHECK_RTOL)
-    replay = explain(root, replay=True)
+    replay = explain(root, seed, replay=True)
+    scale = _scale(replay.seed)
     out = {}
     for leaf, r in zip(leaves, records):
         a = float(replay.grad_of(leaf))
-        ok = r.ok and abs(a - r.numeric) <= CHECK_ATOL + CHECK_RTOL * abs(r.numeric)
-        out[leaf] = LeafCheck(a, float(r.numeric), ok)
+        numeric = scale * float(r.numeric)
+        ok = r.ok and abs(a - numeric) <= CHECK_ATOL + CHECK_RTOL * abs(numeric)
+        out[leaf] = LeafCheck(a, numeric, ok)
     return out
+
+
+def _scale(seed: Any) -> float:
+    """The seed of a scalar root as one float (central differences are of ``seed · root``)."""
+    return float(np.asarray(seed, dtype=np.float64).reshape(-1)[0])
 
 
 def _as_function(root: Any, nodes: List[Any], leaves: List[Any],
@@ -73,28 +83,31 @@ def _as_function(root: Any, nodes: List[Any], leaves: List[Any],
 MAX_CHECK_ELEMENTS = 5000  # central differences cost two forward passes per element
 
 
-def tensor_checks(root: Any, leaves: List[Any]) -> Dict[Any, Any]:
-    """{leaf: LeafCheck} for every leaf that requires a grad; the worst element of each is shown."""
+def tensor_checks(root: Any, leaves: List[Any], seed: Any = None, where: str = "draw(check=True)"
+                  ) -> Dict[Any, Any]:
+    """{leaf: LeafCheck} for every leaf that requires a grad; the worst element of each is shown
+    (for the ``seed`` the picture's pass used, as :func:`check_records`)."""
     from autograd_lite.gradcheck import gradcheck_report
 
     if root.data.size != 1:
-        raise ValueError(f"draw(check=True): gradcheck needs a scalar root, got shape {root.data.shape}")
+        raise ValueError(f"{where}: gradcheck needs a scalar root, got shape {root.data.shape}")
     wanted = [leaf for leaf in leaves if getattr(leaf, "requires_grad", False)]
     if not wanted:
         return {}
     size = sum(leaf.data.size for leaf in wanted)
     if size > MAX_CHECK_ELEMENTS:
-        raise ValueError(f"draw(check=True): the leaves have {size} elements to check by central "
+        raise ValueError(f"{where}: the leaves have {size} elements to check by central "
                          f"differences, "
                          f"more than {MAX_CHECK_ELEMENTS}; check a smaller graph, or call "
                          "autograd_lite.gradcheck on a few inputs")
-    f = _as_function(root, graph_nodes(root), wanted, again)
+    f = _as_function(root, graph_nodes(root), wanted, _replayer(where))
     records = gradcheck_report(f, *wanted, atol=CHECK_ATOL, rtol=CHECK_RTOL)
-    replayed = explain(root, replay=True)
+    replayed = explain(root, seed, replay=True)
+    scale = _scale(replayed.seed)
     out = {}
     for leaf, r in zip(wanted, records):
         analytic = np.asarray(replayed.grad_of(leaf), dtype=np.float64).reshape(leaf.data.shape)
-        numeric = np.asarray(r.numeric_grad, dtype=np.float64)
+        numeric = scale * np.asarray(r.numeric_grad, dtype=np.float64)
         err = np.abs(analytic - numeric) - (CHECK_ATOL + CHECK_RTOL * np.abs(numeric))
         worst = np.unravel_index(int(np.argmax(err)), err.shape) if err.size else ()
         ok = bool(r.ok and np.all(err <= 0))
@@ -102,11 +115,15 @@ def tensor_checks(root: Any, leaves: List[Any]) -> Dict[Any, Any]:
     return out
 
 
-def again(n: Any, ps: List[Any]) -> Any:
+def again(n: Any, ps: List[Any], where: str = "draw(check=True)") -> Any:
     """Node ``n``'s op applied again to ``ps`` (Values or Tensors), by its row of the op table."""
     row = op_row(n.op)
     if row is None or row.again is None:
-        raise ValueError(f"draw(check=True): cannot replay op {n.op!r} with {len(ps)} inputs for gradcheck "
+        raise ValueError(f"{where}: cannot replay op {n.op!r} with {len(ps)} inputs for gradcheck "
                          "(the op table has no replay for it); call autograd_lite.gradcheck(f, *inputs) "
                          "on the function that builds the graph")
     return row.again(n, ps)
+
+
+def _replayer(where: str) -> Callable[[Any, List[Any]], Any]:
+    return lambda n, ps: again(n, ps, where)

@@ -259,6 +259,8 @@ def _check_frames(root: Value, count: int) -> None:
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
+    if args.steps is not None and not args.steps.strip():
+        raise _Usage("--steps needs a directory to write the frames to, got an empty name")
     if not args.steps and (args.quiz or args.no_gif):
         raise _Usage(f"{'--quiz' if args.quiz else '--no-gif'} only applies to frames: add --steps DIR")
     root, inputs, warnings = _build(args)
@@ -353,13 +355,26 @@ def _cmd_repl(args: argparse.Namespace) -> int:
     return 0
 
 
+def _hint_dash(argv: List[str]) -> None:
+    """argparse reads an expression that starts with - (``-y``, ``-x*2``) as an unknown option."""
+    for item in argv:  # options are -h, -o and --words; an expression is anything else after one -
+        if item.startswith("-") and not item.startswith("--") and item[:2] not in ("-h", "-o") \
+                and len(item) > 1 and (item[1].isalnum() or item[1] in "(."):
+            print(f"{PROG}: hint: {item!r} starts with '-', so it reads as an option; write the expression "
+                  f"in parentheses, '({item})', or put -- before it", file=sys.stderr)
+            return
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the command line; returns the exit code (the console script exits with it)."""
     parser = _parser()
     try:
         args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     except SystemExit as exit_:  # --help, --version, or argparse's own usage error (code 2)
-        return int(exit_.code or 0)
+        code_ = int(exit_.code or 0)
+        if code_ == 2:
+            _hint_dash(list(sys.argv[1:] if argv is None else argv))
+        return code_
     commands = {"draw": _cmd_draw, "explain": _cmd_explain, "demo": _cmd_demo, "repl": _cmd_repl}
     if args.command is None:
         parser.print_help()

@@ -33,8 +33,9 @@ from typing import Any, Iterable, List, Optional, Union
 
 import graphviz
 
-from autograd_lite.engine import is_node
+from autograd_lite.engine import is_node, value_of
 from autograd_lite.explain import node_names
+from autograd_lite.words import expression, partial
 
 from .check import check_records, tensor_checks
 from .labels import (
@@ -49,6 +50,7 @@ from .labels import (
     LINE_OP,
     MUTED,
     Frame,
+    adds_up,
     copy_label,
     edge_label,
     esc,
@@ -87,6 +89,17 @@ class GraphvizNotFoundError(RuntimeError):
         self.dot_path = dot_path
 
 
+def tip(text: str) -> str:
+    """A tooltip as DOT wants it: one line, no control characters, short (Graphviz escapes the rest)."""
+    text = text.translate(_TIP)
+    # nohtml: a text like "<b>" is a quoted string, not an HTML-like label for Graphviz
+    return graphviz.nohtml(text if len(text) <= 200 else text[:199] + "…")
+
+
+_TIP = {c: " " for c in [*range(32), *range(0x7F, 0xA0), *range(0xD800, 0xE000)]}
+_TIP[ord("\\")] = "\\\\"  # DOT reads a backslash as an escape: keep it a backslash
+
+
 # where an edge enters and leaves its label, so it reads as one line through the label
 _SIDES = {"LR": ("w", "e"), "RL": ("e", "w"), "TB": ("n", "s"), "BT": ("s", "n")}
 
@@ -110,6 +123,7 @@ def draw(
     check: bool = False,
     frame: Optional[Frame] = None,
     id_prefix: str = "",
+    root_name: Optional[str] = None,
 ) -> graphviz.Digraph:
     """A ``graphviz.Digraph`` of everything ``root`` depends on (shows inline in a notebook).
 
@@ -120,7 +134,9 @@ def draw(
     values, a larger graph is refused); ``check``: run gradcheck on the leaves and write
     "analytic vs numeric" on them (mismatches red); ``frame``: what a step of
     :func:`viz.render_steps` overrides (grads shown as ``?``, highlights, widths);
-    ``id_prefix``: prepended to every DOT node id (two pictures in one, see ``viz.draw_gradient``).
+    ``id_prefix``: prepended to every DOT node id (two pictures in one, see ``viz.draw_gradient``);
+    ``root_name``: how the root is named (default: its label, else ``t1`` ...; ``viz.draw_gradient``
+    names a gradient ``dy/dx``).
 
     >>> from autograd_lite import Value
     >>> x = Value(2.0, "x")
@@ -146,17 +162,27 @@ def draw(
                          "raise max_nodes (or pass max_nodes=None) to check every leaf")
     kept = set(nodes)
     names = node_names(every)
+    if root_name is not None:
+        names[root] = str(root_name)
     ids = {n: f"{id_prefix}{k}" for k, n in enumerate(nodes)}
     # After backward the root holds its seed; before, a Value root has grad 0 (a Tensor None).
     backward_ran = root.grad is not None and (is_tensor(root) or root.grad != 0.0)
     sent, into = flows(nodes, every) if backward_ran else ({}, {})
+    # Every pass resets the intermediates it reaches: one that its uses do not add up to shows
+    # that the last pass started outside the picture, so the root's grad is not its own seed.
+    larger = any(not n.is_leaf and n is not root and n in into and not adds_up(value_of(n.grad), into[n])
+                 for n in nodes)
+    root_note = "sent by a pass from a larger graph" if larger else ""
     far = far_uses(nodes, root)
     hot = set(_as_list(highlight)) | set(frame.hot if frame is not None else ())
     hot_ops = hot if frame is None or frame.hot_inputs else set()
     leaves = [n for n in nodes if n.is_leaf]
     check_leaves = tensor_checks if is_tensor(root) else check_records
-    checks = check_leaves(root, leaves) if check and not root.is_leaf else {}
+    # the check is of the pass the picture shows: its seed (1 before any backward)
+    seed = value_of(root.grad) if backward_ran else None
+    checks = check_leaves(root, leaves, seed) if check and not root.is_leaf else {}
 
+    tips = frame is not None and frame.tooltips  # hover texts: the page's frames ask for them
     into_side, out_side = _SIDES[rankdir]
     g = Digraph(name="autograd_lite")  # a graphviz.Digraph; shows the install hint in a notebook without dot
     # ordering=in keeps each op's inputs in parent order (apple above apple_num, as in the book)
@@ -173,13 +199,16 @@ def draw(
                labelloc="t", labeljust="l")
 
     for n in nodes:
+        # hover text (SVG tooltips): the value's name and formula, never a Graphviz id
+        says = tip(names[n] if n.is_leaf else f"{names[n]} = {expression(n, names)}") if tips else None
         g.node("n" + ids[n], label=value_label(n, names[n], is_root=n is root, is_hot=n in hot,
                                                show_grad=show_grad, backward_ran=backward_ran,
-                                               parts=into.get(n, []), record=checks.get(n), frame=frame),
-               shape="plain")
+                                               parts=into.get(n, []), record=checks.get(n), frame=frame,
+                                               note=root_note if n is root else ""),
+               shape="plain", tooltip=says)
         if not n.is_leaf:
             hot_op = n in hot_ops
-            g.node("op" + ids[n], label=f"<{font(esc(op_text(n.op)), INK, bold=True)}>",
+            g.node("op" + ids[n], label=f"<{font(esc(op_text(n.op)), INK, bold=True)}>", tooltip=says,
                    shape="circle" if len(op_text(n.op)) <= 2 else "ellipse", style="filled",
                    fillcolor=FILL_HOT if hot_op else FILL_OP, color=LINE_HOT if hot_op else LINE_OP,
                    width="0.4", height="0.4", margin="0.04", fontsize="15")
@@ -192,21 +221,25 @@ def draw(
         if n.is_leaf:
             continue
         op_id = "op" + ids[n]
-        g.edge(op_id, "n" + ids[n], color=LINE_HOT if n in hot_ops else LINE_MID)
+        g.edge(op_id, "n" + ids[n], color=LINE_HOT if n in hot_ops else LINE_MID,
+               tooltip=tip(f"{names[n]} = {expression(n, names)}") if tips else None)
         missing = False
         for i, p in enumerate(n.parents):
             if p not in kept:
                 missing = True
                 continue
             attrs = {"color": LINE_HOT, "penwidth": "2.6"} if n in hot_ops else {}
+            if tips:
+                attrs["tooltip"] = tip(partial(n, i, names))
             source = "n" + ids[p]
             if (n, i) in far:
                 source = f"c{ids[n]}_{i}"
-                g.node(source, label=copy_label(names[p], *far[(n, i)]), shape="plain")
+                g.node(source, label=copy_label(names[p], *far[(n, i)]), shape="plain",
+                       tooltip=tip(names[p]) if tips else None)
             label = edge_label(n, i, names, show_local, show_grad, sent, frame)
             if label:  # the edge runs through its label: it cannot be read as another edge's
                 via = f"e{ids[n]}_{i}"
-                g.node(via, label=label, shape="plain", fontsize="12")  # as edge labels are
+                g.node(via, label=label, shape="plain", fontsize="12", tooltip=attrs.get("tooltip"))
                 g.edge(source, via, arrowhead="none", headport=into_side, **attrs)
                 g.edge(via, op_id, tailport=out_side, **attrs)
             else:

@@ -21,6 +21,8 @@ rule of a hand-written layer off by a factor).  ``ex.restore()`` puts the right 
 
 from __future__ import annotations
 
+import math
+import numbers
 import os
 import random
 from dataclasses import dataclass
@@ -28,8 +30,9 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
 
 from autograd_lite.engine import is_node
-from autograd_lite.explain import atom, graph_nodes, node_names
+from autograd_lite.explain import graph_nodes, node_names
 from autograd_lite.format import fmt
+from autograd_lite.words import partial
 
 __all__ = ["plant_bug", "Exercise", "Verdict"]
 
@@ -72,9 +75,7 @@ class Exercise:
                 for i, p in enumerate(n.parents)]
 
     def _edge_text(self, n: Any, i: int) -> str:
-        p = n.parents[i]
-        twin = sum(q is p for q in n.parents) > 1
-        return f"∂{atom(self.names[n])}/∂{atom(self.names[p])}" + (f" (use {i + 1})" if twin else "")
+        return partial(n, i, self.names)  # a local partial: ∂t1/∂x, "(use 2)" for a parent used twice
 
     def answer(self, node: Any, parent: Any, index: Optional[int] = None) -> Verdict:
         """Check the learner's answer: the edge ``node`` -> ``parent`` (objects or display names).
@@ -107,10 +108,13 @@ class Exercise:
 
     # ---------------------------------------------------------------- pictures and pages
     def picture(self, **draw_options: Any) -> Any:
-        """``viz.draw(root, check=True)``: the leaves the wrong edge feeds are red."""
+        """``viz.draw(root, check=True)`` of the pass with the bug (a replay: no grad changes):
+        every box shows what the planted rule makes of it, every edge what it sends; the leaves
+        the wrong edge feeds are red."""
         from .draw import draw
+        from .steps import final_frame
 
-        return draw(self.root, check=True, **draw_options)
+        return draw(self.root, check=True, frame=final_frame(self.root), **draw_options)
 
     def _spec(self) -> Dict[str, Any]:
         choices = [("", "— choose an edge —")]
@@ -162,16 +166,28 @@ def plant_bug(root: Any, *, node: Any = None, parent: Optional[int] = None, wron
     the own operand instead of the other one, otherwise the sign flipped (or 1 for 0).
     For a ``Tensor`` graph the edge's backward rule sends ``wrong`` times (default 2×)
     what it should, as a hand-written layer with a wrong factor would.  The forward
-    numbers are untouched; ``exercise.restore()`` undoes the bug.
+    numbers are untouched; ``exercise.restore()`` undoes the bug.  All or nothing: when
+    ``plant_bug`` raises, no rule of the graph has changed.
     """
     if not is_node(root):
         raise TypeError(f"plant_bug: expected a Value or Tensor, got {type(root).__name__}: {root!r}")
+    if parent is not None and (isinstance(parent, bool) or not isinstance(parent, numbers.Integral)):
+        raise TypeError(f"plant_bug: parent must be an int (the parent's index in node.parents), "
+                        f"got {parent!r}")
+    if wrong is not None:
+        if isinstance(wrong, bool) or not isinstance(wrong, numbers.Real):
+            raise TypeError(f"plant_bug: wrong must be a number, got {type(wrong).__name__}: {wrong!r}")
+        if not math.isfinite(float(wrong)):
+            raise ValueError(f"plant_bug: wrong must be a finite number, got {wrong!r}")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
+        raise TypeError(f"plant_bug: seed must be an int or None, got {seed!r}")
     from .draw import DEFAULT_MAX_NODES
 
     cut = len(graph_nodes(root)) - DEFAULT_MAX_NODES
     if cut > 0:
         raise ValueError(f"plant_bug: the graph has {cut} values more than {DEFAULT_MAX_NODES}; an exercise "
                          "is a graph a learner can read (its picture would be cut)")
+    _checkable(root)
     edges = _candidates(root)
     if not edges:
         raise ValueError("plant_bug: the graph has no edge to plant a bug on (the root is a leaf)")
@@ -181,16 +197,36 @@ def plant_bug(root: Any, *, node: Any = None, parent: Optional[int] = None, wron
         random.Random(seed).shuffle(edges)
         for n, i in edges:  # an edge whose bug changes some leaf's grad (not one behind a dead relu)
             ex = _plant(root, n, i, wrong)
-            if _visible(root):
+            try:
+                visible = _visible(root)
+            except BaseException:
+                ex.restore()  # all or nothing: a check that fails leaves no bug behind
+                raise
+            if visible:
                 return ex
             ex.restore()
         raise ValueError("plant_bug: no edge of this graph changes a leaf's gradient when wrong "
                          "(every upstream grad is 0?)")
-    else:
-        index = 0 if parent is None else parent
-        if not any(n is node and i == index for n, i in edges):
-            raise ValueError(f"plant_bug: ({node!r}, parent {index}) is not an edge of this graph")
+    index = 0 if parent is None else int(parent)
+    if not any(n is node and i == index for n, i in edges):
+        raise ValueError(f"plant_bug: ({node!r}, parent {index}) is not an edge of this graph")
     return _plant(root, node, index, wrong)
+
+
+def _checkable(root: Any) -> None:
+    """Refuse, before anything is planted, a graph whose picture gradcheck cannot check."""
+    from .check import MAX_CHECK_ELEMENTS
+    from .labels import is_tensor
+
+    if not is_tensor(root):
+        return
+    if root.data.size != 1:
+        raise ValueError(f"plant_bug: an exercise needs a scalar root (gradcheck marks its leaves), "
+                         f"got shape {root.data.shape}; sum it, or take a loss")
+    size = sum(n.data.size for n in graph_nodes(root) if n.is_leaf and getattr(n, "requires_grad", False))
+    if size > MAX_CHECK_ELEMENTS:
+        raise ValueError(f"plant_bug: the leaves have {size} elements to check by central differences, "
+                         f"more than {MAX_CHECK_ELEMENTS}; plant the bug in a smaller graph")
 
 
 def _plant(root: Any, node: Any, index: int, wrong: Optional[float]) -> Exercise:
@@ -205,7 +241,8 @@ def _visible(root: Any) -> bool:
     from .labels import is_tensor
 
     leaves = [n for n in graph_nodes(root) if n.is_leaf]
-    checks = tensor_checks(root, leaves) if is_tensor(root) else check_records(root, leaves)
+    check = tensor_checks if is_tensor(root) else check_records
+    checks = check(root, leaves, None, "plant_bug")
     return any(not c.ok for c in checks.values())
 
 

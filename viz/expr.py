@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from autograd_lite import DomainError, Value, fmt, ops
@@ -88,7 +89,7 @@ def check(text: str, names: Mapping[str, Any]) -> ast.Expression:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as e:
         where = f" (column {e.offset})" if e.offset else ""
-        raise _refuse(f"not a valid expression: {e.msg}{where}") from None
+        raise _refuse(f"not a valid expression: {e.msg}{where}{_syntax_hint(source)}") from None
     except (MemoryError, RecursionError):
         raise _refuse(f"expression too deeply nested to parse (the limit is {MAX_DEPTH} levels)") from None
     # First the depth, iteratively: after this nothing may recurse deeper than MAX_DEPTH.
@@ -142,7 +143,9 @@ def _check_node(node: ast.AST, names: Mapping[str, Any], source: str) -> None:
             raise _refuse(f"number literal too large (the limit is {fmt(MAX_LITERAL)})")
     elif isinstance(node, ast.Name):
         if node.id not in names and node.id not in CONSTANTS:
+            same = [n for n in names if n.lower() == node.id.lower()]
             hint = f" (write it as a call, e.g. {node.id}(x))" if node.id in FUNCTIONS else \
+                f"; names are case-sensitive: did you mean {same[0]}?" if same else \
                 f"; bind it with {node.id}=<number>"
             raise _refuse(f"unknown name {node.id!r}{hint}")
     elif isinstance(node, ast.BinOp):
@@ -160,12 +163,31 @@ def _check_node(node: ast.AST, names: Mapping[str, Any], source: str) -> None:
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
             what = f"{node.func.id}() is not a known function" if isinstance(node.func, ast.Name) \
                 else "only these functions can be called"
+            if isinstance(node.func, ast.Name) and node.func.id in _INSTEAD:
+                what += f" ({_INSTEAD[node.func.id]})"
+            if isinstance(node.func, ast.Constant):  # 3(x+1): paper's product
+                what = f"a product needs *: write {_written(source, node.func)}*(…)"
             raise _refuse(f"{seg}: {what}; allowed functions: {', '.join(FUNCTIONS)}")
         if len(node.args) != 1 or node.keywords or isinstance(node.args[0], ast.Starred):
             raise _refuse(f"{seg}: {node.func.id}() takes exactly one argument, e.g. {node.func.id}(x)")
     else:
         what = _CONSTRUCTS.get(type(node), type(node).__name__)
         raise _refuse(f"{seg}: no {what} in an expression; {ALLOWED}")
+
+
+# Functions learners write from other notations, and what this one says instead.
+_INSTEAD = {"ln": "the natural logarithm is log(x)", "max": "max(x, 0) is relu(x)",
+            "min": "min(x, 0) is -relu(-x)", "pow": "a power is x**n", "sqr": "a square is x**2",
+            "fabs": "write abs(x)", "arctanh": "write it with log: 0.5*log((1+x)/(1-x))"}
+
+
+def _syntax_hint(source: str) -> str:
+    """A hint for the syntax errors learners make from the notation of paper: 2x, 3(x+1)."""
+    m = re.search(r"(?<![A-Za-z_0-9.])([0-9][0-9.]*)\s*([A-Za-z_(])", source)
+    if m:
+        number, what = m.group(1), m.group(2)
+        return f"; a product needs *: write {number}*{what}{'…' if what == '(' else ''}"
+    return ""
 
 
 def parse_bindings(items: List[str]) -> Dict[str, float]:
@@ -176,6 +198,9 @@ def parse_bindings(items: List[str]) -> Dict[str, float]:
         name = name.strip()
         if not sep or not name.isidentifier():
             raise _refuse(f"expected name=number, got {item[:40]!r}")
+        if "," in value and "=" in value:
+            spaced = item[:40].replace(",", " ")
+            raise _refuse(f"one binding per argument, separated by spaces: write {spaced}, not {item[:40]!r}")
         if name in FUNCTIONS:
             raise _refuse(f"{name!r} is a function name; pick another variable name")
         if name in CONSTANTS:

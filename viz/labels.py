@@ -8,6 +8,7 @@ written with :data:`autograd_lite.explain.SHORT_DIGITS` significant digits (the 
 
 from __future__ import annotations
 
+import math
 import textwrap
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
@@ -18,6 +19,7 @@ from autograd_lite.engine import value_of
 from autograd_lite.explain import SHORT_DIGITS, atom, formula, preview
 from autograd_lite.format import fmt
 from autograd_lite.ops import OPS, op_row
+from autograd_lite.words import use_note
 
 # One palette, chosen for slides: forward numbers dark, backward numbers red (as in the
 # book's backward arrows), inputs blue, the output green, ops pale yellow.
@@ -40,6 +42,7 @@ FILL_HOT = "#FFE08A"
 LINE_HOT = "#D35400"
 FILL_BAD = "#FADBD8"
 
+OUTSIDE = "from a pass outside this picture"  # a grad the root's own pass did not make
 MAX_LABEL_CHARS = 48
 INLINE_SUM = 32  # longer sums are written one term per line under the grad
 MAX_TERMS = 8  # a grad summed from more uses lists the first few and says how many more
@@ -130,6 +133,8 @@ def flow_text(x: Any) -> str:
 
 def _content(x: Any, color: str, bold: bool) -> str:
     """A value cell's content: a number, a small grid for a small array, else its norm."""
+    if isinstance(x, np.ndarray) and x.ndim > 2 and all(s == 1 for s in x.shape[:-2]):
+        x = x.reshape(x.shape[-2:])  # one image of one channel (1×1×3×3): its 3×3 grid
     if isinstance(x, np.ndarray) and x.ndim in (1, 2) and 0 < x.size <= GRID_MAX:
         rows = x.reshape(-1, 1) if x.ndim == 1 else x  # a vector as a column, like the math
         cell = '<TD ALIGN="RIGHT">{}</TD>'
@@ -156,6 +161,7 @@ class Frame:
     hot_inputs: bool = True  # also highlight the op and input edges of the hot nodes
     widths: Dict[Tuple[Any, ...], int] = field(default_factory=dict)
     caption: str = ""
+    tooltips: bool = False  # hover texts (name and formula) instead of Graphviz ids, for the page
 
 
 def _cell(text: str, key: Tuple[Any, ...], frame: Optional[Frame], align: str = "RIGHT") -> str:
@@ -164,51 +170,68 @@ def _cell(text: str, key: Tuple[Any, ...], frame: Optional[Frame], align: str = 
     return f'<TD ALIGN="{align}"{w}>{text}</TD>'
 
 
-def grad_sum(g: float, parts: List[Tuple[Any, bool]], leaf: bool = True) -> Tuple[str, List[str]]:
-    """A Value's grad as the sum of what flowed in: ``("2.2 = 1.1 + 1.1", [])`` when short,
-    else ``("5.14", ["= -0.73", "+ 0.37", ...])``.
+def grad_sum(g: Any, parts: List[Tuple[Any, bool]]) -> Tuple[str, List[str]]:
+    """A grad as the sum of what flowed in: ``("2.2 = 1.1 + 1.1", [])`` when short,
+    else ``("5.14", ["= -0.73", "+ 0.37", ...])``; an array's terms by :func:`flow_text`.
 
     ``parts``: ``(contribution, drawn)`` in the order the engine added them; uses whose edge
     is not in the picture (a cut graph) are added up into one term that says so, so the
     sum shown always adds up.  The sum is only claimed when the grad is exactly the sum
-    the engine made.  Otherwise a leaf has accumulated over several backward calls, and the
-    terms are labelled as this pass's share; an intermediate grad is reset by every pass, so
-    its grad came from a pass that started outside this graph (children not in the picture,
-    e.g. a gradient graph that a larger one contains), and the terms are labelled as what the
-    edges drawn send.
+    the engine made.  Otherwise the grad holds more than the edges drawn send, and the terms
+    are labelled as what those edges send: a leaf may have accumulated over several backward
+    calls, or a pass may have started outside the picture (a sub-graph of a larger root, a
+    gradient graph that a larger one contains); the picture cannot tell which, so it says
+    only what it shows.
     """
-    shown = num(g)
+    shown = num(g) if not isinstance(g, np.ndarray) else ""
     if not parts:  # the root (its seed) or a value nothing drawn reaches
         return shown, []
-    total = 0.0
+    total: Any = 0.0
     for p, _ in parts:
-        total += p
-    exact = total == g
+        total = total + p
+    exact = _same(total, g)
     if exact and len(parts) < 2 and all(drawn for _, drawn in parts):
         return shown, []  # one drawn edge sent it all: the edge says so
-    terms = [num(p) for p, drawn in parts if drawn]
+    term = flow_text if isinstance(g, np.ndarray) else num
+    terms = [term(p) for p, drawn in parts if drawn]
     hidden = [p for p, drawn in parts if not drawn]
     if hidden:
-        s = 0.0
+        h: Any = 0.0
         for p in hidden:
-            s += p
-        terms.append(f"{num(s)} (from {len(hidden)} use{'s' if len(hidden) > 1 else ''} not drawn)")
+            h = h + p
+        terms.append(f"{term(h)} (from {len(hidden)} use{'s' if len(hidden) > 1 else ''} not drawn)")
     more = len(terms) - (MAX_TERMS - 1) if len(terms) > MAX_TERMS else 0
     if more:
         terms = terms[: MAX_TERMS - 1] + [f"… {more} more terms"]
     inline = " + ".join(terms)
-    share = "this pass" if leaf else "edges drawn send"
+    share = "edges drawn send"
     text = f"{shown} = {inline}" if exact else f"{shown} ({share}: {inline})"
-    if len(text) <= INLINE_SUM:
+    if shown and len(text) <= INLINE_SUM:
         return text, []
     lines = [("= " if exact else f"{share}: ") + terms[0]]
     lines += [f"− {t[1:]}" if t.startswith("-") else f"+ {t}" for t in terms[1:]]
     return shown, lines
 
 
+def adds_up(g: Any, parts: List[Tuple[Any, bool]]) -> bool:
+    """True when ``g`` is exactly the sum of ``parts`` (what its uses sent, drawn or not)."""
+    total: Any = 0.0
+    for p, _ in parts:
+        total = total + p
+    return _same(total, g)
+
+
+def _same(total: Any, g: Any) -> bool:
+    """The grad is exactly the sum shown (nan where the sum is nan counts as the same)."""
+    if isinstance(g, np.ndarray) or isinstance(total, np.ndarray):
+        a, b = np.asarray(total), np.asarray(g)
+        return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=True))
+    return bool(total == g or (math.isnan(total) and math.isnan(g)))
+
+
 def value_label(n: Any, name: str, *, is_root: bool, is_hot: bool, show_grad: bool,
                 backward_ran: bool, parts: List[Tuple[Any, bool]], record: Any,
-                frame: Optional[Frame]) -> str:
+                frame: Optional[Frame], note: str = "") -> str:
     """The box of one value: its name, data and grad (with the sum of its uses)."""
     is_leaf = n.is_leaf
     is_const = is_leaf and not getattr(n, "label", "") and not getattr(n, "requires_grad", False)
@@ -217,7 +240,9 @@ def value_label(n: Any, name: str, *, is_root: bool, is_hot: bool, show_grad: bo
         fill, line = FILL_BAD, BACK
     if getattr(n, "label", ""):
         head = font(esc(short(name)), INK, bold=True)
-    elif is_const:
+    elif is_const and is_tensor(n):  # an array has a name in words (t1): the box says it too
+        head = font(esc(f"{name} (constant)"), MUTED, italic=True, size=11)
+    elif is_const:  # a number: its name is its value, shown under it
         head = font("constant", MUTED, italic=True, size=11)
     else:
         head = font(esc(name), MUTED, italic=True)
@@ -235,13 +260,18 @@ def value_label(n: Any, name: str, *, is_root: bool, is_hot: bool, show_grad: bo
             content = font(esc(frame.grads[n]), BACK, bold=True)
         elif g is None:
             content = font("None", MUTED)
+        elif backward_ran:
+            text, sum_lines = grad_sum(g, parts)
+            if note and is_tensor(n):
+                sum_lines.append(note)
+            elif note:
+                text += f" ({note})"
+            content = _content(g, BACK, True) if is_tensor(n) else font(esc(text), BACK, bold=True)
         elif is_tensor(n):
             content = _content(g, BACK, True)
-        elif backward_ran:
-            text, sum_lines = grad_sum(g, parts, is_leaf)
-            content = font(esc(text), BACK, bold=True)
-        else:
-            content = font(esc(value_text(g)), BACK, bold=True)
+            sum_lines = [OUTSIDE] if np.any(g != 0) else []
+        else:  # no pass from this root: a grad other than 0 came from elsewhere, and says so
+            content = font(esc(value_text(g) + (f" ({OUTSIDE})" if g != 0 else "")), BACK, bold=True)
         rows.append(f'<TR><TD ALIGN="LEFT">{font("grad", BACK)}</TD>'
                     + _cell(content, ("grad", n), frame) + "</TR>")
         if sum_lines:
@@ -251,9 +281,9 @@ def value_label(n: Any, name: str, *, is_root: bool, is_hot: bool, show_grad: bo
         verdict = "✓" if record.ok else "✗ mismatch"
         color = OK_GREEN if record.ok else BACK
         rows.append(f'<TR><TD ALIGN="LEFT">{font("analytic", color, size=11)}</TD>'
-                    f'<TD ALIGN="RIGHT">{font(esc(fmt(record.analytic)), color, size=11)}</TD></TR>')
+                    f'<TD ALIGN="RIGHT">{font(esc(num(record.analytic)), color, size=11)}</TD></TR>')
         rows.append(f'<TR><TD ALIGN="LEFT">{font("vs numeric", color, size=11)}</TD>'
-                    f'<TD ALIGN="RIGHT">{font(esc(fmt(record.numeric) + " " + verdict), color, size=11)}'
+                    f'<TD ALIGN="RIGHT">{font(esc(num(record.numeric) + " " + verdict), color, size=11)}'
                     '</TD></TR>')
     return _box(rows, fill, line)
 
@@ -298,7 +328,7 @@ def edge_label(n: Any, i: int, names: Dict[Any, str], show_local: bool, show_gra
         local = getattr(n, "local_grads", None)
         if local is not None:
             top = font(esc(short(f"∂{atom(names[n])}")), MUTED)
-            bottom = font(esc(short(f"∂{atom(names[n.parents[i]])}")), MUTED)
+            bottom = font(esc(short(f"∂{atom(names[n.parents[i]])}{use_note(n, i)}")), MUTED)
             rows.append(f'<TR><TD BORDER="1" SIDES="B" COLOR="{MUTED}">{top}</TD>'
                         f'<TD ROWSPAN="2" CELLPADDING="3">{font(esc(f"= {num(local[i])}"), MUTED)}</TD></TR>')
             rows.append(f"<TR><TD>{bottom}</TD></TR>")

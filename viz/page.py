@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import os
 import re
 from pathlib import Path
@@ -23,11 +24,16 @@ from typing import Any, Dict, List, Optional, Union
 import graphviz
 
 from autograd_lite.display import explanation_html
-from autograd_lite.explain import Explanation, atom, explain, preview
+from autograd_lite.explain import SHORT_DIGITS, Explanation, explain, formula
+from autograd_lite.explain import preview as _preview
+from autograd_lite.format import fmt
+from autograd_lite.words import partial, total
 
 from .draw import GraphvizNotFoundError, draw
-from .steps import DEFAULT_MAX_NODES, frames
-from .svg import install_hint_html, svg_size, svg_text
+from .page_script import SCRIPT as _SCRIPT
+from .page_script import STYLE as _STYLE
+from .steps import DEFAULT_MAX_NODES, check_options, frames
+from .svg import hover, install_hint_html, svg_size, svg_text
 
 __all__ = ["stepper", "render_html", "Stepper", "page_html"]
 
@@ -52,24 +58,43 @@ def _refuse_big(root: Any, max_nodes: int, where: str) -> None:
         raise ValueError(f"{where}: the graph has {cut} values more than max_nodes={max_nodes}; {hint}")
 
 
+def _check_page(root: Any, where: str, rankdir: Any, quiz: Any, title: Any, check: Any,
+                exercise: Any) -> None:
+    """Every option of the page, refused up front with the caller's name."""
+    check_options(where, root, rankdir, quiz=quiz, check=check)
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"{where}: title must be a str or None, got {type(title).__name__}: {title!r}")
+    if exercise is not None and not isinstance(exercise, dict):
+        raise TypeError(f"{where}: exercise must be a dict from viz.plant_bug or None, got {exercise!r}")
+
+
 def step_lines(ex: Explanation, k: int, quiz: bool) -> List[str]:
-    """The chain rule of step ``k`` (0: the seed), one line per edge, as the page shows it."""
+    """The chain rule of step ``k`` (0: the seed), one line per edge, as the page shows it
+    (numbers with the pictures' 6 significant digits)."""
+
+    def preview(x: Any) -> str:
+        return _preview(x, digits=SHORT_DIGITS)
+
     names = ex.names
-    r = atom(names[ex.root])
+
+    def words(e: Any) -> str:
+        return formula(e.node, e.index, names, SHORT_DIGITS)
+
+    r = names[ex.root]
     if k == 0:
-        return [f"∂{r}/∂{r} = {preview(ex.seed)} (the seed); every other grad is still unknown (?)"]
+        return [f"{total(r, r)} = {preview(ex.seed)} (the seed); every other grad is still unknown (?)"]
     step = ex.steps[k - 1]
-    n = atom(names[step.node])
+    n = names[step.node]
     up = "?" if quiz and k > 1 else preview(step.upstream)
-    lines = [f"{names[step.node]} ({step.node.op}) has its complete upstream grad ∂{r}/∂{n} = {up}"]
+    lines = [f"{n} ({step.node.op}) has its complete upstream grad {total(r, n)} = {up}"]
     for e in step.edges:
-        p = atom(names[e.parent])
-        head = f"∂{r}/∂{p} += ∂{r}/∂{n} · ∂{n}/∂{p}"
+        # the total derivative grows by upstream (total) × the edge's local partial
+        head = f"{total(r, names[e.parent])} += {total(r, n)} · {partial(step.node, e.index, names)}"
         if e.local is None:  # a Tensor op: a vector-Jacobian product
-            lines.append(f"{head}: {'?' if quiz else preview(e.sent)}   ({e.formula})")
+            lines.append(f"{head}: {'?' if quiz else preview(e.sent)}   ({words(e)})")
         else:
             sent = "?" if quiz else preview(e.sent)
-            lines.append(f"{head} = {up} × {preview(e.local)} = {sent}   ({e.formula})")
+            lines.append(f"{head} = {up} × {preview(e.local)} = {sent}   ({words(e)})")
     return lines
 
 
@@ -86,122 +111,48 @@ def _answers(ex: Explanation) -> List[Dict[str, Any]]:
             if e.parent in seen:
                 continue
             seen.add(e.parent)
+            if _constant(e.parent):  # a number written into the formula: not a question
+                continue
             g = last[e.parent]
             values = [float(v) for v in (g.reshape(-1).tolist() if hasattr(g, "reshape") else [g])]
-            out.append({"name": ex.names[e.parent], "values": values, "shown": preview(g)})
+            shown = _preview(g, digits=SHORT_DIGITS)
+            out.append({"name": ex.names[e.parent], "values": values, "shown": shown})
     out.reverse()
+    # one question per name: nodes that share a label are numbered in the order asked
+    count: Dict[str, int] = {}
+    for a in out:
+        count[a["name"]] = count.get(a["name"], 0) + 1
+    seen_names: Dict[str, int] = {}
+    for a in out:
+        if count[a["name"]] > 1:
+            seen_names[a["name"]] = seen_names.get(a["name"], 0) + 1
+            a["which"] = f" (#{seen_names[a['name']]})"
     return out
 
 
-_STYLE = """
-body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#1F2933;margin:12px}
-h1{font-size:18px;margin:0 0 8px}
-#controls{display:flex;gap:6px;align-items:center;flex-wrap:wrap;margin-bottom:6px}
-button{font-size:14px;padding:3px 10px}
-#label{font-weight:bold;min-width:9em}
-#formula{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px;background:#FFF6D6;
- border:1px solid #C9A227;border-radius:4px;padding:6px 8px;margin:6px 0;white-space:pre-wrap}
-.frame svg{max-width:100%;height:auto}
-tr.step-row.current{background:#FFE08A}
-.explain-table td,.explain-table th{font-size:12px}
-#quiz,#exercise{margin-top:10px;font-size:14px}
-.q{margin:3px 0;font-family:ui-monospace,Menlo,Consolas,monospace}
-.q input{width:10em}
-.ok{color:#1E8449;font-weight:bold}.bad{color:#C0392B;font-weight:bold}
-"""
+def _constant(node: Any) -> bool:
+    """A leaf that is a number written into the expression: no label, no requires_grad."""
+    return node.is_leaf and not getattr(node, "label", "") and not getattr(node, "requires_grad", False)
 
-_SCRIPT = r"""
-(function () {
-  "use strict";
-  var data = JSON.parse(document.getElementById("autograd-lite-data").textContent);
-  var frames = document.querySelectorAll(".frame");
-  var rows = document.querySelectorAll("tr.step-row");
-  var slider = document.getElementById("slider");
-  var label = document.getElementById("label");
-  var formula = document.getElementById("formula");
-  var play = document.getElementById("play");
-  var last = data.steps.length - 1;
-  var k = 0, timer = null;
-  function show(i) {
-    k = Math.max(0, Math.min(last, i));
-    for (var j = 0; j < frames.length; j++) { frames[j].hidden = (j !== k); }
-    for (var r = 0; r < rows.length; r++) {
-      rows[r].classList.toggle("current", Number(rows[r].getAttribute("data-step")) === k);
-    }
-    slider.value = String(k);
-    label.textContent = "Step " + k + " of " + last;
-    formula.textContent = data.steps[k].lines.join("\n");
-    document.body.setAttribute("data-step", String(k));
-    if (k === last) { stop(); }
-  }
-  function stop() {
-    if (timer !== null) { clearInterval(timer); timer = null; }
-    play.textContent = "\u25B6 Play";
-  }
-  function toggle() {
-    if (timer !== null) { stop(); return; }
-    if (k === last) { show(0); }
-    play.textContent = "\u23F8 Pause";
-    timer = setInterval(function () { show(k + 1); }, data.interval);
-  }
-  document.getElementById("prev").addEventListener("click", function () { stop(); show(k - 1); });
-  document.getElementById("next").addEventListener("click", function () { stop(); show(k + 1); });
-  document.getElementById("first").addEventListener("click", function () { stop(); show(0); });
-  document.getElementById("end").addEventListener("click", function () { stop(); show(last); });
-  play.addEventListener("click", toggle);
-  slider.addEventListener("input", function () { stop(); show(Number(slider.value)); });
-  document.addEventListener("keydown", function (e) {
-    var t = e.target;
-    if (t && (t.tagName === "INPUT" && t.type !== "range" || t.tagName === "SELECT")) { return; }
-    var moves = {ArrowLeft: k - 1, ArrowRight: k + 1, Home: 0, End: last};
-    if (Object.prototype.hasOwnProperty.call(moves, e.key)) {
-      e.preventDefault(); stop(); show(moves[e.key]);
-    }
-  });
-  function close(typed, want) {
-    var parts = typed.trim().split(/[\s,;\[\]]+/).filter(function (s) { return s.length > 0; });
-    if (parts.length !== want.length) { return false; }
-    for (var i = 0; i < want.length; i++) {
-      var x = Number(parts[i]);
-      // the page shows 6 significant digits: a number rounded to them is off by up to 5e-6
-      if (!isFinite(x) || Math.abs(x - want[i]) > 1e-9 + 1e-5 * Math.abs(want[i])) { return false; }
-    }
-    return true;
-  }
-  var check = document.getElementById("check");
-  if (check) {
-    check.addEventListener("click", function () {
-      var qs = document.querySelectorAll(".q"), right = 0;
-      for (var i = 0; i < qs.length; i++) {
-        var want = data.answers[Number(qs[i].getAttribute("data-q"))].values;
-        var input = qs[i].querySelector("input");
-        var verdict = qs[i].querySelector(".verdict");
-        var ok = close(input.value, want);
-        right += ok ? 1 : 0;
-        verdict.textContent = ok ? "\u2713 right" : (input.value.trim() ? "\u2717 not yet" : "\u2717 empty");
-        verdict.className = "verdict " + (ok ? "ok" : "bad");
-      }
-      document.getElementById("score").textContent = right + " of " + qs.length + " right";
-    });
-  }
-  var answer = document.getElementById("answer");
-  if (answer) {
-    answer.addEventListener("click", function () {
-      var pick = document.getElementById("edge").value;
-      var out = document.getElementById("verdict");
-      var ok = pick === data.exercise.answer;
-      out.textContent = ok ? data.exercise.right : data.exercise.wrong;
-      out.className = ok ? "ok" : "bad";
-    });
-  }
-  show(0);
-})();
-"""
+
 
 
 def _json_script(obj: Any) -> str:
     # inside <script>: no "<" at all, so no "</script>" or "<!--" can end it early
-    return json.dumps(obj, ensure_ascii=False).replace("<", "\\u003c").replace("&", "\\u0026")
+    text = json.dumps(_json_safe(obj), ensure_ascii=False, allow_nan=False)
+    return text.replace("<", "\\u003c").replace("&", "\\u0026")
+
+
+def _json_safe(obj: Any) -> Any:
+    """``obj`` with every inf / nan float as the string ``fmt`` writes ("inf", "-inf", "nan"):
+    JSON has no such numbers, and ``JSON.parse`` rejects the page's data if it holds one."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return fmt(obj)
+    if isinstance(obj, dict):
+        return {k: _json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_json_safe(v) for v in obj]
+    return obj
 
 
 def page_html(root: Any, *, quiz: bool = False, rankdir: str = "LR", max_nodes: int = DEFAULT_MAX_NODES,
@@ -212,11 +163,16 @@ def page_html(root: Any, *, quiz: bool = False, rankdir: str = "LR", max_nodes: 
     ``check=True`` overlays gradcheck on the leaves of every frame (as ``draw(check=True)``);
     ``exercise`` (from :mod:`viz.exercise`) adds the question "which edge is wrong?".
     """
-    _refuse_big(root, max_nodes, "render_html")
+    _check_page(root, "page_html", rankdir, quiz, title, check, exercise)
+    if isinstance(interval_ms, bool) or not isinstance(interval_ms, int) or not 50 <= interval_ms <= 60_000:
+        raise ValueError(f"page_html: interval_ms must be an int from 50 to 60000, got {interval_ms!r}")
+    _refuse_big(root, max_nodes, "page_html")
     ex = explain(root, replay=True)
     names = ex.names
     fs = frames(root, quiz=quiz)
-    svgs = [svg_text(draw(root, rankdir=rankdir, frame=f, max_nodes=None, check=check)) for f in fs]
+    for f in fs:
+        f.tooltips = True  # hovering names a value and its formula, not a Graphviz id
+    svgs = [hover(svg_text(draw(root, rankdir=rankdir, frame=f, max_nodes=None, check=check))) for f in fs]
     width = max((svg_size(s) or (0.0, 0.0))[0] for s in svgs)
     steps = [{"lines": step_lines(ex, k, quiz), "hot": names[f.hot[0]] if f.hot else None}
              for k, f in enumerate(fs)]
@@ -241,9 +197,9 @@ def page_html(root: Any, *, quiz: bool = False, rankdir: str = "LR", max_nodes: 
         f'<span id="label">Step 0 of {n}</span></div>')
     quiz_html = ""
     if quiz:
-        r = atom(names[root])
         qs = "".join(
-            f'<div class="q" data-q="{i}"><label>∂{html.escape(r)}/∂{html.escape(atom(a["name"]))} = '
+            f'<div class="q" data-q="{i}"><label>'
+            f'{html.escape(total(names[root], a["name"]) + a.get("which", ""))} = '
             f'<input type="text" autocomplete="off" aria-label="{html.escape(a["name"])}.grad"></label> '
             '<span class="verdict"></span></div>' for i, a in enumerate(answers))
         quiz_html = ('<div id="quiz"><b>Your answers</b> (the grads, as numbers to 6 significant digits; '
@@ -279,6 +235,7 @@ def render_html(root: Any, path: Union[str, "os.PathLike[str]"], *, quiz: bool =
     source of the first frame is written beside ``path`` and :class:`viz.GraphvizNotFoundError`
     says how to install it.
     """
+    _check_page(root, "render_html", rankdir, quiz, title, False, None)
     _refuse_big(root, max_nodes, "render_html")
     page = Stepper(root, quiz=quiz, rankdir=rankdir, max_nodes=max_nodes, title=title)
     return page._write(path, "render_html")
@@ -294,6 +251,7 @@ class Stepper:
     def __init__(self, root: Any, quiz: bool = False, rankdir: str = "LR", max_nodes: int = DEFAULT_MAX_NODES,
                  title: Optional[str] = None, check: bool = False,
                  exercise: Optional[Dict[str, Any]] = None) -> None:
+        _check_page(root, "stepper", rankdir, quiz, title, check, exercise)
         _refuse_big(root, max_nodes, "stepper")
         self.root = root
         self.options: Dict[str, Any] = {"quiz": quiz, "rankdir": rankdir, "max_nodes": max_nodes,

@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
 
 from autograd_lite.explain import Explanation, explain
+from autograd_lite.words import total
 
 from .draw import Frame, draw, pipe
 from .labels import num as preview
 from .layout import keep
 
-__all__ = ["render_steps", "StepFrames", "frames"]
+__all__ = ["render_steps", "StepFrames", "frames", "final_frame"]
 
 DEFAULT_MAX_NODES = 20  # one frame per step: 20 values are at most 20 frames, a few seconds
 MAX_STEP_NODES = 20
@@ -81,7 +82,9 @@ def _grad_texts(ex: Explanation, done: int, quiz: bool) -> Dict[Any, str]:
             continue
         got = arrived.get(n, [])
         total = uses.get(n, [])
-        if quiz or not got:
+        if not total:  # nothing is sent to it (a constant that needs no grad): never a "?"
+            texts[n] = "none needed"
+        elif quiz or not got:
             texts[n] = "?"
         elif len(got) < len(total):
             texts[n] = " + ".join(preview(e.sent) for e in got) + " + ?"
@@ -92,14 +95,34 @@ def _grad_texts(ex: Explanation, done: int, quiz: bool) -> Dict[Any, str]:
     return texts
 
 
+def check_options(where: str, root: Any, rankdir: str = "LR", **flags: Any) -> None:
+    """The arguments every step-by-step output shares, refused up front with the caller's name:
+    a Value or a Tensor root with one element (the pass starts from a seed of 1), a rankdir,
+    and flags (``quiz=``, ``check=`` ...) that are True or False."""
+    from autograd_lite.engine import is_node
+
+    if not is_node(root):
+        raise TypeError(f"{where}: expected a Value or Tensor, got {type(root).__name__}: {root!r}")
+    size = getattr(root.data, "size", 1)
+    if size != 1:
+        raise ValueError(f"{where}: the root has shape {root.data.shape}, not a single number; a pass to "
+                         "step through starts from a scalar: sum it (root.sum()) or take a loss")
+    if rankdir not in ("LR", "RL", "TB", "BT"):
+        raise ValueError(f"{where}: rankdir must be 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}")
+    for name, value in flags.items():
+        if not isinstance(value, bool):
+            raise TypeError(f"{where}: {name} must be True or False, got {value!r}")
+
+
 def frames(root: Any, quiz: bool = False) -> List[Frame]:
     """The frames of the backward pass of ``root`` (a replay: no grad is changed)."""
+    check_options("frames", root, quiz=quiz)
     ex = explain(root, replay=True)
     names = ex.names
     out: List[Frame] = []
     n_steps = len(ex.steps)
     root_name = names[root]
-    seed_line = f"∂{root_name}/∂{root_name} = {preview(ex.seed)}: every other grad is still unknown (?)"
+    seed_line = f"{total(root_name, root_name)} = {preview(ex.seed)}: every other grad is still unknown (?)"
     out.append(Frame(grads=_grad_texts(ex, 0, quiz), hot=[root], hot_inputs=False,
                      flows={(s.node, e.index): "← ?" for s in ex.steps for e in s.edges},
                      caption=f"Step 0 of {n_steps}: seed the output\n{seed_line}"))
@@ -122,6 +145,15 @@ def frames(root: Any, quiz: bool = False) -> List[Frame]:
                                  f"and sends upstream × local to each parent\n{detail}"))
     _same_widths(out)
     return out
+
+
+def final_frame(root: Any) -> Frame:
+    """The picture of the whole pass, replayed (seed 1, no grad changed): every grad with the sum
+    of what arrived, every edge with what it sent; nothing highlighted."""
+    ex = explain(root, replay=True)
+    flows: Dict[Tuple[Any, int], Optional[str]] = {
+        (s.node, e.index): f"← {preview(e.sent)}" for s in ex.steps for e in s.edges}
+    return Frame(grads=_grad_texts(ex, len(ex.steps), False), flows=flows, hot_inputs=False)
 
 
 def _edge_words(parent: str, e: Any, upstream: Any) -> str:
@@ -170,6 +202,13 @@ def render_steps(
     Graphs with more than ``max_nodes`` values (at most :data:`MAX_STEP_NODES`) are refused
     up front: one frame per step would neither be readable nor quick.  Grads are not changed.
     """
+    check_options("render_steps", root, rankdir, quiz=quiz)
+    if gif is not None and not isinstance(gif, bool):
+        raise TypeError(f"render_steps: gif must be True, False or None, got {gif!r}")
+    if isinstance(seconds_per_frame, bool) or not isinstance(seconds_per_frame, (int, float)) \
+            or not 0.02 <= seconds_per_frame <= 60:
+        raise ValueError(f"render_steps: seconds_per_frame must be a number from 0.02 to 60, "
+                         f"got {seconds_per_frame!r}")
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or not 1 <= max_nodes <= MAX_STEP_NODES:
         raise ValueError(f"render_steps: max_nodes must be an int from 1 to {MAX_STEP_NODES}, "
                          f"got {max_nodes!r}")

@@ -19,7 +19,7 @@ from typing import Any, Dict, Optional
 
 import graphviz
 
-__all__ = ["Digraph", "svg_text", "svg_size", "install_hint_html", "GRAPHVIZ_MISSING"]
+__all__ = ["Digraph", "svg_text", "svg_size", "install_hint_html", "hover", "GRAPHVIZ_MISSING"]
 
 GRAPHVIZ_MISSING = ("The picture needs the Graphviz 'dot' program, which is not installed: "
                     "sudo apt-get install graphviz (Debian/Ubuntu), brew install graphviz (macOS), "
@@ -43,7 +43,20 @@ class Digraph(graphviz.Digraph):
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> Dict[str, str]:
         if not _dot_available():
             return {"text/html": install_hint_html(), "text/plain": GRAPHVIZ_MISSING}
-        return super()._repr_mimebundle_(include, exclude, **kwargs)
+        bundle = super()._repr_mimebundle_(include, exclude, **kwargs)
+        if "image/svg+xml" in bundle:  # hovering in a notebook shows no Graphviz id
+            bundle["image/svg+xml"] = hover(bundle["image/svg+xml"])
+        return bundle
+
+
+_TITLE = re.compile(r'<g id="([^"]*)" class="(graph|node|edge)"([^>]*)>\s*<title>([^<]*)</title>')
+
+
+def hover(svg: str) -> str:
+    """Hovering shows no Graphviz ids (``n8``, ``op8->n8``): each group's ``<title>`` becomes a
+    ``data-id`` attribute, which nothing shows; tooltips set on the picture (a page's names and
+    formulas) stay."""
+    return _TITLE.sub(r'<g id="\1" class="\2"\3 data-id="\4">', svg)
 
 
 _PROLOG = re.compile(r"^\s*(<\?xml[^>]*\?>\s*)?(<!DOCTYPE[^>]*>\s*)?(<!--.*?-->\s*)*", re.S)

@@ -1,0 +1,127 @@
+"""The step-by-step page's style sheet and script (see :mod:`viz.page`), kept apart from the Python.
+
+The script reads the page's data block (strict JSON: inf and nan travel as strings), shows one
+frame per step with its chain-rule lines, reveals the table's rows as the steps reach them, and
+checks the quiz's and the exercise's answers.
+"""
+
+from __future__ import annotations
+
+__all__ = ["STYLE", "SCRIPT"]
+
+STYLE = """
+body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#1F2933;margin:12px}
+h1{font-size:18px;margin:0 0 8px}
+#controls{display:flex;gap:6px;align-items:center;flex-wrap:wrap;margin-bottom:6px}
+button{font-size:14px;padding:3px 10px}
+#label{font-weight:bold;min-width:9em}
+#formula{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px;background:#FFF6D6;
+ border:1px solid #C9A227;border-radius:4px;padding:6px 8px;margin:6px 0;white-space:pre-wrap}
+.frame svg{max-width:100%;height:auto}
+tr.step-row.current{background:#FFE08A}
+.explain-table td,.explain-table th{font-size:12px}
+#quiz,#exercise{margin-top:10px;font-size:14px}
+.q{margin:3px 0;font-family:ui-monospace,Menlo,Consolas,monospace}
+.q input{width:10em}
+.ok{color:#1E8449;font-weight:bold}.bad{color:#C0392B;font-weight:bold}
+"""
+
+SCRIPT = r"""
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("autograd-lite-data").textContent);
+  var frames = document.querySelectorAll(".frame");
+  var rows = document.querySelectorAll("tr.step-row");
+  var finals = document.querySelectorAll(".final-grads");
+  var slider = document.getElementById("slider");
+  var label = document.getElementById("label");
+  var formula = document.getElementById("formula");
+  var play = document.getElementById("play");
+  var last = data.steps.length - 1;
+  var k = 0, timer = null;
+  function show(i) {
+    k = Math.max(0, Math.min(last, i));
+    for (var j = 0; j < frames.length; j++) { frames[j].hidden = (j !== k); }
+    for (var r = 0; r < rows.length; r++) {  // a row appears when the pass reaches its step
+      var at = Number(rows[r].getAttribute("data-step"));
+      rows[r].classList.toggle("current", at === k);
+      rows[r].hidden = at > k;
+    }
+    for (var f = 0; f < finals.length; f++) { finals[f].hidden = (k !== last); }
+    slider.value = String(k);
+    label.textContent = "Step " + k + " of " + last;
+    formula.textContent = data.steps[k].lines.join("\n");
+    document.body.setAttribute("data-step", String(k));
+    if (k === last) { stop(); }
+  }
+  function stop() {
+    if (timer !== null) { clearInterval(timer); timer = null; }
+    play.textContent = "\u25B6 Play";
+  }
+  function toggle() {
+    if (timer !== null) { stop(); return; }
+    if (k === last) { show(0); }
+    play.textContent = "\u23F8 Pause";
+    timer = setInterval(function () { show(k + 1); }, data.interval);
+  }
+  document.getElementById("prev").addEventListener("click", function () { stop(); show(k - 1); });
+  document.getElementById("next").addEventListener("click", function () { stop(); show(k + 1); });
+  document.getElementById("first").addEventListener("click", function () { stop(); show(0); });
+  document.getElementById("end").addEventListener("click", function () { stop(); show(last); });
+  play.addEventListener("click", toggle);
+  slider.addEventListener("input", function () { stop(); show(Number(slider.value)); });
+  document.addEventListener("keydown", function (e) {
+    var t = e.target;
+    if (t && (t.tagName === "INPUT" && t.type !== "range" || t.tagName === "SELECT")) { return; }
+    var moves = {ArrowLeft: k - 1, ArrowRight: k + 1, Home: 0, End: last};
+    if (Object.prototype.hasOwnProperty.call(moves, e.key)) {
+      e.preventDefault(); stop(); show(moves[e.key]);
+    }
+  });
+  // inf, -inf and nan travel as strings (JSON has no such numbers); typed as the page shows them
+  var SPECIAL = {"inf": Infinity, "+inf": Infinity, "infinity": Infinity, "-inf": -Infinity,
+                 "-infinity": -Infinity, "nan": NaN};
+  function close(typed, want) {
+    var parts = typed.trim().split(/[\s,;\[\]]+/).filter(function (s) { return s.length > 0; });
+    if (parts.length !== want.length) { return false; }
+    for (var i = 0; i < want.length; i++) {
+      if (typeof want[i] === "string") {
+        var word = parts[i].toLowerCase();
+        if (want[i] === "nan" ? word !== "nan" : SPECIAL[word] !== SPECIAL[want[i]]) { return false; }
+        continue;
+      }
+      var x = Number(parts[i]);
+      // the page shows 6 significant digits: a number rounded to them is off by up to 5e-6
+      if (!isFinite(x) || Math.abs(x - want[i]) > 1e-9 + 1e-5 * Math.abs(want[i])) { return false; }
+    }
+    return true;
+  }
+  var check = document.getElementById("check");
+  if (check) {
+    check.addEventListener("click", function () {
+      var qs = document.querySelectorAll(".q"), right = 0;
+      for (var i = 0; i < qs.length; i++) {
+        var want = data.answers[Number(qs[i].getAttribute("data-q"))].values;
+        var input = qs[i].querySelector("input");
+        var verdict = qs[i].querySelector(".verdict");
+        var ok = close(input.value, want);
+        right += ok ? 1 : 0;
+        verdict.textContent = ok ? "\u2713 right" : (input.value.trim() ? "\u2717 not yet" : "\u2717 empty");
+        verdict.className = "verdict " + (ok ? "ok" : "bad");
+      }
+      document.getElementById("score").textContent = right + " of " + qs.length + " right";
+    });
+  }
+  var answer = document.getElementById("answer");
+  if (answer) {
+    answer.addEventListener("click", function () {
+      var pick = document.getElementById("edge").value;
+      var out = document.getElementById("verdict");
+      var ok = pick === data.exercise.answer;
+      out.textContent = ok ? data.exercise.right : data.exercise.wrong;
+      out.className = ok ? "ok" : "bad";
+    });
+  }
+  show(0);
+})();
+"""
