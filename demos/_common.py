@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import textwrap
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -135,6 +136,12 @@ def summary(title: str, rows: Sequence[Tuple[str, Any]]) -> None:
         print(f"  {k.ljust(width)}  {v}")
 
 
+def wrap_title(title: str, width: int = 75) -> str:
+    """Every line of a plot title wrapped to the accuracy plot's width (at 10 pt, ~75 characters):
+    a long title is not clipped at the figure's edge."""
+    return "\n".join(textwrap.fill(line, width) for line in title.splitlines())
+
+
 def plot_accuracy(history: Dict[str, Dict[str, Any]], styles: Dict[str, Tuple[str, str]], path: Path,
                   title: str) -> None:
     """Train and test accuracy per epoch, one line style per build (``styles[build] = (name, ls)``)."""
@@ -150,7 +157,7 @@ def plot_accuracy(history: Dict[str, Dict[str, Any]], styles: Dict[str, Tuple[st
     ax.set_ylim(0.0, 1.02)
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right")
-    ax.set_title(title, fontsize=10)
+    ax.set_title(wrap_title(title), fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -261,3 +262,28 @@ def test_demo_without_the_extra_in_a_fresh_interpreter(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) == 1
     assert "pip install 'autograd_lite[demos]'" in done.stderr
+
+
+def test_accuracy_plot_titles_fit_the_figure(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    from demos import _common
+
+    title = ("SimpleConvNet, 1,600 iterations, batch 100, Adam lr 0.001, MNIST test set split 8,000 / 2,000"
+             "\nfinal test accuracy 97.45% (autograd_lite), 97.45% (PyTorch)")
+    assert all(len(line) <= 75 for line in _common.wrap_title(title).splitlines())
+    assert _common.wrap_title(title).replace("\n", " ").split() == title.split()
+    plt = _common.pyplot()
+    shown = []
+    real = plt.Axes.set_title
+
+    def spy(self: Any, text: str, *args: Any, **kwargs: Any) -> Any:
+        shown.append(text)
+        return real(self, text, *args, **kwargs)
+
+    plt.Axes.set_title = spy
+    try:
+        _common.plot_accuracy({"a": {"train": [0.5, 0.9], "test": [0.4, 0.8]}}, {"a": ("a", "-")},
+                              tmp_path / "p.png", title)
+    finally:
+        plt.Axes.set_title = real
+    assert shown == [_common.wrap_title(title)] and (tmp_path / "p.png").read_bytes()[:4] == b"\x89PNG"

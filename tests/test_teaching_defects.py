@@ -85,15 +85,25 @@ def test_check_replays_the_ops_of_gradient_graphs_or_says_which_cannot(make: obj
     ops = {n.op for n in explain(g, replay=True).nodes} & {"permute", "run_sums", "scatter"}
     assert len(ops) == 1
     op = ops.pop()
-    if op_row(op).again is None:  # the row has no replay yet: a clear refusal naming op and caller
-        with pytest.raises(ValueError, match=rf"^draw\(check=True\): cannot replay op '{op}'"):
-            viz.draw(g, check=True)
-        with pytest.raises(ValueError, match=rf"^plant_bug: cannot replay op '{op}'"):
-            viz.plant_bug(g, seed=0)
-        assert "mismatch" not in viz.draw(g).source
-        return
+    assert op_row(op).again is not None  # every row of a gradient graph replays
     src = viz.draw(g, check=True).source
-    assert "✓" in src and "mismatch" not in src
+    assert "✓" in src and "✗" not in src and "mismatch" not in src
+    ex = viz.plant_bug(g, seed=0)
+    ex.restore()
+
+
+def test_a_row_without_a_replay_is_refused_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from autograd_lite import ops
+
+    g = grad_graph(lambda x: (x.sort() ** 3).sum())
+    monkeypatch.setitem(ops.OPS, "permute", replace(ops.OPS["permute"], again=None))
+    with pytest.raises(ValueError, match=r"^draw\(check=True\): cannot replay op 'permute'"):
+        viz.draw(g, check=True)
+    with pytest.raises(ValueError, match=r"^plant_bug: cannot replay op 'permute'"):
+        viz.plant_bug(g, seed=0)
+    assert "mismatch" not in viz.draw(g).source
 
 
 @pytest.mark.parametrize("target", ["labels", "label", "probs"])

@@ -127,7 +127,7 @@ def _diff_rule(g: Any, a: Any, out: Any, saved: Tuple[int, int]) -> Any:
 for _name, _rule, _words, _again in (
     ("repeat", _repeat_rule, "g summed over each run of copies",
      lambda n, ps: ps[0].repeat(n._saved[0], axis=n._saved[1])),
-    ("run_sums", _run_sums_rule, "g copied back over each run", None),
+    ("run_sums", _run_sums_rule, "g copied back over each run", lambda n, ps: _run_sums(ps[0], *n._saved)),
     ("tile", _tile_rule, "g summed over the tiles", lambda n, ps: ps[0].tile(n._saved)),
     ("pad", _pad_rule, "g without the padding", lambda n, ps: ps[0].pad(*n._saved)),
     ("cumsum", _cumsum_rule, "g summed from the end", lambda n, ps: ps[0].cumsum(axis=n._saved)),

@@ -92,7 +92,8 @@ for _row in (
         "g placed at the selected elements, 0 elsewhere",
         lambda n, ps: ps[0][n._saved[0]],
     ),
-    ("scatter", _scatter_rule, "g at the placed elements", None),
+    ("scatter", _scatter_rule, "g at the placed elements",
+     lambda n, ps: scatter(ps[0], n._saved[0], n._saved[1], n.data.shape)),
     ("astype", _astype_rule, "g cast back", lambda n, ps: ps[0].astype(n.data.dtype)),
     (
         "broadcast_to",

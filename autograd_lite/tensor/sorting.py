@@ -53,7 +53,8 @@ def _sort_rule(g: Any, a: Any, out: Any, saved: Tuple[np.ndarray, np.ndarray, in
 for _name, _rule, _words, _again in (
     ("sort", _sort_rule, "g moved back to where each element came from",
      lambda n, ps: ps[0].sort(axis=n._saved[2])),
-    ("permute", _permute_rule, "g moved back by the inverse permutation", None),
+    ("permute", _permute_rule, "g moved back by the inverse permutation",
+     lambda n, ps: permute(ps[0], *n._saved)),
 ):
     _ops.register(_ops.Op(_name, 1, f"{_name}({{a}})", ("",), (), doc=_words, sends=(_words,),
                           kinds=("Tensor",), vjp=_rule, again=_again))
