@@ -131,3 +131,29 @@ def test_a_picture_in_a_notebook_shows_no_graphviz_ids_on_hover() -> None:
     x = Value(2.0, "x")
     svg = viz.draw(x * x)._repr_mimebundle_()["image/svg+xml"]
     assert "<title>" not in svg and 'data-id="n0"' in svg
+
+
+def test_only_a_backward_pass_changes_a_grad(tmp_path: "object") -> None:
+    """docs/api.md, "Which tools change a grad: one rule": showing never changes a grad."""
+    from pathlib import Path
+
+    from viz.steps import frames
+
+    def fresh() -> tuple:
+        x, y = Value(1.5, "x"), Value(-0.5, "y")
+        z = (x * y + x).tanh()
+        return z, [x, y, z, *z.parents]
+
+    z, nodes = fresh()
+    before = [n.grad for n in nodes]
+    viz.draw(z)
+    viz.draw(z, check=True)
+    viz.render_html(z, Path(str(tmp_path)) / "z.html", quiz=True)
+    frames(z)
+    explain(z, replay=True)
+    viz.plant_bug(z, seed=0).restore()
+    assert [n.grad for n in nodes] == before == [0.0] * len(nodes)
+    explain(z)  # on a fresh graph, explain *is* the first backward pass
+    z2, nodes2 = fresh()
+    z2.backward()
+    assert [n.grad for n in nodes] == [n.grad for n in nodes2]
