@@ -116,7 +116,7 @@ def test_copies_and_differences_are_bounded(op: str, k: Any, axis: Any, seed: in
 
 @settings(deadline=None, max_examples=80)
 @given(
-    st.sampled_from(["einsum", "outer", "tensordot", "np.outer"]),
+    st.sampled_from(["einsum", "outer", "tensordot", "np.outer", "@", "np.matmul"]),
     st.sampled_from([1, 3, 4, 3 * 10**4, 10**5]),
     st.sampled_from([1, 2, 4, 10**5]),
     seeds,
@@ -129,9 +129,11 @@ def test_contractions_refuse_huge_outputs(op: str, n: int, m: int, seed: int) ->
         "outer": lambda: F.outer(x, y),
         "tensordot": lambda: F.tensordot(x, y, 0),
         "np.outer": lambda: np.outer(x, y),
+        "@": lambda: x.reshape(n, 1) @ y.reshape(1, m),
+        "np.matmul": lambda: np.matmul(x.reshape(n, 1), y.reshape(1, m)),
     }[op]
     huge = n * m * 8 > 2**32
-    name = "outer" if op == "np.outer" else op
+    name = {"np.outer": "outer", "np.matmul": "@"}.get(op, op)
     result = _check("size", f"{op} of {n} and {m} elements", name, ours, [x, y], huge, "")
     if result is None:
         assert huge

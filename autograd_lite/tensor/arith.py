@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import checks as _checks
 from .. import engine as _engine
 from .. import ops as _ops
 from ..format import fmt
@@ -271,6 +272,9 @@ def _matmul(x: Any, y: Any) -> "Tensor":
     a, b = x.data, y.data
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"@: needs operands with at least 1 dimension, got shapes {a.shape} and {b.shape}")
+    k = a.shape[-1]
+    if k and a.size * b.size // (k * k) * a.itemsize > _checks.MAX_BYTES:  # a bound: exact check below
+        _check_matmul_size(a, b)
     try:
         data = a @ b
     except ValueError:
@@ -281,3 +285,14 @@ def _matmul(x: Any, y: Any) -> "Tensor":
             + ")"
         ) from None
     return _result(data, "@", _matmul_rule, x, y)
+
+
+def _check_matmul_size(a: np.ndarray, b: np.ndarray) -> None:
+    """Refuse, before any allocation, a product whose result would be too large (an outer
+    product ``(n, 1) @ (1, m)`` of long vectors)."""
+    try:
+        batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    except ValueError:
+        return  # numpy's own shape error follows
+    shape = batch + a.shape[-2:-1] + b.shape[-1:] if b.ndim > 1 else batch + a.shape[-2:-1]
+    _checks.fits(math.prod(shape), np.result_type(a, b).itemsize, f"the output of shape {shape}", "@")
