@@ -15,9 +15,11 @@ from __future__ import annotations
 import contextlib
 import io
 import math
+import os
 import re
 import shutil
 import subprocess
+from pathlib import Path
 from typing import Any, Callable, Dict, List, Tuple
 
 import numpy as np
@@ -378,13 +380,17 @@ def test_tensor_programs_every_output_tells_the_truth(seed: int) -> None:
 
 # ----------------------------------------------------------------------------- LaTeX compiles
 def _latex_compiler() -> Any:
+    """KaTeX through node: from NODE_PATH, or from .katex/ of the checkout (tools/install_katex.sh)."""
     node = shutil.which("node")
     if node is not None:
-        probe = subprocess.run([node, "-e", "require('katex')"], capture_output=True, timeout=30)
+        env = dict(os.environ)
+        local = Path(__file__).resolve().parent.parent / ".katex" / "node_modules"
+        env["NODE_PATH"] = os.pathsep.join(p for p in (env.get("NODE_PATH", ""), str(local)) if p)
+        probe = subprocess.run([node, "-e", "require('katex')"], capture_output=True, timeout=30, env=env)
         if probe.returncode == 0:
             return lambda tex: subprocess.run(
                 [node, "-e", "require('katex').renderToString(process.argv[1], {throwOnError: true})", tex],
-                capture_output=True, timeout=30)
+                capture_output=True, timeout=30, env=env)
     return None
 
 
@@ -393,7 +399,8 @@ def _latex_compiler() -> Any:
 def test_every_latex_string_compiles(seed: int) -> None:
     compile_ = _latex_compiler()
     if compile_ is None:
-        pytest.skip("KaTeX is not installed for node (npm install katex, on NODE_PATH): not compiled here")
+        pytest.skip("KaTeX is not installed for node (bash tools/install_katex.sh, or npm install katex on "
+                    "NODE_PATH): not compiled here")
     root, leaves, _ = value_program(seed)
     leaves[0].label = "x\\^~{}<b>_%$#&"  # user text with every special character
     ex = explain(root, replay=True)
