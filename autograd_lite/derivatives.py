@@ -180,7 +180,7 @@ def _gradients(kind: Any, out: Any, xs: List[Any], as_node: bool, k: int = 0) ->
     gs = _engine.gradients(out, xs, kind.seed(out, k), create_graph=as_node)
     if as_node:
         _note_flat(gs, xs)
-    return [kind.result(g, x, as_node) for g, x in zip(gs, xs)]
+    return kind.own([kind.result(g, x, as_node) for g, x in zip(gs, xs)])
 
 
 # --------------------------------------------------------------------------- reverse mode

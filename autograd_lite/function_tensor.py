@@ -4,7 +4,7 @@ ndarrays, ``backward`` runs in the backward pass with the upstream array -- or, 
 
 >>> import numpy as np
 >>> from autograd_lite import Function, Tensor
->>> class Affine(Function):
+>>> class LinearLayer(Function):
 ...     @staticmethod
 ...     def forward(ctx, x, W, b):
 ...         ctx.save_for_backward(x, W)
@@ -16,7 +16,7 @@ ndarrays, ``backward`` runs in the backward pass with the upstream array -- or, 
 >>> x = Tensor(np.ones((2, 3)))
 >>> W = Tensor(np.arange(6.0).reshape(3, 2), requires_grad=True)
 >>> b = Tensor(np.zeros(2), requires_grad=True)
->>> Affine.apply(x, W, b).sum().backward()
+>>> LinearLayer.apply(x, W, b).sum().backward()
 >>> W.grad.tolist(), b.grad.tolist()
 ([[2.0, 2.0], [2.0, 2.0], [2.0, 2.0]], [2.0, 2.0])
 """

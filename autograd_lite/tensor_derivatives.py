@@ -76,7 +76,19 @@ class Arrays:
             return self.zero(x, as_node)
         if as_node:
             return g if isinstance(g, Tensor) else Tensor(g)
-        return np.array(g.data if isinstance(g, Tensor) else g)  # a copy: never a view of another grad
+        return g.data if isinstance(g, Tensor) else np.asarray(g)
+
+    def own(self, results: List[Any]) -> List[Any]:
+        """The gradient arrays, each the caller's own: one that is a view of another array (the
+        seed, a reshape) or that two inputs got (``x + y`` sends both the same g) is copied."""
+        seen: set = set()
+        out = []
+        for r in results:
+            if isinstance(r, np.ndarray) and (r.base is not None or id(r) in seen or not r.flags.writeable):
+                r = r.copy()
+            seen.add(id(r))
+            out.append(r)
+        return out
 
     def value(self, out: Tensor, as_node: bool) -> Any:
         return out if as_node else out.data
@@ -99,8 +111,9 @@ class Arrays:
         if arr.shape != d.shape:
             raise ValueError(f"{where}: tangent {i} has shape {arr.shape}, its primal {d.shape}")
         with np.errstate(over="ignore"):
-            cast = arr.astype(d.dtype)
-        if not np.array_equal(np.isfinite(cast), np.isfinite(arr)):
+            cast = arr.astype(d.dtype, copy=False)
+        narrower = arr.dtype.kind != "f" or arr.dtype.itemsize > d.dtype.itemsize
+        if narrower and not np.array_equal(np.isfinite(cast), np.isfinite(arr)):
             raise ValueError(f"{where}: tangent {i} holds numbers too large for its primal's dtype "
                              f"{d.dtype} (they would become inf)")
         if node:
