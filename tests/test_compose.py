@@ -297,3 +297,44 @@ def test_argnums_and_duals_are_refused_or_compared_clearly() -> None:
     with pytest.raises(TypeError, match="Dual: truth value is ambiguous"):
         bool(d)
     assert d > 0 and d <= Dual(1.0) and not d < 1.0 and d >= 0.5
+
+
+HOSTILE = st.one_of(
+    st.just(None), st.booleans(), st.text(max_size=3), st.complex_numbers(allow_nan=False, max_magnitude=10),
+    st.just(10 ** 400), st.just(float("nan")), st.just(float("inf")), st.just(object()),
+    st.lists(st.floats(allow_nan=False, allow_infinity=False, width=32), max_size=4),
+    st.just(Value(1.0)), st.just(np.array([1 + 1j, 0])), st.just(np.array(["a", "b"])),
+    st.just(np.array([True, False])), st.just(np.ones((2, 2))), st.just(np.array([1e300, 0.0])),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(["jvp", "hvp", "grad", "gradgradcheck", "jacfwd"]), st.booleans(), HOSTILE)
+def test_hostile_arguments_get_a_clear_error_or_a_right_answer(fn: str, tensors: bool, bad: Any) -> None:
+    """Random hostile tangents, points and tolerances: a right derivative, or a TypeError /
+    ValueError / OverflowError naming the function; a captured parameter's grad never changes."""
+    W = Tensor([0.5, -1.5], requires_grad=True)
+    W.grad = np.array([7.0, 7.0])
+    x0 = np.array([0.3, 0.2], np.float16) if tensors else 0.3
+    f = (lambda t: (t * W).sum() * t.sum()) if tensors else (lambda v: v * v * v)
+    calls = {
+        "jvp": lambda: jvp(f, (x0,), (bad,)),
+        "hvp": lambda: hvp(f, (x0,), (bad,)),
+        "grad": lambda: grad(f)(bad),
+        "gradgradcheck": lambda: gradgradcheck(f, x0, eps=bad),
+        "jacfwd": lambda: jacfwd(f)(bad),
+    }
+    try:
+        result = calls[fn]()
+    except (TypeError, ValueError, OverflowError) as e:
+        assert fn in str(e) or "gradcheck" in str(e) or "Tensor" in str(e), str(e)
+    else:
+        # accepted: then it was a real number (or array) of the right kind, and the answer is right
+        number = bad.data if isinstance(bad, Value) else bad  # a Value: a node, differentiated at its data
+        if fn == "grad" and not tensors:
+            g = result.data if isinstance(result, Value) else result
+            assert g == 3 * float(number) ** 2 or math.isnan(g)
+        elif fn == "jvp" and not tensors:
+            t = result[1].data if isinstance(result[1], Value) else result[1]
+            assert math.isclose(t, 3 * 0.3 ** 2 * float(number), rel_tol=1e-12) or not math.isfinite(number)
+    assert W.grad.tolist() == [7.0, 7.0]
