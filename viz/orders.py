@@ -148,17 +148,18 @@ class OrderComparison:
             g0, k0 = calls[0]
             times = f"{len(calls)} times" if len(calls) > 1 else "once"
             sent = ", then ".join(_num(g) for g, _ in calls)
-            out.append(f"{self.names[n]} sent {times}, with {sent}: first after {k0} of its {self.uses[n]} "
-                       f"uses had reported (its complete grad is {_num(self.topological[n])}, "
-                       "to be sent once)")
+            why = (f"first after {k0} of its {self.uses[n]} uses had reported" if k0 < self.uses[n] else
+                   "each send it received (from a node called more than once) called it again")
+            out.append(f"{self.names[n]} sent {times}, with {sent}: {why} (its complete grad is "
+                       f"{_num(self.topological[n])}, to be sent once)")
         return out
 
     def verdict(self) -> str:
         """Why the two passes differ, or why they agree on this graph."""
         if not self.early() and self.wrong():
+            which = ", ".join(self.names[n] for n in self.wrong())
             return ("Every node sends once, with its complete grad, in both orders; the same terms reach "
-                    "every grad, added in another order, so " + ", ".join(self.names[n] for n in self.wrong())
-                    + " differ by rounding only.")
+                    f"every grad, added in another order, so the grads of {which} differ by rounding only.")
         if not self.early():
             return ("Both orders agree: every node that sends is used once, so the naive pass calls it "
                     "once, after its one use has reported: it sends its complete grad, as the "

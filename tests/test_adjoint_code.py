@@ -1,0 +1,140 @@
+"""explain(root).code(): the adjoint program runs on its own and gives backward()'s grads bit for bit."""
+
+from __future__ import annotations
+
+import math
+import struct
+from typing import Any, Dict, List, Tuple
+
+import numpy as np
+import pytest
+from graphs import build_program
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from autograd_lite import Tensor, Value, explain
+from autograd_lite.adjoint_code import MAX_CODE_NODES, code_rows, write
+from autograd_lite.numeric import DomainError
+from autograd_lite.ops import OPS
+
+UNARY = ["neg", "square", "exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "sqrt", "abs", "tan",
+         "sinh", "cosh", "arcsin", "arccos", "arctan", "log1p", "expm1", "log2", "log10", "exp2", "sign",
+         "floor", "ceil", "round", "arcsinh", "arctanh", "deg2rad", "rad2deg"]
+OPERATORS = ["+", "-", "*"] + UNARY
+
+
+def bits(x: float) -> bytes:
+    return struct.pack("<d", x)
+
+
+def same(x: Any, y: Any) -> bool:
+    return (math.isnan(x) and math.isnan(y)) or bits(x) == bits(y)
+
+
+def run(program: str) -> Dict[str, Any]:
+    space: Dict[str, Any] = {}
+    exec(program, space)  # the program needs nothing but what it writes itself
+    return space
+
+
+def check_exact(root: Value, expect_formulas: bool = True) -> str:
+    """Write the program (without touching grads), run backward(), compare every node."""
+    nodes = explain(root, replay=True).nodes
+    assert all(n.grad == 0.0 for n in nodes)
+    program = write(explain(root, replay=True))
+    space = run(program.text)
+    root.backward()
+    for n in nodes:
+        ident = program.names[n]
+        assert same(space[ident], n.data), (ident, space[ident], n.data)
+        assert same(space[ident + "_grad"], n.grad), (ident, space[ident + "_grad"], n.grad)
+    if expect_formulas:
+        assert "the engine's" not in program.text, program.text
+    return program.text
+
+
+def test_hand_example_reads_and_runs() -> None:
+    x, y = Value(2.0, "x"), Value(3.0, "y")
+    z = x * y + x
+    text = explain(z, replay=True).code()
+    assert "x_grad += t1_grad * y  # ∂(x*y)/∂x = y = 3" in text
+    assert "t1 = x * y  # x*y = 6" in text
+    assert run(text)["grads"] == {"x": 4.0, "y": 2.0}  # dz/dx = y + 1, dz/dy = x
+    assert x.grad == 0.0 and y.grad == 0.0  # replay: no grad changed
+
+
+def test_every_value_row_has_code() -> None:
+    rows = code_rows()
+    missing = [r.name for r in OPS.values() if "Value" in r.kinds and not r.user and r.name != "**n"
+               and r.name not in rows]
+    assert missing == []
+
+
+@settings(deadline=None, max_examples=150)
+@given(st.lists(st.floats(-3.0, 3.0), min_size=2, max_size=3),
+       st.lists(st.tuples(st.sampled_from(OPERATORS), st.integers(0, 40), st.integers(0, 40)),
+                min_size=1, max_size=12))
+def test_program_reproduces_backward_exactly(leaves: List[float], raw: List[Tuple[str, int, int]]) -> None:
+    program = [(op, i % (len(leaves) + k), j % (len(leaves) + k)) for k, (op, i, j) in enumerate(raw)]
+    try:
+        _, root = build_program(leaves, program)
+    except (DomainError, OverflowError, ZeroDivisionError):
+        assume(False)
+        return
+    nodes = explain(root, replay=True).nodes
+    # away from infinities and NaN a formula always applies; there the line holds the number
+    finite = all(math.isfinite(n.data) and all(math.isfinite(v) for v in n.local_grads) for n in nodes)
+    check_exact(root, expect_formulas=finite)
+
+
+@pytest.mark.parametrize("make", [
+    lambda x, y: x / y - y / x,
+    lambda x, y: x ** y + y ** x,
+    lambda x, y: x % y + y % x,
+    lambda x, y: x ** 3 + x ** 0.5 + y ** -1 + x ** 0 + y ** 1 + x ** 2.5,
+    lambda x, y: (x * 2 + 1).sigmoid() * (y - 3).relu() + (-x).relu(),
+])
+def test_binary_and_power_ops(make: Any) -> None:
+    x, y = Value(1.7, "x"), Value(0.6, "y")
+    check_exact(make(x, y))
+
+
+def test_an_edge_at_a_pole_holds_the_engines_number() -> None:
+    x = Value(0.0, "x")
+    y = x.sqrt() + x  # d sqrt / dx is +inf at 0: no formula evaluates to it without dividing by 0
+    text = check_exact(y, expect_formulas=False)
+    assert "x_grad += t1_grad * float('inf')" in text and "the engine's number" in text
+
+
+def test_labels_that_are_not_identifiers() -> None:
+    a, b, c, d = Value(1.5, "x y"), Value(2.0, "x_y"), Value(-1.0, "for"), Value(0.5, "a")
+    e = Value(3.0, "a_grad")
+    z = (a * b + c) * d - e * a
+    text = check_exact(z)
+    grads = run(text)["grads"]
+    assert set(grads) == {"x_y", "x_y_2", "v_for", "a", "a_grad_2"}  # a_grad is a's grad
+    assert grads["a"] == pytest.approx(1.5 * 2.0 - 1.0)  # dz/da = a*b + c  (a is the label "a")
+
+
+def test_a_leaf_root() -> None:
+    x = Value(2.0, "x")
+    assert run(explain(x, replay=True).code())["grads"] == {"x": 1.0}
+
+
+def test_seed_is_written() -> None:
+    x = Value(2.0, "x")
+    y = x * x
+    assert run(explain(y, 0.5, replay=True).code())["grads"] == {"x": 2.0}
+
+
+def test_refusals() -> None:
+    t = Tensor(np.ones(2), requires_grad=True)
+    with pytest.raises(TypeError, match="only graphs of Values"):
+        explain(t.sum(), replay=True).code()
+    x = Value(1.0, "x")
+    y = x
+    for _ in range(MAX_CODE_NODES):
+        y = y + 1.0
+    with pytest.raises(ValueError, match=f"nodes; a program is written for at most {MAX_CODE_NODES}"):
+        explain(y, replay=True).code()
+    assert x.grad == 0.0
