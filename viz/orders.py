@@ -22,6 +22,7 @@ private grads (the graph's own ``.grad`` are never read or written), keeps a led
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
@@ -202,7 +203,7 @@ class OrderComparison:
                 table.append((self.names[n], nv, tv, "" if same else "✗"))
         w = [max(len(r[c]) for r in table) for c in range(3)]
         finals = [""] + [f"{r[0]:<{w[0]}}  {r[1]:>{w[1]}}  {r[2]:>{w[2]}}  {r[3]}".rstrip() for r in table]
-        return "\n".join(rows + finals + ["", self.verdict()])
+        return "\n".join(rows + finals + ["", textwrap.fill(self.verdict(), 100)])
 
     def __repr__(self) -> str:
         return f"<OrderComparison of {self.names[self.root]}: {'agree' if self.agree else 'naive is wrong'}>"
