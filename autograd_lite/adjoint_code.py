@@ -195,13 +195,15 @@ def _rows_of(node: Any) -> Optional[Tuple[str, Tuple[str, ...]]]:
 
 
 def write(explanation: Any) -> AdjointProgram:
-    """The adjoint program of a recorded backward pass of a ``Value`` graph (see the module notes)."""
+    """The adjoint program of a recorded backward pass (see the module notes; Tensor graphs:
+    :mod:`autograd_lite.adjoint_tensor`)."""
     nodes = explanation.nodes
     from .value import Value
 
     if not all(isinstance(n, Value) for n in nodes):
-        raise TypeError("explain(...).code(): only graphs of Values are written as code; this graph "
-                        "holds Tensors")
+        from .adjoint_tensor import write_tensor
+
+        return write_tensor(explanation)
     if len(nodes) > MAX_CODE_NODES:
         raise ValueError(f"explain(...).code(): the graph has {len(nodes)} nodes; a program is written "
                          f"for at most {MAX_CODE_NODES}")

@@ -220,7 +220,7 @@ class Explanation(Sequence[Step]):
         """The adjoint program: straight-line Python (only ``math``) that defines the leaves, runs
         the forward pass and then one ``parent_grad += upstream * local`` line per chain-rule step,
         in the engine's order; ``exec`` it and its grads equal ``backward()``'s bit for bit (from
-        zero leaf grads). Value graphs (:mod:`autograd_lite.adjoint_code`)."""
+        zero leaf grads). Tensor graphs in numpy (:mod:`autograd_lite.adjoint_code`)."""
         from .adjoint_code import write
 
         return write(self).text

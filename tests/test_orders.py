@@ -174,3 +174,12 @@ def test_picture_marks_the_early_sends() -> None:
         pytest.skip("Graphviz dot is not installed")
     svg = subprocess.run(["dot", "-Tsvg"], input=g.source.encode(), capture_output=True, check=True).stdout
     assert b"naive grad 6" in svg and b"topological grad 4" in svg
+
+
+def test_module_doctests() -> None:
+    import doctest
+
+    import viz.orders
+
+    result = doctest.testmod(viz.orders)
+    assert result.attempted > 0 and result.failed == 0
