@@ -62,8 +62,9 @@ def test_a_plus_a_twice() -> None:
     assert [a.grad, b.grad, c.grad] == [0.0, 0.0, 0.0]
     text = str(r)
     assert ("b sent 2 times, with 1, then 2: first after 1 of its 2 uses had reported (its complete grad "
-            "is 2, to be sent once)") in text
-    assert "Wrong grads: a naive 6, topological 4." in text
+            "is 2, to be sent once)") in r.verdict()
+    assert r.verdict().endswith("Wrong grads: a naive 6, topological 4.")
+    assert " ".join(text.split("\n\n")[-1].split()) == " ".join(r.verdict().split())  # wrapped at the end
     assert "2. a.grad += 1 (from b) → 1  ← early" in text and "6. a.grad += 2 (from b) → 6  ← again" in text
     assert [(x.parent, x.sent, x.after) for x in r.naive_adds] == [
         (b, 1.0, 1.0), (a, 1.0, 1.0), (a, 1.0, 2.0), (b, 1.0, 2.0), (a, 2.0, 4.0), (a, 2.0, 6.0)]
