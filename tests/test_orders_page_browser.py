@@ -30,7 +30,7 @@ return {shown: shown, hot: hot, grads: grads, verdict: !document.getElementById(
 """
 
 
-def test_a_plus_a_page_steps(driver: Any, tmp_path: Path) -> None:
+def test_a_plus_a_page_steps(driver: Any, tmp_path: Path) -> None:  # noqa: F811  (the fixture)
     a = Value(1.0, "a")
     b = a + a
     b.label = "b"
@@ -61,7 +61,7 @@ def test_a_plus_a_page_steps(driver: Any, tmp_path: Path) -> None:
     assert_clean(driver, path)
 
 
-def test_apples_page_agrees(driver: Any, tmp_path: Path) -> None:
+def test_apples_page_agrees(driver: Any, tmp_path: Path) -> None:  # noqa: F811  (the fixture)
     g = apple_orange()
     path = viz.render_orders_html(g["price"], tmp_path / "apples.html")
     open_page(driver, path)
