@@ -218,3 +218,24 @@ def test_module_doctests() -> None:
     for name in ("autograd_lite.adjoint_code", "autograd_lite.explain"):
         result = doctest.testmod(importlib.import_module(name))
         assert result.attempted > 0 and result.failed == 0, name
+
+
+def test_a_users_function_is_written_as_the_engines_numbers() -> None:
+    from autograd_lite import Function
+
+    class Cube(Function):
+        @staticmethod
+        def forward(ctx: Any, x: float) -> float:
+            ctx.save_for_backward(x)
+            return x ** 3
+
+        @staticmethod
+        def backward(ctx: Any, dout: float) -> float:
+            (x,) = ctx.saved_values
+            return dout * 3.0 * x * x
+
+    x = Value(1.5, "x")
+    y = Cube.apply(x) * x
+    text = check_exact(y, expect_formulas=False)
+    assert "t1 = 3.375  # Cube(x) = 3.375: the engine's value (no formula for this op here)" in text
+    assert "x_grad += t1_grad * 6.75  #" in text and "the engine's number (no formula here)" in text
