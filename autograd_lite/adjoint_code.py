@@ -142,7 +142,7 @@ class AdjointProgram:
 
 def _identifiers(nodes: List[Any], shown: Dict[Any, str]) -> Dict[Any, str]:
     """A Python name for every node: its display name made an identifier; a constant ``c1``, ..."""
-    taken = {"math", "grads", "float", "abs", "round", *_HELPERS}
+    taken = {"math", "np", "numpy", "unbroadcast", "grads", "float", "abs", "round", *_HELPERS}
     out: Dict[Any, str] = {}
     constants = 0
     for n in nodes:
@@ -200,13 +200,13 @@ def write(explanation: Any) -> AdjointProgram:
     nodes = explanation.nodes
     from .value import Value
 
+    if len(nodes) > MAX_CODE_NODES:
+        raise ValueError(f"explain(...).code(): the graph has {len(nodes)} nodes; a program is written "
+                         f"for at most {MAX_CODE_NODES}")
     if not all(isinstance(n, Value) for n in nodes):
         from .adjoint_tensor import write_tensor
 
         return write_tensor(explanation)
-    if len(nodes) > MAX_CODE_NODES:
-        raise ValueError(f"explain(...).code(): the graph has {len(nodes)} nodes; a program is written "
-                         f"for at most {MAX_CODE_NODES}")
     shown = explanation.names
     ids = _identifiers(nodes, shown)
     w = _Writer()

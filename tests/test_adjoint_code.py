@@ -116,6 +116,16 @@ def test_labels_that_are_not_identifiers() -> None:
     assert grads["a"] == pytest.approx(1.5 * 2.0 - 1.0)  # dz/da = a*b + c  (a is the label "a")
 
 
+def test_labels_that_would_shadow_the_programs_names() -> None:
+    x = Tensor(np.array([1.0, -2.0]), requires_grad=True, label="np")
+    u = Tensor(np.array([[0.5], [3.0]]), requires_grad=True, label="unbroadcast")
+    y = ((x + u) * x).sum()
+    grads = run(explain(y, replay=True).code())["grads"]
+    y.backward()
+    assert grads["np_2"].tobytes() == x.grad.tobytes()
+    assert grads["unbroadcast_2"].tobytes() == u.grad.tobytes()
+
+
 def test_a_leaf_root() -> None:
     x = Value(2.0, "x")
     assert run(explain(x, replay=True).code())["grads"] == {"x": 1.0}
