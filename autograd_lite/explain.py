@@ -216,6 +216,15 @@ class Explanation(Sequence[Step]):
         node = find_node(self.nodes, self.names, leaf, "chain")
         return chain_rule(self.root, node, self.names, self.nodes, self.grad_of(node), max_paths)
 
+    def code(self) -> str:
+        """The adjoint program: straight-line Python (only ``math``) that defines the leaves, runs
+        the forward pass and then one ``parent_grad += upstream * local`` line per chain-rule step,
+        in the engine's order; ``exec`` it and its grads equal ``backward()``'s bit for bit (from
+        zero leaf grads). Tensor graphs in numpy (:mod:`autograd_lite.adjoint_code`)."""
+        from .adjoint_code import write
+
+        return write(self).text
+
     def __repr__(self) -> str:
         return f"<Explanation of {self.names[self.root]}: {len(self.steps)} steps>"
 

@@ -1,0 +1,278 @@
+"""The backward pass as code: ``explain(root).code()`` writes the adjoint program.
+
+The program is straight-line Python that needs nothing but ``math``: the leaves' values, the
+forward pass (one line per node, from the op's rule), then the backward pass, one line per
+chain-rule step in the engine's own order (``x_grad += t1_grad * y  # ∂(x*y)/∂x = y = 2``).
+Each local derivative is written as the engine computes it (the op table's rule on floats), and
+the lines run in the order the engine adds, so running the program gives every grad of
+``backward()`` bit for bit.
+
+Every line is checked as it is written: the expression is evaluated on the graph's own numbers
+and must give the engine's number exactly; where it does not (an op without a formula here, such
+as a user's ``Function``, or an edge case like a slope at a pole) the line holds the engine's
+number itself and says so.  A program never computes a wrong number.
+
+>>> from autograd_lite import Value, explain
+>>> x, y = Value(2.0, "x"), Value(3.0, "y")
+>>> z = x * y + x
+>>> program = explain(z).code()
+>>> print(program.splitlines()[-4])
+x_grad += t1_grad * y  # ∂(x*y)/∂x = y = 3
+>>> space = {}
+>>> exec(program, space)
+>>> space["grads"]
+{'x': 4.0, 'y': 2.0}
+"""
+
+from __future__ import annotations
+
+import keyword
+import math
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Tuple
+
+from . import ops
+from .format import fmt
+from .words import expression, formula
+
+__all__ = ["AdjointProgram", "write", "code_rows", "MAX_CODE_NODES"]
+
+#: The largest graph written as code (a program is read, not scrolled): more nodes are refused.
+MAX_CODE_NODES = 2000
+
+_LN2 = repr(math.log(2.0))
+_LN10 = repr(math.log(10.0))
+
+
+def _math(fn: str) -> Tuple[str, ...]:
+    return (f"math.{fn}({{a}})",)
+
+
+# op -> (forward, local derivative of each parent): Python in the parents' identifiers {a}, {b},
+# the node's own value {out} and a power's number {n}; each written as the row's rule computes
+# it on floats (``tests/test_adjoint_code.py`` holds every Value row of the table to one).
+_CODE: Dict[str, Tuple[str, Tuple[str, ...]]] = {
+    "+": ("{a} + {b}", ("1.0", "1.0")),
+    "-": ("{a} - {b}", ("1.0", "-1.0")),
+    "*": ("{a} * {b}", ("{b}", "{a}")),
+    "/": ("{a} / {b}", ("1.0 / {b}", "-{out} / {b}")),
+    "**": ("{a} ** {b}", ("{b} * {a} ** ({b} - 1.0)", "{out} * math.log({a})")),
+    "neg": ("-{a}", ("-1.0",)),
+    "%": ("{a} % {b}", ("1.0", "-({a} // {b})")),
+    "exp": ("math.exp({a})", ("{out}",)),
+    "log": ("math.log({a})", ("1.0 / {a}",)),
+    "tanh": ("math.tanh({a})", ("1.0 - {out} * {out}",)),
+    "sigmoid": ("sigmoid({a})", ("{out} * (1.0 - {out})",)),
+    "relu": ("({a} if {a} > 0.0 else 0.0)", ("(1.0 if {a} > 0.0 else 0.0)",)),
+    "sin": ("math.sin({a})", ("math.cos({a})",)),
+    "cos": ("math.cos({a})", ("-math.sin({a})",)),
+    "sqrt": ("math.sqrt({a})", ("0.5 * (1.0 / {out})",)),
+    "abs": ("abs({a})", ("(1.0 if {a} > 0.0 else -1.0 if {a} < 0.0 else 0.0)",)),
+    "tan": ("math.tan({a})", ("1.0 + {out} * {out}",)),
+    "sinh": ("math.sinh({a})", ("math.cosh({a})",)),
+    "cosh": ("math.cosh({a})", ("math.sinh({a})",)),
+    "arcsin": ("math.asin({a})", ("1.0 / math.sqrt(1.0 - {a} * {a})",)),
+    "arccos": ("math.acos({a})", ("-(1.0 / math.sqrt(1.0 - {a} * {a}))",)),
+    "arctan": ("math.atan({a})", ("1.0 / (1.0 + {a} * {a})",)),
+    "log1p": ("math.log1p({a})", ("1.0 / (1.0 + {a})",)),
+    "expm1": ("math.expm1({a})", ("math.exp({a})",)),
+    "log2": ("math.log2({a})", (f"1.0 / ({{a}} * {_LN2})",)),
+    "log10": ("math.log10({a})", (f"1.0 / ({{a}} * {_LN10})",)),
+    "exp2": ("2.0 ** {a}", (f"{{out}} * {_LN2}",)),
+    "sign": ("(1.0 if {a} > 0.0 else -1.0 if {a} < 0.0 else 0.0)", ("0.0",)),
+    "floor": ("math.copysign(math.floor({a}), {a})", ("0.0",)),
+    "ceil": ("math.copysign(math.ceil({a}), {a})", ("0.0",)),
+    "round": ("math.copysign(round({a}), {a})", ("0.0",)),
+    "arcsinh": ("math.asinh({a})", ("1.0 / math.sqrt({a} * {a} + 1.0)",)),
+    "arctanh": ("math.atanh({a})", ("1.0 / (1.0 - {a} * {a})",)),
+    "deg2rad": ("math.radians({a})", (repr(math.pi / 180.0),)),
+    "rad2deg": ("math.degrees({a})", (repr(180.0 / math.pi),)),
+}
+
+# Written into a program only when one of its lines calls it (the library's own float sigmoid).
+_HELPERS = {
+    "sigmoid": ("def sigmoid(x):\n"
+                "    if x >= 0.0:\n"
+                "        return 1.0 / (1.0 + math.exp(-x))\n"
+                "    e = math.exp(x)\n"
+                "    return e / (1.0 + e)\n"),
+}
+
+
+def code_rows() -> Dict[str, Tuple[str, Tuple[str, ...]]]:
+    """The forward and local-derivative code of every op written out (``**n`` is made per node)."""
+    return dict(_CODE)
+
+
+def _power_code(n: float) -> Tuple[str, Tuple[str, ...]]:
+    """x**n and its slope as the rule computes it: 0, 1, 2·x (exact, as x + x) or n·x**(n-1)."""
+    if n == 0.0:
+        slope = "0.0"
+    elif n == 1.0:
+        slope = "1.0"
+    elif n == 2.0:
+        slope = "2.0 * {a}"
+    else:
+        slope = f"{_literal(n)} * {{a}} ** {_literal(n - 1.0)}"
+    return f"{{a}} ** {_literal(n)}", (slope,)
+
+
+def _literal(x: float) -> str:
+    """Python that evaluates to exactly ``x`` (``repr`` round-trips; inf and NaN need a call)."""
+    x = float(x)
+    return repr(x) if math.isfinite(x) else f"float('{x!r}')"
+
+
+def _same(x: Any, y: Any) -> bool:
+    """Bit for bit (both NaN counts as the same: a NaN has no value to differ in)."""
+    if not isinstance(x, float) or not isinstance(y, float):
+        return False
+    if math.isnan(x) or math.isnan(y):
+        return math.isnan(x) and math.isnan(y)
+    return x == y and math.copysign(1.0, x) == math.copysign(1.0, y)
+
+
+@dataclass(frozen=True)
+class AdjointProgram:
+    """The program's ``text`` and the identifier it gives every node (``names``)."""
+
+    text: str
+    names: Dict[Any, str]
+
+
+def _identifiers(nodes: List[Any], shown: Dict[Any, str]) -> Dict[Any, str]:
+    """A Python name for every node: its display name made an identifier; a constant ``c1``, ..."""
+    taken = {"math", "np", "numpy", "unbroadcast", "grads", "float", "abs", "round", *_HELPERS}
+    out: Dict[Any, str] = {}
+    constants = 0
+    for n in nodes:
+        label = getattr(n, "label", "")
+        if n.is_leaf and not label:
+            constants += 1
+            base = f"c{constants}"
+        else:
+            base = "".join(c if ("_" + c).isidentifier() else "_" for c in shown[n]) or "v"
+            if not base.isidentifier() or keyword.iskeyword(base):
+                base = "v_" + base
+        name, k = base, 1
+        while name in taken or name + "_grad" in taken:
+            k += 1
+            name = f"{base}_{k}"
+        taken.update((name, name + "_grad"))
+        out[n] = name
+    return out
+
+
+class _Writer:
+    """Writes lines whose expressions are checked against the engine's numbers as they go."""
+
+    def __init__(self) -> None:
+        self.env: Dict[str, Any] = {"math": math}
+        exec(_HELPERS["sigmoid"], self.env)  # noqa: S102  (the helper's own text, fixed above)
+        self.helpers: List[str] = []
+
+    def exact(self, expr: str, want: float) -> bool:
+        """True when ``expr`` gives ``want`` bit for bit on the numbers defined so far."""
+        try:
+            got = eval(expr, self.env)  # noqa: S307  (an expression written above, on floats)
+        except (ArithmeticError, ValueError, TypeError):
+            return False
+        if isinstance(got, bool) or not isinstance(got, (int, float)) or not _same(float(got), float(want)):
+            return False
+        for name in _HELPERS:
+            if f"{name}(" in expr and name not in self.helpers:
+                self.helpers.append(name)
+        return True
+
+
+def _rows_of(node: Any) -> Optional[Tuple[str, Tuple[str, ...]]]:
+    row = ops.op_row(node.op)
+    if row is None or row.user or len(node.parents) != row.arity:
+        return None
+    if row.name == "**n":
+        return _power_code(float(ops.param_text(node.op)))
+    return _CODE.get(row.name)
+
+
+def write(explanation: Any) -> AdjointProgram:
+    """The adjoint program of a recorded backward pass (see the module notes; Tensor graphs:
+    :mod:`autograd_lite.adjoint_tensor`)."""
+    nodes = explanation.nodes
+    from .value import Value
+
+    if len(nodes) > MAX_CODE_NODES:
+        raise ValueError(f"explain(...).code(): the graph has {len(nodes)} nodes; a program is written "
+                         f"for at most {MAX_CODE_NODES}")
+    if not all(isinstance(n, Value) for n in nodes):
+        from .adjoint_tensor import write_tensor
+
+        return write_tensor(explanation)
+    shown = explanation.names
+    ids = _identifiers(nodes, shown)
+    w = _Writer()
+    forward = ["# the inputs"]
+    for n in nodes:
+        if n.is_leaf:
+            w.env[ids[n]] = n.data
+            what = f"the constant {shown[n]}" if not getattr(n, "label", "") else "an input"
+            forward.append(f"{ids[n]} = {_literal(n.data)}  # {what}")
+    forward.append("")
+    forward.append("# the forward pass")
+    rows: Dict[Any, Optional[Tuple[str, Tuple[str, ...]]]] = {}
+    for n in nodes:
+        if n.is_leaf:
+            continue
+        rows[n] = _rows_of(n)
+        fields = _fields(n, ids)
+        expr = rows[n][0].format(**fields) if rows[n] is not None else ""  # type: ignore[index]
+        words = f"{expression(n, shown)} = {fmt(n.data)}"
+        if expr and w.exact(expr, n.data):
+            forward.append(f"{ids[n]} = {expr}  # {words}")
+        else:
+            forward.append(f"{ids[n]} = {_literal(n.data)}  # {words}: the engine's value (no formula "
+                           "for this op here)")
+        w.env[ids[n]] = n.data
+    backward = ["", "# the backward pass: every grad starts at 0; the output's is the seed",
+                *(f"{ids[n]}_grad = 0.0" for n in nodes if n is not explanation.root),
+                f"{ids[explanation.root]}_grad = {_literal(0.0 + explanation.seed)}"]
+    for step in explanation.steps:
+        node = step.node
+        up = f"{ids[node]}_grad"
+        for e in step.edges:
+            backward.append(_edge_line(w, rows.get(node), e, node, up, ids, shown))
+    leaves = [n for n in nodes if n.is_leaf and getattr(n, "label", "")]
+    backward += ["", "grads = {" + ", ".join(f"{ids[n]!r}: {ids[n]}_grad" for n in leaves) + "}"]
+    head = ["# The adjoint program of " + shown[explanation.root] + ": straight-line Python "
+            "(autograd_lite's explain(...).code())", "import math", ""]
+    head += [_HELPERS[h] for h in w.helpers]
+    return AdjointProgram("\n".join(head + forward + backward) + "\n", ids)
+
+
+def _fields(node: Any, ids: Dict[Any, str]) -> Dict[str, str]:
+    ps = node.parents
+    return {"a": ids[ps[0]], "b": ids[ps[1]] if len(ps) > 1 else "", "out": ids[node]}
+
+
+def _edge_line(w: _Writer, row: Optional[Tuple[str, Tuple[str, ...]]], e: Any, node: Any, up: str,
+               ids: Dict[Any, str], shown: Dict[Any, str]) -> str:
+    """``parent_grad += upstream * local  # the edge in words``, the local as the rule computes it."""
+    target = f"{ids[e.parent]}_grad"
+    words = formula(node, e.index, shown)
+    local = row[1][e.index].format(**_fields(node, ids)) if row is not None and e.index < len(row[1]) else ""
+    if local and w.exact(local, e.local):
+        if local == "1.0":
+            return f"{target} += {up}  # {words}"
+        if local == "-1.0":
+            return f"{target} += -{up}  # {words}"
+        factor = local if local.isidentifier() or _is_plain(local) else f"({local})"
+        return f"{target} += {up} * {factor}  # {words}"
+    return f"{target} += {up} * {_literal(e.local)}  # {words}: the engine's number (no formula here)"
+
+
+def _is_plain(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return not text.startswith("-")
+
