@@ -104,4 +104,5 @@ for _row in list(_ops.OPS.values()):
         setattr(NumpyMathOps, _row.name, _method(_row.name))
         UFUNCS[getattr(np, _row.array)] = lambda x, _n=_row.name: getattr(x, _n)()  # np.tan(t) ...
 UFUNCS[np.remainder] = _binary("__mod__", "%")
+UFUNCS.update({np.radians: UFUNCS[np.deg2rad], np.degrees: UFUNCS[np.rad2deg]})  # numpy's other names
 FUNCTIONS.update({np.round: _round, np.around: _round})
