@@ -19,7 +19,7 @@ from .tensor import Tensor, _result
 from .tensor._node import value_of
 from .value import Value
 
-__all__ = ["relu", "sigmoid", "tanh", "axis_or_dim", "LAST", "gelu", "erf", "silu", "softplus",
+__all__ = ["relu", "sigmoid", "tanh", "axis_or_dim", "LAST", "gelu", "erf", "erfc", "silu", "softplus",
            "leaky_relu", "elu", "selu", "hardtanh", "softsign", "mish", "logsumexp",
            "SELU_ALPHA", "SELU_SCALE", "ERF_MAX_ELEMENTS"]
 
@@ -85,8 +85,8 @@ _KAPPA = 0.044715  # gelu's tanh approximation (PyTorch's constants)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
-#: erf (and so the exact gelu) runs math.erf once per element: larger inputs are refused up front,
-#: naming the size (gelu(approximate='tanh') has no limit).
+#: erf, erfc (and so the exact gelu) run math.erf / math.erfc once per element: larger inputs are
+#: refused up front, naming the size (gelu(approximate='tanh') has no limit).
 ERF_MAX_ELEMENTS = 2 ** 22
 
 
@@ -112,13 +112,29 @@ def _flat(a: Any, mask: np.ndarray) -> Any:
     return np.where(mask, a, 0.0)
 
 
-def _erf_array(a: np.ndarray) -> np.ndarray:
-    flat = np.fromiter(map(math.erf, a.ravel().tolist()), np.float64, a.size)
+def _per_element(f: Any, a: np.ndarray, op: str) -> np.ndarray:
+    if a.size > ERF_MAX_ELEMENTS:
+        raise ValueError(f"{op}: {a.size} elements is more than {op} computes exactly "
+                         f"({ERF_MAX_ELEMENTS}, one math.{f.__name__} each); split the tensor"
+                         f"{', or use approximate=' + repr('tanh') if op == 'gelu' else ''}")
+    flat = np.fromiter(map(f, a.ravel().tolist()), np.float64, a.size)
     return flat.reshape(a.shape).astype(a.dtype, copy=False)
+
+
+def _sigmoid(z: Any) -> Any:
+    """sigmoid(z); on the graph path ``exp(-softplus(-z))``, whose derivatives keep their digits
+    where ``s·(1 - s)`` would cancel (large |z|)."""
+    if isinstance(z, Tensor):
+        return (-softplus(-z, threshold=math.inf)).exp()
+    return _ops.sigmoid(z)
 
 
 def _erf_rule(g: Any, a: Any, out: Any, saved: Any) -> Any:
     return g * (_TWO_OVER_SQRT_PI * _ops.exp(-(a * a)))
+
+
+def _erfc_rule(g: Any, a: Any, out: Any, saved: Any) -> Any:
+    return g * (-_TWO_OVER_SQRT_PI * _ops.exp(-(a * a)))
 
 
 def erf(x: Tensor) -> Tensor:
@@ -129,28 +145,43 @@ def erf(x: Tensor) -> Tensor:
     >>> fmt(erf(Tensor([0.5])).item())
     '0.520499877813'
     """
-    a = _data(x, "erf")
-    if a.size > ERF_MAX_ELEMENTS:
-        raise ValueError(f"erf: {a.size} elements is more than erf computes exactly "
-                         f"({ERF_MAX_ELEMENTS}, one math.erf each); split the tensor, or use "
-                         "gelu(x, approximate='tanh') for gelu")
-    return _result(_erf_array(a), "erf", _erf_rule, x)
+    return _result(_per_element(math.erf, _data(x, "erf"), "erf"), "erf", _erf_rule, x)
+
+
+def erfc(x: Tensor) -> Tensor:
+    """``1 - erf(x)`` elementwise, to the last digit also where it is tiny (x = 10: 2.1e-45), as
+    math.erfc (at most ``ERF_MAX_ELEMENTS`` elements); derivative ``-2/sqrt(pi)·exp(-x²)``."""
+    return _result(_per_element(math.erfc, _data(x, "erfc"), "erfc"), "erfc", _erfc_rule, x)
+
+
+def _cdf(a: Any) -> Any:
+    """Φ(a), the standard normal CDF, as ``erfc(-a/√2)/2``: no cancellation for negative a."""
+    if isinstance(a, Tensor):
+        return 0.5 * erfc(a * -_SQRT1_2)
+    return 0.5 * _per_element(math.erfc, a * -_SQRT1_2, "gelu")
+
+
+def _sech2(u: Any) -> Any:
+    """1 - tanh(u)² as 4·sigmoid(2u)·sigmoid(-2u): no cancellation where tanh(u) is near ±1, and
+    finite derivatives where cosh(u) would overflow."""
+    return 4.0 * _sigmoid(2.0 * u) * _sigmoid(-2.0 * u)
 
 
 def _gelu_rule(g: Any, a: Any, out: Any, approximate: str) -> Any:
-    if approximate == "tanh":  # PyTorch's formula, term by term
-        inner = _SQRT_2_OVER_PI * (a + _KAPPA * a * a * a)
-        t = _ops.tanh(inner)
-        right = 0.5 * a * (1.0 - t * t) * (_SQRT_2_OVER_PI * (1.0 + 3.0 * _KAPPA * a * a))
-        return g * (0.5 * (1.0 + t) + right)
-    cdf = 0.5 * (1.0 + (erf(a * _SQRT1_2) if isinstance(a, Tensor) else _erf_array(a * _SQRT1_2)))
-    return g * (cdf + a * (_PDF * _ops.exp(-0.5 * a * a)))
+    if approximate == "tanh":  # (1 + tanh u)/2 = sigmoid(2u): no cancellation for negative x
+        u = _SQRT_2_OVER_PI * (a + _KAPPA * a * a * a)
+        du = _SQRT_2_OVER_PI * (1.0 + 3.0 * _KAPPA * a * a)
+        s = _sigmoid(2.0 * u)
+        return g * (s + 2.0 * a * s * _sigmoid(-2.0 * u) * du)
+    return g * (_cdf(a) + a * (_PDF * _ops.exp(-0.5 * a * a)))
 
 
 def gelu(x: Tensor, approximate: str = "none") -> Tensor:
-    """``x·Φ(x)`` (Φ the standard normal CDF) = ``x/2·(1 + erf(x/√2))``, PyTorch's default, with
-    erf to the last digit (at most ``ERF_MAX_ELEMENTS`` elements); ``approximate='tanh'`` is
-    ``x/2·(1 + tanh(√(2/π)(x + 0.044715x³)))`` for any size.
+    """``x·Φ(x)`` (Φ the standard normal CDF) = ``x/2·(1 + erf(x/√2))``, PyTorch's default, to the
+    last digit: Φ(x) is computed as ``erfc(-x/√2)/2``, so it keeps its digits for negative x where
+    ``1 + erf`` (and PyTorch) lose them (at most ``ERF_MAX_ELEMENTS`` elements); ``approximate='tanh'`` is
+    ``x/2·(1 + tanh(√(2/π)(x + 0.044715x³)))`` for any size, computed as ``x·sigmoid(2·…)``, which
+    keeps its digits for negative x.
 
     >>> from autograd_lite import fmt
     >>> fmt(gelu(Tensor([1.0])).item()), fmt(gelu(Tensor([1.0]), approximate="tanh").item())
@@ -160,18 +191,14 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     if approximate == "tanh":
-        data = 0.5 * a * (1.0 + np.tanh(_SQRT_2_OVER_PI * (a + _KAPPA * a * a * a)))
-    elif a.size > ERF_MAX_ELEMENTS:
-        raise ValueError(f"gelu: {a.size} elements is more than the exact gelu computes "
-                         f"({ERF_MAX_ELEMENTS}, one math.erf each); use approximate='tanh' or split it")
+        data = a * _ops.sigmoid(2.0 * _SQRT_2_OVER_PI * (a + _KAPPA * a * a * a))
     else:
-        data = a * 0.5 * (1.0 + _erf_array(a * _SQRT1_2))
+        data = a * _cdf(a)
     return _result(data, "gelu", _gelu_rule, x, None, approximate)
 
 
 def _silu_rule(g: Any, a: Any, out: Any, saved: Any) -> Any:
-    s = _ops.sigmoid(a)
-    return g * (s * (1.0 + a * (1.0 - s)))
+    return g * (_sigmoid(a) * (1.0 + a * _sigmoid(-a)))  # s·(1 + x(1 - s)), 1 - s without cancelling
 
 
 def silu(x: Tensor) -> Tensor:
@@ -182,10 +209,14 @@ def silu(x: Tensor) -> Tensor:
 
 def _softplus_rule(g: Any, a: Any, out: Any, saved: Tuple[float, float]) -> Any:
     beta, threshold = saved
-    linear = value_of(a) * beta > threshold  # PyTorch: there softplus is x, slope 1
-    if not linear.any():
-        return g * _ops.sigmoid(a * beta)
-    return g * (_ops.sigmoid(_flat(a, ~linear) * beta) * ~linear + linear)
+    b = value_of(a) * beta
+    linear, tie = b > threshold, b == threshold  # PyTorch: x above the threshold, slope 1
+    if not (linear.any() or tie.any()):
+        return g * _sigmoid(a * beta)
+    # at the threshold itself PyTorch's slope is sigmoid(threshold), flat (its second derivative 0)
+    soft = ~(linear | tie)
+    flat = np.where(tie, float(_ops.sigmoid(threshold)), linear.astype(b.dtype))
+    return g * (_sigmoid(_flat(a, soft) * beta) * soft + flat)
 
 
 def _softplus_array(a: np.ndarray, beta: float, threshold: float) -> np.ndarray:
@@ -217,9 +248,12 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 
 def _elu_rule(g: Any, a: Any, out: Any, saved: Tuple[float, float]) -> Any:
+    # PyTorch's choices at 0: the slope is alpha·scale (the exp side), its derivative 0 (constant)
     alpha, scale = saved
-    neg = value_of(a) <= 0  # PyTorch: the slope at 0 is alpha·scale (the exp side)
-    return g * ((scale * alpha) * _ops.exp(_flat(a, neg)) * neg + scale * ~neg)
+    v = value_of(a)
+    neg = v < 0
+    flat = np.where(v == 0, scale * alpha, np.where(neg, 0.0, scale))  # NaN: the x > 0 side
+    return g * ((scale * alpha) * _ops.exp(_flat(a, neg)) * neg + flat)
 
 
 def _elu(x: Tensor, alpha: float, scale: float, op: str) -> Tensor:
@@ -229,7 +263,8 @@ def _elu(x: Tensor, alpha: float, scale: float, op: str) -> Tensor:
 
 
 def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
-    """``x`` where x > 0, else ``alpha·(exp(x) - 1)``; the slope at 0 is ``alpha`` (PyTorch)."""
+    """``x`` where x > 0, else ``alpha·(exp(x) - 1)``; the slope at 0 is ``alpha``, and its own
+    derivative there 0 (PyTorch's choices)."""
     return _elu(x, _number(alpha, "alpha", "elu"), 1.0, "elu")
 
 
@@ -268,8 +303,7 @@ def softsign(x: Tensor) -> Tensor:
 
 def _mish_rule(g: Any, a: Any, out: Any, saved: Any) -> Any:
     sp = softplus(a, threshold=math.inf) if isinstance(a, Tensor) else np.logaddexp(0.0, a)
-    t = _ops.tanh(sp)
-    return g * (t + a * _ops.sigmoid(a) * (1.0 - t * t))
+    return g * (_ops.tanh(sp) + a * _sigmoid(a) * _sech2(sp))  # 1 - tanh² as sech²: no cancelling
 
 
 def mish(x: Tensor) -> Tensor:
@@ -317,6 +351,8 @@ def logsumexp(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any =
 # name, rule, what it sends, doc, again (the op re-applied to new parents with the node's options)
 _ROWS: Any = (
     ("erf", _erf_rule, "g·2/sqrt(π)·exp(-{a}²)", "the error function", lambda n, ps: erf(ps[0])),
+    ("erfc", _erfc_rule, "-g·2/sqrt(π)·exp(-{a}²)", "1 - erf(x), without cancellation",
+     lambda n, ps: erfc(ps[0])),
     ("gelu", _gelu_rule, "g·(Φ({a}) + {a}·φ({a}))", "x·Φ(x), Φ the normal CDF (or its tanh approximation)",
      lambda n, ps: gelu(ps[0], n._saved)),
     ("silu", _silu_rule, "g·s·(1 + {a}(1 - s)), s = sigmoid({a})", "x·sigmoid(x)",

@@ -26,6 +26,7 @@ from .activation import (
     LAST,
     elu,
     erf,
+    erfc,
     gelu,
     hardtanh,
     leaky_relu,
@@ -45,7 +46,7 @@ from .tensor.contract import dot, einsum, outer, tensordot
 
 __all__ = [
     "relu", "sigmoid", "tanh", "softmax", "log_softmax",
-    "gelu", "erf", "silu", "softplus", "leaky_relu", "elu", "selu", "hardtanh", "softsign", "mish",
+    "gelu", "erf", "erfc", "silu", "softplus", "leaky_relu", "elu", "selu", "hardtanh", "softsign", "mish",
     "logsumexp",
     "cross_entropy", "nll_loss", "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
     "huber_loss", "smooth_l1_loss",

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import ops as _ops
-from .activation import _softplus_array, softplus
+from .activation import _sigmoid, _softplus_array, softplus
 from .losses import _pair, _reduce, _scale, _tensor
 from .tensor import Tensor, _operand, _result
 from .tensor._node import value_of
@@ -69,7 +69,7 @@ def _bce_logits_rule(g: Any, x: Any, t: Any, out: Any, saved: tuple, wx: bool, w
     pw, reduction = saved
     pw = 1.0 if pw is None else pw
     gs = _scale(g, reduction, value_of(x).size)
-    gx = (_ops.sigmoid(x) * (1.0 + (pw - 1.0) * t) - pw * t) * gs if wx else None
+    gx = (_sigmoid(x) * (1.0 + (pw - 1.0) * t) - pw * t) * gs if wx else None
     if not wt:
         return (gx, None)
     sp = softplus(-x, threshold=float("inf")) if isinstance(x, Tensor) else _softplus_array(-x, 1.0, np.inf)

@@ -102,6 +102,7 @@ _SIGNS = np.array([1.0, -1.0, 1.0, -1.0])
 _LABELS = np.array([2, 0])
 CASES.update({
     "erf": (lambda a: F.erf(a), (_any(4),), lambda a: _torch().erf(a)),
+    "erfc": (lambda a: F.erfc(a), (_any(4),), lambda a: _torch().erfc(a)),
     "gelu": (lambda a: F.gelu(a), (2 * _any(5),), lambda a: _torch().nn.functional.gelu(a)),
     "silu": (lambda a: F.silu(a), (2 * _any(5),), lambda a: _torch().nn.functional.silu(a)),
     "softplus": (lambda a: F.softplus(a, beta=1.5), (2 * _any(5),),
@@ -116,7 +117,8 @@ CASES.update({
     "mish": (lambda a: F.mish(a), (2 * _any(5),), lambda a: _torch().nn.functional.mish(a)),
     "logsumexp": (lambda a: F.logsumexp(a, axis=1), (_any(2, 3),), lambda a: _torch().logsumexp(a, dim=1)),
     "nll_loss": (lambda a: F.nll_loss(a, _LABELS, reduction="none") ** 2, (_any(2, 3),),
-                 lambda a: _torch().nn.functional.nll_loss(a, _torch().tensor(_LABELS), reduction="none") ** 2),
+                 lambda a: _torch().nn.functional.nll_loss(a, _torch().tensor(_LABELS),
+                                                           reduction="none") ** 2),
     "binary_cross_entropy": (lambda a, b: F.binary_cross_entropy(a, b), (RNG.uniform(0.1, 0.9, (2, 3)),
                              RNG.uniform(0.0, 1.0, (2, 3))),
                              # PyTorch's own second derivative adds 1e-12 to p and 1 - p (off by
