@@ -38,6 +38,11 @@ def _tensor(x: Any, op: str) -> Tensor:
     return x
 
 
+def _first(op: str) -> str:
+    """What a loss calls its first argument in messages (its parameter's name)."""
+    return {"cross_entropy": "logits", "mse_loss": "pred"}.get(op, "input")
+
+
 def _reduction(reduction: Any, op: str) -> str:
     if not isinstance(reduction, str) or reduction not in REDUCTIONS:
         raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
@@ -63,7 +68,7 @@ def _pair(pred: Any, target: Any, op: str, reduction: Any) -> Tuple[Tensor, Tens
     target = _operand(target, pred, op)
     r = _reduction(reduction, op)
     if pred.data.shape != target.data.shape:
-        raise ValueError(f"{op}: input and target must have the same shape, got {pred.data.shape} "
+        raise ValueError(f"{op}: {_first(op)} and target must have the same shape, got {pred.data.shape} "
                          f"and {target.data.shape}")
     if r == "mean" and pred.data.size == 0:
         raise ValueError(f"{op}: empty tensors have no mean (reduction='mean')")
@@ -94,7 +99,7 @@ def _class_labels(target: Any, t: np.ndarray, shape: Tuple[int, ...], c: int, op
     if t.shape != shape[:-1]:
         raise ValueError(
             f"{op}: target must be labels of shape {shape[:-1]}"
-            f"{f' or one-hot rows of shape {shape}' if op == 'cross_entropy' else ''} for input of "
+            f"{f' or one-hot rows of shape {shape}' if op == 'cross_entropy' else ''} for {_first(op)} of "
             f"shape {shape}, got shape {t.shape}")
     labels = t if t.ndim == 1 else t.reshape(-1)
     kind = labels.dtype.kind
@@ -126,9 +131,9 @@ def _scores(x: Any, op: str) -> Tuple[np.ndarray, Tuple[int, ...]]:
     if z.ndim == 1:
         z = z[None, :]
     elif z.ndim != 2:
-        raise ValueError(f"{op}: input must have shape (N, C) or (C,), got {shape}")
+        raise ValueError(f"{op}: {_first(op)} must have shape (N, C) or (C,), got {shape}")
     if z.size == 0:
-        raise ValueError(f"{op}: input of shape {shape} has no elements")
+        raise ValueError(f"{op}: {_first(op)} of shape {shape} have no elements")
     return z, shape
 
 

@@ -456,3 +456,14 @@ def test_every_new_op_replays_from_its_row() -> None:
         parents = [q for q in (out._a, out._b) if q is not None]
         again = ops.OPS[out.op].again(out, parents)
         np.testing.assert_array_equal(again.data, out.data)
+
+
+@pytest.mark.parametrize("name", ["autograd_lite.activation", "autograd_lite.losses",
+                                  "autograd_lite.losses_binary", "autograd_lite.nn.losses",
+                                  "autograd_lite.nn.layers"])
+def test_docstring_examples_run(name: str) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.attempted > 0 and result.failed == 0, result
