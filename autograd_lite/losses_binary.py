@@ -90,7 +90,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, reduction: str 
     if pos_weight is not None:
         if isinstance(pos_weight, Tensor) and pos_weight.requires_grad:
             raise ValueError(f"{op}: pos_weight is a constant here; it cannot require grad")
-        pw = _operand(pos_weight, _tensor(input, op), op).data
+        pw = _operand(pos_weight, _tensor(input, op), op).data.astype(x.data.dtype, copy=False)
         try:
             fits = np.broadcast_shapes(pw.shape, x.data.shape) == x.data.shape
         except ValueError:
