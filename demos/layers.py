@@ -93,7 +93,9 @@ def check_softmax_with_loss(rng: np.random.Generator, n: int, c: int) -> Check:
     loss = layer.forward(x, t)
     dx = layer.backward(1.0)
     diffs: Dict[str, float] = {}
-    for name, build in [("ops", softmax_with_loss_from_ops), ("F.cross_entropy", F.cross_entropy)]:
+    builds: List[Tuple[str, Callable[[Tensor, np.ndarray], Tensor]]] = [
+        ("ops", softmax_with_loss_from_ops), ("F.cross_entropy", F.cross_entropy)]
+    for name, build in builds:
         xt = Tensor(x.copy(), requires_grad=True)
         lt = build(xt, t)
         lt.backward()

@@ -96,6 +96,44 @@ CASES: Dict[str, Tuple[Callable[..., Any], Tuple[np.ndarray, ...], Callable[...,
     "minimum": (lambda a, b: F.minimum(a, b) ** 3, (_any(4), _any(4)),
                 lambda a, b: _torch().minimum(a, b) ** 3),
 }
+# The activations and losses of PyTorch (autograd_lite.activation, .losses, .losses_binary); their
+# kinks, options and edge values are in tests/test_losses_activations.py.
+_SIGNS = np.array([1.0, -1.0, 1.0, -1.0])
+_LABELS = np.array([2, 0])
+CASES.update({
+    "erf": (lambda a: F.erf(a), (_any(4),), lambda a: _torch().erf(a)),
+    "erfc": (lambda a: F.erfc(a), (_any(4),), lambda a: _torch().erfc(a)),
+    "gelu": (lambda a: F.gelu(a), (2 * _any(5),), lambda a: _torch().nn.functional.gelu(a)),
+    "silu": (lambda a: F.silu(a), (2 * _any(5),), lambda a: _torch().nn.functional.silu(a)),
+    "softplus": (lambda a: F.softplus(a, beta=1.5), (2 * _any(5),),
+                 lambda a: _torch().nn.functional.softplus(a, beta=1.5)),
+    "leaky_relu": (lambda a: F.leaky_relu(a, 0.2) * a, (_pos(4) * _SIGNS,),
+                   lambda a: _torch().nn.functional.leaky_relu(a, 0.2) * a),
+    "elu": (lambda a: F.elu(a, 0.7), (_pos(4) * _SIGNS,), lambda a: _torch().nn.functional.elu(a, 0.7)),
+    "selu": (lambda a: F.selu(a), (_pos(4) * _SIGNS,), lambda a: _torch().nn.functional.selu(a)),
+    "hardtanh": (lambda a: F.hardtanh(a, -0.8, 1.2) * a, (np.array([-1.4, -0.3, 0.2, 1.3]),),
+                 lambda a: _torch().nn.functional.hardtanh(a, -0.8, 1.2) * a),
+    "softsign": (lambda a: F.softsign(a), (2 * _any(5),), lambda a: _torch().nn.functional.softsign(a)),
+    "mish": (lambda a: F.mish(a), (2 * _any(5),), lambda a: _torch().nn.functional.mish(a)),
+    "logsumexp": (lambda a: F.logsumexp(a, axis=1), (_any(2, 3),), lambda a: _torch().logsumexp(a, dim=1)),
+    "nll_loss": (lambda a: F.nll_loss(a, _LABELS, reduction="none") ** 2, (_any(2, 3),),
+                 lambda a: _torch().nn.functional.nll_loss(a, _torch().tensor(_LABELS),
+                                                           reduction="none") ** 2),
+    "binary_cross_entropy": (lambda a, b: F.binary_cross_entropy(a, b), (RNG.uniform(0.1, 0.9, (2, 3)),
+                             RNG.uniform(0.0, 1.0, (2, 3))),
+                             # PyTorch's own second derivative adds 1e-12 to p and 1 - p (off by
+                             # ~1e-11): its autograd of the formula is the oracle here
+                             lambda a, b: -(b * a.log() + (1 - b) * (-a).log1p()).mean()),
+    "binary_cross_entropy_with_logits": (
+        lambda a, b: F.binary_cross_entropy_with_logits(a, b, pos_weight=np.array([0.5, 2.0, 3.0])),
+        (2 * _any(2, 3), RNG.uniform(0.0, 1.0, (2, 3))),
+        lambda a, b: _torch().nn.functional.binary_cross_entropy_with_logits(
+            a, b, pos_weight=_torch().tensor([0.5, 2.0, 3.0]))),
+    "huber_loss": (lambda a, b: F.huber_loss(a, b, delta=0.8), (2 * _any(2, 3), _any(2, 3)),
+                   lambda a, b: _torch().nn.functional.huber_loss(a, b, delta=0.8)),
+    "smooth_l1_loss": (lambda a, b: F.smooth_l1_loss(a, b, beta=0.7), (2 * _any(2, 3), _any(2, 3)),
+                       lambda a, b: _torch().nn.functional.smooth_l1_loss(a, b, beta=0.7)),
+})
 # Rows checked elsewhere: scatter only appears inside getitem's gradient graph (checked through
 # it here); the convolution ops have their own first- and second-derivative tests against torch.
 INTERNAL = {"scatter": "getitem", "im2col": "tests/test_conv.py", "col2im": "tests/test_conv.py",

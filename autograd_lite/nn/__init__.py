@@ -33,11 +33,13 @@ from .layers import (
     Softmax,
     Tanh,
 )
+from .losses import BCELoss, BCEWithLogitsLoss, HuberLoss, NLLLoss, SmoothL1Loss
 from .module import Module, RemovableHandle
 from .parameter import Parameter
 
 __all__ = [
     "Module", "Parameter", "RemovableHandle",
     "Linear", "Affine", "ReLU", "Sigmoid", "Tanh", "Softmax", "Dropout", "BatchNorm1d",
-    "Sequential", "MSELoss", "CrossEntropyLoss", "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten",
+    "Sequential", "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "HuberLoss",
+    "SmoothL1Loss", "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten",
 ]

@@ -17,6 +17,7 @@ from numpy.typing import DTypeLike
 from .. import checks as _checks
 from .. import functional as F
 from ..activation import LAST, axis_or_dim
+from ..losses import _reduction
 from ..tensor import Tensor
 from .module import Module, Seed, _as_tensor, _check_size
 
@@ -289,17 +290,35 @@ class MSELoss(Module):
     5.0
     """
 
+    def __init__(self, reduction: str = "mean") -> None:
+        super().__init__()
+        self.reduction = _reduction(reduction, "MSELoss")
+
     def forward(self, pred: Any, target: Any) -> Tensor:  # type: ignore[override]
-        return F.mse_loss(_as_tensor(pred), target)
+        return F.mse_loss(_as_tensor(pred), target, reduction=self.reduction)
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}"
 
 
 class CrossEntropyLoss(Module):
     """``loss(logits, target)``: :func:`~autograd_lite.functional.cross_entropy` as a module
-    (PyTorch's name; the book's ``SoftmaxWithLoss``): class labels or one-hot rows.
+    (PyTorch's name; the book's ``SoftmaxWithLoss``): class labels or one-hot rows, with
+    ``reduction`` and ``label_smoothing``.
 
     >>> round(CrossEntropyLoss()(Tensor(np.zeros((2, 4))), [1, 3]).item(), 6) == round(math.log(4), 6)
     True
     """
 
+    def __init__(self, reduction: str = "mean", label_smoothing: float = 0.0) -> None:
+        super().__init__()
+        self.reduction = _reduction(reduction, "CrossEntropyLoss")
+        F.cross_entropy(Tensor([0.0]), 0, label_smoothing=label_smoothing)  # its checks, now
+        self.label_smoothing = label_smoothing
+
     def forward(self, logits: Any, target: Any) -> Tensor:  # type: ignore[override]
-        return F.cross_entropy(_as_tensor(logits), target)
+        return F.cross_entropy(_as_tensor(logits), target, reduction=self.reduction,
+                               label_smoothing=self.label_smoothing)
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}, label_smoothing={self.label_smoothing!r}"

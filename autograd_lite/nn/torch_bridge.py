@@ -33,6 +33,7 @@ from .layers import (
     Softmax,
     Tanh,
 )
+from .losses import BCELoss, BCEWithLogitsLoss, HuberLoss, NLLLoss, SmoothL1Loss
 from .module import Module
 
 __all__ = ["to_torch", "torch_names", "from_torch_names"]
@@ -156,8 +157,16 @@ _SIMPLE: Dict[type, Callable[[Any, Any], Any]] = {
     AvgPool2d: lambda m, torch: torch.nn.AvgPool2d(m.kernel_size, m.stride, padding=m.pad,
                                                    count_include_pad=True),
     Flatten: lambda m, torch: torch.nn.Flatten(start_dim=m.start_dim),
-    MSELoss: lambda m, torch: torch.nn.MSELoss(),
-    CrossEntropyLoss: lambda m, torch: torch.nn.CrossEntropyLoss(),
+    MSELoss: lambda m, torch: torch.nn.MSELoss(reduction=m.reduction),
+    CrossEntropyLoss: lambda m, torch: torch.nn.CrossEntropyLoss(reduction=m.reduction,
+                                                                 label_smoothing=m.label_smoothing),
+    NLLLoss: lambda m, torch: torch.nn.NLLLoss(reduction=m.reduction),
+    BCELoss: lambda m, torch: torch.nn.BCELoss(reduction=m.reduction),
+    BCEWithLogitsLoss: lambda m, torch: torch.nn.BCEWithLogitsLoss(
+        reduction=m.reduction,
+        pos_weight=None if m.pos_weight is None else torch.tensor(np.asarray(m.pos_weight, float))),
+    HuberLoss: lambda m, torch: torch.nn.HuberLoss(reduction=m.reduction, delta=m.delta),
+    SmoothL1Loss: lambda m, torch: torch.nn.SmoothL1Loss(reduction=m.reduction, beta=m.beta),
 }
 
 
