@@ -147,10 +147,18 @@ UFUNCS[np.minimum] = _extreme("minimum")
 _signatures: Dict[Any, inspect.Signature] = {}
 
 
-def _signature(f: Any) -> inspect.Signature:
+def _signature(f: Any, impl: Any = None) -> inspect.Signature:
+    """``f``'s signature; for a numpy builtin that has none (``np.where`` on older numpy), the
+    Tensor op's own (``impl``), whose parameters follow numpy's names."""
     sig = _signatures.get(f)
     if sig is None:
-        sig = _signatures[f] = inspect.signature(f)
+        try:
+            sig = inspect.signature(f)
+        except ValueError:
+            if impl is None:
+                raise
+            sig = inspect.signature(impl)
+        _signatures[f] = sig
     return sig
 
 
@@ -171,7 +179,7 @@ def _positional(func: Any, impl: Callable[..., Any]) -> int:
     if k is None:
         ours = list(_signature(impl).parameters.values())
         k = 0
-        for p in _signature(func).parameters.values():
+        for p in _signature(func, impl).parameters.values():
             if (k >= len(ours) or p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
                     or ours[k].name != p.name or ours[k].kind is not p.POSITIONAL_OR_KEYWORD):
                 break
@@ -185,7 +193,7 @@ def _run_op(func: Any, impl: Callable[..., Any], args: Any, kwargs: Any) -> Any:
     if not kwargs and len(args) <= _positional(func, impl):
         return impl(*args)
     name = func.__name__
-    sig = _signature(func)
+    sig = _signature(func, impl)
     try:
         bound = sig.bind(*args, **kwargs)
     except TypeError as e:
