@@ -36,7 +36,7 @@ numbers is not differentiable: both are refused with the Function's name, never 
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Tuple
 
 from . import checks as _checks
 from . import engine as _engine
@@ -257,12 +257,3 @@ def graph_sends(node: Any, g: Any) -> List[Tuple[Value, Any]]:
             raise not_differentiable(cls, i, c)
         out.append((p, c))
     return out
-
-
-def function_of(node: Any) -> Optional[type]:
-    """The Function that made ``node`` (None for a built-in op or a leaf)."""
-    if isinstance(node, _FunctionValue):
-        return node._fn
-    saved = getattr(node, "_saved", None)
-    return saved[0] if isinstance(saved, tuple) and saved and isinstance(saved[0], type) \
-        and issubclass(saved[0], Function) else None
