@@ -96,7 +96,9 @@ def test_stepper_is_an_iframe_with_the_whole_page(tmp_path: Path) -> None:
     out = s._repr_html_()
     assert out.startswith('<iframe class="autograd-lite-stepper" sandbox="allow-scripts"')
     page = html.unescape(re.search(r'srcdoc="(.*)"', out, re.S).group(1))
-    assert page == s.html() and "Content-Security-Policy" in page and page.count('<div class="frame"') == 5
+    # one picture, laid out once, for the seed and the 4 steps
+    assert page == s.html() and "Content-Security-Policy" in page and page.count('<div class="frame"') == 1
+    assert page.count("<svg") == 1 and len(re.findall(r'"lines": ', page)) == 5
     assert s.save(tmp_path / "p.html").read_text(encoding="utf-8") == page
     assert g["apple"].grad == 0.0  # a replay
 
@@ -124,10 +126,15 @@ def test_page_refuses_big_graphs_and_non_graphs() -> None:
     v = Value(1.0, "v")
     for _ in range(100):
         v = v + 1
-    with pytest.raises(ValueError, match="render_html: max_nodes must be an int from 1 to 40, got 41"):
-        viz.render_html(v, "never.html", max_nodes=41)  # bounded: one layout per step
-    with pytest.raises(ValueError, match="stepper: the graph has 181 values more than max_nodes=20; "
-                                         "pass max_nodes up to 40"):
-        viz.stepper(v)
+    with pytest.raises(ValueError, match="render_html: max_nodes must be an int from 1 to 4000, got 4001"):
+        viz.render_html(v, "never.html", max_nodes=4001)  # bounded: one layout of at most 4000 values
+    with pytest.raises(ValueError, match="stepper: the graph has 201 values, more than max_nodes=20; "
+                                         "pass max_nodes=201"):
+        viz.stepper(v, max_nodes=20)
+    for _ in range(2000):
+        v = v + 1
+    with pytest.raises(ValueError, match=r"render_html: the graph has 4201 values, more than max_nodes=1500; "
+                                         r"step through a smaller graph \(at most 4000 values\)"):
+        viz.render_html(v, "never.html")
     with pytest.raises(TypeError, match="render_html: expected a Value or Tensor, got int"):
         viz.render_html(3, "x.html")  # type: ignore[arg-type]

@@ -19,7 +19,7 @@ from graphs import apple_orange
 
 import viz
 from autograd_lite import Tensor, Value, explain
-from autograd_lite.explain import graph_nodes, preview
+from autograd_lite.explain import SHORT_DIGITS, graph_nodes, preview
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -125,13 +125,13 @@ def expected_grads(ex: Any, k: int, ids: Dict[Any, str]) -> Dict[str, str]:
     out = {}
     for n in ex.nodes:
         if n is ex.root:
-            out[ids[n]] = preview(ex.seed)
+            out[ids[n]] = preview(ex.seed, digits=SHORT_DIGITS)
         elif not arrived.get(n):
             out[ids[n]] = "?"
         elif arrived[n] < uses[n]:
             out[ids[n]] = "+ ?"
         else:
-            out[ids[n]] = preview(ex.grad_of(n))
+            out[ids[n]] = preview(ex.grad_of(n), digits=SHORT_DIGITS)  # as the picture writes it
     return out
 
 

@@ -152,7 +152,7 @@ def draw(
                                   or max_nodes < 1):
         raise ValueError(f"draw: max_nodes must be a positive int or None, got {max_nodes!r}")
     nodes, every = keep(root, max_nodes)
-    if len(nodes) > MAX_DRAWN:
+    if len(nodes) > (frame.max_values if frame is not None and frame.max_values else MAX_DRAWN):
         raise ValueError(f"draw: the graph has {len(nodes)} values, more than {MAX_DRAWN} can be laid out "
                          f"in seconds; pass max_nodes={DEFAULT_MAX_NODES} (or up to {MAX_DRAWN}) to draw "
                          "the values nearest the output")
@@ -188,6 +188,8 @@ def draw(
     # ordering=in keeps each op's inputs in parent order (apple above apple_num, as in the book)
     g.attr(rankdir=rankdir, bgcolor="white", nodesep="0.25", ranksep="0.2", pad="0.2",
            ordering="in", fontname=FONT)
+    if len(nodes) > MAX_DRAWN:  # a page's big graph: fewer rounds of crossing reduction, 2x quicker
+        g.attr(mclimit="0.1", nslimit="1", nslimit1="1")
     g.attr("node", fontname=FONT, fontsize="14", fontcolor=INK)
     g.attr("edge", fontname=FONT, fontsize="12", color=LINE_MID, arrowsize="0.7", penwidth="1.3")
     if frame is not None and frame.caption:
@@ -198,31 +200,50 @@ def draw(
         g.attr(label=f'<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="2">{rows}</TABLE>>',
                labelloc="t", labeljust="l")
 
+    marks = frame is not None and frame.marks  # the page's script finds boxes, ops, edges by these ids
+    pins = frame.pins if frame is not None else None
+    if pins is not None:
+        g.attr(**pins.graph)
+
+    def node(name: str, **attrs: Any) -> None:
+        if pins is not None:
+            attrs.update(pins.node(name))
+        g.node(name, **attrs)
+
+    def edge(tail: str, head: str, mark: Optional[str] = None, **attrs: Any) -> None:
+        if marks and mark:
+            attrs["id"] = mark
+        if pins is not None:
+            attrs.update(pins.edge(tail, head))
+        g.edge(tail, head, **attrs)
+
     for n in nodes:
         # hover text (SVG tooltips): the value's name and formula, never a Graphviz id
         says = tip(names[n] if n.is_leaf else f"{names[n]} = {expression(n, names)}") if tips else None
-        g.node("n" + ids[n], label=value_label(n, names[n], is_root=n is root, is_hot=n in hot,
-                                               show_grad=show_grad, backward_ran=backward_ran,
-                                               parts=into.get(n, []), record=checks.get(n), frame=frame,
-                                               note=root_note if n is root else ""),
-               shape="plain", tooltip=says)
+        node("n" + ids[n], label=value_label(n, names[n], is_root=n is root, is_hot=n in hot,
+                                             show_grad=show_grad, backward_ran=backward_ran,
+                                             parts=into.get(n, []), record=checks.get(n), frame=frame,
+                                             note=root_note if n is root else "",
+                                             mark=ids[n] if marks else ""),
+             shape="plain", tooltip=says, **({"id": "v" + ids[n]} if marks else {}))
         if not n.is_leaf:
             hot_op = n in hot_ops
-            g.node("op" + ids[n], label=f"<{font(esc(op_text(n.op)), INK, bold=True)}>", tooltip=says,
-                   shape="circle" if len(op_text(n.op)) <= 2 else "ellipse", style="filled",
-                   fillcolor=FILL_HOT if hot_op else FILL_OP, color=LINE_HOT if hot_op else LINE_OP,
-                   width="0.4", height="0.4", margin="0.04", fontsize="15")
+            node("op" + ids[n], label=f"<{font(esc(op_text(n.op)), INK, bold=True)}>", tooltip=says,
+                 shape="circle" if len(op_text(n.op)) <= 2 else "ellipse", style="filled",
+                 fillcolor=FILL_HOT if hot_op else FILL_OP, color=LINE_HOT if hot_op else LINE_OP,
+                 width="0.4", height="0.4", margin="0.04", fontsize="15",
+                 **({"id": "o" + ids[n]} if marks else {}))
     if cut:
         more = f"… {cut} more node{'s' if cut > 1 else ''} (max_nodes={max_nodes})"
-        g.node(id_prefix + "more", label=f"<{font(esc(more), MUTED)}>",
-               shape="box", style="dashed,rounded", color=LINE_CONST)
+        node(id_prefix + "more", label=f"<{font(esc(more), MUTED)}>",
+             shape="box", style="dashed,rounded", color=LINE_CONST)
 
     for n in nodes:
         if n.is_leaf:
             continue
         op_id = "op" + ids[n]
-        g.edge(op_id, "n" + ids[n], color=LINE_HOT if n in hot_ops else LINE_MID,
-               tooltip=tip(f"{names[n]} = {expression(n, names)}") if tips else None)
+        edge(op_id, "n" + ids[n], "x" + ids[n], color=LINE_HOT if n in hot_ops else LINE_MID,
+             tooltip=tip(f"{names[n]} = {expression(n, names)}") if tips else None)
         missing = False
         for i, p in enumerate(n.parents):
             if p not in kept:
@@ -234,18 +255,19 @@ def draw(
             source = "n" + ids[p]
             if (n, i) in far:
                 source = f"c{ids[n]}_{i}"
-                g.node(source, label=copy_label(names[p], *far[(n, i)]), shape="plain",
-                       tooltip=tip(names[p]) if tips else None)
-            label = edge_label(n, i, names, show_local, show_grad, sent, frame)
+                node(source, label=copy_label(names[p], *far[(n, i)]), shape="plain",
+                     tooltip=tip(names[p]) if tips else None)
+            use = f"{ids[n]}_{i}"
+            label = edge_label(n, i, names, show_local, show_grad, sent, frame, mark=use if marks else "")
             if label:  # the edge runs through its label: it cannot be read as another edge's
-                via = f"e{ids[n]}_{i}"
-                g.node(via, label=label, shape="plain", fontsize="12", tooltip=attrs.get("tooltip"))
-                g.edge(source, via, arrowhead="none", headport=into_side, **attrs)
-                g.edge(via, op_id, tailport=out_side, **attrs)
+                via = f"e{use}"
+                node(via, label=label, shape="plain", fontsize="12", tooltip=attrs.get("tooltip"))
+                edge(source, via, f"i{use}", arrowhead="none", headport=into_side, **attrs)
+                edge(via, op_id, f"j{use}", tailport=out_side, **attrs)
             else:
-                g.edge(source, op_id, **attrs)
+                edge(source, op_id, f"i{use}", **attrs)
         if missing:
-            g.edge(id_prefix + "more", op_id, style="dashed", color=LINE_CONST)
+            edge(id_prefix + "more", op_id, style="dashed", color=LINE_CONST)
     return g
 
 
@@ -282,15 +304,20 @@ def render(root: Any, path: Union[str, "os.PathLike[str]"], format: Optional[str
     return out
 
 
-def pipe(g: graphviz.Digraph, kind: str, out: Path, max_inches: float = PNG_MAX_INCHES) -> bytes:
+def pipe(g: graphviz.Digraph, kind: str, out: Path, max_inches: float = PNG_MAX_INCHES,
+         pinned: bool = False) -> bytes:
     """Run ``dot`` on ``g``; a missing ``dot`` leaves ``out`` with suffix ``.dot`` and a clear error.
 
-    A PNG is drawn at :data:`PNG_DPI`, scaled down to at most ``max_inches`` a side."""
+    A PNG is drawn at :data:`PNG_DPI`, scaled down to at most ``max_inches`` a side.
+    ``pinned``: every position is fixed already (:mod:`viz.pinned`): ``neato -n2`` draws it
+    without laying it out again."""
     source = g
     if kind == "png":
         g = g.copy()
         g.attr(dpi=str(PNG_DPI), size=f"{max_inches},{max_inches}")
     try:
+        if pinned:
+            return g.pipe(format=kind, engine="neato", neato_no_op=2)
         return g.pipe(format=kind)
     except graphviz.ExecutableNotFound:
         dot_path = out.with_suffix(".dot")

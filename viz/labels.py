@@ -162,12 +162,18 @@ class Frame:
     widths: Dict[Tuple[Any, ...], int] = field(default_factory=dict)
     caption: str = ""
     tooltips: bool = False  # hover texts (name and formula) instead of Graphviz ids, for the page
+    marks: bool = False  # SVG ids on boxes, ops, edges and the changing cells, for the page's script
+    pins: Optional[Any] = None  # a :class:`viz.pinned.Layout`: every position fixed (one layout)
+    max_values: Optional[int] = None  # the page's own bound, checked by the page, instead of MAX_DRAWN
 
 
-def _cell(text: str, key: Tuple[Any, ...], frame: Optional[Frame], align: str = "RIGHT") -> str:
+def _cell(text: str, key: Tuple[Any, ...], frame: Optional[Frame], align: str = "RIGHT",
+          mark: str = "") -> str:
     width = frame.widths.get(key) if frame is not None else None
     w = f' WIDTH="{width}"' if width else ""
-    return f'<TD ALIGN="{align}"{w}>{text}</TD>'
+    # an ID reaches the SVG (as id="a_<ID>") only with an HREF; the page's script drops the link
+    m = f' ID="{mark}" HREF="#"' if mark and frame is not None and frame.marks else ""
+    return f'<TD ALIGN="{align}"{w}{m}>{text}</TD>'
 
 
 def grad_sum(g: Any, parts: List[Tuple[Any, bool]]) -> Tuple[str, List[str]]:
@@ -231,8 +237,9 @@ def _same(total: Any, g: Any) -> bool:
 
 def value_label(n: Any, name: str, *, is_root: bool, is_hot: bool, show_grad: bool,
                 backward_ran: bool, parts: List[Tuple[Any, bool]], record: Any,
-                frame: Optional[Frame], note: str = "") -> str:
-    """The box of one value: its name, data and grad (with the sum of its uses)."""
+                frame: Optional[Frame], note: str = "", mark: str = "") -> str:
+    """The box of one value: its name, data and grad (with the sum of its uses); ``mark``: the
+    grad cell's id on a page (``g<mark>``)."""
     is_leaf = n.is_leaf
     is_const = is_leaf and not getattr(n, "label", "") and not getattr(n, "requires_grad", False)
     fill, line = box_colors(n, is_root, is_hot)
@@ -273,7 +280,7 @@ def value_label(n: Any, name: str, *, is_root: bool, is_hot: bool, show_grad: bo
         else:  # no pass from this root: a grad other than 0 came from elsewhere, and says so
             content = font(esc(value_text(g) + (f" ({OUTSIDE})" if g != 0 else "")), BACK, bold=True)
         rows.append(f'<TR><TD ALIGN="LEFT">{font("grad", BACK)}</TD>'
-                    + _cell(content, ("grad", n), frame) + "</TR>")
+                    + _cell(content, ("grad", n), frame, mark=f"g{mark}" if mark else "") + "</TR>")
         if sum_lines:
             stacked = '<BR ALIGN="RIGHT"/>'.join(esc(line) for line in sum_lines) + '<BR ALIGN="RIGHT"/>'
             rows.append(f'<TR><TD COLSPAN="2" ALIGN="RIGHT">{font(stacked, BACK, size=12)}</TD></TR>')
@@ -317,7 +324,7 @@ def copy_label(name: str, use: int, uses: int) -> str:
 
 
 def edge_label(n: Any, i: int, names: Dict[Any, str], show_local: bool, show_grad: bool,
-               sent: Dict[Tuple[Any, int], Any], frame: Optional[Frame]) -> str:
+               sent: Dict[Tuple[Any, int], Any], frame: Optional[Frame], mark: str = "") -> str:
     """The local derivative of one use and what flowed back along it (``← 6``).
 
     A Value's local derivative is written as a fraction, ``∂t`` over ``∂x``, ``= 2`` beside
@@ -344,6 +351,8 @@ def edge_label(n: Any, i: int, names: Dict[Any, str], show_local: bool, show_gra
         if flow is not None:
             width = frame.widths.get(("edge", n, i)) if frame is not None else None
             w = f' WIDTH="{width}"' if width else ""
+            if mark and frame is not None and frame.marks:  # the page changes this text: its id, and
+                w += f' ID="f{mark}" HREF="#" ALIGN="LEFT"'  # a start that stays where Graphviz put it
             rows.append(f'<TR><TD COLSPAN="2"{w}>{font(esc(flow), BACK, bold=True)}</TD></TR>')
     if not rows:
         return ""

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Union
 
 from .orders import OrderComparison, _equal, _num
-from .page import CSP, MAX_PAGE_NODES
+from .page import CSP
 from .page_script import STYLE
 from .svg import svg_text
 
@@ -68,6 +68,8 @@ _SCRIPT = r"""
   show(0);
 })();
 """
+
+MAX_PAGE_NODES = 40  # one SVG per step of each order: a few seconds
 
 
 def _ledger(report: OrderComparison, side: str) -> str:

@@ -13,6 +13,8 @@ Policy is ``default-src 'none'``); it opens from a file.
 
 from __future__ import annotations
 
+import base64
+import gzip
 import html
 import json
 import math
@@ -24,23 +26,27 @@ from typing import Any, Dict, List, Optional, Union
 import graphviz
 
 from autograd_lite.display import explanation_html
-from autograd_lite.explain import SHORT_DIGITS, Explanation, explain, formula
+from autograd_lite.explain import SHORT_DIGITS, Explanation, formula
 from autograd_lite.explain import preview as _preview
 from autograd_lite.format import fmt
 from autograd_lite.words import partial, total
 
 from .draw import GraphvizNotFoundError, draw
+from .page_graph import changes, graph_svg
 from .page_script import SCRIPT as _SCRIPT
 from .page_script import STYLE as _STYLE
-from .steps import DEFAULT_MAX_NODES, check_options, frames
-from .svg import hover, install_hint_html, svg_size, svg_text
+from .steps import check_options
+from .svg import install_hint_html, svg_size
+from .timeline import timeline
 
 __all__ = ["stepper", "render_html", "Stepper", "page_html"]
 
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:")
 
 
-MAX_PAGE_NODES = 40  # one SVG layout per step: 40 values lay out in a few seconds
+DEFAULT_MAX_NODES = 1500  # the moons MLP's loss on one point (984 values) lays out in about 2 s
+PACK_BYTES = 500_000  # a picture bigger than this is sent compressed (unpacked by the page's script)
+MAX_PAGE_NODES = 4000  # one layout for every step; more would take Graphviz tens of seconds
 
 
 def _refuse_big(root: Any, max_nodes: int, where: str) -> None:
@@ -51,11 +57,12 @@ def _refuse_big(root: Any, max_nodes: int, where: str) -> None:
         raise TypeError(f"{where}: expected a Value or Tensor, got {type(root).__name__}: {root!r}")
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or not 1 <= max_nodes <= MAX_PAGE_NODES:
         raise ValueError(f"{where}: max_nodes must be an int from 1 to {MAX_PAGE_NODES}, got {max_nodes!r}")
-    cut = len(graph_nodes(root)) - max_nodes
-    if cut > 0:
-        hint = (f"pass max_nodes up to {MAX_PAGE_NODES}" if max_nodes < MAX_PAGE_NODES
-                else "step through a smaller graph, or draw this one whole with viz.render")
-        raise ValueError(f"{where}: the graph has {cut} values more than max_nodes={max_nodes}; {hint}")
+    size = len(graph_nodes(root))
+    if size > max_nodes:
+        hint = (f"pass max_nodes={size}" if size <= MAX_PAGE_NODES else
+                f"step through a smaller graph (at most {MAX_PAGE_NODES} values), e.g. the loss of one "
+                "data point, or draw it with viz.render(max_nodes=...)")
+        raise ValueError(f"{where}: the graph has {size} values, more than max_nodes={max_nodes}; {hint}")
 
 
 def _check_page(root: Any, where: str, rankdir: Any, quiz: Any, title: Any, check: Any,
@@ -167,25 +174,28 @@ def page_html(root: Any, *, quiz: bool = False, rankdir: str = "LR", max_nodes: 
     if isinstance(interval_ms, bool) or not isinstance(interval_ms, int) or not 50 <= interval_ms <= 60_000:
         raise ValueError(f"page_html: interval_ms must be an int from 50 to 60000, got {interval_ms!r}")
     _refuse_big(root, max_nodes, "page_html")
-    ex = explain(root, replay=True)
+    t = timeline(root, quiz=quiz)
+    ex = t.explanation
     names = ex.names
-    fs = frames(root, quiz=quiz)
-    for f in fs:
-        f.tooltips = True  # hovering names a value and its formula, not a Graphviz id
-    svgs = [hover(svg_text(draw(root, rankdir=rankdir, frame=f, max_nodes=None, check=check))) for f in fs]
-    width = max((svg_size(s) or (0.0, 0.0))[0] for s in svgs)
-    steps = [{"lines": step_lines(ex, k, quiz), "hot": names[f.hot[0]] if f.hot else None}
-             for k, f in enumerate(fs)]
-    ids = {n: f"n{k}" for k, n in enumerate(ex.nodes)}  # draw's node ids (nothing is cut)
+    svg = graph_svg(root, t, rankdir, check, max_nodes)  # one layout: each step changes highlights and texts
+    size = svg_size(svg) or (0.0, 0.0)
+    width = size[0]
+    steps = [{"lines": step_lines(ex, k, quiz), "hot": names[n]} for k, n in enumerate(t.hot)]
+    ids = {n: str(k) for k, n in enumerate(ex.nodes)}  # draw's node ids (nothing is cut)
     answers = _answers(ex) if quiz else []
     data: Dict[str, Any] = {"steps": steps, "interval": interval_ms, "quiz": quiz,
-                            "nodes": [{"id": ids[n], "name": names[n]} for n in ex.nodes],
-                            "answers": answers, "width": width}
+                            "nodes": [{"id": "n" + ids[n], "name": names[n]} for n in ex.nodes],
+                            "answers": answers, "width": width, **changes(t, ids)}
     heading = title if title is not None else (
         f"{'Quiz: ' if quiz else ''}the backward pass of {names[root]}, step by step")
-    frame_divs = "".join(f'<div class="frame" data-step="{k}"{" hidden" if k else ""}>{s}</div>'
-                         for k, s in enumerate(svgs))
-    n = len(fs) - 1
+    packed = ""
+    if len(svg) > PACK_BYTES:  # a big picture: gzip and base64 make it about six times smaller
+        packed = (f'<script type="application/octet-stream" id="autograd-lite-svg">'
+                  f'{base64.b64encode(gzip.compress(svg.encode("utf-8"), mtime=0)).decode("ascii")}</script>')
+        svg = ""
+    frame_divs = f'<div class="frame" data-height="{size[1]:.0f}">{svg}</div>'
+    ready = "" if packed else ' data-step="0"'  # a packed picture: the script sets it once unpacked
+    n = len(t.hot) - 1
     controls = (
         '<div id="controls">'
         '<button id="first" title="first step (Home)">|◀ First</button>'
@@ -213,17 +223,17 @@ def page_html(root: Any, *, quiz: bool = False, rankdir: str = "LR", max_nodes: 
         ex_html = (f'<div id="exercise"><b>{html.escape(exercise["question"])}</b><br>'
                    f'<select id="edge">{options}</select> <button id="answer">Answer</button> '
                    '<span id="verdict"></span></div>')
-    table = explanation_html(ex, quiz=quiz)
+    table = explanation_html(ex, quiz=quiz, max_steps=len(ex.steps))  # every step's rows, shown as reached
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<link rel="icon" href="data:,">'
         f"<title>{html.escape(heading)}</title><style>{_STYLE}</style></head>"
-        f'<body data-step="0"><h1>{html.escape(heading)}</h1>{controls}'
+        f'<body{ready}><h1>{html.escape(heading)}</h1>{controls}'
         f'<div id="formula"></div><div id="frames">{frame_divs}</div>{ex_html}{quiz_html}'
         f'<div id="table">{table}</div>'
-        f'<script type="application/json" id="autograd-lite-data">{_json_script(data)}</script>'
+        f'{packed}<script type="application/json" id="autograd-lite-data">{_json_script(data)}</script>'
         f"<script>{_SCRIPT}</script></body></html>\n")
 
 
@@ -303,7 +313,7 @@ class Stepper:
 
 def _height(page: str) -> int:
     """A frame tall enough for the picture, the formula and the table (pixels)."""
-    heights = [float(h) for h in re.findall(r'<svg width="[\d.]+pt" height="([\d.]+)pt"', page)]
+    heights = [float(h) for h in re.findall(r'<div class="frame" data-height="([\d.]+)"', page)]
     rows = page.count('class="step-row"') + page.count('class="q"')
     return int(max(heights, default=200) * 1.34) + 200 + 24 * rows
 

@@ -2,7 +2,9 @@
 
 The script reads the page's data block (strict JSON: inf and nan travel as strings), shows one
 frame per step with its chain-rule lines, reveals the table's rows as the steps reach them, and
-checks the quiz's and the exercise's answers.
+checks the quiz's and the exercise's answers.  The graph is one SVG, laid out once: a step
+highlights its node, op and edges (by their SVG ids) and changes the texts of the grads and
+flows that it reaches (``data.cells``: each cell's ``(step, text)`` changes).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 __all__ = ["STYLE", "SCRIPT"]
 
 STYLE = """
+html{overflow-y:scroll}
 body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#1F2933;margin:12px}
 h1{font-size:18px;margin:0 0 8px}
 #controls{display:flex;gap:6px;align-items:center;flex-wrap:wrap;margin-bottom:6px}
@@ -18,6 +21,7 @@ button{font-size:14px;padding:3px 10px}
 #formula{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px;background:#FFF6D6;
  border:1px solid #C9A227;border-radius:4px;padding:6px 8px;margin:6px 0;white-space:pre-wrap}
 .frame svg{max-width:100%;height:auto}
+.frame svg text{font-family:Helvetica,Arial,sans-serif;font-size:14px}
 tr.step-row.current{background:#FFE08A}
 .explain-table td,.explain-table th{font-size:12px}
 #quiz,#exercise{margin-top:10px;font-size:14px}
@@ -28,9 +32,67 @@ tr.step-row.current{background:#FFE08A}
 
 SCRIPT = r"""
 (function () {
-  "use strict";
+"use strict";
+function start() {
   var data = JSON.parse(document.getElementById("autograd-lite-data").textContent);
-  var frames = document.querySelectorAll(".frame");
+  var XLINK = "http://www.w3.org/1999/xlink";
+  // the changing cells are anchors only so that their ids reach the SVG: no links, no titles
+  var anchors = document.querySelectorAll(".frame a");
+  for (var q = 0; q < anchors.length; q++) {
+    anchors[q].removeAttributeNS(XLINK, "href");
+    anchors[q].removeAttribute("href");
+  }
+  var cells = [];  // [text element, changes, shown]
+  for (var c = 0; c < data.cells.length; c++) {
+    var cell = document.getElementById(data.cells[c][0]);
+    var text = cell && cell.querySelector("text");
+    if (!text) { continue; }
+    if (data.cells[c][0].charAt(2) === "g") {  // a grad: right-aligned in its box (border 1, padding 3)
+      var node = cell.parentNode;
+      while (node && !(node.getAttribute && node.getAttribute("class") === "node")) {
+        node = node.parentNode;
+      }
+      var shape = node && node.querySelector("path, polygon");
+      if (shape) {
+        var bb = shape.getBBox();
+        text.setAttribute("text-anchor", "end");
+        text.setAttribute("x", String(bb.x + bb.width - 4));
+      }
+    }
+    cells.push([text, data.cells[c][1], text.textContent]);
+  }
+  var HOT_FILL = "#ffe08a", HOT_LINE = "#d35400";
+  var lit = [];  // [element, attribute, old value] to put back when the step moves on
+  function set(el, name, value) {
+    lit.push([el, name, el.getAttribute(name)]);
+    el.setAttribute(name, value);
+  }
+  function light(id) {
+    var g = document.getElementById(id);
+    if (!g) { return; }
+    var edge = g.getAttribute("class") === "edge";
+    var shapes = g.querySelectorAll("path, polygon, ellipse, polyline");
+    for (var i = 0; i < shapes.length; i++) {
+      var el = shapes[i], fill = el.getAttribute("fill"), line = el.getAttribute("stroke");
+      if (fill && fill !== "none" && fill !== "transparent") { set(el, "fill", edge ? HOT_LINE : HOT_FILL); }
+      if (line && line !== "none" && line !== "transparent") { set(el, "stroke", HOT_LINE); }
+      if (edge && id.charAt(0) !== "x") { set(el, "stroke-width", "2.6"); }
+    }
+  }
+  function paint(i) {
+    for (var j = lit.length - 1; j >= 0; j--) {
+      if (lit[j][2] === null) { lit[j][0].removeAttribute(lit[j][1]); }
+      else { lit[j][0].setAttribute(lit[j][1], lit[j][2]); }
+    }
+    lit = [];
+    var hot = data.hot[i];
+    for (var h = 0; h < hot.length; h++) { light(hot[h]); }
+    for (var t = 0; t < cells.length; t++) {
+      var changes = cells[t][1], now = changes[0][1];
+      for (var m = 1; m < changes.length && changes[m][0] <= i; m++) { now = changes[m][1]; }
+      if (now !== cells[t][2]) { cells[t][0].textContent = now; cells[t][2] = now; }
+    }
+  }
   var rows = document.querySelectorAll("tr.step-row");
   var finals = document.querySelectorAll(".final-grads");
   var slider = document.getElementById("slider");
@@ -38,10 +100,13 @@ SCRIPT = r"""
   var formula = document.getElementById("formula");
   var play = document.getElementById("play");
   var last = data.steps.length - 1;
+  var most = 1;  // the chain rule's box as tall as its longest step: the picture below stays put
+  for (var s = 0; s <= last; s++) { most = Math.max(most, data.steps[s].lines.length); }
+  formula.style.minHeight = (most * 1.3) + "em";
   var k = 0, timer = null;
   function show(i) {
     k = Math.max(0, Math.min(last, i));
-    for (var j = 0; j < frames.length; j++) { frames[j].hidden = (j !== k); }
+    paint(k);
     for (var r = 0; r < rows.length; r++) {  // a row appears when the pass reaches its step
       var at = Number(rows[r].getAttribute("data-step"));
       rows[r].classList.toggle("current", at === k);
@@ -123,5 +188,18 @@ SCRIPT = r"""
     });
   }
   show(0);
+}
+// a big picture travels gzip-compressed (base64): the browser unpacks it, nothing is fetched
+var packed = document.getElementById("autograd-lite-svg");
+if (packed) {
+  var bytes = Uint8Array.from(atob(packed.textContent), function (ch) { return ch.charCodeAt(0); });
+  var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  new Response(stream).text().then(function (svg) {
+    document.querySelector(".frame").innerHTML = svg;
+    start();
+  });
+} else {
+  start();
+}
 })();
 """

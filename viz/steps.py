@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
 
-from autograd_lite.explain import Explanation, explain
 from autograd_lite.words import total
 
 from .draw import Frame, draw, pipe
 from .labels import num as preview
 from .layout import keep
+from .pinned import parse_layout
+from .timeline import text_width, timeline
 
 __all__ = ["render_steps", "StepFrames", "frames", "final_frame"]
 
@@ -38,61 +39,6 @@ class StepFrames:
     frames: List[Path]
     gif: Optional[Path]
     note: str = ""
-
-
-# Advance widths in em for a Helvetica/Arial-like font, rounded up; unknown characters
-# count as a full em.  Only used to give a text cell the same width in every frame.
-_NARROW = set(".,:;il|!'()[]ftj ")
-_WIDE = set("mwMW@%")
-
-
-def text_width(text: str, size: float, bold: bool = False) -> int:
-    """A generous estimate of ``text``'s width in points at font ``size``."""
-    em = 0.0
-    for ch in text:
-        if ch in _NARROW:
-            em += 0.34
-        elif ch in _WIDE:
-            em += 0.95
-        elif ch.isdigit() or ch in "?+=-−×÷<>*/^_~#$&":
-            em += 0.62
-        elif ch.isascii() and ch.isupper():
-            em += 0.75
-        elif ch.isascii():
-            em += 0.62
-        else:
-            em += 1.0
-    return int(em * size * (1.12 if bold else 1.05)) + 4
-
-
-def _grad_texts(ex: Explanation, done: int, quiz: bool) -> Dict[Any, str]:
-    """Each node's grad text after the first ``done`` steps."""
-    uses: Dict[Any, List[Any]] = {}
-    for step in ex.steps:
-        for e in step.edges:
-            uses.setdefault(e.parent, []).append(e)
-    arrived: Dict[Any, List[Any]] = {}
-    for step in ex.steps[:done]:
-        for e in step.edges:
-            arrived.setdefault(e.parent, []).append(e)
-    texts: Dict[Any, str] = {}
-    for n in ex.nodes:
-        if n is ex.root:
-            texts[n] = preview(ex.seed)
-            continue
-        got = arrived.get(n, [])
-        total = uses.get(n, [])
-        if not total:  # nothing is sent to it (a constant that needs no grad): never a "?"
-            texts[n] = "none needed"
-        elif quiz or not got:
-            texts[n] = "?"
-        elif len(got) < len(total):
-            texts[n] = " + ".join(preview(e.sent) for e in got) + " + ?"
-        elif len(got) == 1:
-            texts[n] = preview(got[0].after)
-        else:
-            texts[n] = f"{preview(got[-1].after)} = " + " + ".join(preview(e.sent) for e in got)
-    return texts
 
 
 def check_options(where: str, root: Any, rankdir: str = "LR", **flags: Any) -> None:
@@ -115,22 +61,19 @@ def check_options(where: str, root: Any, rankdir: str = "LR", **flags: Any) -> N
 
 
 def frames(root: Any, quiz: bool = False) -> List[Frame]:
-    """The frames of the backward pass of ``root`` (a replay: no grad is changed)."""
+    """The frames of the backward pass of ``root`` (a replay: no grad is changed), each with
+    every grad and flow text, from :func:`viz.timeline.timeline`."""
     check_options("frames", root, quiz=quiz)
-    ex = explain(root, replay=True)
+    t = timeline(root, quiz=quiz)
+    ex = t.explanation
     names = ex.names
     out: List[Frame] = []
     n_steps = len(ex.steps)
     root_name = names[root]
     seed_line = f"{total(root_name, root_name)} = {preview(ex.seed)}: every other grad is still unknown (?)"
-    out.append(Frame(grads=_grad_texts(ex, 0, quiz), hot=[root], hot_inputs=False,
-                     flows={(s.node, e.index): "← ?" for s in ex.steps for e in s.edges},
+    out.append(Frame(grads=t.grads_at(0), hot=[root], hot_inputs=False, flows=dict(t.flows_at(0)),
                      caption=f"Step 0 of {n_steps}: seed the output\n{seed_line}"))
     for k, step in enumerate(ex.steps, 1):
-        flows: Dict[Tuple[Any, int], Optional[str]] = {}
-        for j, s in enumerate(ex.steps):
-            for e in s.edges:
-                flows[(s.node, e.index)] = "← ?" if quiz or j >= k else f"← {preview(e.sent)}"
         me = names[step.node]
         if quiz:
             upstream = preview(step.upstream) if k == 1 else "?"
@@ -140,20 +83,19 @@ def frames(root: Any, quiz: bool = False) -> List[Frame]:
         else:
             detail = "; ".join(_edge_words(names[e.parent], e, step.upstream) for e in step.edges)
         up = "?" if quiz and k > 1 else preview(step.upstream)
-        out.append(Frame(grads=_grad_texts(ex, k, quiz), flows=flows, hot=[step.node],
+        out.append(Frame(grads=t.grads_at(k), flows=dict(t.flows_at(k)), hot=[step.node],
                          caption=f"Step {k} of {n_steps}: {me} ({step.node.op}) has upstream grad {up} "
                                  f"and sends upstream × local to each parent\n{detail}"))
-    _same_widths(out)
+    _same_widths(out, t.widths)
     return out
 
 
 def final_frame(root: Any) -> Frame:
     """The picture of the whole pass, replayed (seed 1, no grad changed): every grad with the sum
     of what arrived, every edge with what it sent; nothing highlighted."""
-    ex = explain(root, replay=True)
-    flows: Dict[Tuple[Any, int], Optional[str]] = {
-        (s.node, e.index): f"← {preview(e.sent)}" for s in ex.steps for e in s.edges}
-    return Frame(grads=_grad_texts(ex, len(ex.steps), False), flows=flows, hot_inputs=False)
+    t = timeline(root)
+    last = len(t.hot) - 1
+    return Frame(grads=t.grads_at(last), flows=dict(t.flows_at(last)), hot_inputs=False)
 
 
 def _edge_words(parent: str, e: Any, upstream: Any) -> str:
@@ -164,20 +106,11 @@ def _edge_words(parent: str, e: Any, upstream: Any) -> str:
     return f"{parent}.grad: {preview(e.before)} + {sent} = {preview(e.after)}"
 
 
-def _same_widths(all_frames: List[Frame]) -> None:
+def _same_widths(all_frames: List[Frame], widths: Dict[Tuple[Any, ...], int]) -> None:
     """Give every varying text cell its widest width in every frame (a layout that stays put)."""
-    widths: Dict[Tuple[Any, ...], int] = {}
-
-    def grow(key: Tuple[Any, ...], w: int) -> None:
-        widths[key] = max(widths.get(key, 0), w)
-
-    for f in all_frames:
-        for n, text in f.grads.items():
-            grow(("grad", n), text_width(text, 14, bold=True))
-        for (n, i), flow in f.flows.items():
-            grow(("edge", n, i), text_width(flow or "", 12, bold=True))
-        for line in f.caption.split("\n"):
-            grow(("caption",), text_width(line, 16, bold=True))
+    widths = dict(widths)
+    widths[("caption",)] = max(text_width(line, 16, bold=True)
+                               for f in all_frames for line in f.caption.split("\n"))
     for f in all_frames:
         f.widths = widths
 
@@ -219,10 +152,15 @@ def render_steps(
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     written: List[Path] = []
-    for k, frame in enumerate(frames(root, quiz=quiz)):
+    fs = frames(root, quiz=quiz)
+    # one layout for every frame: dot lays out the first, the others are drawn on its positions
+    first = out / "step_000.png"
+    pins = parse_layout(pipe(draw(root, rankdir=rankdir, frame=fs[0], max_nodes=None), "json", first))
+    for k, frame in enumerate(fs):
+        frame.pins = pins
         g = draw(root, rankdir=rankdir, frame=frame, max_nodes=None)
         path = out / f"step_{k:03d}.png"
-        path.write_bytes(pipe(g, "png", path, max_inches=FRAME_MAX_INCHES))
+        path.write_bytes(pipe(g, "png", path, max_inches=FRAME_MAX_INCHES, pinned=True))
         written.append(path)
     gif_path = out / ("quiz.gif" if quiz else "backward.gif")
     if gif is False:
