@@ -21,6 +21,9 @@ from __future__ import annotations
 import random
 from typing import Any, List, Optional, Sequence, Union
 
+from .engine import next_order as _next_order
+from .groups import param_span
+from .groups import record as _record
 from .value import Value, _const, _new
 
 Scalar = Union[Value, float]
@@ -84,15 +87,19 @@ class Neuron(ScalarModule):
         self.w = [Value(rng.uniform(-1, 1), label=f"{name}w{i}") for i in range(1, n_inputs + 1)]
         self.b = Value(0.0, label=f"{name}b")
         self.activation = activation
+        self.name = name.rstrip(".") or "neuron"  # what a folded picture calls it (L1.n3)
+        self._params = param_span(self.parameters())  # its weights, drawn inside its folded box
 
     def __call__(self, x: Sequence[Scalar]) -> Value:
         if len(x) != len(self.w):
             raise ValueError(f"Neuron: expected {len(self.w)} inputs, got {len(x)}")
+        start = _next_order()  # the nodes made from here on are this neuron's (a folded picture)
         # b + w_i * x_i, the Value on the left: a plain-number x is wrapped as a leaf
         act = weighted_sum(self.w, x, self.b)
-        if self.activation == "linear":
-            return act
-        return getattr(act, self.activation)()
+        if self.activation != "linear":
+            act = getattr(act, self.activation)()
+        _record(self.name, "neuron", start, self._params)
+        return act
 
     def parameters(self) -> List[Value]:
         return self.w + [self.b]
@@ -111,9 +118,13 @@ class Layer(ScalarModule):
             raise TypeError(f"Layer: name must be a str, got {type(name).__name__}")
         self.neurons = [Neuron(n_inputs, activation, rng, name=f"{name}n{j}.")
                         for j in range(1, n_outputs + 1)]
+        self.name = name.rstrip(".") or "layer"
+        self._params = param_span(self.parameters())
 
     def __call__(self, x: Sequence[Scalar]) -> Union[Value, List[Value]]:
+        start = _next_order()
         out = [n(x) for n in self.neurons]
+        _record(self.name, "layer", start, self._params)
         return out[0] if len(out) == 1 else out
 
     def parameters(self) -> List[Value]:
@@ -139,11 +150,14 @@ class MLP(ScalarModule):
                   name=f"L{i + 1}.")
             for i in range(len(sizes))
         ]
+        self._params = param_span(self.parameters())
 
     def __call__(self, x: Sequence[Scalar]) -> Union[Value, List[Value]]:
+        start = _next_order()
         out: Any = x
         for layer in self.layers:
             out = layer(out if isinstance(out, (list, tuple)) else [out])
+        _record("MLP", "module", start, self._params)
         return out  # type: ignore[no-any-return]
 
     def parameters(self) -> List[Value]:

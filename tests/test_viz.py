@@ -522,8 +522,10 @@ PICTURE_DEMOS = [["apple_orange"], ["chain_rule", "--fast"], ["feedforward", "--
 @needs_dot
 def test_every_shipped_picture_fits_a_slide(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parent.parent
+    # the tool runs from tools/: PYTHONPATH makes it draw with this tree's viz, not an installed one
+    env = {**os.environ, "PYTHONPATH": str(root) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     runs = {"docs": subprocess.Popen([sys.executable, "tools/make_doc_images.py", "--out", str(tmp_path / "docs")],
-                                     cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)}
+                                     cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)}
     for demo in PICTURE_DEMOS:
         runs[demo[0]] = subprocess.Popen([sys.executable, "-m", f"demos.{demo[0]}", *demo[1:],
                                           "-o", str(tmp_path / demo[0])], cwd=root,

@@ -103,6 +103,20 @@ def functions_net() -> Tuple[Tensor, Dict[str, Any]]:
     return functions.joined_graph(*functions.small_net())["loss"], {"check": True, "rankdir": "TB"}
 
 
+def moons_mlp_folded() -> Tuple[Value, Dict[str, Any]]:
+    """docs/api.md, folding: micrograd's moons MLP(2, [16, 16, 1]) and its loss on one point,
+    folded by layer (a slide)."""
+    from autograd_lite.datasets import make_moons
+    from autograd_lite.scalar_nn import MLP
+
+    X, y = make_moons(100, noise=0.1, seed=1)
+    model = MLP(2, [16, 16, 1], seed=0)
+    x = [Value(float(v), label=f"x{i}") for i, v in enumerate(X[0].tolist(), 1)]
+    loss = _named((1 + -(2 * int(y[0]) - 1) * model(x)).relu(), "loss")
+    loss.backward()
+    return loss, {"fold": "layer"}
+
+
 # name -> builder returning (root, options for viz.draw)
 PICTURES: Dict[str, Callable[[], Tuple[Any, Dict[str, Any]]]] = {
     "chain_rule": chain_rule,
@@ -112,6 +126,7 @@ PICTURES: Dict[str, Callable[[], Tuple[Any, Dict[str, Any]]]] = {
     "affine": affine,
     "conv_small": conv_small,
     "functions_net": functions_net,
+    "moons_mlp_folded": moons_mlp_folded,
 }
 
 

@@ -12,6 +12,7 @@ True
 
 from .draw import DEFAULT_MAX_NODES, MAX_DRAWN, GraphvizNotFoundError, dot_available, draw, render
 from .exercise import Exercise, plant_bug
+from .fold import FoldedGroup, Folding, fold_graph, group
 from .gradient import draw_gradient
 from .orders import OrderComparison, compare_orders
 from .orders_page import render_orders_html
@@ -21,4 +22,4 @@ from .steps import StepFrames, render_steps
 __all__ = ["draw", "render", "render_steps", "StepFrames", "GraphvizNotFoundError", "dot_available",
            "DEFAULT_MAX_NODES", "MAX_DRAWN", "draw_gradient", "stepper", "render_html", "Stepper",
            "plant_bug", "Exercise", "compare_orders", "OrderComparison",
-           "render_orders_html"]
+           "render_orders_html", "group", "fold_graph", "Folding", "FoldedGroup"]

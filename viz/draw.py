@@ -70,6 +70,7 @@ MAX_DRAWN = 300  # max_nodes=None draws at most this many values; more would not
 FORMATS = ("png", "svg", "pdf", "dot")
 PNG_DPI = 144  # crisp on slides; SVG and PDF are vector anyway
 PNG_MAX_INCHES = 40  # a bigger drawing is scaled down to fit: bounded pixels, bounded time
+SLIDE_INCHES = 13.5  # a folded picture's PNG: at most 1944 px, a 16:9 slide
 
 INSTALL_HINT = (
     "Install Graphviz (a system program, not a pip package):\n"
@@ -124,6 +125,7 @@ def draw(
     frame: Optional[Frame] = None,
     id_prefix: str = "",
     root_name: Optional[str] = None,
+    fold: Optional[str] = None,
 ) -> graphviz.Digraph:
     """A ``graphviz.Digraph`` of everything ``root`` depends on (shows inline in a notebook).
 
@@ -136,7 +138,9 @@ def draw(
     :func:`viz.render_steps` overrides (grads shown as ``?``, highlights, widths);
     ``id_prefix``: prepended to every DOT node id (two pictures in one, see ``viz.draw_gradient``);
     ``root_name``: how the root is named (default: its label, else ``t1`` ...; ``viz.draw_gradient``
-    names a gradient ``dy/dx``).
+    names a gradient ``dy/dx``); ``fold``: ``"neuron"``, ``"layer"``, ``"module"`` or ``"group"``
+    draws each recorded block of that kind as one box showing what enters and leaves it (see
+    :mod:`viz.fold`); ``max_nodes`` then bounds the boxes drawn (values and blocks).
 
     >>> from autograd_lite import Value
     >>> x = Value(2.0, "x")
@@ -151,6 +155,8 @@ def draw(
     if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, int)
                                   or max_nodes < 1):
         raise ValueError(f"draw: max_nodes must be a positive int or None, got {max_nodes!r}")
+    if fold is not None:
+        return _draw_folded(root, fold, rankdir, show_grad, show_local, highlight, max_nodes, check, frame)
     nodes, every = keep(root, max_nodes)
     if len(nodes) > (frame.max_values if frame is not None and frame.max_values else MAX_DRAWN):
         raise ValueError(f"draw: the graph has {len(nodes)} values, more than {MAX_DRAWN} can be laid out "
@@ -271,6 +277,35 @@ def draw(
     return g
 
 
+def _draw_folded(root: Any, fold: str, rankdir: str, show_grad: bool, show_local: bool, highlight: Any,
+                 max_nodes: Optional[int], check: bool, frame: Optional[Frame]) -> graphviz.Digraph:
+    from autograd_lite.explain import graph_nodes
+
+    from .fold import check_fold, fold_graph
+    from .fold_draw import draw_folded
+
+    check_fold(fold, "draw")
+    if check or highlight is not None or frame is not None:
+        raise ValueError("draw: a folded picture (fold=...) draws no check, highlight or frame; "
+                         "pass fold=None for them")
+    every = graph_nodes(root)
+    folding = fold_graph(root, fold, every)
+    boxes = len(folding.groups) + sum(1 for n in every if n not in folding.owner)
+    bound = MAX_DRAWN if max_nodes is None else min(max_nodes, MAX_DRAWN)
+    if boxes > bound:
+        raise ValueError(f"draw: folded by {fold!r}, the graph still has {boxes} boxes (values and blocks), "
+                         f"more than max_nodes={bound}; fold by a larger block ('layer', 'module'), or "
+                         f"pass max_nodes up to {MAX_DRAWN}")
+    backward_ran = root.grad is not None and (is_tensor(root) or root.grad != 0.0)
+    g = Digraph(name="autograd_lite")
+    g.attr(rankdir=rankdir, bgcolor="white", nodesep="0.25", ranksep="0.2", pad="0.2",
+           ordering="in", fontname=FONT)
+    g.attr("node", fontname=FONT, fontsize="14", fontcolor=INK)
+    g.attr("edge", fontname=FONT, fontsize="12", color=LINE_MID, arrowsize="0.7", penwidth="1.3")
+    draw_folded(root, every, folding, g, rankdir, show_grad, show_local, backward_ran)
+    return g
+
+
 # ----------------------------------------------------------------------- files
 def _format_of(path: Path, format: Optional[str]) -> str:
     fmt_ = (format or path.suffix.lstrip(".")).lower()
@@ -299,7 +334,8 @@ def render(root: Any, path: Union[str, "os.PathLike[str]"], format: Optional[str
     if kind == "dot":
         out.write_text(g.source, encoding="utf-8")
         return out
-    data = pipe(g, kind, out)
+    # a folded picture is for a slide: a PNG at most 13.5 inches (1944 px) wide
+    data = pipe(g, kind, out, SLIDE_INCHES if draw_options.get("fold") is not None else PNG_MAX_INCHES)
     out.write_bytes(data)
     return out
 

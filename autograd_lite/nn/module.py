@@ -17,6 +17,9 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Set, 
 import numpy as np
 
 from .. import checks as _checks
+from ..engine import next_order as _next_order
+from ..groups import param_span
+from ..groups import record as _record
 from ..serialize import cast_state, read_state, write_state
 from ..tensor import Tensor
 from .parameter import Parameter
@@ -242,6 +245,26 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        start = _next_order()  # the nodes made from here on are this call's (a folded picture)
+        out = self._call(*args, **kwargs)
+        span = self.__dict__.get("_param_span")
+        if span is None:  # its weights' creation indices, once: drawn inside its folded box
+            span = param_span(self.parameters())
+            object.__setattr__(self, "_param_span", span)
+        # a module of modules (Sequential) folds with fold="module", one of ops (Linear) with "layer"
+        _record(self._block_name(), "module" if self.__dict__.get("_module_names") else "layer", start, span)
+        return out
+
+    def _block_name(self) -> str:
+        """``0 (Linear)``: the path its parameters are labelled by, and its class."""
+        kind = type(self).__name__
+        for name in self.__dict__.get("_param_names", ()):
+            path, dot, _ = (getattr(getattr(self, name, None), "label", "") or "").rpartition(".")
+            if dot:
+                return f"{path} ({kind})"
+        return kind
+
+    def _call(self, *args: Any, **kwargs: Any) -> Any:
         pre, post = self.__dict__.get("_forward_pre_hooks"), self.__dict__.get("_forward_hooks")
         if not pre and not post:
             return self.forward(*args, **kwargs)
