@@ -109,11 +109,45 @@ def test_without_dot_notebooks_show_the_install_hint(monkeypatch: pytest.MonkeyP
     bundle = viz.draw(g["price"])._repr_mimebundle_()
     assert set(bundle) == {"text/html", "text/plain"}
     assert "sudo apt-get install graphviz" in bundle["text/html"] and "Traceback" not in bundle["text/html"]
-    hint = viz.stepper(g["price"])._repr_html_()
-    assert hint.startswith('<div class="autograd-lite-no-dot"') and "The step-by-step page needs" in hint
+    # the picture itself, laid out in the notebook by the vendored Graphviz; PNG and PDF need dot
+    assert bundle["text/html"].startswith('<iframe class="autograd-lite-picture" sandbox="allow-scripts"')
+    assert "PNG and PDF files need" in bundle["text/html"] and "Viz.js 3.31.0" in bundle["text/html"]
     with pytest.raises(viz.GraphvizNotFoundError, match="render_html: the Graphviz 'dot' program was not"):
-        viz.render_html(g["price"], tmp_path / "page.html")
+        viz.render_html(g["price"], tmp_path / "page.html", layout="dot")
     assert (tmp_path / "page.dot").read_text(encoding="utf-8").startswith("digraph")
+
+
+def test_without_dot_the_page_lays_the_graph_out_in_the_browser(monkeypatch: pytest.MonkeyPatch,
+                                                                 tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dot anywhere
+    g = apple_orange()
+    page = viz.render_html(g["price"], tmp_path / "page.html").read_text(encoding="utf-8")
+    assert 'id="autograd-lite-dot"' in page and '<div class="frame" data-height="600"></div>' in page
+    assert "Viz.js 3.31.0" in page and "script-src 'unsafe-inline' 'wasm-unsafe-eval';" in page
+    cell = viz.stepper(g["price"])._repr_html_()
+    assert cell.startswith('<iframe class="autograd-lite-stepper"') and "autograd-lite-dot" in cell
+    assert g["apple"].grad == 0.0  # a replay
+
+
+def test_the_vendored_graphviz_is_pinned_and_licensed() -> None:
+    vendor = Path(viz.__file__).parent / "_vendor"
+    import hashlib
+
+    version = (vendor / "VERSION").read_text(encoding="utf-8")
+    assert "@viz-js/viz 3.31.0" in version
+    digest = hashlib.sha256((vendor / "viz-global.js").read_bytes()).hexdigest()
+    assert f"sha256 of viz-global.js: {digest}" in version
+    licence = (vendor / "LICENSE").read_text(encoding="utf-8")
+    assert "MIT license" in licence and "Eclipse Public License" in licence
+
+
+@needs_dot
+def test_a_page_laid_out_by_dot_keeps_the_strict_policy(tmp_path: Path) -> None:
+    path = viz.render_html(apple_orange()["price"], tmp_path / "p.html", layout="dot")
+    page = path.read_text(encoding="utf-8")
+    assert "wasm-unsafe-eval" not in page and "Viz.js 3.31.0" not in page and "<svg" in page
+    with pytest.raises(ValueError, match="render_html: layout must be one of"):
+        viz.render_html(apple_orange()["price"], tmp_path / "q.html", layout="wasm")
 
 
 @needs_dot

@@ -44,6 +44,8 @@ def test_wheel_installs_only_distinctive_top_level_names(dists: Dict[str, Path])
     top = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
     assert top == {"autograd_lite", "viz", "autograd_lite_demos"}  # no `demos`, no `tests`
     assert "autograd_lite_demos/moons.py" in names and "autograd_lite/py.typed" in names
+    # the page lays graphs out in the browser with the vendored Graphviz: shipped with its licence
+    assert {"viz/_vendor/viz-global.js", "viz/_vendor/LICENSE", "viz/_vendor/VERSION"} <= set(names)
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     required = [line.split(":", 1)[1].strip() for line in metadata.splitlines()
                 if line.startswith("Requires-Dist:") and "extra ==" not in line]
@@ -57,7 +59,8 @@ def test_sdist_ships_what_the_tests_read(dists: Dict[str, Path]) -> None:
     needed = {"LICENSE", "README.md", "CHANGELOG.md", "CONTRIBUTING.md", "Makefile", "setup.cfg",
               "pyproject.toml", "docs/api.md", "docs/tutorial.md", "docs/images/apple_orange.png",
               "docs/images/apple_orange.dot", "tests/test_docs.py", "tests/memlimit.py", "tests/graphs.py",
-              "tools/make_doc_images.py", "demos/README.md", "demos/moons.py", ".ci/run"}
+              "tools/make_doc_images.py", "demos/README.md", "demos/moons.py", ".ci/run",
+              "viz/_vendor/viz-global.js", "viz/_vendor/LICENSE", "viz/_vendor/VERSION"}
     assert needed <= names, sorted(needed - names)
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
     assert "Copyright (c) 2026 the autograd_lite developers" in (ROOT / "LICENSE").read_text()
@@ -84,6 +87,7 @@ def test_installed_wheel_runs_without_the_checkout(dists: Dict[str, Path], tmp_p
              "from autograd_lite import Value\n"
              "x, y = Value(1.0, 'x'), Value(2.0, 'y'); z = (x + y)**2; z.backward()\n"
              "assert '∂t1' in viz.draw(z).source\n"
+             "assert 'Viz.js 3.31.0' in viz.page.page_html(z, layout='browser')\n"
              "print(autograd_lite.__file__); print(viz.__file__); print(autograd_lite_demos.__file__)\n"
              "print(importlib.util.find_spec('demos'))\n")
     done = run([sys.executable, "-c", probe], cwd=work, env=env)

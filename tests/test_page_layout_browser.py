@@ -5,9 +5,11 @@ one point (984 values, the page's picture sent compressed) steps like a small gr
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any, Dict, List
 
+import pytest
 from graphs import apple_orange
 from test_page_browser import (  # noqa: F401  (fixture, marks)
     assert_clean,
@@ -93,15 +95,21 @@ def visit(driver: Any, root: Any, path: Path, ks: List[int]) -> None:  # noqa: F
     assert_clean(driver, path)
 
 
-def test_every_step_of_a_small_page_keeps_the_layout(driver: Any, tmp_path: Path) -> None:  # noqa: F811
+LAYOUTS = pytest.mark.parametrize("layout", ["dot", "browser"])  # browser: the vendored Graphviz
+
+
+@LAYOUTS
+def test_every_step_of_a_small_page_keeps_the_layout(driver: Any, tmp_path: Path,  # noqa: F811
+                                                      layout: str) -> None:
     price = apple_orange()["price"]
-    path = viz.render_html(price, tmp_path / "apples.html")
+    path = viz.render_html(price, tmp_path / "apples.html", layout=layout)
     visit(driver, price, path, [0, 1, 2, 3, 4, 2, 0])
 
 
-def test_a_2_4_4_1_mlp_steps_on_one_layout(driver: Any, tmp_path: Path) -> None:  # noqa: F811
+@LAYOUTS
+def test_a_2_4_4_1_mlp_steps_on_one_layout(driver: Any, tmp_path: Path, layout: str) -> None:  # noqa: F811
     loss = moons_loss([4, 4, 1])
-    path = viz.render_html(loss, tmp_path / "mlp.html")
+    path = viz.render_html(loss, tmp_path / "mlp.html", layout=layout)
     n = len(explain(loss, replay=True).steps)
     visit(driver, loss, path, [0, 1, 2, 3, n // 2, n - 1, n, 5])
 
@@ -113,3 +121,38 @@ def test_the_moons_mlp_loss_on_one_point_steps_on_one_layout(driver: Any, tmp_pa
     n = len(explain(loss, replay=True).steps)
     assert n > 600
     visit(driver, loss, path, [0, 1, 2, 40, n // 2, n - 1, n, 3])
+
+
+def test_the_moons_mlp_page_lays_out_in_the_browser_without_dot(driver: Any, tmp_path: Path) -> None:  # noqa: F811
+    loss = moons_loss([16, 16, 1])
+    path = viz.render_html(loss, tmp_path / "moons.html", layout="browser")
+    assert path.stat().st_size < 3_000_000
+    start = time.monotonic()
+    n = len(explain(loss, replay=True).steps)
+    visit(driver, loss, path, [0, 1, n // 2, n])
+    print(f"moons page laid out in the browser and stepped in {time.monotonic() - start:.1f} s")
+
+
+def test_a_picture_in_a_notebook_without_dot_is_drawn_by_the_vendored_graphviz(
+        driver: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dot: the notebook's picture is laid out in the browser
+    price = apple_orange()["price"]
+    cell = viz.draw(price)._repr_mimebundle_()["text/html"]
+    monkeypatch.undo()
+    wrapper = tmp_path / "notebook_cell.html"
+    head = '<head><meta charset="utf-8"></head>'  # a notebook's page is UTF-8
+    wrapper.write_text(f"<!DOCTYPE html><html>{head}<body>{cell}</body></html>", encoding="utf-8")
+    open_page(driver, wrapper)
+    driver.switch_to.frame(driver.find_element("tag name", "iframe"))
+    try:
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        WebDriverWait(driver, 60).until(
+            lambda d: d.find_element("tag name", "body").get_attribute("data-ready") == "1")
+        texts = driver.execute_script("return Array.from(document.querySelectorAll('svg text'))"
+                                      ".map(function (t) { return t.textContent; });")
+        assert {"price", "apple", "715", "650"} <= set(texts)  # the labels drawn in full: names, data, grads
+        errors = [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
+        assert errors == []
+    finally:
+        driver.switch_to.default_content()

@@ -13,8 +13,6 @@ Policy is ``default-src 'none'``); it opens from a file.
 
 from __future__ import annotations
 
-import base64
-import gzip
 import html
 import json
 import math
@@ -31,8 +29,8 @@ from autograd_lite.explain import preview as _preview
 from autograd_lite.format import fmt
 from autograd_lite.words import partial, total
 
-from .draw import GraphvizNotFoundError, draw
-from .page_graph import changes, graph_svg
+from .draw import GraphvizNotFoundError, dot_available, draw
+from .page_graph import changes, graph_dot, graph_svg, packed, vendored_viz
 from .page_script import SCRIPT as _SCRIPT
 from .page_script import STYLE as _STYLE
 from .steps import check_options
@@ -42,6 +40,10 @@ from .timeline import timeline
 __all__ = ["stepper", "render_html", "Stepper", "page_html"]
 
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:")
+# a page laid out in the browser compiles the vendored Graphviz (WebAssembly): that, and nothing more
+CSP_WASM = CSP.replace("script-src 'unsafe-inline'", "script-src 'unsafe-inline' 'wasm-unsafe-eval'")
+LAYOUTS = ("auto", "dot", "browser")
+BROWSER_HEIGHT = 600.0  # a picture laid out in the browser: the notebook frame's guess at its height
 
 
 DEFAULT_MAX_NODES = 1500  # the moons MLP's loss on one point (984 values) lays out in about 2 s
@@ -66,9 +68,11 @@ def _refuse_big(root: Any, max_nodes: int, where: str) -> None:
 
 
 def _check_page(root: Any, where: str, rankdir: Any, quiz: Any, title: Any, check: Any,
-                exercise: Any) -> None:
+                exercise: Any, layout: Any = "auto") -> None:
     """Every option of the page, refused up front with the caller's name."""
     check_options(where, root, rankdir, quiz=quiz, check=check)
+    if layout not in LAYOUTS:
+        raise ValueError(f"{where}: layout must be one of {LAYOUTS}, got {layout!r}")
     if title is not None and not isinstance(title, str):
         raise TypeError(f"{where}: title must be a str or None, got {type(title).__name__}: {title!r}")
     if exercise is not None and not isinstance(exercise, dict):
@@ -164,21 +168,23 @@ def _json_safe(obj: Any) -> Any:
 
 def page_html(root: Any, *, quiz: bool = False, rankdir: str = "LR", max_nodes: int = DEFAULT_MAX_NODES,
               title: Optional[str] = None, check: bool = False, exercise: Optional[Dict[str, Any]] = None,
-              interval_ms: int = 1200) -> str:
-    """The page as a string (see :func:`render_html`); raises ``graphviz.ExecutableNotFound`` without dot.
+              interval_ms: int = 1200, layout: str = "auto") -> str:
+    """The page as a string (see :func:`render_html`).
 
     ``check=True`` overlays gradcheck on the leaves of every frame (as ``draw(check=True)``);
     ``exercise`` (from :mod:`viz.exercise`) adds the question "which edge is wrong?".
     """
-    _check_page(root, "page_html", rankdir, quiz, title, check, exercise)
+    _check_page(root, "page_html", rankdir, quiz, title, check, exercise, layout)
     if isinstance(interval_ms, bool) or not isinstance(interval_ms, int) or not 50 <= interval_ms <= 60_000:
         raise ValueError(f"page_html: interval_ms must be an int from 50 to 60000, got {interval_ms!r}")
     _refuse_big(root, max_nodes, "page_html")
     t = timeline(root, quiz=quiz)
     ex = t.explanation
     names = ex.names
-    svg = graph_svg(root, t, rankdir, check, max_nodes)  # one layout: each step changes highlights and texts
-    size = svg_size(svg) or (0.0, 0.0)
+    # one layout, by dot here or by the vendored Graphviz in the browser: a step changes highlights and texts
+    browser = layout == "browser" or (layout == "auto" and not dot_available())
+    svg = "" if browser else graph_svg(root, t, rankdir, check, max_nodes)
+    size = (0.0, BROWSER_HEIGHT) if browser else (svg_size(svg) or (0.0, 0.0))
     width = size[0]
     steps = [{"lines": step_lines(ex, k, quiz), "hot": names[n]} for k, n in enumerate(t.hot)]
     ids = {n: str(k) for k, n in enumerate(ex.nodes)}  # draw's node ids (nothing is cut)
@@ -188,13 +194,14 @@ def page_html(root: Any, *, quiz: bool = False, rankdir: str = "LR", max_nodes: 
                             "answers": answers, "width": width, **changes(t, ids)}
     heading = title if title is not None else (
         f"{'Quiz: ' if quiz else ''}the backward pass of {names[root]}, step by step")
-    packed = ""
-    if len(svg) > PACK_BYTES:  # a big picture: gzip and base64 make it about six times smaller
-        packed = (f'<script type="application/octet-stream" id="autograd-lite-svg">'
-                  f'{base64.b64encode(gzip.compress(svg.encode("utf-8"), mtime=0)).decode("ascii")}</script>')
-        svg = ""
+    sent, engine, csp = "", "", CSP
+    if browser:  # the DOT source travels compressed; the page lays it out with Viz.js (WebAssembly)
+        sent = packed("autograd-lite-dot", graph_dot(root, t, rankdir, check, max_nodes))
+        engine, csp = f"<script>{vendored_viz()}</script>", CSP_WASM
+    elif len(svg) > PACK_BYTES:  # a big picture: gzip and base64 make it about six times smaller
+        sent, svg = packed("autograd-lite-svg", svg), ""
     frame_divs = f'<div class="frame" data-height="{size[1]:.0f}">{svg}</div>'
-    ready = "" if packed else ' data-step="0"'  # a packed picture: the script sets it once unpacked
+    ready = "" if sent else ' data-step="0"'  # a packed picture: the script sets it once unpacked
     n = len(t.hot) - 1
     controls = (
         '<div id="controls">'
@@ -226,28 +233,31 @@ def page_html(root: Any, *, quiz: bool = False, rankdir: str = "LR", max_nodes: 
     table = explanation_html(ex, quiz=quiz, max_steps=len(ex.steps))  # every step's rows, shown as reached
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+        f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<link rel="icon" href="data:,">'
         f"<title>{html.escape(heading)}</title><style>{_STYLE}</style></head>"
         f'<body{ready}><h1>{html.escape(heading)}</h1>{controls}'
         f'<div id="formula"></div><div id="frames">{frame_divs}</div>{ex_html}{quiz_html}'
         f'<div id="table">{table}</div>'
-        f'{packed}<script type="application/json" id="autograd-lite-data">{_json_script(data)}</script>'
-        f"<script>{_SCRIPT}</script></body></html>\n")
+        f'{sent}<script type="application/json" id="autograd-lite-data">{_json_script(data)}</script>'
+        f"{engine}<script>{_SCRIPT}</script></body></html>\n")
 
 
 def render_html(root: Any, path: Union[str, "os.PathLike[str]"], *, quiz: bool = False, rankdir: str = "LR",
-                max_nodes: int = DEFAULT_MAX_NODES, title: Optional[str] = None) -> Path:
+                max_nodes: int = DEFAULT_MAX_NODES, title: Optional[str] = None,
+                layout: str = "auto") -> Path:
     """Write the interactive backward-pass page of ``root`` to ``path`` (one self-contained HTML file).
 
-    Grads are not changed (the pass is replayed).  Without the Graphviz ``dot`` program the DOT
-    source of the first frame is written beside ``path`` and :class:`viz.GraphvizNotFoundError`
-    says how to install it.
+    Grads are not changed (the pass is replayed).  ``layout``: ``"dot"`` lays the graph out here
+    with the Graphviz ``dot`` program (without it, the DOT source is written beside ``path`` and
+    :class:`viz.GraphvizNotFoundError` says how to install it); ``"browser"`` lets the page lay
+    it out with the vendored Graphviz compiled to WebAssembly (Viz.js, in ``viz/_vendor``);
+    ``"auto"`` (the default): ``dot`` when it is installed, else the browser.
     """
-    _check_page(root, "render_html", rankdir, quiz, title, False, None)
+    _check_page(root, "render_html", rankdir, quiz, title, False, None, layout)
     _refuse_big(root, max_nodes, "render_html")
-    page = Stepper(root, quiz=quiz, rankdir=rankdir, max_nodes=max_nodes, title=title)
+    page = Stepper(root, quiz=quiz, rankdir=rankdir, max_nodes=max_nodes, title=title, layout=layout)
     return page._write(path, "render_html")
 
 
@@ -260,12 +270,13 @@ class Stepper:
 
     def __init__(self, root: Any, quiz: bool = False, rankdir: str = "LR", max_nodes: int = DEFAULT_MAX_NODES,
                  title: Optional[str] = None, check: bool = False,
-                 exercise: Optional[Dict[str, Any]] = None) -> None:
-        _check_page(root, "stepper", rankdir, quiz, title, check, exercise)
+                 exercise: Optional[Dict[str, Any]] = None, layout: str = "auto") -> None:
+        _check_page(root, "stepper", rankdir, quiz, title, check, exercise, layout)
         _refuse_big(root, max_nodes, "stepper")
         self.root = root
         self.options: Dict[str, Any] = {"quiz": quiz, "rankdir": rankdir, "max_nodes": max_nodes,
-                                        "title": title, "check": check, "exercise": exercise}
+                                        "title": title, "check": check, "exercise": exercise,
+                                        "layout": layout}
         self._page: Optional[str] = None
 
     def html(self) -> str:
@@ -319,6 +330,7 @@ def _height(page: str) -> int:
 
 
 def stepper(root: Any, *, quiz: bool = False, rankdir: str = "LR", max_nodes: int = DEFAULT_MAX_NODES,
-            title: Optional[str] = None) -> Stepper:
-    """The backward pass of ``root``, step by step, inline in a notebook (see :func:`render_html`)."""
-    return Stepper(root, quiz=quiz, rankdir=rankdir, max_nodes=max_nodes, title=title)
+            title: Optional[str] = None, layout: str = "auto") -> Stepper:
+    """The backward pass of ``root``, step by step, inline in a notebook (see :func:`render_html`;
+    without the Graphviz ``dot`` program the page lays the graph out in the browser)."""
+    return Stepper(root, quiz=quiz, rankdir=rankdir, max_nodes=max_nodes, title=title, layout=layout)

@@ -189,13 +189,37 @@ function start() {
   }
   show(0);
 }
-// a big picture travels gzip-compressed (base64): the browser unpacks it, nothing is fetched
-var packed = document.getElementById("autograd-lite-svg");
-if (packed) {
-  var bytes = Uint8Array.from(atob(packed.textContent), function (ch) { return ch.charCodeAt(0); });
+// a big picture, or the DOT source, travels gzip-compressed (base64): unpacked here, nothing fetched
+function unpack(el) {
+  var bytes = Uint8Array.from(atob(el.textContent), function (ch) { return ch.charCodeAt(0); });
   var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-  new Response(stream).text().then(function (svg) {
-    document.querySelector(".frame").innerHTML = svg;
+  return new Response(stream).text();
+}
+// Graphviz's SVG as the page wants it: no <title> (hovering would show ids), kept as data-id
+function tidy(svg) {
+  var titles = svg.querySelectorAll("g > title");
+  for (var i = 0; i < titles.length; i++) {
+    titles[i].parentNode.setAttribute("data-id", titles[i].textContent);
+    titles[i].parentNode.removeChild(titles[i]);
+  }
+  return svg;
+}
+var frame = document.querySelector(".frame");
+var packedSvg = document.getElementById("autograd-lite-svg");
+var packedDot = document.getElementById("autograd-lite-dot");
+if (packedDot) {  // laid out here by the vendored Graphviz (Viz.js, WebAssembly)
+  unpack(packedDot).then(function (dot) {
+    return Viz.instance().then(function (viz) { return viz.renderSVGElement(dot); });
+  }).then(function (svg) {
+    frame.appendChild(tidy(svg));
+    start();
+  }).catch(function (e) {
+    frame.textContent = "The picture could not be laid out: " + e;
+    throw e;
+  });
+} else if (packedSvg) {
+  unpack(packedSvg).then(function (svg) {
+    frame.innerHTML = svg;
     start();
   });
 } else {

