@@ -24,7 +24,7 @@ import bisect
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
-from autograd_lite.engine import contributions, is_node, value_of
+from autograd_lite.engine import contributions, creation_index, is_node, value_of
 from autograd_lite.explain import graph_nodes
 from autograd_lite.groups import Block, blocks_of
 from autograd_lite.groups import group as _group
@@ -87,7 +87,7 @@ def fold_graph(root: Any, fold: Optional[str], nodes: Optional[List[Any]] = None
     every = nodes if nodes is not None else graph_nodes(root)
     chosen: List[Block] = []
     made_by: Dict[Any, str] = {}
-    by_order = {n._order: n for n in every}
+    by_order = {creation_index(n): n for n in every}
     for b in blocks_of(every):  # outermost first
         if b.kind == fold and not any(b.within(c) for c in chosen):
             chosen.append(b)
@@ -101,7 +101,7 @@ def fold_graph(root: Any, fold: Optional[str], nodes: Optional[List[Any]] = None
     owner: Dict[Any, FoldedGroup] = {}
     keys = [s for s, _ in starts]
     for n in every:
-        k = bisect.bisect_left(keys, n._order) - 1
+        k = bisect.bisect_left(keys, creation_index(n)) - 1
         if k >= 0:
             g = groups[starts[k][1]]
             if g.block.holds(n):
@@ -143,7 +143,7 @@ def fold_graph(root: Any, fold: Optional[str], nodes: Optional[List[Any]] = None
                     c = value_of(c)
                     sent[key] = c if sent[key] is None else sent[key] + c
     for g in groups:
-        firsts = sorted(order[id(g)], key=lambda p: p._order)
+        firsts = sorted(order[id(g)], key=creation_index)
         g.inputs = [(p, sent[(id(g), p)]) for p in firsts]
         outside = {m for m in g.members if any(owner.get(u) is not g for u in users.get(m, []))}
         g.outputs = [m for m in g.members if m in outside or m is root]

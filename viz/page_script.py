@@ -195,7 +195,7 @@ function unpack(el) {
   var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
   return new Response(stream).text();
 }
-// Graphviz's SVG as the page wants it: no <title> (hovering would show ids), kept as data-id
+// Graphviz's SVG as the page wants it: no title elements (hovering would show ids), kept as data-id
 function tidy(svg) {
   var titles = svg.querySelectorAll("g > title");
   for (var i = 0; i < titles.length; i++) {
