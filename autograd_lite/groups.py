@@ -1,9 +1,10 @@
 """Named blocks of a graph: which nodes a module call, or a learner's ``with group(...)``, made.
 
 Every node has a creation index (:func:`autograd_lite.engine.creation_index`), so a block is
-the interval of indices taken while it ran: recording one costs two counter reads and an append,
-and nothing is added to the nodes.  ``scalar_nn`` (neurons, layers, the MLP) and ``nn`` (every
-module call) record their blocks by themselves; pictures fold them (``viz.draw(fold="neuron")``).
+the interval of indices taken while it ran: recording one costs two counter reads and three
+machine integers, and nothing is added to the nodes.  ``scalar_nn`` (neurons, layers, the MLP)
+and ``nn`` (every module call) record their blocks by themselves; pictures fold them
+(``viz.draw(fold="neuron")``).
 
 >>> from autograd_lite import Value
 >>> x = Value(2.0, "x")
@@ -16,17 +17,17 @@ module call) record their blocks by themselves; pictures fold them (``viz.draw(f
 from __future__ import annotations
 
 import bisect
-from collections import deque
+from array import array
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Deque, Iterable, List, Optional, Tuple, Type
+from typing import Any, Dict, Iterable, List, Optional, Tuple, Type
 
 from .engine import creation_index, next_order
 
-__all__ = ["Block", "group", "record", "param_span", "blocks_of", "KINDS", "MAX_BLOCKS"]
+__all__ = ["Block", "group", "describe", "record", "param_span", "blocks_of", "KINDS", "MAX_INTS"]
 
 KINDS = ("neuron", "layer", "module", "group")
-MAX_BLOCKS = 100_000  # the newest blocks are kept (a training loop makes millions): about 10 MB
+MAX_INTS = 1_000_000  # the newest records are kept (a training loop makes millions): 8 MB at most
 
 
 @dataclass(frozen=True)
@@ -53,17 +54,74 @@ class Block:
         return other.start <= self.start and self.end <= other.end and self != other
 
 
-# (name, kind, start, end), appended when a block ends (atomic under the GIL); plain tuples: a
-# neuron's call pays about 0.2 µs for its record
-_BLOCKS: Deque[Tuple[str, str, int, int, int, int]] = deque(maxlen=MAX_BLOCKS)
-_append = _BLOCKS.append
+# What blocks ran, as plain machine integers (no Python object per call, so nothing for the
+# cyclic GC or the allocator to carry through a training loop): per block, the id of its
+# description, its start and end, then the end of each of its parts.  A description (name, kind,
+# parameters, parts) is registered once per module.  One ``extend`` per record: atomic under the GIL.
+_INTS = array("q")
+_DESCS: List[Tuple[str, str, int, int, Tuple[Any, ...]]] = []
+_DESC_IDS: Dict[Tuple[Any, ...], int] = {}
 NO_PARAMS = (-1, -1)
+MAX_DESCRIPTIONS = 100_000  # distinct block names
 
 
-def record(name: str, kind: str, start: int, params: Tuple[int, int] = NO_PARAMS) -> None:
-    """Record a block that began when the creation counter gave ``start`` and ends now;
-    ``params``: the creation indices of its first and last parameter."""
-    _append((name, kind, start, next_order(), params[0], params[1]))
+def describe(name: str, kind: str, params: Tuple[int, int] = NO_PARAMS, parts: Tuple[Any, ...] = ()) -> int:
+    """The id of a block's description, registered once: ``params`` the creation indices of its
+    first and last parameter; ``parts`` the blocks it runs in turn, ``(kind, names, param spans)``
+    (a layer's neurons)."""
+    key = (name, kind, params, parts)
+    got = _DESC_IDS.get(key)
+    if got is None:
+        if len(_DESCS) >= MAX_DESCRIPTIONS:
+            raise ValueError(f"group: more than {MAX_DESCRIPTIONS} distinct block names; name blocks by "
+                             f"what they are, not by a counter (got {name!r})")
+        got = _DESC_IDS[key] = len(_DESCS)
+        _DESCS.append((name, kind, params[0], params[1], parts))
+    return got
+
+
+def record(desc: int, start: int, ends: Tuple[int, ...] = ()) -> None:
+    """Record that block ``desc`` (from :func:`describe`) began when the creation counter gave
+    ``start`` and ends now; ``ends``: where each of its parts ended (each starts where the last
+    ended)."""
+    _INTS.extend((desc, start, next_order(), *ends))
+    if len(_INTS) > MAX_INTS:
+        _trim()
+
+
+def _records() -> List[Tuple[int, int, int, Tuple[int, ...]]]:
+    ints = _INTS.tolist()
+    out = []
+    k = 0
+    while k + 3 <= len(ints):
+        desc, start, end = ints[k], ints[k + 1], ints[k + 2]
+        parts = _DESCS[desc][4]
+        n = len(parts[1]) if parts else 0
+        out.append((desc, start, end, tuple(ints[k + 3:k + 3 + n])))
+        k += 3 + n
+    return out
+
+
+def _trim() -> None:
+    """Keep the newer half of the records."""
+    k = 0
+    half = len(_INTS) // 2
+    while k < half:
+        parts = _DESCS[_INTS[k]][4]
+        k += 3 + (len(parts[1]) if parts else 0)
+    del _INTS[:k]
+
+
+def _expand(desc: int, start: int, end: int, ends: Tuple[int, ...]) -> List[Block]:
+    name, kind, first, last, parts = _DESCS[desc]
+    out = [Block(name, kind, start, end, first, last)]
+    if parts:
+        sub_kind, names, spans = parts
+        begin = start
+        for sub, span, stop in zip(names, spans, ends):
+            out.append(Block(sub, sub_kind, begin, stop, span[0], span[1]))
+            begin = stop
+    return out
 
 
 def param_span(params: Iterable[Any]) -> Tuple[int, int]:
@@ -94,7 +152,7 @@ class group:
                  tb: Optional[TracebackType]) -> None:
         start = self._start.pop()
         if kind is None:
-            record(self.name, self.kind, start)
+            record(describe(self.name, self.kind), start)
 
 
 def blocks_of(nodes: Iterable[Any]) -> List[Block]:
@@ -103,7 +161,8 @@ def blocks_of(nodes: Iterable[Any]) -> List[Block]:
     if not order:
         return []
     lo, hi = order[0], order[-1]
-    candidates = [Block(*b) for b in list(_BLOCKS) if b[3] > lo and b[2] < hi]
+    candidates = [b for d, start, end, ends in _records() if end > lo and start < hi
+                  for b in _expand(d, start, end, ends)]
     out = []
     for b in candidates:
         k = bisect.bisect_right(order, b.start)

@@ -22,7 +22,7 @@ import random
 from typing import Any, List, Optional, Sequence, Union
 
 from .engine import next_order as _next_order
-from .groups import param_span
+from .groups import describe, param_span
 from .groups import record as _record
 from .value import Value, _const, _new
 
@@ -89,17 +89,23 @@ class Neuron(ScalarModule):
         self.activation = activation
         self.name = name.rstrip(".") or "neuron"  # what a folded picture calls it (L1.n3)
         self._params = param_span(self.parameters())  # its weights, drawn inside its folded box
+        self._block = describe(self.name, "neuron", self._params)
 
     def __call__(self, x: Sequence[Scalar]) -> Value:
+        start = _next_order()  # the nodes made from here on are this neuron's (a folded picture)
+        act = self._forward(x)
+        _record(self._block, start)
+        return act
+
+    def _forward(self, x: Sequence[Scalar]) -> Value:
+        """The neuron's output, unrecorded (its layer records its neurons in one go)."""
         if len(x) != len(self.w):
             raise ValueError(f"Neuron: expected {len(self.w)} inputs, got {len(x)}")
-        start = _next_order()  # the nodes made from here on are this neuron's (a folded picture)
         # b + w_i * x_i, the Value on the left: a plain-number x is wrapped as a leaf
         act = weighted_sum(self.w, x, self.b)
-        if self.activation != "linear":
-            act = getattr(act, self.activation)()
-        _record(self.name, "neuron", start, self._params)
-        return act
+        if self.activation == "linear":
+            return act
+        return getattr(act, self.activation)()  # type: ignore[no-any-return]
 
     def parameters(self) -> List[Value]:
         return self.w + [self.b]
@@ -119,12 +125,19 @@ class Layer(ScalarModule):
         self.neurons = [Neuron(n_inputs, activation, rng, name=f"{name}n{j}.")
                         for j in range(1, n_outputs + 1)]
         self.name = name.rstrip(".") or "layer"
-        self._params = param_span(self.parameters())
+        # its neurons are recorded with it: one record per layer call
+        self._block = describe(self.name, "layer", param_span(self.parameters()),
+                               ("neuron", tuple(n.name for n in self.neurons),
+                                tuple(n._params for n in self.neurons)))
 
     def __call__(self, x: Sequence[Scalar]) -> Union[Value, List[Value]]:
         start = _next_order()
-        out = [n(x) for n in self.neurons]
-        _record(self.name, "layer", start, self._params)
+        out = []
+        ends = []
+        for n in self.neurons:  # each neuron's nodes end where the next one's begin
+            out.append(n._forward(x))
+            ends.append(_next_order())
+        _record(self._block, start, tuple(ends))
         return out[0] if len(out) == 1 else out
 
     def parameters(self) -> List[Value]:
@@ -150,14 +163,14 @@ class MLP(ScalarModule):
                   name=f"L{i + 1}.")
             for i in range(len(sizes))
         ]
-        self._params = param_span(self.parameters())
+        self._block = describe("MLP", "module", param_span(self.parameters()))
 
     def __call__(self, x: Sequence[Scalar]) -> Union[Value, List[Value]]:
         start = _next_order()
         out: Any = x
         for layer in self.layers:
             out = layer(out if isinstance(out, (list, tuple)) else [out])
-        _record("MLP", "module", start, self._params)
+        _record(self._block, start)
         return out  # type: ignore[no-any-return]
 
     def parameters(self) -> List[Value]:

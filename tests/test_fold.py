@@ -18,10 +18,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import autograd_lite.groups as groups
 import viz
 from autograd_lite import Tensor, Value, explain, nn
 from autograd_lite.explain import graph_nodes
-from autograd_lite.groups import MAX_BLOCKS, blocks_of
+from autograd_lite.groups import blocks_of
 from autograd_lite.scalar_nn import MLP
 from viz.fold import fold_graph
 from viz.labels import flow_text
@@ -168,7 +169,19 @@ def test_group_blocks_nest_and_a_block_that_raises_is_not_recorded() -> None:
         viz.draw(z, fold="neurons")
     with pytest.raises(ValueError, match="draws no check, highlight or frame"):
         viz.draw(z, fold="group", check=True)
-    assert MAX_BLOCKS >= 10_000  # bounded memory for the records
+
+
+def test_the_records_stay_bounded_and_keep_the_newest(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(groups, "MAX_INTS", 300)
+    x = Value(1.0, "x")
+    model = MLP(2, [3, 1], seed=0)  # its layer's records carry their neurons' ends
+    for k in range(200):
+        with viz.group("step"):
+            y = x * float(k)
+        out = model([x, y])
+        assert len(groups._INTS) <= 300
+    names = [b.name for b in blocks_of(graph_nodes(out))]
+    assert names == ["step", "MLP", "L1", "L1.n1", "L1.n2", "L1.n3", "L2", "L2.n1"]
 
 
 def test_a_graph_too_big_even_folded_is_refused_with_what_to_do() -> None:

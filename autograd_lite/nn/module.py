@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import checks as _checks
 from ..engine import next_order as _next_order
-from ..groups import param_span
+from ..groups import describe, param_span
 from ..groups import record as _record
 from ..serialize import cast_state, read_state, write_state
 from ..tensor import Tensor
@@ -252,7 +252,8 @@ class Module:
             span = param_span(self.parameters())
             object.__setattr__(self, "_param_span", span)
         # a module of modules (Sequential) folds with fold="module", one of ops (Linear) with "layer"
-        _record(self._block_name(), "module" if self.__dict__.get("_module_names") else "layer", start, span)
+        kind = "module" if self.__dict__.get("_module_names") else "layer"
+        _record(describe(self._block_name(), kind, span), start)
         return out
 
     def _block_name(self) -> str:
