@@ -103,10 +103,10 @@ def _records() -> List[Tuple[int, int, int, Tuple[int, ...]]]:
 
 
 def _trim() -> None:
-    """Keep the newer half of the records."""
+    """Keep the newest records, at most half of :data:`MAX_INTS`."""
     k = 0
-    half = len(_INTS) // 2
-    while k < half:
+    cut = len(_INTS) - MAX_INTS // 2
+    while k < cut:
         parts = _DESCS[_INTS[k]][4]
         k += 3 + (len(parts[1]) if parts else 0)
     del _INTS[:k]
