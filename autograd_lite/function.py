@@ -92,6 +92,7 @@ class Function:
     """
 
     local: Tuple[str, ...] = ()
+    _row: Any  # its row in the op table (the nodes it makes keep its tag)
     sends: Tuple[str, ...] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -100,7 +101,7 @@ class Function:
         if name in _ops.OPS:
             raise TypeError(f"Function {name}: the name is a built-in op's; give the class another name")
         doc = (cls.__doc__ or "").strip().splitlines()
-        _ops.FUNCTIONS[name] = _ops.Op(
+        cls._row = _ops.FUNCTIONS[name] = _ops.Op(
             name, -1, f"{name}({{args}})", tuple(cls.local), (), doc=doc[0] if doc else "your own op",
             sends=tuple(cls.sends) or (f"{name}.backward(g)",), kinds=("Value", "Tensor"),
             again=_again, user=True)
@@ -229,9 +230,9 @@ def _apply_values(cls: Any, args: Tuple[Any, ...]) -> Value:
             local.append(0.0 if g is None else _checks.real_number(g, f"{name}.backward (input {i})"))
     ctx._args, ctx._inputs, ctx._raw, ctx._out = args, inputs, raw, out  # type: ignore[attr-defined]
     if len(parents) == 1:
-        node = _new(data, name, parents[0], local[0], cls=_FunctionValue)
+        node = _new(data, cls._row.tag, parents[0], local[0], cls=_FunctionValue)
     else:
-        node = _new(data, name, parents[0], local[0], parents[1], local[1], cls=_FunctionValue)
+        node = _new(data, cls._row.tag, parents[0], local[0], parents[1], local[1], cls=_FunctionValue)
     node._fn, node._ctx = cls, ctx  # type: ignore[attr-defined]
     return node
 

@@ -50,7 +50,8 @@ def apply_tensors(cls: Any, args: Tuple[Any, ...]) -> Tensor:
                         f"got a {type(out).__name__}")
     data = _to_array(out, None, f"{name}.forward")
     ctx._args, ctx._inputs, ctx._raw, ctx._out = args, inputs, raw, out  # type: ignore[attr-defined]
-    return _result_n(data, name, _function_rule, [a for a in args if isinstance(a, Tensor)], (cls, ctx))
+    parents = [a for a in args if isinstance(a, Tensor)]
+    return _result_n(data, cls._row.tag, _function_rule, parents, (cls, ctx))
 
 
 def _function_rule(g: Any, parents: List[Any], out: Any, saved: Any, wants: List[bool]) -> Tuple[Any, ...]:

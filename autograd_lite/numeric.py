@@ -90,6 +90,7 @@ def unary_method(name: str, new: Callable[..., "Value"]) -> Callable[["Value"], 
         raise ValueError(f"op table: the row {name!r} has no float forward (its 'scalar')")
     domain = row.domain[0] if row.domain else ""
     overflows = row.overflows
+    tag = row.tag
 
     def method(self: "Value") -> "Value":
         a = self.data
@@ -104,7 +105,7 @@ def unary_method(name: str, new: Callable[..., "Value"]) -> Callable[["Value"], 
         if overflows and out - out != 0.0 and a - a == 0.0 and out == out and not _engine.in_rule():
             # a finite x whose result is infinite (a derivative as graph may be infinite)
             raise OverflowError(f"{name}: result too large for a float ({name}({fmt(a)}))")
-        return new(out, name, self, rule(a, out))
+        return new(out, tag, self, rule(a, out))
 
     method.__name__ = name
     method.__qualname__ = f"Value.{name}"

@@ -27,7 +27,7 @@ that ``explain``, ``viz``, the command line and docs/api.md say what the rows sa
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from .format import atom, fmt
@@ -54,7 +54,8 @@ from .generic import (  # the rules' vocabulary, re-exported: ops.exp, ops.cos, 
     tanh,
 )
 
-__all__ = ["Op", "OPS", "FUNCTIONS", "op_row", "param_text", "markdown_table", "register", "bind",
+__all__ = ["Op", "OpName", "param_tag", "OPS", "FUNCTIONS", "op_row", "param_text", "markdown_table",
+           "register", "bind",
            "exp", "log", "sin", "cos", "sqrt", "tanh", "sigmoid", "recip",
            "sign", "step", "square", "sinh", "cosh", "floordiv", "DOMAINS"]
 
@@ -64,6 +65,33 @@ _RADIANS_PER_DEGREE = math.pi / 180.0
 _DEGREES_PER_RADIAN = 180.0 / math.pi
 
 # --------------------------------------------------------------------------- the table
+class OpName(str):
+    """A node's ``op``: the op as text (``'*'``, ``'**2'``, ``'Square'``), holding its row and the
+    number it carries (the exponent of ``x**n``; else None).
+
+    It is a ``str`` (``node.op == "*"`` and ``op in OPS`` read as before); readers take the row
+    from it (:func:`op_row`) and never parse the text.  One per row, made with the row; a row
+    with a parameter has one per number (:func:`param_tag`).
+
+    >>> from autograd_lite import Value
+    >>> y = Value(3.0) ** 2
+    >>> y.op, y.op.row.name, y.op.param
+    ('**2', '**n', 2.0)
+    """
+
+    row: "Op"
+    param: Any
+
+    def __new__(cls, text: str, row: "Op", param: Any = None) -> "OpName":
+        self = str.__new__(cls, text)
+        self.row = row
+        self.param = param
+        return self
+
+    def __reduce__(self) -> Any:  # pickles and copies as the op's text, found again by name
+        return (_tag_named, (str(self), self.param))
+
+
 @dataclass(frozen=True)
 class Op:
     """One op. ``rules[i](*parents, out[, param])`` is ∂out/∂parent i (see the module notes).
@@ -99,7 +127,10 @@ class Op:
     domain: Optional[Tuple[str, Callable[[Any], Any]]] = None
     overflows: bool = False
     array: str = ""
+    tag: OpName = field(init=False, repr=False, compare=False)  # what a node of the row keeps
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tag", OpName(self.name, self))
 
     @property
     def shown(self) -> str:
@@ -160,7 +191,7 @@ _ROWS = (
        sends=("g·{b}·{a}**({b}-1)", "g·{a}**{b}·ln({a})"), kinds=_VT, again=lambda n, ps: ps[0] ** ps[1]),
     Op("**n", 1, "{a}**{n}", ("{n}·{a}**({n}-1)",), (_power_slope,), param=True,
        doc="power with a number exponent; the node's op is '**' followed by the number",
-       sends=("g·{local}",), kinds=_VT, again=lambda n, ps: ps[0] ** float(n.op[2:]), words=_power_words),
+       sends=("g·{local}",), kinds=_VT, again=lambda n, ps: ps[0] ** n.op.param, words=_power_words),
     Op("neg", 1, "-{a}", ("-1",), (lambda a, out: -1.0,), doc="negation", symbol="−x", sends=("-g",),
        kinds=_VT, again=lambda n, ps: -ps[0]),
     _unary("exp", "exp({a})", lambda a, out: out, "e**x", math.exp, overflows=True),
@@ -243,14 +274,54 @@ def register(row: Op) -> Op:
     old = OPS.get(row.name)
     if old is not None and old.kinds != row.kinds:
         raise ValueError(f"op table: {row.name!r} is registered twice with different kinds")
+    if old is not None:
+        _succeed(old, row)
     OPS[row.name] = row
     return row
 
 
 def bind(name: str, vjp: Callable[..., Any]) -> Op:
     """Give a shared row its Tensor rule (written next to the Tensor op's forward code)."""
-    row = OPS[name] = replace(OPS[name], vjp=vjp)
+    old = OPS[name]
+    row = OPS[name] = replace(old, vjp=vjp)
+    _succeed(old, row)
     return row
+
+
+def _succeed(old: Op, new: Op) -> None:
+    """``new`` takes ``old``'s place: the nodes made before (holding old's tags) now read new."""
+    object.__setattr__(new, "tag", old.tag)
+    old.tag.row = new
+    for tag in _PARAM_TAGS.get(old.name, {}).values():
+        tag.row = new
+
+
+_PARAM_TAGS: Dict[str, Dict[Any, OpName]] = {}
+_MAX_PARAM_TAGS = 1024  # per row; beyond, a tag is made per node (the same text and row)
+
+
+def param_tag(name: str, param: Any, text: str) -> OpName:
+    """The tag of row ``name`` carrying the number ``param`` (``text``: how the op spells it,
+    ``'**2'``); one per number, kept for the most used."""
+    tags = _PARAM_TAGS.setdefault(name, {})
+    tag = tags.get(text)
+    if tag is None:
+        tag = OpName(text, OPS[name], param)
+        if len(tags) < _MAX_PARAM_TAGS:
+            tags[text] = tag
+    return tag
+
+
+def _tag_named(text: str, param: Any) -> str:
+    """An op found again from its text (an unpickled node): its tag, or the text if unknown."""
+    row = OPS.get(text) or FUNCTIONS.get(text)
+    if row is not None:
+        return row.tag
+    if param is not None:
+        for r in OPS.values():
+            if r.param and text.startswith(r.name[:-1]):
+                return param_tag(r.name, param, text)
+    return text
 
 
 def add_unary_methods(cls: Any, make: Callable[[str], Any]) -> None:
@@ -263,35 +334,24 @@ def add_unary_methods(cls: Any, make: Callable[[str], Any]) -> None:
 
 
 def op_row(op: str) -> Optional[Op]:
-    """The row of a node's ``op`` string, or None (a leaf, or an op the table does not know).
+    """The row of a node's ``op``, or None (a leaf, or an op the table does not know).
 
-    A row with a parameter is named by its prefix and ``n``: ``'**2'`` is the row ``'**n'``.
+    A node made by an op holds its row in its ``op`` (an :class:`OpName`); a plain string
+    (an ``op`` set by hand) is found by name (a user's Function by its class name).
 
-    >>> op_row("**2").name, op_row("exp").arity, op_row("my_op")
+    >>> from autograd_lite import Value
+    >>> op_row((Value(3.0) ** 2).op).name, op_row("exp").arity, op_row("my_op")
     ('**n', 1, None)
     """
-    row = OPS.get(op)
-    if row is None:
-        for r in OPS.values():
-            if r.param and op.startswith(r.name[:-1]) and _is_number(op[len(r.name) - 1:]):
-                return r
-        return FUNCTIONS.get(op)
-    return row
+    row = getattr(op, "row", None)
+    return (OPS.get(op) or FUNCTIONS.get(op)) if row is None else row
 
 
 def param_text(op: str) -> str:
     """The number a parameter op carries, as the node's ``op`` spells it (``'**2'`` -> ``'2'``),
     else ``''``."""
-    row = op_row(op)
+    row = getattr(op, "row", None)
     return op[len(row.name) - 1:] if row is not None and row.param else ""
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _markdown_text(doc: str) -> str:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import random
 from typing import Any, List, Optional, Sequence, Union
 
-from .value import Value, _const, _new
+from .value import _T_ADD, _T_MUL, Value, _const, _new
 
 Scalar = Union[Value, float]
 
@@ -47,8 +47,8 @@ def weighted_sum(w: Sequence[Value], x: Sequence[Scalar], b: Value) -> Value:
         if type(xi) is not Value:
             xi = _const(xi, "*")
         a, c = wi.data, xi.data
-        m = _new(a * c, "*", wi, c, xi, a)  # wi * xi, as Value.__mul__ makes it
-        acc = _new(acc.data + m.data, "+", acc, 1.0, m, 1.0)  # acc + m, as Value.__add__
+        m = _new(a * c, _T_MUL, wi, c, xi, a)  # wi * xi, as Value.__mul__ makes it
+        acc = _new(acc.data + m.data, _T_ADD, acc, 1.0, m, 1.0)  # acc + m, as Value.__add__
     return acc
 
 

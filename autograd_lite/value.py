@@ -39,7 +39,7 @@ Number = Union[int, float]
 Operand = Union["Value", int, float]
 
 
-def _new(data: float, op: str, a: "Value", local_a: float, b: "Optional[Value]" = None,
+def _new(data: float, op: "_ops.OpName", a: "Value", local_a: float, b: "Optional[Value]" = None,
          local_b: float = 0.0, cls: Any = None) -> "Value":
     """Make a graph node: ``data`` with parents ``a`` (and ``b``) and their local derivatives
     (``cls``: a subclass of Value, for a user's Function).
@@ -118,7 +118,7 @@ class Value(ValueProtocol):
         out = _object_new(Value)
         out.data = self.data + other.data
         out.grad = 0.0
-        out.op = "+"
+        out.op = _T_ADD
         out.label = ""
         if _engine._threads_without_grad and not _engine.is_grad_enabled():
             out._a = out._b = None
@@ -136,7 +136,7 @@ class Value(ValueProtocol):
     def __sub__(self, other: Operand) -> "Value":
         if type(other) is not Value:
             other = _const(other, "-")
-        return _new(self.data - other.data, "-", self, 1.0, other, -1.0)
+        return _new(self.data - other.data, _T_SUB, self, 1.0, other, -1.0)
 
     def __rsub__(self, other: Number) -> "Value":
         return _const(other, "-") - self
@@ -148,7 +148,7 @@ class Value(ValueProtocol):
         out = _object_new(Value)
         out.data = a * b
         out.grad = 0.0
-        out.op = "*"
+        out.op = _T_MUL
         out.label = ""
         if _engine._threads_without_grad and not _engine.is_grad_enabled():
             out._a = out._b = None
@@ -171,13 +171,13 @@ class Value(ValueProtocol):
         if b == 0.0:
             if not _engine.in_rule():
                 raise ZeroDivisionDomainError(f"/: division by zero ({fmt(a)} / {fmt(b)})")
-            return _new(_ieee_quotient(a, b), "/", self, _ieee_quotient(1.0, b), other,
+            return _new(_ieee_quotient(a, b), _T_DIV, self, _ieee_quotient(1.0, b), other,
                         -_ieee_quotient(_ieee_quotient(a, b), b))  # a derivative may be infinite
         q = a / b
         if q - q != 0.0 and _finite(a) and _finite(b) and math.isinf(q) and not _engine.in_rule():
             raise OverflowError(f"/: result too large for a float ({fmt(a)} / {fmt(b)})")
         # d(a/b)/da = 1/b, d(a/b)/db = -a/b**2, as -(a/b)/b so that b*b cannot underflow to 0
-        return _new(q, "/", self, 1.0 / b, other, -q / b)
+        return _new(q, _T_DIV, self, 1.0 / b, other, -q / b)
 
     def __rtruediv__(self, other: Number) -> "Value":
         return _const(other, "/") / self
@@ -188,9 +188,7 @@ class Value(ValueProtocol):
         n = _check_number(other, "**")
         a = self.data
         out = _power(a, n, "**", derivative=_engine.in_rule())
-        node = _new(out, "**" + fmt(n), self, _R_POW_N(a, out, n))
-        node._lb = n  # a one-parent node's second slot keeps the exponent, for the rule
-        return node
+        return _new(out, _ops.param_tag("**n", n, "**" + fmt(n)), self, _R_POW_N(a, out, n))
 
     def __rpow__(self, other: Number) -> "Value":
         return _const(other, "**") ** self
@@ -202,7 +200,7 @@ class Value(ValueProtocol):
         if b == 0.0:
             raise ZeroDivisionDomainError(f"%: division by zero ({fmt(a)} % {fmt(b)})")
         out = a % b  # the sign of b (numpy's mod); inf % b is NaN, as in numpy
-        return _new(out, "%", self, 1.0, other, _R_MOD_B(a, b, out))
+        return _new(out, _T_MOD, self, 1.0, other, _R_MOD_B(a, b, out))
 
     def __rmod__(self, other: Number) -> "Value":
         return _const(other, "%") % self
@@ -211,7 +209,7 @@ class Value(ValueProtocol):
     # Made from the op table's rows (numeric.unary_method): the result with the numeric
     # policy's checks, the local derivative by the row's rule, evaluated on floats.
     def __neg__(self) -> "Value":
-        return _new(-self.data, "neg", self, -1.0)
+        return _new(-self.data, _T_NEG, self, -1.0)
 
     def __pos__(self) -> "Value":
         return self
@@ -230,13 +228,13 @@ class Value(ValueProtocol):
         """max(0, x); d/dx = 1 if x > 0 else 0."""
         a = self.data
         if a > 0.0:
-            return _new(a, "relu", self, 1.0)
-        return _new(0.0 if a == a else a, "relu", self, 0.0)  # relu(nan) is NaN, with slope 0
+            return _new(a, _T_RELU, self, 1.0)
+        return _new(0.0 if a == a else a, _T_RELU, self, 0.0)  # relu(nan) is NaN, with slope 0
 
     def tanh(self) -> "Value":
         """hyperbolic tangent; d/dx = 1 - tanh(x)²."""
         out = math.tanh(self.data)
-        return _new(out, "tanh", self, 1.0 - out * out)
+        return _new(out, _T_TANH, self, 1.0 - out * out)
 
     def sqrt(self) -> "Value":
         """Square root; d/dx = 1/(2 sqrt x) (inf at 0); x must be >= 0."""
@@ -244,7 +242,7 @@ class Value(ValueProtocol):
         if a < 0.0:
             raise DomainError(f"sqrt: needs x >= 0, got x = {fmt(a)}")
         s = math.sqrt(a)
-        return _new(s, "sqrt", self, _R_SQRT(a, abs(s)))  # +inf at -0 too (sqrt(-0) is -0)
+        return _new(s, _T_SQRT, self, _R_SQRT(a, abs(s)))  # +inf at -0 too (sqrt(-0) is -0)
 
     # ----------------------------------------------------------------- graph
     def backward(self, grad: Optional[Number] = 1.0, create_graph: bool = False) -> None:
@@ -388,7 +386,7 @@ def _pow_value(base: Value, exponent: Value) -> Value:
     where ln a is undefined: only an integer exponent gets there, as in PyTorch)."""
     a, b = base.data, exponent.data
     out = _power(a, b, "**", derivative=_engine.in_rule())
-    return _new(out, "**", base, _R_POW_A(a, b, out), exponent, _R_POW_B(a, b, out))
+    return _new(out, _T_POW, base, _R_POW_A(a, b, out), exponent, _R_POW_B(a, b, out))
 
 
 _plain_number_types.add(Value)
@@ -396,7 +394,9 @@ _plain_number_types.add(Value)
 
 _ops.add_unary_methods(Value, _unary)
 
-# The op table's rules, bound once (see autograd_lite.ops).
+# The op table's rules and its rows' tags (what a node keeps as its op), bound once.
+_T_ADD, _T_SUB, _T_MUL, _T_DIV, _T_MOD, _T_NEG, _T_POW, _T_RELU, _T_TANH, _T_SQRT = (
+    _ops.OPS[name].tag for name in ("+", "-", "*", "/", "%", "neg", "**", "relu", "tanh", "sqrt"))
 _R_POW_N = _ops.OPS["**n"].rules[0]
 _R_POW_A, _R_POW_B = _ops.OPS["**"].rules
 _R_SQRT = _ops.OPS["sqrt"].rules[0]

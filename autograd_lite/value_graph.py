@@ -44,7 +44,9 @@ def graph_locals(node: Value) -> Tuple[Any, ...]:
         raise ValueError(f"backward(create_graph=True): no derivative rule for op {node.op!r}")
     a, b = node._a, node._b
     if b is None:
-        return (row.rules[0](a, node, node._lb) if row.param else row.rules[0](a, node),)
+        if row.param:  # the number the op carries (the exponent of x**n), held by its tag
+            return (row.rules[0](a, node, node.op.param),)  # type: ignore[attr-defined]
+        return (row.rules[0](a, node),)
     return (row.rules[0](a, b, node), row.rules[1](a, b, node))
 
 

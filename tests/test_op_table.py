@@ -48,7 +48,9 @@ def test_every_row_is_consistent_with_its_arity(name: str) -> None:
     for template in row.sends:
         assert fields(template) <= allowed | {"local"}, (name, template)
     if row.param:  # named by its prefix and n: '**n' is the row of '**2', '**-1.5' ...
-        assert name.endswith("n") and "n" in fields(row.expr) and ops.op_row(name[:-1] + "2") is row
+        tag = ops.param_tag(name, 2.0, name[:-1] + "2")  # a node's op holds its row: no parsing
+        assert name.endswith("n") and "n" in fields(row.expr) and tag == name[:-1] + "2"
+        assert ops.op_row(tag) is row and tag.param == 2.0 and ops.op_row(name[:-1] + "2") is None
     rendered = [render(t, ["x", "y"][:row.arity], "2") for t in (row.expr, *row.local, *row.sends)]
     assert not any("{" in t or "}" in t or "?" in t for t in rendered), rendered
 

@@ -8,7 +8,7 @@ and on Tensors (``create_graph=True``).
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Dict
 
 import numpy as np
 
@@ -126,7 +126,7 @@ def _register() -> None:
 
 
 _register()
-_pow_op_names = {2.0: "**2"}
+_pow_op_names: Dict[float, Any] = {}
 
 
 class ArithmeticOps:
@@ -216,8 +216,8 @@ class ArithmeticOps:
                 f"**: expected a number or Tensor exponent, got {type(other).__name__}: {other!r}"
             )
         op = _pow_op_names.get(k)
-        if op is None:
-            op = "**" + fmt(k)  # the exponent is part of the op's name, as for Value
+        if op is None:  # the exponent is part of the op's name, as for Value; the tag holds it
+            op = _ops.param_tag("**n", k, "**" + fmt(k))
             if len(_pow_op_names) < 256:
                 _pow_op_names[k] = op
         if k.is_integer():
