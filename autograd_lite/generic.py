@@ -192,11 +192,6 @@ def floordiv(a: Any, b: Any) -> Any:
 
 # --------------------------------------------------------------------------- float forwards
 # What the unary rows of the op table compute on a float where math has no function of that name.
-def relu_of(a: float) -> float:
-    """max(0, a); relu(nan) is NaN (with slope 0)."""
-    return a if a > 0.0 else (0.0 if a == a else a)
-
-
 def rounding(f: Callable[[float], Any]) -> Callable[[float], float]:
     """floor/ceil/round that keep x's sign, -0.0 included (as numpy); infinities and NaN stay."""
     return lambda a: math.copysign(float(f(a)), a) if a - a == 0.0 else a

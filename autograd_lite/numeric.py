@@ -12,12 +12,11 @@ import numbers
 from typing import TYPE_CHECKING, Any, Callable, Dict
 
 from . import checks as _checks
-from . import engine as _engine
 from . import ops as _ops
 from .format import fmt
 
 if TYPE_CHECKING:
-    from .value import Value
+    pass
 
 
 class DomainError(ValueError):
@@ -73,41 +72,3 @@ def _signed_inf(a: float, n: float) -> float:
 #: math's function for each unary row (the rows' ``scalar``): its errors become the policy's
 FORWARD: Dict[str, Callable[[float], float]] = {
     row.name: row.scalar for row in _ops.OPS.values() if row.scalar is not None}
-
-
-def unary_method(name: str, new: Callable[..., "Value"]) -> Callable[["Value"], "Value"]:
-    """The Value method of a one-parent row of the op table (``new`` makes the node).
-
-    The row's float forward (math's function) gives the result and the row's rule its local
-    derivative, both on floats; math's own errors become the numeric policy's: a DomainError
-    naming the op and x
-    (NaN for sin/cos/tan of an infinity, as numpy), an OverflowError where a finite x overflows.
-    """
-    row = _ops.OPS[name]
-    rule = row.rules[0]
-    forward = row.scalar
-    if forward is None:
-        raise ValueError(f"op table: the row {name!r} has no float forward (its 'scalar')")
-    domain = row.domain[0] if row.domain else ""
-    overflows = row.overflows
-    tag = row.tag
-
-    def method(self: "Value") -> "Value":
-        a = self.data
-        try:
-            out = forward(a)
-        except ValueError:
-            if domain:
-                raise DomainError(f"{name}: needs {domain}, got x = {fmt(a)}") from None
-            out = math.nan
-        except OverflowError:
-            out = math.inf
-        if overflows and out - out != 0.0 and a - a == 0.0 and out == out and not _engine.in_rule():
-            # a finite x whose result is infinite (a derivative as graph may be infinite)
-            raise OverflowError(f"{name}: result too large for a float ({name}({fmt(a)}))")
-        return new(out, tag, self, rule(a, out))
-
-    method.__name__ = name
-    method.__qualname__ = f"Value.{name}"
-    method.__doc__ = f"{row.doc}; d/dx = {row.local[0].format(a='x')}."
-    return method

@@ -21,7 +21,7 @@ from __future__ import annotations
 import random
 from typing import Any, List, Optional, Sequence, Union
 
-from .value import _T_ADD, _T_MUL, Value, _const, _new
+from .value import Value
 
 Scalar = Union[Value, float]
 
@@ -30,8 +30,7 @@ def weighted_sum(w: Sequence[Value], x: Sequence[Scalar], b: Value) -> Value:
     """``b + w[0]*x[0] + w[1]*x[1] + ...``, left to right: a neuron before its activation.
 
     The very graph ``sum((wi * xi for wi, xi in zip(w, x)), b)`` makes -- the same nodes, ops,
-    local derivatives and creation order (tests check it) -- built in one loop instead of a
-    method call per ``*`` and ``+`` and a generator per neuron.
+    local derivatives and creation order (tests check it) -- without a generator per neuron.
 
     >>> w, x = [Value(2.0), Value(-1.0)], [3.0, Value(1.0)]
     >>> weighted_sum(w, x, Value(0.5)).data
@@ -41,14 +40,7 @@ def weighted_sum(w: Sequence[Value], x: Sequence[Scalar], b: Value) -> Value:
         raise ValueError(f"weighted_sum: {len(w)} weights but {len(x)} inputs")
     acc = b
     for wi, xi in zip(w, x):
-        if type(wi) is not Value or type(acc) is not Value:  # anything unusual: the ops themselves
-            acc = acc + wi * xi
-            continue
-        if type(xi) is not Value:
-            xi = _const(xi, "*")
-        a, c = wi.data, xi.data
-        m = _new(a * c, _T_MUL, wi, c, xi, a)  # wi * xi, as Value.__mul__ makes it
-        acc = _new(acc.data + m.data, _T_ADD, acc, 1.0, m, 1.0)  # acc + m, as Value.__add__
+        acc = acc + wi * xi
     return acc
 
 

@@ -10,7 +10,8 @@ the table does not know (a user's own) reads as a call, ``my_op(x, y)``.
 '(x + y)**2·ln(x + y)'
 >>> local_formula("*", ["w", "x"], 0, 3.0)
 ('w*x', 'x')
->>> local_formula("**3", ["x"], 0, 12.0)
+>>> cube = ops.param_tag("**n", 3.0, "**3")   # a node's op (x ** 3).op: its row and exponent
+>>> local_formula(cube, ["x"], 0, 12.0)
 ('x**3', '3·x**2')
 """
 
