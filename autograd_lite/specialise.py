@@ -47,7 +47,7 @@ from . import ops as _ops
 from .format import fmt
 from .numeric import DomainError
 
-__all__ = ["binary_method", "unary_method", "FLOAT_FORMS"]
+__all__ = ["binary_method", "unary_method", "tensor_rule", "FLOAT_FORMS", "ARRAY_FORMS"]
 
 #: How a function of the rules' vocabulary reads on a float, where that is one expression: the
 #: generated methods write it out instead of calling it (``tests/test_specialise.py`` checks
@@ -55,6 +55,12 @@ __all__ = ["binary_method", "unary_method", "FLOAT_FORMS"]
 FLOAT_FORMS: Dict[str, str] = {
     "step": "(1.0 if {x} > 0.0 else 0.0)",
     "recip": "(1.0 / {x} if {x} != 0.0 else math.copysign(math.inf, {x}))",
+}
+
+#: The same for the arrays of a Tensor rule (a boolean mask moves less memory than a float one;
+#: ``value_of``: the array behind a Tensor, as the rule also runs on Tensors, as graph).
+ARRAY_FORMS: Dict[str, str] = {
+    "step": "(value_of({x}) > 0.0)",
 }
 
 _NODE = """\
@@ -76,14 +82,14 @@ _NODE = """\
 """
 
 
-def _local(rule: Callable[..., Any], names: Dict[str, str]) -> str:
+def _local(rule: Callable[..., Any], names: Dict[str, str], forms: Optional[Dict[str, str]] = None) -> str:
     """A rule's text with the row's parameter names replaced by the method's variables, and the
     vocabulary's float forms written out."""
     text = getattr(rule, "code", None)
     if text is None:
         raise ValueError(f"op table: a rule of {rule!r} is not written as text (ops.code)")
     text = re.sub(r"\b[A-Za-z_]\w*\b", lambda m: names.get(m.group(0), m.group(0)), text)
-    for fn, form in FLOAT_FORMS.items():
+    for fn, form in (FLOAT_FORMS if forms is None else forms).items():
         text = re.sub(rf"\b{fn}\((\w+)\)", partial(_fill, form), text)
     return text
 
@@ -157,3 +163,69 @@ def unary_method(value_cls: Any, const: Callable[..., Any], row: _ops.Op, name: 
     method = _compile(source, name, _namespace(value_cls, const, row))
     method.__doc__ = f"{row.doc}; d/dx = {row.local[0].format(a='x')}."
     return method
+
+
+def vjp_text(row: _ops.Op, index: int, forms: Optional[Dict[str, str]] = None) -> str:
+    """What a Tensor op sends parent ``index``: the upstream ``g`` times the row's local
+    derivative, as text in ``g``, the parents ``a`` (``b``) and ``out``.  A local 1 or -1 sends
+    ``g`` or ``-g`` (no product); ``g * recip(x)`` is written ``g / x``, as numpy and PyTorch
+    divide.  ``forms``: the vocabulary written out (default :data:`ARRAY_FORMS`).
+
+    >>> from autograd_lite import ops
+    >>> [vjp_text(ops.OPS["/"], i) for i in (0, 1)]
+    ['g / b', 'g * (-(out / b))']
+    """
+    rule = row.rules[index]
+    params = getattr(rule, "params", ())
+    renames = dict(zip(params, ("a", "b", "out") if len(params) == 3 else ("a", "out")))
+    local = _local(rule, renames, ARRAY_FORMS if forms is None else forms).strip()
+    if local in ("1.0", "1"):
+        return "g"
+    if local in ("-1.0", "-1"):
+        return "-g"
+    quotient = re.fullmatch(r"recip\((\w+)\)", local)
+    if quotient:
+        return f"g / {quotient.group(1)}"
+    return f"g * {local}" if re.fullmatch(r"\w+", local) or _enclosed(local) else f"g * ({local})"
+
+
+def _enclosed(text: str) -> bool:
+    """True when ``text`` is one parenthesised expression: ``(a > 0.0)``, not ``(a) * (b)``."""
+    depth = 0
+    for k, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and k < len(text) - 1:
+            return False
+    return text.startswith("(") and depth == 0
+
+
+def _rule_function(name: str, source: str) -> Callable[..., Any]:
+    from .tensor._node import value_of
+
+    namespace = {**_ops.VOCABULARY, "__builtins__": __builtins__, "value_of": value_of}
+    exec(compile(source, f"<autograd_lite.specialise {name}>", "exec"), namespace)  # noqa: S102
+    rule = namespace[name]
+    rule.source = source
+    return rule
+
+
+def tensor_rule(row: _ops.Op) -> Callable[..., Any]:
+    """The Tensor rule (vector-Jacobian product) of a one-parent row, generated from its text:
+    ``rule(g, a, out, saved)``, on arrays, or on Tensors as graph (``create_graph=True``)."""
+    if row.arity != 1 or not row.rules:
+        raise ValueError(f"op table: the row {row.name!r} is not a one-parent row with a rule")
+    name = re.sub(r"\W", "_", row.name) + "_rule"
+    return _rule_function(name, f"def {name}(g, a, out, saved):\n    return {vjp_text(row, 0)}\n")
+
+
+def tensor_binary_rule(row: _ops.Op) -> Callable[..., Any]:
+    """The Tensor rule of a two-parent row, generated from its text:
+    ``rule(g, a, b, out, saved, wa, wb) -> (ca, cb)``, None for a parent that wants no grad
+    (a contribution may keep the broadcast shape: the engine sums it back)."""
+    if row.arity != 2 or len(row.rules) != 2:
+        raise ValueError(f"op table: the row {row.name!r} is not a two-parent row with two rules")
+    words = {"+": "add", "-": "sub", "*": "mul", "/": "div"}
+    name = words.get(row.name, re.sub(r"\W", "_", row.name)) + "_rule"
+    source = (f"def {name}(g, a, b, out, saved, wa, wb):\n"
+              f"    return ({vjp_text(row, 0)} if wa else None, {vjp_text(row, 1)} if wb else None)\n")
+    return _rule_function(name, source)

@@ -125,7 +125,33 @@ def test_every_module_doctest_passes() -> None:
         names = [pkg.__name__] + [m.name for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + ".")
                                   if not m.name.endswith("__main__")]
         for name in names:
-            result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS, report=False)
+            module = importlib.import_module(name)
+            result = doctest.testmod(module, optionflags=doctest.ELLIPSIS, report=False)
             assert result.failed == 0, name
             attempted += result.attempted
     assert attempted > 300
+
+
+def test_tensor_rules_are_generated_from_the_rows_and_run_the_rows_numbers() -> None:
+    import numpy as np
+
+    from autograd_lite import Tensor  # noqa: F401  (loads the Tensor rows)
+
+    rng = np.random.default_rng(3)
+    a = rng.uniform(0.1, 0.9, size=(3, 4))
+    g = rng.normal(size=(3, 4))
+    for row in UNARY + [ops.OPS["neg"]]:
+        if row.vjp is None or not hasattr(row.vjp, "source"):
+            continue
+        out = np.vectorize(row.scalar)(a) if row.scalar is not None else -a
+        local = np.vectorize(row.rules[0])(a, out)
+        sent = row.vjp(g, a, out, None)
+        np.testing.assert_allclose(sent, g * local, rtol=1e-15, atol=0, err_msg=row.name)
+    b = rng.uniform(0.5, 2.0, size=(3, 4))
+    for op in "+-*/":
+        row = ops.OPS[op]
+        out = eval(row.inline, {"a": a, "b": b})  # noqa: S307
+        ca, cb = row.vjp(g, a, b, out, None, True, False)
+        assert cb is None
+        np.testing.assert_allclose(ca, g * np.vectorize(row.rules[0])(a, b, out), rtol=1e-15, atol=0)
+        assert "g *" in row.vjp.source or "g /" in row.vjp.source or "(g if" in row.vjp.source
