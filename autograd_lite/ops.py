@@ -54,8 +54,8 @@ from .generic import (  # the rules' vocabulary, re-exported: ops.exp, ops.cos, 
     tanh,
 )
 
-__all__ = ["Op", "OpName", "param_tag", "OPS", "FUNCTIONS", "op_row", "param_text", "markdown_table",
-           "register", "bind",
+__all__ = ["Op", "OpName", "param_tag", "OPS", "FUNCTIONS", "op_row", "param_text", "load_all",
+           "register", "bind", "code", "VOCABULARY",
            "exp", "log", "sin", "cos", "sqrt", "tanh", "sigmoid", "recip",
            "sign", "step", "square", "sinh", "cosh", "floordiv", "DOMAINS"]
 
@@ -384,16 +384,6 @@ def param_text(op: str) -> str:
     return op[len(row.name) - 1:] if row is not None and row.param else ""
 
 
-def _markdown_text(doc: str) -> str:
-    """A row's doc as a Markdown table cell: ``code`` as `code`, ``*`` outside code not emphasis."""
-    parts = doc.replace("``", "`").split("`")
-    if len(parts) % 2 == 0:  # an unpaired backtick: show it, do not open a code span
-        parts = [doc.replace("`", "\\`")]
-    for k in range(0, len(parts), 2):
-        parts[k] = parts[k].replace("*", "\\*")
-    return "`".join(parts).replace("|", "\\|")
-
-
 #: The modules that register their rows beside their code; :func:`load_all` imports them (a
 #: plain ``from autograd_lite import Value`` loads none of them: no numpy for scalar scripts).
 REGISTRARS = ("autograd_lite.tensor", "autograd_lite.functional", "autograd_lite.conv")
@@ -406,28 +396,3 @@ def load_all() -> Dict[str, Op]:
     for name in REGISTRARS:
         importlib.import_module(name)
     return OPS
-
-
-def markdown_table() -> str:
-    """The op list of docs/api.md: one line per row of the table, in table order, written from
-    the row's own templates (``tests/test_docs.py`` checks the doc holds exactly this text)."""
-    from .words import reads, render
-
-    load_all()
-
-    def cell(texts: Tuple[str, ...]) -> str:  # a Tensor-only row has no local words ("")
-        return ", ".join(f"`{t}`" for t in texts if t).replace("|", "\\|")
-
-    lines = ["| `op` | reads | local derivative(s) | a Tensor sends | on | command line | what |",
-             "|---|---|---|---|---|---|---|"]
-    for row in OPS.values():
-        names = ("a", "b", "…") if row.arity < 1 else ("a", "b")[:row.arity] if row.arity <= 2 \
-            else tuple(f"x{i}" for i in range(row.arity))  # arity < 1: any number of parents
-        n = "n" if row.param else ""
-        local = tuple(render(t, names, n) for t in row.local)
-        sends = tuple(render(t, names, n, local[i] if i < len(local) else "")
-                      for i, t in enumerate(row.sends)) if "Tensor" in row.kinds else ()
-        lines.append(f"| `{row.name}` | {cell((reads(row, names, n),))} | {cell(local)} | {cell(sends)} "
-                     f"| {', '.join(row.kinds)} | {f'`{row.name}(x)`' if row.cli else ''} "
-                     f"| {_markdown_text(row.doc)} |")
-    return "\n".join(lines) + "\n"

@@ -26,7 +26,8 @@ from . import ops
 from .format import SIGNIFICANT_DIGITS, atom, fmt
 
 __all__ = ["render", "reads", "local_formula", "chain_word", "sends", "expression", "formula",
-           "unbroadcast_note", "function_names", "total", "partial", "use_note", "use_number"]
+           "markdown_table", "unbroadcast_note", "function_names", "total", "partial", "use_note",
+           "use_number"]
 
 _FIELD = re.compile(r"\{(a|b|n|local|args)\}")
 _PARENTS = "ab"
@@ -275,3 +276,37 @@ def function_names() -> Set[str]:
         for template in (row.expr, *row.local, *row.sends):
             out.update(called.findall(template))
     return out
+
+
+# ---------------------------------------------------------------------------- the docs' op list
+def _markdown_text(doc: str) -> str:
+    """A row's doc as a Markdown table cell: ``code`` as `code`, ``*`` outside code not emphasis."""
+    parts = doc.replace("``", "`").split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: show it, do not open a code span
+        parts = [doc.replace("`", "\\`")]
+    for k in range(0, len(parts), 2):
+        parts[k] = parts[k].replace("*", "\\*")
+    return "`".join(parts).replace("|", "\\|")
+
+
+def markdown_table() -> str:
+    """The op list of docs/api.md: one line per row of the table, in table order, written from
+    the row's own templates (``tests/test_docs.py`` checks the doc holds exactly this text)."""
+    ops.load_all()
+
+    def cell(texts: Tuple[str, ...]) -> str:  # a Tensor-only row has no local words ("")
+        return ", ".join(f"`{t}`" for t in texts if t).replace("|", "\\|")
+
+    lines = ["| `op` | reads | local derivative(s) | a Tensor sends | on | command line | what |",
+             "|---|---|---|---|---|---|---|"]
+    for row in ops.OPS.values():
+        names = ("a", "b", "…") if row.arity < 1 else ("a", "b")[:row.arity] if row.arity <= 2 \
+            else tuple(f"x{i}" for i in range(row.arity))  # arity < 1: any number of parents
+        n = "n" if row.param else ""
+        local = tuple(render(t, names, n) for t in row.local)
+        sends = tuple(render(t, names, n, local[i] if i < len(local) else "")
+                      for i, t in enumerate(row.sends)) if "Tensor" in row.kinds else ()
+        lines.append(f"| `{row.name}` | {cell((reads(row, names, n),))} | {cell(local)} | {cell(sends)} "
+                     f"| {', '.join(row.kinds)} | {f'`{row.name}(x)`' if row.cli else ''} "
+                     f"| {_markdown_text(row.doc)} |")
+    return "\n".join(lines) + "\n"
