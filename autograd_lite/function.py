@@ -82,6 +82,15 @@ class _FunctionValue(Value):
     _fn: Any
     _ctx: Any
 
+    def _sends(self, g: Any, graph: bool = False) -> Tuple[Tuple[Value, Any], ...]:
+        # as graph: the Function's backward run on the nodes themselves (else the stored locals)
+        if not graph or self._a is None:
+            return Value._sends(self, g, graph)
+        if type(g) is not Value and g == 0.0:
+            return ()  # nothing flowed here
+        with _engine.rules_as_graph():
+            return tuple(graph_sends(self, g))
+
 
 class Function:
     """Subclass it and write ``forward`` and ``backward`` as static methods; call ``apply``.
@@ -126,14 +135,18 @@ class Function:
         if any(isinstance(a, Value) for a in args):
             return _apply_values(cls, args)
         if any(type(a).__name__ == "Tensor" for a in args):
-            from .function_tensor import apply_tensors
-
             return apply_tensors(cls, args)
         raise TypeError(f"{cls.__name__}.apply: expected at least one Value or Tensor input, got "
                         + ", ".join(type(a).__name__ for a in args))
 
 
 # --------------------------------------------------------------------------- shared
+def apply_tensors(cls: Any, args: Tuple[Any, ...]) -> Any:
+    """Function.apply on Tensors: :mod:`autograd_lite.tensor.function` puts its own here when the
+    Tensor package loads (which it has whenever a Tensor exists)."""
+    raise TypeError(f"{cls.__name__}.apply: Tensors need autograd_lite.tensor (import autograd_lite.Tensor)")
+
+
 def grads_of(cls: Any, out: Any, count: int) -> Tuple[Any, ...]:
     """backward's result as one entry per input of ``apply``."""
     if count == 1 and not isinstance(out, (tuple, list)):

@@ -1,22 +1,18 @@
-"""The numeric policy on floats (docs/api.md, "Numeric policy"): the errors, the checked power,
-and the math function behind each one-parent row of the op table that ``Value`` has.
+"""The numeric policy on floats (docs/api.md, "Numeric policy"): the errors and the checked power.
+(The float forward of each one-parent op is its row's ``scalar`` in :mod:`autograd_lite.ops`.)
 
->>> FORWARD["floor"](-0.5), FORWARD["round"](2.5), FORWARD["exp2"](3.0)
-(-1.0, 2.0, 8.0)
+>>> _power(2.0, 3.0, "**"), _power(0.0, -1.0, "**", derivative=True)
+(8.0, inf)
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-from typing import TYPE_CHECKING, Any, Callable, Dict
+from typing import Any
 
 from . import checks as _checks
-from . import ops as _ops
 from .format import fmt
-
-if TYPE_CHECKING:
-    pass
 
 
 class DomainError(ValueError):
@@ -67,8 +63,3 @@ def _signed_inf(a: float, n: float) -> float:
     """a**n where it overflows (or a is ±0 and n < 0): ±inf, negative for a < 0 (or -0) and odd n."""
     odd = float(n).is_integer() and n % 2 == 1
     return -math.inf if odd and math.copysign(1.0, a) < 0 else math.inf
-
-
-#: math's function for each unary row (the rows' ``scalar``): its errors become the policy's
-FORWARD: Dict[str, Callable[[float], float]] = {
-    row.name: row.scalar for row in _ops.OPS.values() if row.scalar is not None}

@@ -199,9 +199,7 @@ def _enclosed(text: str) -> bool:
     return text.startswith("(") and depth == 0
 
 
-def _rule_function(name: str, source: str) -> Callable[..., Any]:
-    from .tensor._node import value_of
-
+def _rule_function(name: str, source: str, value_of: Callable[[Any], Any]) -> Callable[..., Any]:
     namespace = {**_ops.VOCABULARY, "__builtins__": __builtins__, "value_of": value_of}
     exec(compile(source, f"<autograd_lite.specialise {name}>", "exec"), namespace)  # noqa: S102
     rule = namespace[name]
@@ -209,16 +207,17 @@ def _rule_function(name: str, source: str) -> Callable[..., Any]:
     return rule
 
 
-def tensor_rule(row: _ops.Op) -> Callable[..., Any]:
+def tensor_rule(row: _ops.Op, value_of: Callable[[Any], Any]) -> Callable[..., Any]:
     """The Tensor rule (vector-Jacobian product) of a one-parent row, generated from its text:
-    ``rule(g, a, out, saved)``, on arrays, or on Tensors as graph (``create_graph=True``)."""
+    ``rule(g, a, out, saved)``, on arrays, or on Tensors as graph (``create_graph=True``;
+    ``value_of``: the array behind a Tensor, for the forms of :data:`ARRAY_FORMS`)."""
     if row.arity != 1 or not row.rules:
         raise ValueError(f"op table: the row {row.name!r} is not a one-parent row with a rule")
     name = re.sub(r"\W", "_", row.name) + "_rule"
-    return _rule_function(name, f"def {name}(g, a, out, saved):\n    return {vjp_text(row, 0)}\n")
+    return _rule_function(name, f"def {name}(g, a, out, saved):\n    return {vjp_text(row, 0)}\n", value_of)
 
 
-def tensor_binary_rule(row: _ops.Op) -> Callable[..., Any]:
+def tensor_binary_rule(row: _ops.Op, value_of: Callable[[Any], Any]) -> Callable[..., Any]:
     """The Tensor rule of a two-parent row, generated from its text:
     ``rule(g, a, b, out, saved, wa, wb) -> (ca, cb)``, None for a parent that wants no grad
     (a contribution may keep the broadcast shape: the engine sums it back)."""
@@ -228,4 +227,4 @@ def tensor_binary_rule(row: _ops.Op) -> Callable[..., Any]:
     name = words.get(row.name, re.sub(r"\W", "_", row.name)) + "_rule"
     source = (f"def {name}(g, a, b, out, saved, wa, wb):\n"
               f"    return ({vjp_text(row, 0)} if wa else None, {vjp_text(row, 1)} if wb else None)\n")
-    return _rule_function(name, source)
+    return _rule_function(name, source, value_of)

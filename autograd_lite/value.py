@@ -22,6 +22,7 @@ from . import checks as _checks
 from . import engine as _engine
 from . import ops as _ops
 from . import specialise as _specialise
+from . import value_graph as _value_graph
 from .format import fmt
 from .generic import ieee_quotient as _ieee_quotient
 from .numeric import (  # noqa: F401  (DomainError ... are importable from here)
@@ -214,9 +215,7 @@ class Value(ValueProtocol):
 
     @staticmethod
     def _as_graph_grads(nodes: List["Value"]) -> None:
-        from .value_graph import as_graph_grads
-
-        as_graph_grads(nodes)
+        _value_graph.as_graph_grads(nodes)
 
     def _accumulate(self, contribution: float) -> None:
         self.grad += contribution
@@ -239,9 +238,7 @@ class Value(ValueProtocol):
         if a is None:
             return ()
         if graph:
-            from .value_graph import graph_sends
-
-            return graph_sends(self, g)
+            return _value_graph.graph_sends(self, g)
         b = self._b
         if b is None:
             return ((a, self._la * g),)
@@ -318,6 +315,7 @@ def _pow_value(base: Value, exponent: Value) -> Value:
 
 
 _plain_number_types.add(Value)
+_value_graph.Value = Value
 
 
 for _name, _op in (("__add__", "+"), ("__sub__", "-"), ("__mul__", "*")):

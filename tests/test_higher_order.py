@@ -322,7 +322,7 @@ def test_functional_api_refuses_what_it_does_not_cover() -> None:
 
 @pytest.mark.parametrize("module", ["autograd_lite.ops", "autograd_lite.forward", "autograd_lite.derivatives",
                                     "autograd_lite.value_derivatives", "autograd_lite.tensor_derivatives",
-                                    "autograd_lite.function", "autograd_lite.function_tensor",
+                                    "autograd_lite.function", "autograd_lite.tensor.function",
                                     "autograd_lite.checks", "autograd_lite.value",
                                     "autograd_lite.value_protocol", "autograd_lite.engine"])
 def test_docstring_examples_run(module: str) -> None:

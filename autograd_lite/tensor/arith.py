@@ -79,8 +79,8 @@ def _matmul_rule(g: Any, a: Any, b: Any, out: Any, saved: Any, wa: bool, wb: boo
 def _register() -> None:
     # + - * / and neg: generated from the rows' text (g * b, g / b, -g: autograd_lite.specialise)
     for name in ("+", "-", "*", "/"):
-        _ops.bind(name, tensor_binary_rule(_ops.OPS[name]))
-    _ops.bind("neg", tensor_rule(_ops.OPS["neg"]))
+        _ops.bind(name, tensor_binary_rule(_ops.OPS[name], value_of))
+    _ops.bind("neg", tensor_rule(_ops.OPS["neg"], value_of))
     for name, rule in (("**", _pow_rule), ("**n", _pow_const_rule)):
         _ops.bind(name, rule)
     _ops.register(

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 def from_table(name: str) -> Callable[..., Any]:
     """The Tensor rule of a shared row: upstream times the row's local derivative, generated
     from the row's text (:func:`autograd_lite.specialise.tensor_rule`)."""
-    return tensor_rule(_ops.OPS[name])
+    return tensor_rule(_ops.OPS[name], value_of)
 
 
 def _clip_rule(g: Any, a: Any, out: Any, saved: Any) -> Any:

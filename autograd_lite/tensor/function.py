@@ -27,11 +27,12 @@ from typing import Any, List, Tuple
 
 import numpy as np
 
-from . import engine as _engine
-from .function import Context, grads_of, graph_context, not_differentiable
-from .tensor import Tensor, _result_n
-from .tensor._node import _to_array
-from .value import Value
+from .. import engine as _engine
+from .. import function as _function
+from ..function import Context, grads_of, graph_context, not_differentiable
+from ..value import Value
+from ._node import _result_n, _to_array
+from .core import Tensor
 
 
 def apply_tensors(cls: Any, args: Tuple[Any, ...]) -> Tensor:
@@ -94,3 +95,6 @@ def _array(cls: Any, i: int, c: Any) -> np.ndarray:
         raise TypeError(f"{cls.__name__}.backward returned a gradient of dtype {arr.dtype} for input {i}; "
                         "gradients are real numbers")
     return arr
+
+
+_function.apply_tensors = apply_tensors  # Function.apply on Tensors (this package is loaded then)
