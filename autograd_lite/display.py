@@ -17,6 +17,8 @@ from typing import Any, Iterable, List, Optional
 import numpy as np
 
 from .format import ARRAY_DIGITS, fmt
+from .reading import MAX_TABLE_STEPS, SHORT_DIGITS, check_max_steps, formula, total
+from .reading import preview as _preview
 
 __all__ = ["value_html", "tensor_html", "array_html", "explanation_html", "gradcheck_html", "GRID_ROWS",
            "GRID_COLS"]
@@ -123,14 +125,8 @@ def explanation_html(ex: Any, current: Optional[int] = None, quiz: bool = False,
     highlights that step's rows; ``quiz`` writes ``?`` for every computed grad.  Rows carry
     ``data-step`` attributes so a page can highlight them.
     """
-    from .explain import MAX_TABLE_STEPS, SHORT_DIGITS, formula
-    from .explain import preview as _preview
-    from .words import total
-
     def preview(x: Any) -> str:  # the digits of the pictures beside it (and of table())
         return _preview(x, digits=SHORT_DIGITS)
-
-    from .explain import check_max_steps
 
     check_max_steps(max_steps, "explanation_html")
     limit = MAX_TABLE_STEPS if max_steps is None else int(max_steps)

@@ -31,22 +31,26 @@ accumulate like another ``backward()`` call.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from . import engine as _engine
-from .format import ARRAY_DIGITS, SIGNIFICANT_DIGITS, atom, fmt
+from .format import atom
+from .reading import (  # noqa: F401  (explain's readers, importable from here as before)
+    MAX_TABLE_STEPS,
+    SHORT_DIGITS,
+    check_max_steps,
+    graph_nodes,
+    node_names,
+    preview,
+)
 from .words import expression, formula, total
 
 __all__ = ["explain", "Explanation", "Step", "Edge", "node_names", "preview", "graph_nodes", "atom",
            "formula", "expression", "SHORT_DIGITS"]
 
-# Tables and pictures are read, not computed with: 6 significant digits by default
-# (``table(digits=12)`` for full precision); the exact floats stay on .data / .grad.
-SHORT_DIGITS = ARRAY_DIGITS
 
 
 @dataclass(frozen=True)
@@ -82,79 +86,7 @@ class Step:
     edges: Tuple[Edge, ...]
 
 
-MAX_TABLE_STEPS = 200  # str() of an explanation shows this many steps, then says how many more
 MAX_TABLE_LEAVES = 50
-
-
-def graph_nodes(root: Any) -> List[Any]:
-    """Every node ``root`` depends on (leaves too, ``root`` included), oldest first.
-
-    Sorting by the creation counter gives a stable, deterministic order: two builds of
-    the same expression list their nodes the same way.
-    """
-    seen = {root}
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        for p in node.parents:
-            if p not in seen:
-                seen.add(p)
-                stack.append(p)
-    return sorted(seen, key=_engine.creation_index)
-
-
-def node_names(nodes: Sequence[Any]) -> Dict[Any, str]:
-    """A display name for every node: its label; a constant's value; else ``t1``, ``t2`` ...
-
-    Unlabelled intermediate results are numbered in creation order (deterministic),
-    skipping numbers a user label already uses.
-    """
-    taken = {n.label for n in nodes if getattr(n, "label", "")}
-    names: Dict[Any, str] = {}
-    k = 0
-    for n in sorted(nodes, key=_engine.creation_index):
-        label = getattr(n, "label", "")
-        if label:
-            names[n] = label
-        elif n.is_leaf and _is_scalar(n.data):
-            names[n] = fmt(n.data)  # a number written into the expression, e.g. the 2 in x*2
-        else:
-            k += 1
-            while f"t{k}" in taken:
-                k += 1
-            names[n] = f"t{k}"
-    return names
-
-
-def _is_scalar(x: Any) -> bool:
-    return isinstance(x, numbers.Real) or (isinstance(x, np.ndarray) and x.ndim == 0)
-
-
-def preview(x: Any, max_items: int = 6, digits: Optional[int] = None) -> str:
-    """A short exact-enough text for a number or an array (numbers via ``fmt``).
-
-    ``digits``: significant digits of every number shown (default: 12 for a number,
-    ``ARRAY_DIGITS`` for the elements and norm of an array).
-
-    >>> preview(2.5), preview(np.array([1.0, 2.0])), preview(np.zeros((20, 30))), preview(1/3, digits=6)
-    ('2.5', '[1, 2]', '20×30 ‖·‖=0', '0.333333')
-    """
-    if x is None:
-        return "None"
-    if isinstance(x, np.ndarray):
-        if x.ndim == 0:
-            return fmt(x.item(), digits or SIGNIFICANT_DIGITS)
-        element_digits = digits or ARRAY_DIGITS
-        if x.size <= max_items:
-            return _nested(x.tolist(), element_digits)
-        return f"{'×'.join(str(s) for s in x.shape)} ‖·‖={fmt(float(np.linalg.norm(x)), element_digits)}"
-    return fmt(x, digits or SIGNIFICANT_DIGITS)
-
-
-def _nested(v: Any, digits: int) -> str:
-    if isinstance(v, list):
-        return "[" + ", ".join(_nested(e, digits) for e in v) + "]"
-    return fmt(v, digits)
 
 
 def _copy(x: Any) -> Any:
@@ -298,16 +230,6 @@ class Explanation(Sequence[Step]):
         more = f", … and {len(finals) - len(listed)} more" if len(listed) < len(finals) else ""
         lines.append("final grads: " + ", ".join(f"{name} = {num(g)}" for name, g in listed) + more)
         return "\n".join(lines)
-
-
-def check_max_steps(max_steps: Any, where: str) -> None:
-    """``max_steps`` is None (all) or an int >= 0; anything else is refused, naming it."""
-    if max_steps is None:
-        return
-    if isinstance(max_steps, bool) or not isinstance(max_steps, numbers.Integral):
-        raise TypeError(f"{where}: max_steps must be an int >= 0 or None, got {max_steps!r}")
-    if max_steps < 0:
-        raise ValueError(f"{where}: max_steps must be an int >= 0 or None, got {max_steps!r}")
 
 
 def _seed_of(root: Any, grad: Any) -> Any:
