@@ -55,7 +55,7 @@ class Net:
     def __init__(self, kind: str, layers: List[NetLayer], parts: List[Any]) -> None:
         self.kind = kind  # "scalar" or "tensor"
         self.layers = layers
-        self._parts = parts  # per layer: a list of Neurons, or (Linear, activation module or None)
+        self._parts = parts  # per layer: a list of Neurons, or (Linear, activation or None, name)
 
     @property
     def n_params(self) -> int:
@@ -81,7 +81,7 @@ class Net:
             b = np.array([get(n.b) for n in part], dtype=np.float64)
             return W, b
         linear = part[0]
-        out = []
+        out: List[np.ndarray] = []
         for p in (linear.W, linear.b):
             if p is None:
                 out.append(np.zeros(0))
@@ -89,9 +89,9 @@ class Net:
             if grads:
                 g = p.grad
                 if g is None:
-                    name = next(n for n, q in linear.named_parameters() if q is p)
-                    raise ValueError(f"watch.record: the parameter {name!r} of layer {linear!r} has no grad "
-                                     "yet; call loss.backward() before record()")
+                    name = "W" if p is linear.W else "b"
+                    raise ValueError(f"watch.record: the parameter '{part[2]}.{name}' of {linear!r} has no "
+                                     "grad yet; call loss.backward() before record()")
                 out.append(np.array(getattr(g, "data", g), dtype=np.float64))
             else:
                 out.append(np.array(p.data, dtype=np.float64))
@@ -120,7 +120,7 @@ class Net:
             from autograd_lite import Tensor
 
             t = Tensor(points)
-            for linear, act in self._parts:
+            for linear, act, _ in self._parts:
                 z = linear.forward(t)
                 t = act.forward(z) if act is not None else z
                 out.append((np.array(z.data, dtype=np.float64), np.array(t.data, dtype=np.float64)))
@@ -203,7 +203,7 @@ def _read_tensor(model: Any, where: str) -> Net:
         bnames = tuple(f"{name}.b[{j}]" for j in range(n_out)) if linear.b is not None else ()
         layers.append(NetLayer(name, n_in, n_out, "linear" if act is None else acts[type(act)],
                                units, wnames, bnames))
-    return _bounded(Net("tensor", layers, [(p[0], p[1]) for p in parts]), where)
+    return _bounded(Net("tensor", layers, [tuple(p) for p in parts]), where)
 
 
 def _bounded(net: Net, where: str) -> Net:
