@@ -199,6 +199,7 @@ class Watch:
         """Store every recorded step in the widget's state (a saved notebook keeps them)."""
         if self._widget is not None:
             self._widget.records = list(self._encoded)
+            self._widget.latest = {}  # every step is in records now: no copy of the last one
 
     def __enter__(self) -> "Watch":
         return self
