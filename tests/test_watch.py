@@ -149,6 +149,18 @@ def test_watching_gives_bit_identical_training(kind: str) -> None:
     assert runs[0] == runs[1]
 
 
+def test_the_moons_demo_watched_trains_the_same_and_writes_the_page(tmp_path: Any) -> None:
+    from demos import moons
+
+    plain = moons.train(n_samples=20, steps=4, show_progress=False)
+    seen = moons.train(n_samples=20, steps=4, show_progress=False, watched=True)
+    assert plain["watch"] is None and len(seen["watch"].records) == 4
+    assert plain["history"] == seen["history"] and snapshot(plain["model"]) == snapshot(seen["model"])
+    assert moons.main(["--fast", "--no-plot", "--watch", "-o", str(tmp_path)]) == 0
+    page = (tmp_path / "moons_watched.html").read_text(encoding="utf-8")
+    assert "micrograd&#x27;s moons MLP 2-16-16-1, 40 SGD steps" in page
+
+
 def test_every_records_every_kth_step_and_counts_steps() -> None:
     model = MLP(2, [3, 1], seed=0)
     x, y = moons_like(4)
@@ -279,6 +291,13 @@ def test_exploding_and_nan_flags() -> None:
     page = w.html()
     data = json.loads(re.search(r'id="watch-data">(.*?)</script>', page, re.S).group(1))  # strict JSON
     assert data["records"][-1]["loss"] == "nan" and data["records"][-1]["layers"][0]["e"][0] == -1
+
+
+def test_the_module_docstring_runs() -> None:
+    import doctest
+
+    result = doctest.testmod(watch_module)
+    assert result.attempted >= 8 and result.failed == 0
 
 
 def test_bucket_is_log_scaled_and_clipped() -> None:

@@ -76,7 +76,7 @@ var root = document.querySelector('.alw'), out = {step: root.getAttribute('data-
   point: root.getAttribute('data-point'), boxes: {}, edges: {}, where: [],
   label: root.querySelector('.alw-step-label').textContent, loss: root.querySelector('.alw-loss').textContent,
   flags: [], cursor: root.querySelector('.alw-cursor').getAttribute('x1'),
-  lines: root.querySelectorAll('polyline.alw-norm').length};
+  lines: root.querySelectorAll('.alw-norm').length};
 root.querySelectorAll('.alw-flag').forEach(function (f) { out.flags.push(f.textContent); });
 root.querySelectorAll('g.u').forEach(function (g) {
   var r = g.querySelector('rect');

@@ -17,7 +17,7 @@ network, how the data, the grads and the weights change, step by step and point 
 ...     opt.step()
 >>> len(w.records), w.records[2].grads[0][0].shape     # 3 steps; layer L1's dW is (inputs, outputs)
 (3, (2, 4))
->>> w.records[2].grads[1][1][0] == model.layers[1].neurons[0].b.grad
+>>> float(w.records[2].grads[1][1][0]) == model.layers[1].neurons[0].b.grad
 True
 
 ``w.save("watch.html")`` writes the view as one offline HTML file; in Jupyter, displaying ``w``

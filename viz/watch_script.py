@@ -130,7 +130,11 @@ function autogradLiteWatch(el, S, records) {
         var n = r.layers[li].norm;
         if (typeof n === "number" && n > 0) { pts.push(xOf(i) + "," + yOf(Math.log10(n))); }
       });
-      if (pts.length) {
+      if (pts.length === 1) {  // one step so far: a dot, as a line needs two
+        var xy = pts[0].split(",");
+        svgEl("circle", {cx: xy[0], cy: xy[1], r: 2, fill: COLORS[li % COLORS.length], "class": "alw-norm",
+                         "data-layer": layer.name});
+      } else if (pts.length) {
         svgEl("polyline", {points: pts.join(" "), fill: "none", stroke: COLORS[li % COLORS.length],
                            "stroke-width": 1.5, "class": "alw-norm", "data-layer": layer.name});
       }
