@@ -3,6 +3,7 @@ records nothing, its flags say what the numbers say, and bad input is refused up
 
 from __future__ import annotations
 
+import html
 import importlib
 import json
 import math
@@ -366,6 +367,40 @@ def test_bad_losses_and_missing_grads_are_refused_and_record_nothing() -> None:
     with pytest.raises(TypeError, match="got str"):
         w.record("0.5")
     assert w.records == () and w._calls == 0
+
+
+def test_without_anywidget_a_notebook_shows_the_still_page(monkeypatch: Any) -> None:
+    import sys
+
+    model = MLP(2, [3, 1], seed=0)
+    x, y = moons_like(3)
+    w = viz.watch(model, x)
+    train(model, x, y, 1, w)
+    monkeypatch.setitem(sys.modules, "viz.watch_widget", None)  # as if anywidget were not installed
+    with pytest.raises(ImportError, match=r"pip install 'autograd_lite\[notebook\]'"):
+        w.widget()
+    bundle = w._repr_mimebundle_()
+    assert bundle["text/plain"] == repr(w)
+    assert '<iframe class="autograd-lite-watch" sandbox="allow-scripts"' in bundle["text/html"]
+    assert html.escape(w.html(), quote=True) in bundle["text/html"]
+    train(model, x, y, 1, w)  # recording goes on without a widget
+    assert len(w.records) == 2
+
+
+def test_the_widget_follows_the_records() -> None:
+    pytest.importorskip("anywidget", reason="anywidget is not installed (the 'notebook' extra)")
+    model = MLP(2, [3, 1], seed=0)
+    x, y = moons_like(3)
+    w = viz.watch(model, x)
+    train(model, x, y, 1, w)
+    widget = w.widget()
+    assert widget.records == w._encoded and widget.static["svg"].startswith("<svg")
+    train(model, x, y, 2, w)
+    assert widget.latest == {"index": 2, "record": w._encoded[2]} and len(widget.records) == 1
+    w.finish()
+    assert widget.records == w._encoded and widget.latest == {}
+    widget._on_msg(widget, {"type": "resync"}, [])
+    assert widget.records == w._encoded
 
 
 def test_the_page_is_self_contained() -> None:
