@@ -195,3 +195,53 @@ def test_an_empty_watch_opens_and_says_so(driver: Any, tmp_path: Path) -> None:
     view = driver.execute_script(_READ)
     assert view["label"] == "no step recorded yet" and view["boxes"]["u0-1"]["val"] == "x = 0"
     assert_clean(driver, path)
+
+
+_HOST = """<!DOCTYPE html><html><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{csp}"><link rel="icon" href="data:,">
+<style>{css}</style></head><body><div id="host"></div>
+<script type="application/json" id="state">{state}</script>
+<script type="module">
+{module}
+// anywidget's side, as far as the view uses it: get, on(change:...), send
+var state = JSON.parse(document.getElementById("state").textContent), handlers = {{}};
+window.sent = [];
+var model = {{get: function (k) {{ return state[k]; }},
+             on: function (ev, fn) {{ handlers[ev] = fn; }},
+             send: function (m) {{ window.sent.push(m); }}}};
+window.setTrait = function (k, v) {{ state[k] = v; handlers["change:" + k](); }};
+widget.render({{model: model, el: document.getElementById("host")}});
+window.ready = true;
+</script></body></html>
+"""
+
+
+def test_the_widgets_script_adds_each_step_as_it_arrives(driver: Any, tmp_path: Path) -> None:
+    """The widget's ES module, with a stand-in for anywidget's model: a new ``latest`` step is
+    shown and followed; a step that skips one asks for all of them (``resync``)."""
+    pytest.importorskip("anywidget", reason="anywidget is not installed (the 'notebook' extra)")
+    from viz.page import CSP, _json_script
+    from viz.watch_widget import WatchWidget
+
+    w, x, truth = trained(3)
+    module = WatchWidget._esm.replace("export default {", "const widget = {")
+    state = {"static": w._static, "records": w._encoded[:1], "latest": {}}
+    path = tmp_path / "widget.html"
+    path.write_text(_HOST.format(csp=CSP, css=WatchWidget._css, state=_json_script(state), module=module),
+                    encoding="utf-8")
+    open_page(driver, path)
+    assert driver.execute_script("return window.ready === true")
+    view = driver.execute_script(_READ)
+    assert view["label"] == "Step 0 (recorded 1 of 1)"
+    assert {e: v["title"] for e, v in view["edges"].items()} == truth[0]["edges"]
+    driver.execute_script("setTrait('latest', {index: 1, record: arguments[0]})", w._encoded[1])
+    view = driver.execute_script(_READ)
+    assert view["label"] == "Step 1 (recorded 2 of 2)" and view["lines"] == 3
+    assert {e: v["title"] for e, v in view["edges"].items()} == truth[1]["edges"]
+    assert driver.execute_script("return window.sent") == []
+    driver.execute_script("setTrait('latest', {index: 5, record: arguments[0]})", w._encoded[2])
+    assert driver.execute_script("return window.sent") == [{"type": "resync"}]
+    driver.execute_script("setTrait('records', arguments[0])", w._encoded)
+    view = driver.execute_script(_READ)
+    assert view["label"] == "Step 2 (recorded 3 of 3)" and view["loss"] == f"loss = {truth[2]['loss']}"
+    assert_clean(driver, path)
