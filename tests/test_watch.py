@@ -412,3 +412,15 @@ def test_the_page_is_self_contained() -> None:
     assert "default-src 'none'" in page and "http://" not in page.replace("http://www.w3.org/2000/svg", "")
     assert "https://" not in page and page.count("</script>") == 2
     assert repr(w) == "<Watch of a 2-3-1 network: 2 of at most 200 steps recorded, 3 points>"
+
+
+def test_the_screenshots_are_pngs_that_fit_a_slide() -> None:
+    import struct
+    from pathlib import Path
+
+    images = Path(__file__).resolve().parent.parent / "docs" / "images" / "watch"
+    for name in ("moons.png", "moons_step0.png", "vanishing.png"):
+        head = (images / name).read_bytes()[:24]
+        assert head[:8] == b"\x89PNG\r\n\x1a\n"
+        width, height = struct.unpack(">II", head[16:24])
+        assert 0 < width <= 2000 and height > 0, (name, width)

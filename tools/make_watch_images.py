@@ -1,9 +1,10 @@
-"""Screenshots of viz.watch's view in headless Chromium, for the docs (docs/images/watch_*.png).
+"""Screenshots of viz.watch's view in headless Chromium, for the docs (docs/images/watch/*.png: a
+folder of their own, as they are screenshots, not pictures the docs tools or the demos draw).
 
-- watch_moons.png: micrograd's moons MLP after 100 steps (the demo's page, ``python -m
+- moons.png: micrograd's moons MLP after 100 steps (the demo's page, ``python -m
   demos.moons --watch``), the first watched point;
-- watch_moons_step0.png: the same page at step 0, another point;
-- watch_vanishing.png: a tanh net whose hidden biases start at 4, flagged at its first step.
+- moons_step0.png: the same page at step 0, another point;
+- vanishing.png: a tanh net whose hidden biases start at 4, flagged at its first step.
 
 Run: .venv/bin/python tools/make_watch_images.py   (needs Chromium and chromedriver:
 tools/install_chromium.sh; takes about a minute, most of it training the scalar MLP)
@@ -22,7 +23,7 @@ from autograd_lite.scalar_nn import MLP
 from demos import moons
 
 ROOT = Path(__file__).resolve().parent.parent
-IMAGES = ROOT / "docs" / "images"
+IMAGES = ROOT / "docs" / "images" / "watch"
 
 
 def vanishing() -> viz.Watch:
@@ -55,9 +56,9 @@ def main() -> None:
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(driver_path), options=options)
     result = moons.train(100, 100, 0, show_progress=False, watched=True)
-    pages = [("watch_moons.png", result["watch"], None),
-             ("watch_moons_step0.png", result["watch"], "step0"),
-             ("watch_vanishing.png", vanishing(), None)]
+    pages = [("moons.png", result["watch"], None),
+             ("moons_step0.png", result["watch"], "step0"),
+             ("vanishing.png", vanishing(), None)]
     with tempfile.TemporaryDirectory() as tmp:
         try:
             for name, w, where in pages:
@@ -74,7 +75,7 @@ def main() -> None:
                 chrome = driver.execute_script("return window.outerHeight - window.innerHeight")
                 driver.set_window_size(1320, int(height) + int(chrome) + 20)
                 driver.save_screenshot(str(IMAGES / name))
-                print(f"wrote docs/images/{name}")
+                print(f"wrote docs/images/watch/{name}")
         finally:
             driver.quit()
 

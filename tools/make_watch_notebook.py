@@ -26,7 +26,7 @@ CELLS: List[Tuple[str, str, str]] = [
      "step as it is recorded. Scrub the steps and the data points: the boxes show each neuron's `z` and "
      "`a` for the chosen point, the edges grow wider and darker with `|grad|`, and the strip at the bottom "
      "is every layer's gradient norm over the steps.\n\n"
-     "![the view after 100 steps](../images/watch_moons.png)"),
+     "![the view after 100 steps](../images/watch/moons.png)"),
     ("setup", "code", "import numpy as np\nimport viz\nfrom autograd_lite import Value, fmt, optim\n"
      "from autograd_lite.datasets import make_moons\nfrom autograd_lite.scalar_nn import MLP\n\n"
      "x, t = make_moons(100, noise=0.1, seed=0)\ny = t * 2 - 1.0  # labels -1 / +1\n"
