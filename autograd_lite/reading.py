@@ -1,11 +1,12 @@
 """Reading a graph: the one public module that pictures, pages and tables read graphs through.
 
-What every reader of a graph needs, in one place: the walk (:func:`graph_nodes`, every node a
-root depends on, oldest first), the names (:func:`node_names`: labels, constants by value,
-``t1``, ``t2`` ...), what each node sent each parent in the last pass (:func:`contributions`),
-short texts of numbers and arrays (:func:`preview`), a node's row and words (:func:`op_row`,
-:func:`formula`, :func:`expression`, :func:`total`, :func:`partial`, :func:`use_note`).  ``viz``
-and the teaching modules (``explain``, ``chain``, ``display``) read graphs only through it.
+What every reader of a graph needs, in one place: the walks (:func:`graph_nodes`, every node a
+root depends on, oldest first; :func:`topological_order`, the engine's order), the names
+(:func:`node_names`: labels, constants by value, ``t1``, ``t2`` ...), what each node sent each
+parent in the last pass (:func:`contributions`), short texts of numbers and arrays
+(:func:`preview`), a node's row and words (:func:`op_row`, :func:`formula`, :func:`expression`,
+:func:`total`, :func:`partial`, :func:`use_note`).  ``viz`` and the teaching modules
+(``explain``, ``chain``, ``display``) read graphs only through it.
 
 >>> from autograd_lite import Value
 >>> x = Value(3.0, "x")
@@ -26,13 +27,13 @@ from typing import Any, Dict, List, Optional, Sequence
 import numpy as np
 
 from . import engine as _engine
-from .engine import contributions, creation_index, is_node, value_of
+from .engine import contributions, creation_index, is_node, topological_order, value_of
 from .format import ARRAY_DIGITS, SIGNIFICANT_DIGITS, fmt
 from .ops import op_row
 from .words import expression, formula, partial, total, use_note
 
-__all__ = ["graph_nodes", "node_names", "preview", "contributions", "value_of", "is_node",
-           "creation_index", "op_row", "formula", "expression", "total", "partial", "use_note",
+__all__ = ["graph_nodes", "topological_order", "node_names", "preview", "contributions", "value_of",
+           "is_node", "creation_index", "op_row", "formula", "expression", "total", "partial", "use_note",
            "check_max_steps", "SHORT_DIGITS", "MAX_TABLE_STEPS"]
 
 # Tables and pictures are read, not computed with: 6 significant digits by default
