@@ -225,6 +225,14 @@ class Explanation(Sequence[Step]):
 
         return write(self).text
 
+    def trace(self, *, digits: int = 12, decimals: Optional[int] = None) -> Any:
+        """The forward primal and reverse adjoint traces of this pass, as textbooks write them
+        (``v₋₁ = x₁``, ``v̄₋₁ = v̄₁·∂v₁/∂v₋₁``): a :class:`autograd_lite.trace.Trace`
+        (``decimals=3`` rounds as the survey does)."""
+        from .trace import adjoint_trace
+
+        return adjoint_trace(self, digits=digits, decimals=decimals)
+
     def __repr__(self) -> str:
         return f"<Explanation of {self.names[self.root]}: {len(self.steps)} steps>"
 
