@@ -148,8 +148,11 @@ class ChainRule:
         return (f"<ChainRule {self._d(self.root, self.leaf)}: {self.count} "
                 f"path{'s' if self.count != 1 else ''}, total {fmt(self.total)}>")
 
-    def latex(self) -> str:
-        """The same equation in LaTeX (for slides), without the surrounding ``$``."""
+    def latex(self, environment: Optional[str] = None) -> str:
+        """The same equation in LaTeX (for slides), without the surrounding ``$``; with
+        ``environment="aligned"`` (or ``"align*"``) one stage per line, ``=`` aligned."""
+        from .tex_blocks import aligned
+
         def d(top: Any, bottom: Any) -> str:  # the total derivative
             top_, bottom_ = _tex_name(self.names[top]), _tex_name(self.names[bottom])
             return rf"\frac{{\mathrm{{d}} {top_}}}{{\mathrm{{d}} {bottom_}}}"
@@ -162,7 +165,7 @@ class ChainRule:
 
         parts = [d(self.root, self.leaf)]
         if self.root is self.leaf or self.count == 0:
-            return f"{parts[0]} = {1 if self.root is self.leaf else 0}"
+            return aligned([parts[0], str(1 if self.root is self.leaf else 0)], environment, "chain latex")
         more = (rf" + \dots\ (\text{{{self.more} more paths}})" if self.more else "")
         sym = " + ".join(r" \cdot ".join(self._shown_tex(p, lambda q, n: [part(m, i) for m, i in q]))
                          for p in self.paths) + more
@@ -173,7 +176,7 @@ class ChainRule:
         for s in (sym, words, nums, _tex_number(self.total)):
             if s != parts[-1]:
                 parts.append(s)
-        return " = ".join(parts)
+        return aligned(parts, environment, "chain latex")
 
     def _shown_tex(self, path: Tuple[Edge, ...], factors: Any) -> List[str]:
         head, tail, hidden = self._ends(path)
