@@ -218,9 +218,10 @@ def work(f: Callable[..., Any], *args: Number) -> Work:
 
 
 def trace(f: Callable[..., Any], primals: Any, tangents: Any, *, digits: int = 12,
-          decimals: Any = None) -> Any:
+          decimals: Any = None, lang: Any = None) -> Any:
     """The forward primal and tangent traces of ``f`` at ``primals`` along ``tangents``, as
-    textbooks write them (``v̇₁ = v̇₋₁/v₋₁``): a :class:`autograd_lite.trace.Trace`.
+    textbooks write them (``v̇₁ = v̇₋₁/v₋₁``): a :class:`autograd_lite.trace.Trace` (``lang``:
+    ``"en"`` or ``"zh"`` for its words).
 
     >>> t = trace(lambda x1, x2: x1 * x2 + x1.sin(), (0.0, 2.0), (1.0, 0.0))
     >>> print(t.lines("tangent")[2])
@@ -228,4 +229,4 @@ def trace(f: Callable[..., Any], primals: Any, tangents: Any, *, digits: int = 1
     """
     from .trace import tangent_trace
 
-    return tangent_trace(f, primals, tangents, digits=digits, decimals=decimals)
+    return tangent_trace(f, primals, tangents, digits=digits, decimals=decimals, lang=lang)

@@ -36,6 +36,7 @@ import numbers
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from .format import atom, fmt
+from .i18n import language, tr, tr_n
 from .trace_text import Trace, TraceLine, k_of
 from .words import chain_word, expression, use_number
 
@@ -143,9 +144,11 @@ def _sum(terms: List[str]) -> str:
     return out
 
 
-def adjoint_trace(explanation: Any, *, digits: int = 12, decimals: Optional[int] = None) -> Trace:
+def adjoint_trace(explanation: Any, *, digits: int = 12, decimals: Optional[int] = None,
+                  lang: Optional[str] = None) -> Trace:
     """The primal and adjoint traces of a recorded backward pass (see the module notes); every
-    adjoint is the grad the engine left after that step, exactly."""
+    adjoint is the grad the engine left after that step, exactly. ``lang``: ``"en"`` or ``"zh"``."""
+    said = None if lang is None else language(lang, "explain(...).trace()")
     number = _number_format(digits, decimals, "explain(...).trace()")
     nodes, names, root = explanation.nodes, explanation.names, explanation.root
     inputs = [n for n in nodes if not n.parents and (_note(n) or n is root)]
@@ -174,9 +177,13 @@ def adjoint_trace(explanation: Any, *, digits: int = 12, decimals: Optional[int]
         second.append(TraceLine(f"Nb_{j}", (p.var(x, "b"),), float(explanation.grad_of(x)), x))
     partials = ", ".join(f"T_{len(inputs)}_{j} = Nb_{j} = {number(float(explanation.grad_of(x)))}"
                          for j, x in enumerate(inputs))
-    summary = (f"One reverse sweep gave the whole gradient: {partials}." if inputs
-               else "No input: the output depends on constants only.")
-    return Trace("adjoint", p.primal(), second, p.names, summary, "", number)
+
+    def summary() -> str:
+        if not inputs:
+            return tr("No input: the output depends on constants only.")
+        return tr("One reverse sweep gave the whole gradient: {partials}.").format(partials=partials)
+
+    return Trace("adjoint", p.primal(), second, p.names, summary, "", number, said)
 
 
 def _power_of_number(n: Any) -> bool:
@@ -199,9 +206,10 @@ def _argument_names(f: Callable[..., Any], n: int) -> List[str]:
 
 
 def tangent_trace(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any], *,
-                  digits: int = 12, decimals: Optional[int] = None) -> Trace:
+                  digits: int = 12, decimals: Optional[int] = None, lang: Optional[str] = None) -> Trace:
     """The primal and tangent traces of ``f`` at ``primals`` along ``tangents`` (see
-    :func:`autograd_lite.forward.trace`)."""
+    :func:`autograd_lite.forward.trace`). ``lang``: ``"en"`` or ``"zh"``."""
+    said = None if lang is None else language(lang, "forward.trace")
     from .engine import enable_grad
     from .explain import graph_nodes
     from .numeric import _check_number
@@ -274,7 +282,11 @@ def tangent_trace(f: Callable[..., Any], primals: Sequence[Any], tangents: Seque
         what = f"Nd_{y} = T_{y}_{unit[0]} = {result}"
     else:
         what = f"Nd_{y} = " + " + ".join(f"T_{y}_{j}·Nd_{j}" for j in range(y)) + f" = {result}"
-    sweeps = "1 sweep" if y == 1 else f"{y} sweeps, one per input"
-    summary = (f"One forward sweep gave one derivative along the seed: {what}; the whole gradient takes "
-               f"{sweeps} (one reverse sweep gives it all: explain(y).trace()).")
-    return Trace("tangent", p.primal(), second, p.names, summary, seed_note, number)
+
+    def summary() -> str:
+        sweeps = tr_n("{n} sweep", "{n} sweeps, one per input", y).format(n=y)
+        return tr("One forward sweep gave one derivative along the seed: {what}; the whole gradient takes "
+                  "{sweeps} (one reverse sweep gives it all: explain(y).trace()).").format(what=what,
+                                                                                        sweeps=sweeps)
+
+    return Trace("tangent", p.primal(), second, p.names, summary, seed_note, number, said)

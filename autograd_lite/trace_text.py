@@ -6,14 +6,16 @@ rendered here: as text (``v̄₋₁ = v̄₂·∂v₂/∂v₋₁``), as LaTeX (`
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Callable, List, Tuple
+from typing import Any, Callable, List, Optional, Tuple
 
 from .chain import _tex_formula, _tex_name, _tex_text
 from .format import atom
+from .i18n import tr, tr_mark, using
 
 __all__ = ["Trace", "TraceLine"]
 
@@ -27,8 +29,8 @@ _PART = re.compile(r"(?<![A-Za-z0-9_])D_(m?\d+)_(m?\d+)(?:_u(\d+))?(?![A-Za-z0-9
 _TOTAL = re.compile(r"(?<![A-Za-z0-9_])T_(\d+)_(\d+)(?![A-Za-z0-9_])")  # dy/dx₁ (text only: the summary line)
 _TEX_VAR = re.compile(r"\\mathrm\{(V|N)(d|b)?\\_(m?)(\d+)\}")
 _TEX_PART = re.compile(r"\\mathrm\{D\\_(m?\d+)\\_(m?\d+)(?:\\_u(\d+))?\}")
-_TITLES = {"primal": "Forward primal trace", "tangent": "Forward tangent trace",
-           "adjoint": "Reverse adjoint trace"}
+_TITLES = {"primal": tr_mark("Forward primal trace"), "tangent": tr_mark("Forward tangent trace"),
+           "adjoint": tr_mark("Reverse adjoint trace")}
 
 
 def k_of(i: int) -> str:
@@ -38,6 +40,16 @@ def k_of(i: int) -> str:
 
 def _unk(s: str) -> int:
     return -int(s[1:]) if s.startswith("m") else int(s)
+
+
+def _in_its_language(method: Any) -> Any:
+    """The method speaks the trace's ``lang`` (see :mod:`autograd_lite.i18n`)."""
+    @functools.wraps(method)
+    def speaking(self: "Trace", *args: Any, **kwargs: Any) -> Any:
+        with using(self.lang):
+            return method(self, *args, **kwargs)
+
+    return speaking
 
 
 @dataclass(frozen=True)
@@ -58,7 +70,8 @@ class Trace:
     evaluation; ``str`` is the text, :meth:`latex` and :meth:`html` the other forms."""
 
     def __init__(self, kind: str, primal: List[TraceLine], second: List[TraceLine], names: List[str],
-                 summary: str, seed_note: str, number: Callable[[float], str]) -> None:
+                 summary: Callable[[], str], seed_note: str, number: Callable[[float], str],
+                 lang: Optional[str] = None) -> None:
         self.kind = kind
         self.primal = tuple(primal)
         self.second = tuple(second)
@@ -66,11 +79,13 @@ class Trace:
         self._summary = summary
         self._seed_note = seed_note
         self._number = number
+        self.lang = lang  # "en" or "zh" for its words (None: the environment's, at print time)
 
     @property
     def summary(self) -> str:
         """What the sweep gave, in a sentence (the last line of the text)."""
-        return self._text(self._summary)
+        with using(self.lang):
+            return self._text(self._summary())
 
     # ------------------------------------------------------------------ text
     def _text(self, s: str) -> str:
@@ -82,7 +97,7 @@ class Trace:
             return _accent_text(self.names[index], mark)
 
         def part(m: "re.Match[str]") -> str:
-            use = f" (use {m.group(3)})" if m.group(3) else ""
+            use = tr(" (use {k})").format(k=m.group(3)) if m.group(3) else ""
             top, bottom = (str(_unk(g)).translate(_SUB) for g in m.group(1, 2))
             return f"∂v{top}/∂v{bottom}{use}"
 
@@ -101,6 +116,7 @@ class Trace:
         text = " = ".join([self._text(line.target), *stages, value])
         return text + (f"   ({line.note})" if line.note else "")
 
+    @_in_its_language
     def lines(self, part: str = "primal") -> List[str]:
         """The lines of ``part`` (``"primal"``, or the trace's ``kind``) as text."""
         return [self._line_text(line) for line in self._part(part)]
@@ -113,13 +129,14 @@ class Trace:
         raise ValueError(f"trace.lines: part must be 'primal' or {self.kind!r}, got {part!r}")
 
     def _title(self, part: str) -> str:
-        title = _TITLES[part]
+        title = tr(_TITLES[part])
         if part == "tangent":
             return f"{title} ({self._text(self._seed_note)})"
         if part == "adjoint":
-            return f"{title} (in the order it runs; the survey prints it bottom to top)"
+            return title + tr(" (in the order it runs; the survey prints it bottom to top)")
         return title
 
+    @_in_its_language
     def text(self) -> str:
         """Both traces as text, each under its title, then what the sweep gave."""
         out: List[str] = []
@@ -150,6 +167,7 @@ class Trace:
         tex = _tex_formula(s).replace(r"\textrm{*}", r" \times ")
         return _TEX_VAR.sub(var, _TEX_PART.sub(part, tex))
 
+    @_in_its_language
     def latex(self, environment: str = "aligned") -> str:
         """Both traces as one LaTeX block, ``=`` aligned: ``aligned`` (default: inside ``$$ $$``
         or ``\\[ \\]``) or ``align*`` (a document's own environment, from amsmath)."""
@@ -157,7 +175,7 @@ class Trace:
             raise ValueError(f"trace.latex: environment must be 'aligned' or 'align*', got {environment!r}")
         rows: List[str] = []
         for part in ("primal", self.kind):
-            rows.append(rf"&\text{{{_tex_text(_TITLES[part])}}}")
+            rows.append(rf"&\text{{{_tex_text(tr(_TITLES[part]))}}}")
             for line in self._part(part):
                 value = self._number(line.value)
                 rhs = " = ".join([*(self._tex(s) for s in line.stages if s != value), self._tex(value)])
@@ -170,6 +188,7 @@ class Trace:
         return f"$${self.latex()}$$"
 
     # ------------------------------------------------------------------ HTML
+    @_in_its_language
     def html(self) -> str:
         """The two traces side by side, as the survey's tables, then what the sweep gave."""
         columns = []
