@@ -38,6 +38,7 @@ import numpy as np
 
 from . import engine as _engine
 from .format import atom
+from .i18n import language, pad, tr, width
 from .reading import (  # noqa: F401  (explain's readers, importable from here as before)
     MAX_TABLE_STEPS,
     SHORT_DIGITS,
@@ -141,12 +142,17 @@ class Explanation(Sequence[Step]):
         return [(self.names[n], finals[n]) for n in self.nodes
                 if n.is_leaf and n is not self.root and n in finals]
 
-    def chain(self, leaf: Any, max_paths: int = 8) -> Any:
-        """droot/dleaf as the sum over paths of products of local partial derivatives (a ``ChainRule``)."""
+    def chain(self, leaf: Any, max_paths: int = 8, lang: Optional[str] = None) -> Any:
+        """droot/dleaf as the sum over paths of products of local partial derivatives (a ``ChainRule``;
+        ``lang``: ``"en"`` or ``"zh"`` for its words, default the environment's)."""
+        from dataclasses import replace
+
         from .chain import chain_rule, find_node
 
+        said = None if lang is None else language(lang, "chain")
         node = find_node(self.nodes, self.names, leaf, "chain")
-        return chain_rule(self.root, node, self.names, self.nodes, self.grad_of(node), max_paths)
+        return replace(chain_rule(self.root, node, self.names, self.nodes, self.grad_of(node), max_paths),
+                       lang=said)
 
     def code(self) -> str:
         """The adjoint program: straight-line Python (only ``math``) that defines the leaves, runs
@@ -156,6 +162,14 @@ class Explanation(Sequence[Step]):
         from .adjoint_code import write
 
         return write(self).text
+
+    def trace(self, *, digits: int = 12, decimals: Optional[int] = None, lang: Optional[str] = None) -> Any:
+        """The forward primal and reverse adjoint traces of this pass, as textbooks write them
+        (``v₋₁ = x₁``, ``v̄₋₁ = v̄₁·∂v₁/∂v₋₁``): a :class:`autograd_lite.trace.Trace`
+        (``decimals=3`` rounds as the survey does)."""
+        from .trace import adjoint_trace
+
+        return adjoint_trace(self, digits=digits, decimals=decimals, lang=lang)
 
     def __repr__(self) -> str:
         return f"<Explanation of {self.names[self.root]}: {len(self.steps)} steps>"
@@ -168,34 +182,43 @@ class Explanation(Sequence[Step]):
     def __str__(self) -> str:
         return self.table()
 
-    def table(self, max_steps: Optional[int] = MAX_TABLE_STEPS, digits: int = SHORT_DIGITS) -> str:
+    def table(self, max_steps: Optional[int] = MAX_TABLE_STEPS, digits: int = SHORT_DIGITS,
+              lang: Optional[str] = None) -> str:
         """The readable table; at most ``max_steps`` steps (``None``: all), then a note.
 
         ``str(explanation)`` is ``table()``: a table of a huge graph would only scroll by.
         Numbers have ``digits`` significant digits, 6 by default as in the pictures;
         ``table(digits=12)`` shows them to full precision (the exact floats are in ``.steps``).
+        ``lang``: ``"en"`` or ``"zh"`` (default: the environment's, :mod:`autograd_lite.i18n`).
         """
         if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
             raise ValueError(f"explain table: digits must be an int from 1 to 17, got {digits!r}")
         check_max_steps(max_steps, "explain table")
+        from .i18n import using
+
+        with using(language(lang, "explain table")):
+            return self._table(max_steps, digits)
+
+    def _table(self, max_steps: Optional[int], digits: int) -> str:
 
         def num(x: Any) -> str:
             return preview(x, digits=digits)
 
         root_name = self.names[self.root]
         lines = [
-            f"Backward pass from {root_name} = {num(self.root.data)}, seed "
-            f"{total(root_name, root_name)} = {num(self.seed)}"
-            + (" (replayed: grads left untouched)" if self.replayed else ""),
-            "Each step takes a node's complete upstream grad and sends upstream × local to each "
-            "parent (parent.grad += sent).",
+            tr("Backward pass from {root} = {value}, seed {seed_name} = {seed}").format(
+                root=root_name, value=num(self.root.data), seed_name=total(root_name, root_name),
+                seed=num(self.seed))
+            + (tr(" (replayed: grads left untouched)") if self.replayed else ""),
+            tr("Each step takes a node's complete upstream grad and sends upstream × local to each "
+               "parent (parent.grad += sent)."),
             "",
         ]
         if not self.steps:
-            lines.append(f"{root_name} is a leaf: backward only seeds it.")
+            lines.append(tr("{root} is a leaf: backward only seeds it.").format(root=root_name))
             return "\n".join(lines)
-        header = ["step", "node", "upstream", "parent", "local derivative", "sent = upstream × local",
-                  "parent.grad before → after"]
+        header = [tr("step"), tr("node"), tr("upstream"), tr("parent"), tr("local derivative"),
+                  tr("sent = upstream × local"), tr("parent.grad before → after")]
         rows: List[List[str]] = []
         shown = self.steps if max_steps is None else self.steps[:max_steps]
         for k, step in enumerate(shown, 1):
@@ -211,24 +234,25 @@ class Explanation(Sequence[Step]):
                     f"{up} × {local} = {num(e.sent)}" if e.local is not None else num(e.sent),
                     f"{num(e.before)} → {num(e.after)}",
                 ])
-        widths = [max(len(r[c]) for r in rows + [header]) for c in range(len(header))]
+        widths = [max(width(r[c]) for r in rows + [header]) for c in range(len(header))]
         right = {0, 2}  # numbers right-aligned
 
         def line(r: List[str]) -> str:
-            cells = [r[c].rjust(widths[c]) if c in right else r[c].ljust(widths[c]) for c in range(len(r))]
+            cells = [pad(r[c], widths[c], c in right) for c in range(len(r))]
             return "  ".join(cells).rstrip()
 
         lines.append(line(header))
         lines.append(line(["-" * w for w in widths]))
         lines += [line(r) for r in rows]
         if len(shown) < len(self.steps):
-            lines.append(f"… {len(self.steps) - len(shown)} more steps (all of them: .table(max_steps=None), "
-                         "or the data in .steps)")
+            lines.append(tr("… {n} more steps (all of them: .table(max_steps=None), or the data in .steps)")
+                         .format(n=len(self.steps) - len(shown)))
         lines.append("")
         finals = self.leaf_grads()
         listed = finals if max_steps is None else finals[:MAX_TABLE_LEAVES]
-        more = f", … and {len(finals) - len(listed)} more" if len(listed) < len(finals) else ""
-        lines.append("final grads: " + ", ".join(f"{name} = {num(g)}" for name, g in listed) + more)
+        more = tr(", … and {n} more").format(n=len(finals) - len(listed)) if len(listed) < len(finals) else ""
+        grads = ", ".join(f"{name} = {num(g)}" for name, g in listed) + more
+        lines.append(tr("final grads: {grads}").format(grads=grads))
         return "\n".join(lines)
 
 

@@ -24,6 +24,7 @@ import numpy as np
 
 from . import ops
 from .format import SIGNIFICANT_DIGITS, atom, fmt
+from .i18n import tr
 
 __all__ = ["render", "reads", "local_formula", "chain_word", "sends", "expression", "formula",
            "markdown_table", "unbroadcast_note", "function_names", "total", "partial", "use_note",
@@ -125,7 +126,7 @@ def use_number(node: Any, index: int) -> int:
 def use_note(node: Any, index: int) -> str:
     """`` (use 2)`` when ``node`` uses that parent more than once, else ''."""
     k = use_number(node, index)
-    return f" (use {k})" if k else ""
+    return tr(" (use {k})").format(k=k) if k else ""
 
 
 def partial(node: Any, index: int, names: Dict[Any, str], top: Optional[str] = None) -> str:

@@ -29,7 +29,7 @@ from typing import Dict, List, Optional
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = ["README.md", "docs/tutorial.md", "docs/api.md"]
+DOCS = ["README.md", "docs/tutorial.md", "docs/api.md", "docs/zh/apple_orange.md"]
 
 _FENCE = re.compile(r"^(`{3,})\s*([\w+-]*)[^\n]*$")
 
