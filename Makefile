@@ -17,7 +17,7 @@ $(VENV)/.installed-demo: setup.cfg pyproject.toml | $(PY)
 	touch $@
 
 $(VENV)/.installed-test: setup.cfg pyproject.toml | $(PY)
-	$(PIP) install -q -e ".[test,demos]"
+	$(PIP) install -q -e ".[test,demos,notebook]"
 	@if [ -n "$(WITH_TORCH)" ]; then $(PIP) install -q torch==2.13.0 || echo "torch not installed: PyTorch parity tests will skip"; fi
 	touch $@
 

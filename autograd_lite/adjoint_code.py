@@ -28,11 +28,13 @@ from __future__ import annotations
 
 import keyword
 import math
+import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
 from . import ops
 from .format import fmt
+from .specialise import _local
 from .words import expression, formula
 
 __all__ = ["AdjointProgram", "write", "code_rows", "MAX_CODE_NODES"]
@@ -40,68 +42,65 @@ __all__ = ["AdjointProgram", "write", "code_rows", "MAX_CODE_NODES"]
 #: The largest graph written as code (a program is read, not scrolled): more nodes are refused.
 MAX_CODE_NODES = 2000
 
-_LN2 = repr(math.log(2.0))
-_LN10 = repr(math.log(10.0))
-
-
-def _math(fn: str) -> Tuple[str, ...]:
-    return (f"math.{fn}({{a}})",)
-
-
-# op -> (forward, local derivative of each parent): Python in the parents' identifiers {a}, {b},
-# the node's own value {out} and a power's number {n}; each written as the row's rule computes
-# it on floats (``tests/test_adjoint_code.py`` holds every Value row of the table to one).
-_CODE: Dict[str, Tuple[str, Tuple[str, ...]]] = {
-    "+": ("{a} + {b}", ("1.0", "1.0")),
-    "-": ("{a} - {b}", ("1.0", "-1.0")),
-    "*": ("{a} * {b}", ("{b}", "{a}")),
-    "/": ("{a} / {b}", ("1.0 / {b}", "-{out} / {b}")),
-    "**": ("{a} ** {b}", ("{b} * {a} ** ({b} - 1.0)", "{out} * math.log({a})")),
-    "neg": ("-{a}", ("-1.0",)),
-    "%": ("{a} % {b}", ("1.0", "-({a} // {b})")),
-    "exp": ("math.exp({a})", ("{out}",)),
-    "log": ("math.log({a})", ("1.0 / {a}",)),
-    "tanh": ("math.tanh({a})", ("1.0 - {out} * {out}",)),
-    "sigmoid": ("sigmoid({a})", ("{out} * (1.0 - {out})",)),
-    "relu": ("({a} if {a} > 0.0 else 0.0)", ("(1.0 if {a} > 0.0 else 0.0)",)),
-    "sin": ("math.sin({a})", ("math.cos({a})",)),
-    "cos": ("math.cos({a})", ("-math.sin({a})",)),
-    "sqrt": ("math.sqrt({a})", ("0.5 * (1.0 / {out})",)),
-    "abs": ("abs({a})", ("(1.0 if {a} > 0.0 else -1.0 if {a} < 0.0 else 0.0)",)),
-    "tan": ("math.tan({a})", ("1.0 + {out} * {out}",)),
-    "sinh": ("math.sinh({a})", ("math.cosh({a})",)),
-    "cosh": ("math.cosh({a})", ("math.sinh({a})",)),
-    "arcsin": ("math.asin({a})", ("1.0 / math.sqrt(1.0 - {a} * {a})",)),
-    "arccos": ("math.acos({a})", ("-(1.0 / math.sqrt(1.0 - {a} * {a}))",)),
-    "arctan": ("math.atan({a})", ("1.0 / (1.0 + {a} * {a})",)),
-    "log1p": ("math.log1p({a})", ("1.0 / (1.0 + {a})",)),
-    "expm1": ("math.expm1({a})", ("math.exp({a})",)),
-    "log2": ("math.log2({a})", (f"1.0 / ({{a}} * {_LN2})",)),
-    "log10": ("math.log10({a})", (f"1.0 / ({{a}} * {_LN10})",)),
-    "exp2": ("2.0 ** {a}", (f"{{out}} * {_LN2}",)),
-    "sign": ("(1.0 if {a} > 0.0 else -1.0 if {a} < 0.0 else 0.0)", ("0.0",)),
-    "floor": ("math.copysign(math.floor({a}), {a})", ("0.0",)),
-    "ceil": ("math.copysign(math.ceil({a}), {a})", ("0.0",)),
-    "round": ("math.copysign(round({a}), {a})", ("0.0",)),
-    "arcsinh": ("math.asinh({a})", ("1.0 / math.sqrt({a} * {a} + 1.0)",)),
-    "arctanh": ("math.atanh({a})", ("1.0 / (1.0 - {a} * {a})",)),
-    "deg2rad": ("math.radians({a})", (repr(math.pi / 180.0),)),
-    "rad2deg": ("math.degrees({a})", (repr(180.0 / math.pi),)),
+# The forwards that are neither math's function of the row's name nor the row's ``inline`` text.
+_FORWARD: Dict[str, str] = {
+    "+": "{a} + {b}", "-": "{a} - {b}", "*": "{a} * {b}", "/": "{a} / {b}", "%": "{a} % {b}",
+    "sigmoid": "sigmoid({a})", "abs": "abs({a})", "exp2": "2.0 ** {a}", "sign": "sign({a})",
+    "floor": "math.copysign(math.floor({a}), {a})", "ceil": "math.copysign(math.ceil({a}), {a})",
+    "round": "math.copysign(round({a}), {a})",
 }
+# b·a**(b-1) and a**b·ln a: the row's rules are functions with their edge cases, not text.
+_POWER = ("{a} ** {b}", ("{b} * {a} ** ({b} - 1.0)", "{out} * math.log({a})"))
 
-# Written into a program only when one of its lines calls it (the library's own float sigmoid).
+# Written into a program only when one of its lines calls it: the library's float sigmoid and
+# the rules' vocabulary (autograd_lite.generic) on floats.
 _HELPERS = {
     "sigmoid": ("def sigmoid(x):\n"
                 "    if x >= 0.0:\n"
                 "        return 1.0 / (1.0 + math.exp(-x))\n"
                 "    e = math.exp(x)\n"
                 "    return e / (1.0 + e)\n"),
+    "recip": ("def recip(x):\n"
+              "    return 1.0 / x if x != 0.0 else math.copysign(math.inf, x)\n"),
+    "step": ("def step(x):\n"
+             "    return 1.0 if x > 0.0 else 0.0\n"),
+    "sign": ("def sign(x):\n"
+             "    return 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0 if x == 0.0 else x\n"),
+    "floordiv": ("def floordiv(a, b):\n"
+                 "    return a // b\n"),
 }
+_MATH = ("cos", "sin", "exp", "log", "sqrt", "cosh", "sinh")
+_CONSTANTS = {name: repr(ops.VOCABULARY[name]) for name in ("LN2", "LN10", "RAD", "DEG")}
+
+
+def _from_row(row: ops.Op) -> Optional[Tuple[str, Tuple[str, ...]]]:
+    """(forward, local derivatives) of a row, written from its own text (the rules' vocabulary as
+    math's functions and the helpers above)."""
+    if not row.rules or not all(hasattr(r, "code") for r in row.rules):
+        return None
+    forward = _FORWARD.get(row.name)
+    if forward is None and row.inline and row.arity == 1:
+        forward = "(" + re.sub(r"\ba\b", "{a}", row.inline) + ")"
+    name = getattr(row.scalar, "__name__", "")
+    if forward is None and name and getattr(math, name, None) is row.scalar:
+        forward = f"math.{name}({{a}})"
+    if forward is None:
+        return None
+    fields = {"a": "{a}", "b": "{b}", "out": "{out}", **_CONSTANTS, **{f: f"math.{f}" for f in _MATH}}
+    return forward, tuple(_local(rule, fields, {}) for rule in row.rules)
 
 
 def code_rows() -> Dict[str, Tuple[str, Tuple[str, ...]]]:
-    """The forward and local-derivative code of every op written out (``**n`` is made per node)."""
-    return dict(_CODE)
+    """The forward and local-derivative code of every Value op written out, from the op table's
+    rows (``**n`` is made per node)."""
+    ops.load_all()
+    rows: Dict[str, Tuple[str, Tuple[str, ...]]] = {"**": _POWER}
+    for row in ops.OPS.values():
+        if "Value" in row.kinds and not row.user:
+            made = _from_row(row)
+            if made is not None:
+                rows[row.name] = made
+    return rows
 
 
 def _power_code(n: float) -> Tuple[str, Tuple[str, ...]]:
@@ -168,7 +167,8 @@ class _Writer:
 
     def __init__(self) -> None:
         self.env: Dict[str, Any] = {"math": math}
-        exec(_HELPERS["sigmoid"], self.env)  # noqa: S102  (the helper's own text, fixed above)
+        for helper in _HELPERS.values():
+            exec(helper, self.env)  # noqa: S102  (the helpers' own text, fixed above)
         self.helpers: List[str] = []
 
     def exact(self, expr: str, want: float) -> bool:
@@ -191,7 +191,17 @@ def _rows_of(node: Any) -> Optional[Tuple[str, Tuple[str, ...]]]:
         return None
     if row.name == "**n":
         return _power_code(float(ops.param_text(node.op)))
-    return _CODE.get(row.name)
+    return _rows().get(row.name)
+
+
+def _rows() -> Dict[str, Tuple[str, Tuple[str, ...]]]:
+    global _ROWS
+    if _ROWS is None or len(_ROWS) < len(ops.OPS):  # rows registered since (a user's, a Tensor's)
+        _ROWS = code_rows()
+    return _ROWS
+
+
+_ROWS: Optional[Dict[str, Tuple[str, Tuple[str, ...]]]] = None
 
 
 def write(explanation: Any) -> AdjointProgram:

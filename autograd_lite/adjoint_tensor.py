@@ -12,10 +12,13 @@ bit (an op without one, such as ``getitem``) the line holds the engine's array a
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
 
+from . import ops
+from .specialise import vjp_text
 from .words import expression, formula
 
 #: At most this many numbers are written into a program (inputs and any engine arrays).
@@ -33,28 +36,41 @@ _UNBROADCAST = (
     "    return np.asarray(g)\n"
 )
 
-# op -> (forward, what it sends each parent): numpy in {a}, {b}, the node {out}, upstream {g}.
-_CODE: Dict[str, Tuple[str, Tuple[str, ...]]] = {
-    "+": ("{a} + {b}", ("{g}", "{g}")),
-    "-": ("{a} - {b}", ("{g}", "-{g}")),
-    "*": ("{a} * {b}", ("{g} * {b}", "{g} * {a}")),
-    "/": ("{a} / {b}", ("{g} / {b}", "{g} * -({out} / {b})")),
-    "neg": ("-{a}", ("-{g}",)),
+# op -> its forward in numpy, in {a}, {b}.  What it sends each parent is the op's rule as the
+# engine runs it: generated from the row's text (autograd_lite.specialise.vjp_text), with the
+# rules' vocabulary in numpy; the ops whose Tensor rule is its own code are written out below.
+_FORWARD: Dict[str, str] = {
+    "+": "{a} + {b}", "-": "{a} - {b}", "*": "{a} * {b}", "/": "{a} / {b}", "neg": "-{a}",
+    "sigmoid": "np.exp(-np.logaddexp(0.0, -{a}))", "relu": "np.maximum({a}, 0.0)",
+}
+_NUMPY_FORMS = {"step": "({x} > 0.0)"}
+_NUMPY_NAMES = {"recip": "np.reciprocal", "cos": "np.cos", "sin": "np.sin", "exp": "np.exp", "log": "np.log",
+                "sign": "np.sign", "sqrt": "np.sqrt", "cosh": "np.cosh", "sinh": "np.sinh",
+                "floordiv": "np.floor_divide"}
+_OWN_CODE: Dict[str, Tuple[str, Tuple[str, ...]]] = {
     # b·a**(b-1), 0 where b = 0; a**b·ln a, 0 where a = 0 and NaN where a < 0 (the row's rule)
     "**": ("{a} ** {b}", ("{g} * np.where({b} == 0, 0.0, {b} * {a} ** ({b} - 1.0))",
                           "{g} * np.where({a} > 0, {out} * np.log(np.where({a} > 0, {a}, 1.0)), "
                           "np.where({a} == 0, 0.0, np.nan))")),
-    "exp": ("np.exp({a})", ("{g} * {out}",)),
-    "log": ("np.log({a})", ("{g} * (1.0 / {a})",)),
-    "tanh": ("np.tanh({a})", ("{g} * (1.0 - {out} * {out})",)),
-    "sigmoid": ("np.exp(-np.logaddexp(0.0, -{a}))", ("{g} * ({out} * (1.0 - {out}))",)),
-    "relu": ("np.maximum({a}, 0.0)", ("{g} * ({out} > 0.0)",)),
-    "sqrt": ("np.sqrt({a})", ("{g} / abs({out} + {out})",)),
-    "sin": ("np.sin({a})", ("{g} * np.cos({a})",)),
-    "cos": ("np.cos({a})", ("{g} * -np.sin({a})",)),
-    "abs": ("np.abs({a})", ("{g} * np.sign({a})",)),
     "@": ("{a} @ {b}", ("{g} @ {b}.T", "{a}.T @ {g}")),
 }
+
+
+def _from_row(op: str) -> Optional[Tuple[str, Tuple[str, ...]]]:
+    """(forward, sends) of an op whose Tensor rule is generated from its row's text."""
+    row = ops.op_row(op)
+    if row is None or not hasattr(row.vjp, "source"):
+        return None
+    forward = _FORWARD.get(row.name) or (f"np.{row.array}({{a}})" if row.arity == 1 and row.array else None)
+    if forward is None:
+        return None
+    sends = []
+    for i in range(len(row.rules)):
+        text = vjp_text(row, i, _NUMPY_FORMS)
+        text = re.sub(r"\b(g|a|b|out)\b", lambda m: "{" + m.group(1) + "}", text)
+        text = re.sub(r"\b(\w+)\(", lambda m: _NUMPY_NAMES.get(m.group(1), m.group(1)) + "(", text)
+        sends.append(text)
+    return forward, tuple(sends)
 
 
 def _row(node: Any) -> Optional[Tuple[str, Tuple[str, ...]]]:
@@ -77,7 +93,7 @@ def _row(node: Any) -> Optional[Tuple[str, Tuple[str, ...]]]:
         return f"{{a}}.reshape({np.shape(node.data)!r})", ("{g}.reshape({a}.shape)",)
     if op == "@" and any(np.ndim(p.data) != 2 for p in node.parents):
         return None  # the rule promotes 1-D operands: written only for matrices
-    return _CODE.get(op)
+    return _OWN_CODE.get(op) or _from_row(op)
 
 
 def _array(x: Any) -> str:

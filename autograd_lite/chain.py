@@ -24,12 +24,14 @@ sums local × ḋparent), a computation independent of the backward sweep.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
 from .format import atom, fmt
+from .i18n import tr_n, using
 from .words import chain_word, function_names, partial, total, use_number
 
 __all__ = ["ChainRule", "chain_rule", "MAX_PATHS", "MAX_FACTORS"]
@@ -42,6 +44,16 @@ MAX_SHOWN = 50_000
 MAX_EDGES = 2_000_000
 
 Edge = Tuple[Any, int]  # (node, index of the parent in node.parents)
+
+
+def _in_its_language(method: Any) -> Any:
+    """The method speaks the chain rule's ``lang`` (see :mod:`autograd_lite.i18n`)."""
+    @functools.wraps(method)
+    def speaking(self: "ChainRule", *args: Any, **kwargs: Any) -> Any:
+        with using(self.lang):
+            return method(self, *args, **kwargs)
+
+    return speaking
 
 
 @dataclass(frozen=True)
@@ -63,6 +75,7 @@ class ChainRule:
     total: float
     grad: Any
     max_factors: int = MAX_FACTORS
+    lang: Optional[str] = None  # "en" or "zh" for its words (None: the environment's, at print time)
 
     # ------------------------------------------------------------------ parts
     def _d(self, top: Any, bottom: Any) -> str:
@@ -94,6 +107,7 @@ class ChainRule:
         return 0 if self.root is self.leaf else self.count - len(self.paths)
 
     # ------------------------------------------------------------------ text
+    @_in_its_language
     def stages(self) -> List[str]:
         """The right-hand sides, in order: symbols, formulas, numbers, the total."""
         if self.root is self.leaf:
@@ -104,7 +118,8 @@ class ChainRule:
         for how in ("symbols", "words", "numbers"):
             terms = [" · ".join(self._shown(p, how)) for p in self.paths]
             if self.more:
-                terms.append(f"… ({self.more} more path{'s' if self.more != 1 else ''})")
+                more = tr_n("{n} more path", "{n} more paths", self.more).format(n=self.more)
+                terms.append(f"… ({more})")
             stages.append(" + ".join(terms))
         stages.append(fmt(self.total))
         out: List[str] = []
@@ -134,9 +149,11 @@ class ChainRule:
         head, tail, hidden = self._ends(path)
         if not hidden:
             return self._factors(path, how, len(path))
-        return (self._factors(head, how, len(path)) + [f"… ({hidden} more factors)"]
+        more = tr_n("{n} more factor", "{n} more factors", hidden).format(n=hidden)
+        return (self._factors(head, how, len(path)) + [f"… ({more})"]
                 + self._factors(tail, how, len(path)))
 
+    @_in_its_language
     def text(self) -> str:
         """One line: ``dz/dx = ∂z/∂t · ∂t/∂x = (2·t) · 1 = 6 · 1 = 6``."""
         return " = ".join([self._d(self.root, self.leaf)] + self.stages())
@@ -148,8 +165,12 @@ class ChainRule:
         return (f"<ChainRule {self._d(self.root, self.leaf)}: {self.count} "
                 f"path{'s' if self.count != 1 else ''}, total {fmt(self.total)}>")
 
-    def latex(self) -> str:
-        """The same equation in LaTeX (for slides), without the surrounding ``$``."""
+    @_in_its_language
+    def latex(self, environment: Optional[str] = None) -> str:
+        """The same equation in LaTeX (for slides), without the surrounding ``$``; with
+        ``environment="aligned"`` (or ``"align*"``) one stage per line, ``=`` aligned."""
+        from .tex_blocks import aligned
+
         def d(top: Any, bottom: Any) -> str:  # the total derivative
             top_, bottom_ = _tex_name(self.names[top]), _tex_name(self.names[bottom])
             return rf"\frac{{\mathrm{{d}} {top_}}}{{\mathrm{{d}} {bottom_}}}"
@@ -162,8 +183,9 @@ class ChainRule:
 
         parts = [d(self.root, self.leaf)]
         if self.root is self.leaf or self.count == 0:
-            return f"{parts[0]} = {1 if self.root is self.leaf else 0}"
-        more = (rf" + \dots\ (\text{{{self.more} more paths}})" if self.more else "")
+            return aligned([parts[0], str(1 if self.root is self.leaf else 0)], environment, "chain latex")
+        paths_ = tr_n("{n} more path", "{n} more paths", self.more).format(n=self.more)
+        more = (rf" + \dots\ (\text{{{_tex_text(paths_)}}})" if self.more else "")
         sym = " + ".join(r" \cdot ".join(self._shown_tex(p, lambda q, n: [part(m, i) for m, i in q]))
                          for p in self.paths) + more
         words = " + ".join(r" \cdot ".join(self._shown_tex(p, lambda q, n: [
@@ -173,25 +195,28 @@ class ChainRule:
         for s in (sym, words, nums, _tex_number(self.total)):
             if s != parts[-1]:
                 parts.append(s)
-        return " = ".join(parts)
+        return aligned(parts, environment, "chain latex")
 
     def _shown_tex(self, path: Tuple[Edge, ...], factors: Any) -> List[str]:
         head, tail, hidden = self._ends(path)
         if not hidden:
             return factors(path, len(path))  # type: ignore[no-any-return]
-        more = rf"\dots\ (\text{{{hidden} more factors}})"
+        factors_ = tr_n("{n} more factor", "{n} more factors", hidden).format(n=hidden)
+        more = rf"\dots\ (\text{{{_tex_text(factors_)}}})"
         return factors(head, len(path)) + [more] + factors(tail, len(path))  # type: ignore[no-any-return]
 
     def _repr_latex_(self) -> str:
         return f"$${self.latex()}$$"
 
+    @_in_its_language
     def _repr_html_(self) -> str:
         head = html.escape(self._d(self.root, self.leaf))
         rows = "".join(
             f'<div style="margin-left:2em">= {html.escape(s)}</div>' for s in self.stages())
-        note = (f'<div style="color:#6B7785">{self.count} path{"s" if self.count != 1 else ""} from '
-                f"{html.escape(self.names[self.root])} to {html.escape(self.names[self.leaf])}; "
-                f"the backward pass gave {html.escape(fmt(self.grad))}</div>")
+        said = tr_n("{n} path from {root} to {leaf}; the backward pass gave {grad}",
+                    "{n} paths from {root} to {leaf}; the backward pass gave {grad}", self.count).format(
+            n=self.count, root=self.names[self.root], leaf=self.names[self.leaf], grad=fmt(self.grad))
+        note = f'<div style="color:#6B7785">{html.escape(said)}</div>'
         return (f'<div class="autograd-lite-chain" style="font-family:monospace">'
                 f"<div>{head}</div>{rows}{note}</div>")
 

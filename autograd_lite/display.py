@@ -17,6 +17,9 @@ from typing import Any, Iterable, List, Optional
 import numpy as np
 
 from .format import ARRAY_DIGITS, fmt
+from .i18n import tr, tr_n
+from .reading import MAX_TABLE_STEPS, SHORT_DIGITS, check_max_steps, formula, total
+from .reading import preview as _preview
 
 __all__ = ["value_html", "tensor_html", "array_html", "explanation_html", "gradcheck_html", "GRID_ROWS",
            "GRID_COLS"]
@@ -123,23 +126,18 @@ def explanation_html(ex: Any, current: Optional[int] = None, quiz: bool = False,
     highlights that step's rows; ``quiz`` writes ``?`` for every computed grad.  Rows carry
     ``data-step`` attributes so a page can highlight them.
     """
-    from .explain import MAX_TABLE_STEPS, SHORT_DIGITS, formula
-    from .explain import preview as _preview
-    from .words import total
-
     def preview(x: Any) -> str:  # the digits of the pictures beside it (and of table())
         return _preview(x, digits=SHORT_DIGITS)
-
-    from .explain import check_max_steps
 
     check_max_steps(max_steps, "explanation_html")
     limit = MAX_TABLE_STEPS if max_steps is None else int(max_steps)
     names = ex.names
     root_name = names[ex.root]
-    title = (f"Backward pass from <b>{_e(root_name)}</b> = {_e(preview(ex.root.data))}, seed "
-             f"{_e(total(root_name, root_name))} = {_e(preview(ex.seed))}")
-    header = ["step", "node", "upstream", "parent", "local derivative", "sent = upstream × local",
-              "parent.grad before → after"]
+    title = _e(tr("Backward pass from {root} = {value}, seed {seed_name} = {seed}")).format(
+        root=f"<b>{_e(root_name)}</b>", value=_e(preview(ex.root.data)),
+        seed_name=_e(total(root_name, root_name)), seed=_e(preview(ex.seed)))
+    header = [_e(tr(h)) for h in ("step", "node", "upstream", "parent", "local derivative",
+                                  "sent = upstream × local", "parent.grad before → after")]
     th = "".join(f'<th style="text-align:left;padding:2px 8px;border-bottom:1px solid {_MUTED}">{h}</th>'
                  for h in header)
     rows = []
@@ -161,13 +159,14 @@ def explanation_html(ex: Any, current: Optional[int] = None, quiz: bool = False,
             rows.append(f'<tr class="step-row" data-step="{k}"{style}>{tds}</tr>')
     more = ""
     if len(shown) < len(ex.steps):
-        more = f'<div style="color:{_MUTED}">… {len(ex.steps) - len(shown)} more steps</div>'
+        steps = tr_n("… {n} more step", "… {n} more steps", len(ex.steps) - len(shown))
+        more = f'<div style="color:{_MUTED}">{_e(steps.format(n=len(ex.steps) - len(shown)))}</div>'
     finals = ""
     if not quiz:
         grads = ", ".join(f"{n} = {preview(g)}" for n, g in ex.leaf_grads())
-        finals = ('<div class="final-grads">final grads: ' + _e(grads)
-                  + "</div>")
-    empty = f"<div>{_e(root_name)} is a leaf: backward only seeds it.</div>" if not ex.steps else ""
+        finals = '<div class="final-grads">' + _e(tr("final grads: {grads}").format(grads=grads)) + "</div>"
+    leaf = tr("{root} is a leaf: backward only seeds it.").format(root=root_name)
+    empty = f"<div>{_e(leaf)}</div>" if not ex.steps else ""
     return (f'<div class="autograd-lite-explain" style="font-family:ui-monospace,Menlo,Consolas,monospace">'
             f"<div>{title}</div>{empty}"
             f'<table class="explain-table" style="border-collapse:collapse"><thead><tr>{th}</tr></thead>'

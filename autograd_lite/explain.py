@@ -31,22 +31,27 @@ accumulate like another ``backward()`` call.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from . import engine as _engine
-from .format import ARRAY_DIGITS, SIGNIFICANT_DIGITS, atom, fmt
+from .format import atom
+from .i18n import language, pad, tr, width
+from .reading import (  # noqa: F401  (explain's readers, importable from here as before)
+    MAX_TABLE_STEPS,
+    SHORT_DIGITS,
+    check_max_steps,
+    graph_nodes,
+    node_names,
+    preview,
+)
 from .words import expression, formula, total
 
 __all__ = ["explain", "Explanation", "Step", "Edge", "node_names", "preview", "graph_nodes", "atom",
            "formula", "expression", "SHORT_DIGITS"]
 
-# Tables and pictures are read, not computed with: 6 significant digits by default
-# (``table(digits=12)`` for full precision); the exact floats stay on .data / .grad.
-SHORT_DIGITS = ARRAY_DIGITS
 
 
 @dataclass(frozen=True)
@@ -82,79 +87,7 @@ class Step:
     edges: Tuple[Edge, ...]
 
 
-MAX_TABLE_STEPS = 200  # str() of an explanation shows this many steps, then says how many more
 MAX_TABLE_LEAVES = 50
-
-
-def graph_nodes(root: Any) -> List[Any]:
-    """Every node ``root`` depends on (leaves too, ``root`` included), oldest first.
-
-    Sorting by the creation counter gives a stable, deterministic order: two builds of
-    the same expression list their nodes the same way.
-    """
-    seen = {root}
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        for p in node.parents:
-            if p not in seen:
-                seen.add(p)
-                stack.append(p)
-    return sorted(seen, key=_engine.creation_index)
-
-
-def node_names(nodes: Sequence[Any]) -> Dict[Any, str]:
-    """A display name for every node: its label; a constant's value; else ``t1``, ``t2`` ...
-
-    Unlabelled intermediate results are numbered in creation order (deterministic),
-    skipping numbers a user label already uses.
-    """
-    taken = {n.label for n in nodes if getattr(n, "label", "")}
-    names: Dict[Any, str] = {}
-    k = 0
-    for n in sorted(nodes, key=_engine.creation_index):
-        label = getattr(n, "label", "")
-        if label:
-            names[n] = label
-        elif n.is_leaf and _is_scalar(n.data):
-            names[n] = fmt(n.data)  # a number written into the expression, e.g. the 2 in x*2
-        else:
-            k += 1
-            while f"t{k}" in taken:
-                k += 1
-            names[n] = f"t{k}"
-    return names
-
-
-def _is_scalar(x: Any) -> bool:
-    return isinstance(x, numbers.Real) or (isinstance(x, np.ndarray) and x.ndim == 0)
-
-
-def preview(x: Any, max_items: int = 6, digits: Optional[int] = None) -> str:
-    """A short exact-enough text for a number or an array (numbers via ``fmt``).
-
-    ``digits``: significant digits of every number shown (default: 12 for a number,
-    ``ARRAY_DIGITS`` for the elements and norm of an array).
-
-    >>> preview(2.5), preview(np.array([1.0, 2.0])), preview(np.zeros((20, 30))), preview(1/3, digits=6)
-    ('2.5', '[1, 2]', '20×30 ‖·‖=0', '0.333333')
-    """
-    if x is None:
-        return "None"
-    if isinstance(x, np.ndarray):
-        if x.ndim == 0:
-            return fmt(x.item(), digits or SIGNIFICANT_DIGITS)
-        element_digits = digits or ARRAY_DIGITS
-        if x.size <= max_items:
-            return _nested(x.tolist(), element_digits)
-        return f"{'×'.join(str(s) for s in x.shape)} ‖·‖={fmt(float(np.linalg.norm(x)), element_digits)}"
-    return fmt(x, digits or SIGNIFICANT_DIGITS)
-
-
-def _nested(v: Any, digits: int) -> str:
-    if isinstance(v, list):
-        return "[" + ", ".join(_nested(e, digits) for e in v) + "]"
-    return fmt(v, digits)
 
 
 def _copy(x: Any) -> Any:
@@ -209,12 +142,17 @@ class Explanation(Sequence[Step]):
         return [(self.names[n], finals[n]) for n in self.nodes
                 if n.is_leaf and n is not self.root and n in finals]
 
-    def chain(self, leaf: Any, max_paths: int = 8) -> Any:
-        """droot/dleaf as the sum over paths of products of local partial derivatives (a ``ChainRule``)."""
+    def chain(self, leaf: Any, max_paths: int = 8, lang: Optional[str] = None) -> Any:
+        """droot/dleaf as the sum over paths of products of local partial derivatives (a ``ChainRule``;
+        ``lang``: ``"en"`` or ``"zh"`` for its words, default the environment's)."""
+        from dataclasses import replace
+
         from .chain import chain_rule, find_node
 
+        said = None if lang is None else language(lang, "chain")
         node = find_node(self.nodes, self.names, leaf, "chain")
-        return chain_rule(self.root, node, self.names, self.nodes, self.grad_of(node), max_paths)
+        return replace(chain_rule(self.root, node, self.names, self.nodes, self.grad_of(node), max_paths),
+                       lang=said)
 
     def code(self) -> str:
         """The adjoint program: straight-line Python (only ``math``) that defines the leaves, runs
@@ -224,6 +162,14 @@ class Explanation(Sequence[Step]):
         from .adjoint_code import write
 
         return write(self).text
+
+    def trace(self, *, digits: int = 12, decimals: Optional[int] = None, lang: Optional[str] = None) -> Any:
+        """The forward primal and reverse adjoint traces of this pass, as textbooks write them
+        (``v₋₁ = x₁``, ``v̄₋₁ = v̄₁·∂v₁/∂v₋₁``): a :class:`autograd_lite.trace.Trace`
+        (``decimals=3`` rounds as the survey does)."""
+        from .trace import adjoint_trace
+
+        return adjoint_trace(self, digits=digits, decimals=decimals, lang=lang)
 
     def __repr__(self) -> str:
         return f"<Explanation of {self.names[self.root]}: {len(self.steps)} steps>"
@@ -236,34 +182,43 @@ class Explanation(Sequence[Step]):
     def __str__(self) -> str:
         return self.table()
 
-    def table(self, max_steps: Optional[int] = MAX_TABLE_STEPS, digits: int = SHORT_DIGITS) -> str:
+    def table(self, max_steps: Optional[int] = MAX_TABLE_STEPS, digits: int = SHORT_DIGITS,
+              lang: Optional[str] = None) -> str:
         """The readable table; at most ``max_steps`` steps (``None``: all), then a note.
 
         ``str(explanation)`` is ``table()``: a table of a huge graph would only scroll by.
         Numbers have ``digits`` significant digits, 6 by default as in the pictures;
         ``table(digits=12)`` shows them to full precision (the exact floats are in ``.steps``).
+        ``lang``: ``"en"`` or ``"zh"`` (default: the environment's, :mod:`autograd_lite.i18n`).
         """
         if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
             raise ValueError(f"explain table: digits must be an int from 1 to 17, got {digits!r}")
         check_max_steps(max_steps, "explain table")
+        from .i18n import using
+
+        with using(language(lang, "explain table")):
+            return self._table(max_steps, digits)
+
+    def _table(self, max_steps: Optional[int], digits: int) -> str:
 
         def num(x: Any) -> str:
             return preview(x, digits=digits)
 
         root_name = self.names[self.root]
         lines = [
-            f"Backward pass from {root_name} = {num(self.root.data)}, seed "
-            f"{total(root_name, root_name)} = {num(self.seed)}"
-            + (" (replayed: grads left untouched)" if self.replayed else ""),
-            "Each step takes a node's complete upstream grad and sends upstream × local to each "
-            "parent (parent.grad += sent).",
+            tr("Backward pass from {root} = {value}, seed {seed_name} = {seed}").format(
+                root=root_name, value=num(self.root.data), seed_name=total(root_name, root_name),
+                seed=num(self.seed))
+            + (tr(" (replayed: grads left untouched)") if self.replayed else ""),
+            tr("Each step takes a node's complete upstream grad and sends upstream × local to each "
+               "parent (parent.grad += sent)."),
             "",
         ]
         if not self.steps:
-            lines.append(f"{root_name} is a leaf: backward only seeds it.")
+            lines.append(tr("{root} is a leaf: backward only seeds it.").format(root=root_name))
             return "\n".join(lines)
-        header = ["step", "node", "upstream", "parent", "local derivative", "sent = upstream × local",
-                  "parent.grad before → after"]
+        header = [tr("step"), tr("node"), tr("upstream"), tr("parent"), tr("local derivative"),
+                  tr("sent = upstream × local"), tr("parent.grad before → after")]
         rows: List[List[str]] = []
         shown = self.steps if max_steps is None else self.steps[:max_steps]
         for k, step in enumerate(shown, 1):
@@ -279,35 +234,26 @@ class Explanation(Sequence[Step]):
                     f"{up} × {local} = {num(e.sent)}" if e.local is not None else num(e.sent),
                     f"{num(e.before)} → {num(e.after)}",
                 ])
-        widths = [max(len(r[c]) for r in rows + [header]) for c in range(len(header))]
+        widths = [max(width(r[c]) for r in rows + [header]) for c in range(len(header))]
         right = {0, 2}  # numbers right-aligned
 
         def line(r: List[str]) -> str:
-            cells = [r[c].rjust(widths[c]) if c in right else r[c].ljust(widths[c]) for c in range(len(r))]
+            cells = [pad(r[c], widths[c], c in right) for c in range(len(r))]
             return "  ".join(cells).rstrip()
 
         lines.append(line(header))
         lines.append(line(["-" * w for w in widths]))
         lines += [line(r) for r in rows]
         if len(shown) < len(self.steps):
-            lines.append(f"… {len(self.steps) - len(shown)} more steps (all of them: .table(max_steps=None), "
-                         "or the data in .steps)")
+            lines.append(tr("… {n} more steps (all of them: .table(max_steps=None), or the data in .steps)")
+                         .format(n=len(self.steps) - len(shown)))
         lines.append("")
         finals = self.leaf_grads()
         listed = finals if max_steps is None else finals[:MAX_TABLE_LEAVES]
-        more = f", … and {len(finals) - len(listed)} more" if len(listed) < len(finals) else ""
-        lines.append("final grads: " + ", ".join(f"{name} = {num(g)}" for name, g in listed) + more)
+        more = tr(", … and {n} more").format(n=len(finals) - len(listed)) if len(listed) < len(finals) else ""
+        grads = ", ".join(f"{name} = {num(g)}" for name, g in listed) + more
+        lines.append(tr("final grads: {grads}").format(grads=grads))
         return "\n".join(lines)
-
-
-def check_max_steps(max_steps: Any, where: str) -> None:
-    """``max_steps`` is None (all) or an int >= 0; anything else is refused, naming it."""
-    if max_steps is None:
-        return
-    if isinstance(max_steps, bool) or not isinstance(max_steps, numbers.Integral):
-        raise TypeError(f"{where}: max_steps must be an int >= 0 or None, got {max_steps!r}")
-    if max_steps < 0:
-        raise ValueError(f"{where}: max_steps must be an int >= 0 or None, got {max_steps!r}")
 
 
 def _seed_of(root: Any, grad: Any) -> Any:

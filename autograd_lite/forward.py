@@ -27,7 +27,7 @@ from . import ops as _ops
 from .format import fmt
 from .value import Value, _check_number
 
-__all__ = ["Dual", "Work", "work"]
+__all__ = ["Dual", "Work", "work", "trace"]
 
 Number = Union[int, float]
 
@@ -215,3 +215,18 @@ def work(f: Callable[..., Any], *args: Number) -> Work:
         if isinstance(o, Value):
             nodes.update(_engine.topological_order(o))
     return Work(len(args), len(outs), len(nodes), len(args), len(outs))
+
+
+def trace(f: Callable[..., Any], primals: Any, tangents: Any, *, digits: int = 12,
+          decimals: Any = None, lang: Any = None) -> Any:
+    """The forward primal and tangent traces of ``f`` at ``primals`` along ``tangents``, as
+    textbooks write them (``v̇₁ = v̇₋₁/v₋₁``): a :class:`autograd_lite.trace.Trace` (``lang``:
+    ``"en"`` or ``"zh"`` for its words).
+
+    >>> t = trace(lambda x1, x2: x1 * x2 + x1.sin(), (0.0, 2.0), (1.0, 0.0))
+    >>> print(t.lines("tangent")[2])
+    v̇₁ = v̇₋₁·v₀ + v̇₀·v₋₁ = 1·2 + 0·0 = 2
+    """
+    from .trace import tangent_trace
+
+    return tangent_trace(f, primals, tangents, digits=digits, decimals=decimals, lang=lang)

@@ -82,6 +82,15 @@ class _FunctionValue(Value):
     _fn: Any
     _ctx: Any
 
+    def _sends(self, g: Any, graph: bool = False) -> Tuple[Tuple[Value, Any], ...]:
+        # as graph: the Function's backward run on the nodes themselves (else the stored locals)
+        if not graph or self._a is None:
+            return Value._sends(self, g, graph)
+        if type(g) is not Value and g == 0.0:
+            return ()  # nothing flowed here
+        with _engine.rules_as_graph():
+            return tuple(graph_sends(self, g))
+
 
 class Function:
     """Subclass it and write ``forward`` and ``backward`` as static methods; call ``apply``.
@@ -92,6 +101,7 @@ class Function:
     """
 
     local: Tuple[str, ...] = ()
+    _row: Any  # its row in the op table (the nodes it makes keep its tag)
     sends: Tuple[str, ...] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -100,7 +110,7 @@ class Function:
         if name in _ops.OPS:
             raise TypeError(f"Function {name}: the name is a built-in op's; give the class another name")
         doc = (cls.__doc__ or "").strip().splitlines()
-        _ops.FUNCTIONS[name] = _ops.Op(
+        cls._row = _ops.FUNCTIONS[name] = _ops.Op(
             name, -1, f"{name}({{args}})", tuple(cls.local), (), doc=doc[0] if doc else "your own op",
             sends=tuple(cls.sends) or (f"{name}.backward(g)",), kinds=("Value", "Tensor"),
             again=_again, user=True)
@@ -125,14 +135,18 @@ class Function:
         if any(isinstance(a, Value) for a in args):
             return _apply_values(cls, args)
         if any(type(a).__name__ == "Tensor" for a in args):
-            from .function_tensor import apply_tensors
-
             return apply_tensors(cls, args)
         raise TypeError(f"{cls.__name__}.apply: expected at least one Value or Tensor input, got "
                         + ", ".join(type(a).__name__ for a in args))
 
 
 # --------------------------------------------------------------------------- shared
+def apply_tensors(cls: Any, args: Tuple[Any, ...]) -> Any:
+    """Function.apply on Tensors: :mod:`autograd_lite.tensor.function` puts its own here when the
+    Tensor package loads (which it has whenever a Tensor exists)."""
+    raise TypeError(f"{cls.__name__}.apply: Tensors need autograd_lite.tensor (import autograd_lite.Tensor)")
+
+
 def grads_of(cls: Any, out: Any, count: int) -> Tuple[Any, ...]:
     """backward's result as one entry per input of ``apply``."""
     if count == 1 and not isinstance(out, (tuple, list)):
@@ -229,9 +243,9 @@ def _apply_values(cls: Any, args: Tuple[Any, ...]) -> Value:
             local.append(0.0 if g is None else _checks.real_number(g, f"{name}.backward (input {i})"))
     ctx._args, ctx._inputs, ctx._raw, ctx._out = args, inputs, raw, out  # type: ignore[attr-defined]
     if len(parents) == 1:
-        node = _new(data, name, parents[0], local[0], cls=_FunctionValue)
+        node = _new(data, cls._row.tag, parents[0], local[0], cls=_FunctionValue)
     else:
-        node = _new(data, name, parents[0], local[0], parents[1], local[1], cls=_FunctionValue)
+        node = _new(data, cls._row.tag, parents[0], local[0], parents[1], local[1], cls=_FunctionValue)
     node._fn, node._ctx = cls, ctx  # type: ignore[attr-defined]
     return node
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 from typing import Any, Callable, Optional
 
+from .numeric import _power  # the scalar power with the numeric policy's edge cases
+
 # --------------------------------------------------------------------------- generic math
 # Each takes a float, an ndarray, a Value or a Tensor: a float gives a float and an ndarray an
 # ndarray (the numeric paths), a Value or Tensor builds graph (its own method).
@@ -141,7 +143,6 @@ def _power_slope(x: Any, out: Any, n: float) -> Any:
         return x + x
     if _is_node(x):
         return n * x ** (n - 1.0)
-    from .value import _power  # the scalar power with the numeric policy's edge cases
     return n * _power(x, n - 1.0, "**", derivative=True)
 
 
@@ -151,7 +152,6 @@ def _pow_slope_base(a: Any, b: Any, out: Any) -> Any:
         return 0.0
     if _is_node(a) or _is_node(b):
         return b * a ** (b - 1.0)
-    from .value import _power
     return b * _power(a, b - 1.0, "**", derivative=True)
 
 
@@ -186,17 +186,8 @@ def floordiv(a: Any, b: Any) -> Any:
     return float(a) // float(b)
 
 
-
-
-
-
 # --------------------------------------------------------------------------- float forwards
 # What the unary rows of the op table compute on a float where math has no function of that name.
-def relu_of(a: float) -> float:
-    """max(0, a); relu(nan) is NaN (with slope 0)."""
-    return a if a > 0.0 else (0.0 if a == a else a)
-
-
 def rounding(f: Callable[[float], Any]) -> Callable[[float], float]:
     """floor/ceil/round that keep x's sign, -0.0 included (as numpy); infinities and NaN stay."""
     return lambda a: math.copysign(float(f(a)), a) if a - a == 0.0 else a

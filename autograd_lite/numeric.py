@@ -1,23 +1,18 @@
-"""The numeric policy on floats (docs/api.md, "Numeric policy"): the errors, the checked power,
-and the math function behind each one-parent row of the op table that ``Value`` has.
+"""The numeric policy on floats (docs/api.md, "Numeric policy"): the errors and the checked power.
+(The float forward of each one-parent op is its row's ``scalar`` in :mod:`autograd_lite.ops`.)
 
->>> FORWARD["floor"](-0.5), FORWARD["round"](2.5), FORWARD["exp2"](3.0)
-(-1.0, 2.0, 8.0)
+>>> _power(2.0, 3.0, "**"), _power(0.0, -1.0, "**", derivative=True)
+(8.0, inf)
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-from typing import TYPE_CHECKING, Any, Callable, Dict
+from typing import Any
 
 from . import checks as _checks
-from . import engine as _engine
-from . import ops as _ops
 from .format import fmt
-
-if TYPE_CHECKING:
-    from .value import Value
 
 
 class DomainError(ValueError):
@@ -68,45 +63,3 @@ def _signed_inf(a: float, n: float) -> float:
     """a**n where it overflows (or a is ±0 and n < 0): ±inf, negative for a < 0 (or -0) and odd n."""
     odd = float(n).is_integer() and n % 2 == 1
     return -math.inf if odd and math.copysign(1.0, a) < 0 else math.inf
-
-
-#: math's function for each unary row (the rows' ``scalar``): its errors become the policy's
-FORWARD: Dict[str, Callable[[float], float]] = {
-    row.name: row.scalar for row in _ops.OPS.values() if row.scalar is not None}
-
-
-def unary_method(name: str, new: Callable[..., "Value"]) -> Callable[["Value"], "Value"]:
-    """The Value method of a one-parent row of the op table (``new`` makes the node).
-
-    The row's float forward (math's function) gives the result and the row's rule its local
-    derivative, both on floats; math's own errors become the numeric policy's: a DomainError
-    naming the op and x
-    (NaN for sin/cos/tan of an infinity, as numpy), an OverflowError where a finite x overflows.
-    """
-    row = _ops.OPS[name]
-    rule = row.rules[0]
-    forward = row.scalar
-    if forward is None:
-        raise ValueError(f"op table: the row {name!r} has no float forward (its 'scalar')")
-    domain = row.domain[0] if row.domain else ""
-    overflows = row.overflows
-
-    def method(self: "Value") -> "Value":
-        a = self.data
-        try:
-            out = forward(a)
-        except ValueError:
-            if domain:
-                raise DomainError(f"{name}: needs {domain}, got x = {fmt(a)}") from None
-            out = math.nan
-        except OverflowError:
-            out = math.inf
-        if overflows and out - out != 0.0 and a - a == 0.0 and out == out and not _engine.in_rule():
-            # a finite x whose result is infinite (a derivative as graph may be infinite)
-            raise OverflowError(f"{name}: result too large for a float ({name}({fmt(a)}))")
-        return new(out, name, self, rule(a, out))
-
-    method.__name__ = name
-    method.__qualname__ = f"Value.{name}"
-    method.__doc__ = f"{row.doc}; d/dx = {row.local[0].format(a='x')}."
-    return method

@@ -17,7 +17,8 @@ code in :mod:`autograd_lite.tensor`):
 >>> OPS["*"].local                    # in words, for explain and pictures
 ('{b}', '{a}')
 
-``+ - * /`` are bound by hand in ``Value`` (they are most of every graph and must stay fast);
+``Value``'s methods are generated from the rows at import (:mod:`autograd_lite.specialise`: the
+row's float forward and its rules' text written out in the method, as fast as by hand);
 ``tests/test_higher_order.py`` checks that every op's numbers equal its rules here, and
 ``tests/test_op_table.py`` that every op string ``Value`` and ``Tensor`` produce has a row and
 that ``explain``, ``viz``, the command line and docs/api.md say what the rows say
@@ -27,7 +28,7 @@ that ``explain``, ``viz``, the command line and docs/api.md say what the rows sa
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from .format import atom, fmt
@@ -42,7 +43,6 @@ from .generic import (  # the rules' vocabulary, re-exported: ops.exp, ops.cos, 
     floordiv,
     log,
     recip,
-    relu_of,
     rounding,
     sigmoid,
     sign,
@@ -54,16 +54,66 @@ from .generic import (  # the rules' vocabulary, re-exported: ops.exp, ops.cos, 
     tanh,
 )
 
-__all__ = ["Op", "OPS", "FUNCTIONS", "op_row", "param_text", "markdown_table", "register", "bind",
+__all__ = ["Op", "OpName", "param_tag", "OPS", "FUNCTIONS", "op_row", "param_text", "load_all",
+           "register", "bind", "code", "VOCABULARY",
            "exp", "log", "sin", "cos", "sqrt", "tanh", "sigmoid", "recip",
            "sign", "step", "square", "sinh", "cosh", "floordiv", "DOMAINS"]
 
-_LN2 = math.log(2.0)
-_LN10 = math.log(10.0)
-_RADIANS_PER_DEGREE = math.pi / 180.0
-_DEGREES_PER_RADIAN = 180.0 / math.pi
+#: What a rule written as text may use (see :func:`code`): the generic functions, which take
+#: floats, arrays, Values and Tensors, and a few constants.
+VOCABULARY: Dict[str, Any] = {
+    "cos": cos, "cosh": cosh, "exp": exp, "log": log, "recip": recip, "sign": sign, "sin": sin,
+    "sinh": sinh, "sqrt": sqrt, "step": step, "floordiv": floordiv, "abs": abs,
+    "LN2": math.log(2.0), "LN10": math.log(10.0), "RAD": math.pi / 180.0, "DEG": 180.0 / math.pi,
+    "__builtins__": {},
+}
+
+
+def code(params: str, *exprs: str) -> Tuple[Callable[..., Any], ...]:
+    """Rules written once, as text: each expression, in ``params`` (the parents' names and
+    ``out``) and the :data:`VOCABULARY`, becomes a function that keeps its text as ``.code``.
+    The function runs on floats, Values (as graph), Duals and arrays; the text lets a hot path be
+    generated from the row (:mod:`autograd_lite.specialise`) instead of copied by hand.
+
+    >>> d_mul = code("a, b, out", "b", "a")
+    >>> d_mul[0](2.0, 3.0, 6.0), d_mul[1].code
+    (3.0, 'a')
+    """
+    rules = []
+    for expr in exprs:
+        rule = eval(f"lambda {params}: {expr}", VOCABULARY)  # noqa: S307  (our own table's text)
+        rule.code, rule.params = expr, tuple(p.strip() for p in params.split(","))
+        rules.append(rule)
+    return tuple(rules)
 
 # --------------------------------------------------------------------------- the table
+class OpName(str):
+    """A node's ``op``: the op as text (``'*'``, ``'**2'``, ``'Square'``), holding its row and the
+    number it carries (the exponent of ``x**n``; else None).
+
+    It is a ``str`` (``node.op == "*"`` and ``op in OPS`` read as before); readers take the row
+    from it (:func:`op_row`) and never parse the text.  One per row, made with the row; a row
+    with a parameter has one per number (:func:`param_tag`).
+
+    >>> from autograd_lite import Value
+    >>> y = Value(3.0) ** 2
+    >>> y.op, y.op.row.name, y.op.param
+    ('**2', '**n', 2.0)
+    """
+
+    row: "Op"
+    param: Any
+
+    def __new__(cls, text: str, row: "Op", param: Any = None) -> "OpName":
+        self = str.__new__(cls, text)
+        self.row = row
+        self.param = param
+        return self
+
+    def __reduce__(self) -> Any:  # pickles and copies as the op's text, found again by name
+        return (_tag_named, (str(self), self.param))
+
+
 @dataclass(frozen=True)
 class Op:
     """One op. ``rules[i](*parents, out[, param])`` is ∂out/∂parent i (see the module notes).
@@ -99,7 +149,14 @@ class Op:
     domain: Optional[Tuple[str, Callable[[Any], Any]]] = None
     overflows: bool = False
     array: str = ""
+    # The float forward as text in the parents' names, where it is plain arithmetic (``a * b``):
+    # Value's method inlines it (autograd_lite.specialise); an elementwise row's ``scalar`` is made
+    # from it.
+    inline: str = ""
+    tag: OpName = field(init=False, repr=False, compare=False)  # what a node of the row keeps
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tag", OpName(self.name, self))
 
     @property
     def shown(self) -> str:
@@ -110,14 +167,16 @@ class Op:
 _VT = ("Value", "Tensor")
 
 
-def _unary(name: str, local: str, rule: Callable[..., Any], doc: str, scalar: Callable[[float], float],
+def _unary(name: str, local: str, rule: str, doc: str, scalar: Optional[Callable[[float], float]],
            sends: str = "", words: Optional[Callable[..., str]] = None,
            domain: Optional[Tuple[str, Callable[[Any], Any]]] = None, overflows: bool = False,
-           array: str = "") -> Op:
-    """An elementwise row that Value and Tensor share: everything about the op, in one place."""
-    return Op(name, 1, f"{name}({{a}})", (local,), (rule,), cli=True, doc=doc,
+           array: str = "", inline: str = "") -> Op:
+    """An elementwise row that Value and Tensor share: everything about the op, in one place
+    (``rule``: the local derivative as text in ``a`` and ``out``, see :func:`code`)."""
+    return Op(name, 1, f"{name}({{a}})", (local,), code("a, out", rule), cli=True, doc=doc,
               sends=(sends or f"g·{local}",), kinds=_VT, again=lambda n, ps: getattr(ps[0], name)(),
-              words=words, scalar=scalar, domain=domain, overflows=overflows, array=array or name)
+              words=words, domain=domain, overflows=overflows, array=array or name, inline=inline,
+              scalar=scalar or eval(f"lambda a: {inline}", VOCABULARY))  # noqa: S307
 
 
 def _below(limit: float) -> Callable[[Any], Any]:
@@ -146,77 +205,79 @@ def _step_words(names: Tuple[str, ...], n: str, local: Any) -> str:
 
 
 _ROWS = (
-    Op("+", 2, "{a}+{b}", ("1", "1"), (lambda a, b, out: 1.0, lambda a, b, out: 1.0), doc="sum",
-       symbol="+", sends=("g", "g"), kinds=_VT, again=lambda n, ps: ps[0] + ps[1]),
-    Op("-", 2, "{a}-{b}", ("1", "-1"), (lambda a, b, out: 1.0, lambda a, b, out: -1.0), doc="difference",
-       symbol="−", sends=("g", "-g"), kinds=_VT, again=lambda n, ps: ps[0] - ps[1]),
-    Op("*", 2, "{a}*{b}", ("{b}", "{a}"), (lambda a, b, out: b, lambda a, b, out: a), doc="product",
-       symbol="×", sends=("g·{b}", "g·{a}"), kinds=_VT, again=lambda n, ps: ps[0] * ps[1]),
+    Op("+", 2, "{a}+{b}", ("1", "1"), code("a, b, out", "1.0", "1.0"), doc="sum",
+       symbol="+", sends=("g", "g"), kinds=_VT, again=lambda n, ps: ps[0] + ps[1], inline="a + b"),
+    Op("-", 2, "{a}-{b}", ("1", "-1"), code("a, b, out", "1.0", "-1.0"), doc="difference",
+       symbol="−", sends=("g", "-g"), kinds=_VT, again=lambda n, ps: ps[0] - ps[1], inline="a - b"),
+    Op("*", 2, "{a}*{b}", ("{b}", "{a}"), code("a, b, out", "b", "a"), doc="product",
+       symbol="×", sends=("g·{b}", "g·{a}"), kinds=_VT, again=lambda n, ps: ps[0] * ps[1], inline="a * b"),
     Op("/", 2, "{a}/{b}", ("1/{b}", "-{a}/{b}²"),
-       (lambda a, b, out: recip(b), lambda a, b, out: -(out / b)), doc="quotient; -(a/b)/b never underflows",
+       code("a, b, out", "recip(b)", "-(out / b)"), doc="quotient; -(a/b)/b never underflows",
+       inline="a / b",
        symbol="÷", sends=("g/{b}", "-g·{a}/{b}²"), kinds=_VT, again=lambda n, ps: ps[0] / ps[1]),
     Op("**", 2, "{a}**{b}", ("{b}·{a}**({b}-1)", "{a}**{b}·ln({a})"),
        (_pow_slope_base, _pow_slope_exponent), doc="power with a node as exponent",
        sends=("g·{b}·{a}**({b}-1)", "g·{a}**{b}·ln({a})"), kinds=_VT, again=lambda n, ps: ps[0] ** ps[1]),
     Op("**n", 1, "{a}**{n}", ("{n}·{a}**({n}-1)",), (_power_slope,), param=True,
        doc="power with a number exponent; the node's op is '**' followed by the number",
-       sends=("g·{local}",), kinds=_VT, again=lambda n, ps: ps[0] ** float(n.op[2:]), words=_power_words),
-    Op("neg", 1, "-{a}", ("-1",), (lambda a, out: -1.0,), doc="negation", symbol="−x", sends=("-g",),
-       kinds=_VT, again=lambda n, ps: -ps[0]),
-    _unary("exp", "exp({a})", lambda a, out: out, "e**x", math.exp, overflows=True),
-    _unary("log", "1/{a}", lambda a, out: recip(a), "natural logarithm", math.log, sends="g/{a}",
+       sends=("g·{local}",), kinds=_VT, again=lambda n, ps: ps[0] ** n.op.param, words=_power_words),
+    Op("neg", 1, "-{a}", ("-1",), code("a, out", "-1.0"), doc="negation", symbol="−x", sends=("-g",),
+       kinds=_VT, again=lambda n, ps: -ps[0], inline="-a"),
+    _unary("exp", "exp({a})", "out", "e**x", math.exp, overflows=True),
+    _unary("log", "1/{a}", "recip(a)", "natural logarithm", math.log, sends="g/{a}",
            domain=("x > 0", _below(0.0))),
-    _unary("tanh", "1 - tanh({a})²", lambda a, out: 1.0 - out * out, "hyperbolic tangent", math.tanh,
+    _unary("tanh", "1 - tanh({a})²", "1.0 - out * out", "hyperbolic tangent", math.tanh,
            sends="g·(1 - tanh({a})²)"),
-    _unary("sigmoid", "sigmoid({a})·(1 - sigmoid({a}))", lambda a, out: out * (1.0 - out),
+    _unary("sigmoid", "sigmoid({a})·(1 - sigmoid({a}))", "out * (1.0 - out)",
            "logistic sigmoid", sigmoid),
-    _unary("relu", "1 if {a} > 0 else 0", lambda a, out: step(a), "max(0, x)", relu_of,
+    _unary("relu", "1 if {a} > 0 else 0", "step(a)", "max(0, x)", None,
+           inline="a if a > 0.0 else (0.0 if a == a else a)",  # relu(nan) is NaN, with slope 0
            sends="g·({a} > 0)", words=_step_words),
-    _unary("sin", "cos({a})", lambda a, out: cos(a), "sine", math.sin),
-    _unary("cos", "-sin({a})", lambda a, out: -sin(a), "cosine", math.cos, sends="-g·sin({a})"),
-    _unary("sqrt", "1/(2·sqrt({a}))", lambda a, out: 0.5 * recip(out), "square root", math.sqrt,
+    _unary("sin", "cos({a})", "cos(a)", "sine", math.sin),
+    _unary("cos", "-sin({a})", "-sin(a)", "cosine", math.cos, sends="-g·sin({a})"),
+    _unary("sqrt", "1/(2·sqrt({a}))", "0.5 * recip(abs(out))", "square root", math.sqrt,
            sends="g/(2·sqrt({a}))", domain=("x >= 0", lambda x: x < 0.0)),
-    _unary("abs", "sign({a})", lambda a, out: sign(a), "absolute value", abs),
-    _unary("tan", "1 + tan({a})²", lambda a, out: 1.0 + out * out, "tangent", math.tan,
+    _unary("abs", "sign({a})", "sign(a)", "absolute value", abs),
+    _unary("tan", "1 + tan({a})²", "1.0 + out * out", "tangent", math.tan,
            sends="g·(1 + tan({a})²)"),
-    _unary("sinh", "cosh({a})", lambda a, out: cosh(a), "hyperbolic sine", math.sinh, overflows=True),
-    _unary("cosh", "sinh({a})", lambda a, out: sinh(a), "hyperbolic cosine", math.cosh, overflows=True),
-    _unary("arcsin", "1/sqrt(1 - {a}²)", lambda a, out: recip(sqrt(1.0 - a * a)),
+    _unary("sinh", "cosh({a})", "cosh(a)", "hyperbolic sine", math.sinh, overflows=True),
+    _unary("cosh", "sinh({a})", "sinh(a)", "hyperbolic cosine", math.cosh, overflows=True),
+    _unary("arcsin", "1/sqrt(1 - {a}²)", "recip(sqrt(1.0 - a * a))",
            "inverse sine, x in [-1, 1]", math.asin, sends="g/sqrt(1 - {a}²)",
            domain=("-1 <= x <= 1", _outside_one)),
-    _unary("arccos", "-1/sqrt(1 - {a}²)", lambda a, out: -recip(sqrt(1.0 - a * a)),
+    _unary("arccos", "-1/sqrt(1 - {a}²)", "-recip(sqrt(1.0 - a * a))",
            "inverse cosine, x in [-1, 1]", math.acos, sends="-g/sqrt(1 - {a}²)",
            domain=("-1 <= x <= 1", _outside_one)),
-    _unary("arctan", "1/(1 + {a}²)", lambda a, out: recip(1.0 + a * a), "inverse tangent", math.atan,
+    _unary("arctan", "1/(1 + {a}²)", "recip(1.0 + a * a)", "inverse tangent", math.atan,
            sends="g/(1 + {a}²)"),
-    _unary("log1p", "1/(1 + {a})", lambda a, out: recip(1.0 + a), "ln(1 + x), exact for small x",
+    _unary("log1p", "1/(1 + {a})", "recip(1.0 + a)", "ln(1 + x), exact for small x",
            math.log1p, sends="g/(1 + {a})", domain=("x > -1", _below(-1.0))),
-    _unary("expm1", "exp({a})", lambda a, out: exp(a), "e**x - 1, exact for small x", math.expm1,
+    _unary("expm1", "exp({a})", "exp(a)", "e**x - 1, exact for small x", math.expm1,
            overflows=True),
-    _unary("log2", "1/({a}·ln 2)", lambda a, out: recip(a * _LN2), "base-2 logarithm", math.log2,
+    _unary("log2", "1/({a}·ln 2)", "recip(a * LN2)", "base-2 logarithm", math.log2,
            sends="g/({a}·ln 2)", domain=("x > 0", _below(0.0))),
-    _unary("log10", "1/({a}·ln 10)", lambda a, out: recip(a * _LN10), "base-10 logarithm", math.log10,
+    _unary("log10", "1/({a}·ln 10)", "recip(a * LN10)", "base-10 logarithm", math.log10,
            sends="g/({a}·ln 10)", domain=("x > 0", _below(0.0))),
-    _unary("exp2", "2**{a}·ln 2", lambda a, out: out * _LN2, "2**x", exp2_of, overflows=True),
+    _unary("exp2", "2**{a}·ln 2", "out * LN2", "2**x", exp2_of, overflows=True),
     # Piecewise constant: the derivative is 0 everywhere (PyTorch's choice, jumps included).
-    _unary("sign", "0", lambda a, out: 0.0, "-1, 0 or 1 (0 at ±0, NaN at NaN)", sign, sends="0"),
-    _unary("floor", "0", lambda a, out: 0.0, "largest integer <= x", rounding(math.floor), sends="0"),
-    _unary("ceil", "0", lambda a, out: 0.0, "smallest integer >= x", rounding(math.ceil), sends="0"),
-    _unary("round", "0", lambda a, out: 0.0, "nearest integer, halves to even (numpy, PyTorch)",
+    _unary("sign", "0", "0.0", "-1, 0 or 1 (0 at ±0, NaN at NaN)", sign, sends="0"),
+    _unary("floor", "0", "0.0", "largest integer <= x", rounding(math.floor), sends="0"),
+    _unary("ceil", "0", "0.0", "smallest integer >= x", rounding(math.ceil), sends="0"),
+    _unary("round", "0", "0.0", "nearest integer, halves to even (numpy, PyTorch)",
            rounding(round), sends="0", array="rint"),
     # Each row below is all there is of its op: Value, Dual and Tensor methods, np.<name>(t),
     # explain's words, the pictures, the command line and docs/api.md's list come from it.
-    _unary("arcsinh", "1/sqrt({a}² + 1)", lambda a, out: recip(sqrt(a * a + 1.0)), "inverse hyperbolic sine",
+    _unary("arcsinh", "1/sqrt({a}² + 1)", "recip(sqrt(a * a + 1.0))", "inverse hyperbolic sine",
            math.asinh, sends="g/sqrt({a}² + 1)"),
-    _unary("arctanh", "1/(1 - {a}²)", lambda a, out: recip(1.0 - a * a),
+    _unary("arctanh", "1/(1 - {a}²)", "recip(1.0 - a * a)",
            "inverse hyperbolic tangent, -1 < x < 1", math.atanh, sends="g/(1 - {a}²)",
            domain=("-1 < x < 1", lambda x: abs(x) >= 1.0)),
-    _unary("deg2rad", "π/180", lambda a, out: _RADIANS_PER_DEGREE, "degrees to radians", math.radians,
+    _unary("deg2rad", "π/180", "RAD", "degrees to radians", math.radians,
            sends="g·π/180"),
-    _unary("rad2deg", "180/π", lambda a, out: _DEGREES_PER_RADIAN, "radians to degrees", math.degrees,
+    _unary("rad2deg", "180/π", "DEG", "radians to degrees", math.degrees,
            sends="g·180/π", overflows=True),
     Op("%", 2, "{a}%{b}", ("1", "-floor({a}/{b})"),
-       (lambda a, b, out: 1.0, lambda a, b, out: -floordiv(a, b)),
+       code("a, b, out", "1.0", "-floordiv(a, b)"),
        doc="remainder with the sign of b (numpy's mod, Python's %)", symbol="%",
        sends=("g", "-g·floor({a}/{b})"), kinds=_VT, again=lambda n, ps: ps[0] % ps[1]),
 )
@@ -243,14 +304,54 @@ def register(row: Op) -> Op:
     old = OPS.get(row.name)
     if old is not None and old.kinds != row.kinds:
         raise ValueError(f"op table: {row.name!r} is registered twice with different kinds")
+    if old is not None:
+        _succeed(old, row)
     OPS[row.name] = row
     return row
 
 
 def bind(name: str, vjp: Callable[..., Any]) -> Op:
     """Give a shared row its Tensor rule (written next to the Tensor op's forward code)."""
-    row = OPS[name] = replace(OPS[name], vjp=vjp)
+    old = OPS[name]
+    row = OPS[name] = replace(old, vjp=vjp)
+    _succeed(old, row)
     return row
+
+
+def _succeed(old: Op, new: Op) -> None:
+    """``new`` takes ``old``'s place: the nodes made before (holding old's tags) now read new."""
+    object.__setattr__(new, "tag", old.tag)
+    old.tag.row = new
+    for tag in _PARAM_TAGS.get(old.name, {}).values():
+        tag.row = new
+
+
+_PARAM_TAGS: Dict[str, Dict[Any, OpName]] = {}
+_MAX_PARAM_TAGS = 1024  # per row; beyond, a tag is made per node (the same text and row)
+
+
+def param_tag(name: str, param: Any, text: str) -> OpName:
+    """The tag of row ``name`` carrying the number ``param`` (``text``: how the op spells it,
+    ``'**2'``); one per number, kept for the most used."""
+    tags = _PARAM_TAGS.setdefault(name, {})
+    tag = tags.get(text)
+    if tag is None:
+        tag = OpName(text, OPS[name], param)
+        if len(tags) < _MAX_PARAM_TAGS:
+            tags[text] = tag
+    return tag
+
+
+def _tag_named(text: str, param: Any) -> str:
+    """An op found again from its text (an unpickled node): its tag, or the text if unknown."""
+    row = OPS.get(text) or FUNCTIONS.get(text)
+    if row is not None:
+        return row.tag
+    if param is not None:
+        for r in OPS.values():
+            if r.param and text.startswith(r.name[:-1]):
+                return param_tag(r.name, param, text)
+    return text
 
 
 def add_unary_methods(cls: Any, make: Callable[[str], Any]) -> None:
@@ -263,45 +364,24 @@ def add_unary_methods(cls: Any, make: Callable[[str], Any]) -> None:
 
 
 def op_row(op: str) -> Optional[Op]:
-    """The row of a node's ``op`` string, or None (a leaf, or an op the table does not know).
+    """The row of a node's ``op``, or None (a leaf, or an op the table does not know).
 
-    A row with a parameter is named by its prefix and ``n``: ``'**2'`` is the row ``'**n'``.
+    A node made by an op holds its row in its ``op`` (an :class:`OpName`); a plain string
+    (an ``op`` set by hand) is found by name (a user's Function by its class name).
 
-    >>> op_row("**2").name, op_row("exp").arity, op_row("my_op")
+    >>> from autograd_lite import Value
+    >>> op_row((Value(3.0) ** 2).op).name, op_row("exp").arity, op_row("my_op")
     ('**n', 1, None)
     """
-    row = OPS.get(op)
-    if row is None:
-        for r in OPS.values():
-            if r.param and op.startswith(r.name[:-1]) and _is_number(op[len(r.name) - 1:]):
-                return r
-        return FUNCTIONS.get(op)
-    return row
+    row = getattr(op, "row", None)
+    return (OPS.get(op) or FUNCTIONS.get(op)) if row is None else row
 
 
 def param_text(op: str) -> str:
     """The number a parameter op carries, as the node's ``op`` spells it (``'**2'`` -> ``'2'``),
     else ``''``."""
-    row = op_row(op)
+    row = getattr(op, "row", None)
     return op[len(row.name) - 1:] if row is not None and row.param else ""
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _markdown_text(doc: str) -> str:
-    """A row's doc as a Markdown table cell: ``code`` as `code`, ``*`` outside code not emphasis."""
-    parts = doc.replace("``", "`").split("`")
-    if len(parts) % 2 == 0:  # an unpaired backtick: show it, do not open a code span
-        parts = [doc.replace("`", "\\`")]
-    for k in range(0, len(parts), 2):
-        parts[k] = parts[k].replace("*", "\\*")
-    return "`".join(parts).replace("|", "\\|")
 
 
 #: The modules that register their rows beside their code; :func:`load_all` imports them (a
@@ -316,28 +396,3 @@ def load_all() -> Dict[str, Op]:
     for name in REGISTRARS:
         importlib.import_module(name)
     return OPS
-
-
-def markdown_table() -> str:
-    """The op list of docs/api.md: one line per row of the table, in table order, written from
-    the row's own templates (``tests/test_docs.py`` checks the doc holds exactly this text)."""
-    from .words import reads, render
-
-    load_all()
-
-    def cell(texts: Tuple[str, ...]) -> str:  # a Tensor-only row has no local words ("")
-        return ", ".join(f"`{t}`" for t in texts if t).replace("|", "\\|")
-
-    lines = ["| `op` | reads | local derivative(s) | a Tensor sends | on | command line | what |",
-             "|---|---|---|---|---|---|---|"]
-    for row in OPS.values():
-        names = ("a", "b", "…") if row.arity < 1 else ("a", "b")[:row.arity] if row.arity <= 2 \
-            else tuple(f"x{i}" for i in range(row.arity))  # arity < 1: any number of parents
-        n = "n" if row.param else ""
-        local = tuple(render(t, names, n) for t in row.local)
-        sends = tuple(render(t, names, n, local[i] if i < len(local) else "")
-                      for i, t in enumerate(row.sends)) if "Tensor" in row.kinds else ()
-        lines.append(f"| `{row.name}` | {cell((reads(row, names, n),))} | {cell(local)} | {cell(sends)} "
-                     f"| {', '.join(row.kinds)} | {f'`{row.name}(x)`' if row.cli else ''} "
-                     f"| {_markdown_text(row.doc)} |")
-    return "\n".join(lines) + "\n"

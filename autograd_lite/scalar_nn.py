@@ -24,7 +24,7 @@ from typing import Any, List, Optional, Sequence, Union
 from .engine import next_order as _next_order
 from .groups import describe, param_span
 from .groups import record as _record
-from .value import Value, _const, _new
+from .value import Value
 
 Scalar = Union[Value, float]
 
@@ -33,8 +33,7 @@ def weighted_sum(w: Sequence[Value], x: Sequence[Scalar], b: Value) -> Value:
     """``b + w[0]*x[0] + w[1]*x[1] + ...``, left to right: a neuron before its activation.
 
     The very graph ``sum((wi * xi for wi, xi in zip(w, x)), b)`` makes -- the same nodes, ops,
-    local derivatives and creation order (tests check it) -- built in one loop instead of a
-    method call per ``*`` and ``+`` and a generator per neuron.
+    local derivatives and creation order (tests check it) -- without a generator per neuron.
 
     >>> w, x = [Value(2.0), Value(-1.0)], [3.0, Value(1.0)]
     >>> weighted_sum(w, x, Value(0.5)).data
@@ -44,14 +43,7 @@ def weighted_sum(w: Sequence[Value], x: Sequence[Scalar], b: Value) -> Value:
         raise ValueError(f"weighted_sum: {len(w)} weights but {len(x)} inputs")
     acc = b
     for wi, xi in zip(w, x):
-        if type(wi) is not Value or type(acc) is not Value:  # anything unusual: the ops themselves
-            acc = acc + wi * xi
-            continue
-        if type(xi) is not Value:
-            xi = _const(xi, "*")
-        a, c = wi.data, xi.data
-        m = _new(a * c, "*", wi, c, xi, a)  # wi * xi, as Value.__mul__ makes it
-        acc = _new(acc.data + m.data, "+", acc, 1.0, m, 1.0)  # acc + m, as Value.__add__
+        acc = acc + wi * xi
     return acc
 
 

@@ -15,13 +15,14 @@ then applies the chain rule: ``parent.grad += local x upstream``, node by node.
 
 from __future__ import annotations
 
-import math
 import numbers
 from typing import TYPE_CHECKING, Any, Callable, List, Optional, Tuple, Union
 
 from . import checks as _checks
 from . import engine as _engine
 from . import ops as _ops
+from . import specialise as _specialise
+from . import value_graph as _value_graph
 from .format import fmt
 from .generic import ieee_quotient as _ieee_quotient
 from .numeric import (  # noqa: F401  (DomainError ... are importable from here)
@@ -31,7 +32,6 @@ from .numeric import (  # noqa: F401  (DomainError ... are importable from here)
     _finite,
     _power,
     _signed_inf,
-    unary_method,
 )
 from .value_protocol import ValueProtocol
 
@@ -39,7 +39,7 @@ Number = Union[int, float]
 Operand = Union["Value", int, float]
 
 
-def _new(data: float, op: str, a: "Value", local_a: float, b: "Optional[Value]" = None,
+def _new(data: float, op: "_ops.OpName", a: "Value", local_a: float, b: "Optional[Value]" = None,
          local_b: float = 0.0, cls: Any = None) -> "Value":
     """Make a graph node: ``data`` with parents ``a`` (and ``b``) and their local derivatives
     (``cls``: a subclass of Value, for a user's Function).
@@ -67,10 +67,6 @@ def _new(data: float, op: str, a: "Value", local_a: float, b: "Optional[Value]" 
 _object_new = object.__new__
 _next_order = _engine.next_order
 _plain_number_types = {float, int}  # Value joins below: a grad made with create_graph=True
-
-
-def _unary(name: str) -> Callable[["Value"], "Value"]:
-    return unary_method(name, _new)
 
 
 class Value(ValueProtocol):
@@ -110,74 +106,24 @@ class Value(ValueProtocol):
         self._order = _next_order()
 
     # ----------------------------------------------------------------- binary ops
-    # + and * are most of every graph: they build their node inline (what _new does, without
-    # the call, ~7% of a training step); tests check every op's local grads against the table.
-    def __add__(self, other: Operand) -> "Value":
-        if type(other) is not Value:
-            other = _const(other, "+")
-        out = _object_new(Value)
-        out.data = self.data + other.data
-        out.grad = 0.0
-        out.op = "+"
-        out.label = ""
-        if _engine._threads_without_grad and not _engine.is_grad_enabled():
-            out._a = out._b = None
-            out._la = out._lb = 0.0
-        else:
-            out._a = self
-            out._b = other
-            out._la = out._lb = 1.0
-        out._order = _next_order()
-        return out
+    # + - * (and neg and the one-parent ops below) are generated from the op table's rows at
+    # import (autograd_lite.specialise): the row's forward and local derivatives written out in
+    # the method, as fast as by hand and never a copy.
+    if TYPE_CHECKING:
+        def __add__(self, other: Operand) -> "Value": ...
+        def __sub__(self, other: Operand) -> "Value": ...
+        def __mul__(self, other: Operand) -> "Value": ...
+        def __neg__(self) -> "Value": ...
+        def __truediv__(self, other: Operand) -> "Value": ...
 
     def __radd__(self, other: Number) -> "Value":
         return _const(other, "+") + self
 
-    def __sub__(self, other: Operand) -> "Value":
-        if type(other) is not Value:
-            other = _const(other, "-")
-        return _new(self.data - other.data, "-", self, 1.0, other, -1.0)
-
     def __rsub__(self, other: Number) -> "Value":
         return _const(other, "-") - self
 
-    def __mul__(self, other: Operand) -> "Value":
-        if type(other) is not Value:
-            other = _const(other, "*")
-        a, b = self.data, other.data
-        out = _object_new(Value)
-        out.data = a * b
-        out.grad = 0.0
-        out.op = "*"
-        out.label = ""
-        if _engine._threads_without_grad and not _engine.is_grad_enabled():
-            out._a = out._b = None
-            out._la = out._lb = 0.0
-        else:
-            out._a = self
-            out._b = other
-            out._la = b
-            out._lb = a
-        out._order = _next_order()
-        return out
-
     def __rmul__(self, other: Number) -> "Value":
         return _const(other, "*") * self
-
-    def __truediv__(self, other: Operand) -> "Value":
-        if type(other) is not Value:
-            other = _const(other, "/")
-        a, b = self.data, other.data
-        if b == 0.0:
-            if not _engine.in_rule():
-                raise ZeroDivisionDomainError(f"/: division by zero ({fmt(a)} / {fmt(b)})")
-            return _new(_ieee_quotient(a, b), "/", self, _ieee_quotient(1.0, b), other,
-                        -_ieee_quotient(_ieee_quotient(a, b), b))  # a derivative may be infinite
-        q = a / b
-        if q - q != 0.0 and _finite(a) and _finite(b) and math.isinf(q) and not _engine.in_rule():
-            raise OverflowError(f"/: result too large for a float ({fmt(a)} / {fmt(b)})")
-        # d(a/b)/da = 1/b, d(a/b)/db = -a/b**2, as -(a/b)/b so that b*b cannot underflow to 0
-        return _new(q, "/", self, 1.0 / b, other, -q / b)
 
     def __rtruediv__(self, other: Number) -> "Value":
         return _const(other, "/") / self
@@ -188,9 +134,7 @@ class Value(ValueProtocol):
         n = _check_number(other, "**")
         a = self.data
         out = _power(a, n, "**", derivative=_engine.in_rule())
-        node = _new(out, "**" + fmt(n), self, _R_POW_N(a, out, n))
-        node._lb = n  # a one-parent node's second slot keeps the exponent, for the rule
-        return node
+        return _new(out, _ops.param_tag("**n", n, "**" + fmt(n)), self, _R_POW_N(a, out, n))
 
     def __rpow__(self, other: Number) -> "Value":
         return _const(other, "**") ** self
@@ -202,49 +146,22 @@ class Value(ValueProtocol):
         if b == 0.0:
             raise ZeroDivisionDomainError(f"%: division by zero ({fmt(a)} % {fmt(b)})")
         out = a % b  # the sign of b (numpy's mod); inf % b is NaN, as in numpy
-        return _new(out, "%", self, 1.0, other, _R_MOD_B(a, b, out))
+        return _new(out, _T_MOD, self, 1.0, other, _R_MOD_B(a, b, out))
 
     def __rmod__(self, other: Number) -> "Value":
         return _const(other, "%") % self
 
     # ----------------------------------------------------------------- unary ops
-    # Made from the op table's rows (numeric.unary_method): the result with the numeric
-    # policy's checks, the local derivative by the row's rule, evaluated on floats.
-    def __neg__(self) -> "Value":
-        return _new(-self.data, "neg", self, -1.0)
-
     def __pos__(self) -> "Value":
         return self
 
     def __abs__(self) -> "Value":
         return self.abs()
 
-    # exp, log, sin ... arcsinh, deg2rad: every other one-parent row of the op table that has a
-    # float forward gets its method made from the row, below the class (ops.add_unary_methods).
+    # exp, log, tanh, relu, sqrt ... arcsinh, deg2rad: every one-parent row of the op table that
+    # has a float forward gets its method generated from the row, below the class.
     if TYPE_CHECKING:
         def __getattr__(self, name: str) -> Callable[[], "Value"]: ...
-
-    # The activations, bound by hand like + and * (a call less each; the same tests hold them
-    # to the table's rules and the numeric policy).
-    def relu(self) -> "Value":
-        """max(0, x); d/dx = 1 if x > 0 else 0."""
-        a = self.data
-        if a > 0.0:
-            return _new(a, "relu", self, 1.0)
-        return _new(0.0 if a == a else a, "relu", self, 0.0)  # relu(nan) is NaN, with slope 0
-
-    def tanh(self) -> "Value":
-        """hyperbolic tangent; d/dx = 1 - tanh(x)²."""
-        out = math.tanh(self.data)
-        return _new(out, "tanh", self, 1.0 - out * out)
-
-    def sqrt(self) -> "Value":
-        """Square root; d/dx = 1/(2 sqrt x) (inf at 0); x must be >= 0."""
-        a = self.data
-        if a < 0.0:
-            raise DomainError(f"sqrt: needs x >= 0, got x = {fmt(a)}")
-        s = math.sqrt(a)
-        return _new(s, "sqrt", self, _R_SQRT(a, abs(s)))  # +inf at -0 too (sqrt(-0) is -0)
 
     # ----------------------------------------------------------------- graph
     def backward(self, grad: Optional[Number] = 1.0, create_graph: bool = False) -> None:
@@ -298,9 +215,7 @@ class Value(ValueProtocol):
 
     @staticmethod
     def _as_graph_grads(nodes: List["Value"]) -> None:
-        from .value_graph import as_graph_grads
-
-        as_graph_grads(nodes)
+        _value_graph.as_graph_grads(nodes)
 
     def _accumulate(self, contribution: float) -> None:
         self.grad += contribution
@@ -323,9 +238,7 @@ class Value(ValueProtocol):
         if a is None:
             return ()
         if graph:
-            from .value_graph import graph_sends
-
-            return graph_sends(self, g)
+            return _value_graph.graph_sends(self, g)
         b = self._b
         if b is None:
             return ((a, self._la * g),)
@@ -383,21 +296,42 @@ def _const(x: Any, op: str) -> Value:
     return out
 
 
+def _divide_at_pole(num: Value, den: Value) -> Value:
+    """num / den at den = ±0: refused (ZeroDivisionDomainError), except while a rule runs as graph,
+    where a derivative may be infinite: then IEEE's ±inf (or NaN for 0/0)."""
+    a, b = num.data, den.data
+    if not _engine.in_rule():
+        raise ZeroDivisionDomainError(f"/: division by zero ({fmt(a)} / {fmt(b)})")
+    q = _ieee_quotient(a, b)
+    return _new(q, _T_DIV, num, _ieee_quotient(1.0, b), den, -_ieee_quotient(q, b))
+
+
 def _pow_value(base: Value, exponent: Value) -> Value:
     """a**b with both Values: d/da = b a**(b-1), d/db = a**b ln a (0 at a = 0; NaN for a < 0,
     where ln a is undefined: only an integer exponent gets there, as in PyTorch)."""
     a, b = base.data, exponent.data
     out = _power(a, b, "**", derivative=_engine.in_rule())
-    return _new(out, "**", base, _R_POW_A(a, b, out), exponent, _R_POW_B(a, b, out))
+    return _new(out, _T_POW, base, _R_POW_A(a, b, out), exponent, _R_POW_B(a, b, out))
 
 
 _plain_number_types.add(Value)
+_value_graph.Value = Value
 
 
-_ops.add_unary_methods(Value, _unary)
+for _name, _op in (("__add__", "+"), ("__sub__", "-"), ("__mul__", "*")):
+    setattr(Value, _name, _specialise.binary_method(Value, _const, _ops.OPS[_op], _name))
+# a / b: the policy around the row's forward and rules (a pole, a finite a/b too large).
+Value.__truediv__ = _specialise.binary_method(  # type: ignore[method-assign]
+    Value, _const, _ops.OPS["/"], "__truediv__",
+    before="    if b == 0.0:\n        return _divide_at_pole(self, other)\n",
+    after=("    if r - r != 0.0 and _finite(a) and _finite(b) and not _engine.in_rule():\n"
+           "        raise OverflowError(f'/: result too large for a float ({fmt(a)} / {fmt(b)})')\n"),
+    names={"_divide_at_pole": _divide_at_pole, "_finite": _finite})
+Value.__neg__ = _specialise.unary_method(Value, _const, _ops.OPS["neg"], "__neg__")  # type: ignore[method-assign]
+_ops.add_unary_methods(Value, lambda name: _specialise.unary_method(Value, _const, _ops.OPS[name], name))
 
-# The op table's rules, bound once (see autograd_lite.ops).
+# The op table's rules and its rows' tags (what a node keeps as its op), bound once.
+_T_DIV, _T_MOD, _T_POW = (_ops.OPS[name].tag for name in ("/", "%", "**"))
 _R_POW_N = _ops.OPS["**n"].rules[0]
 _R_POW_A, _R_POW_B = _ops.OPS["**"].rules
-_R_SQRT = _ops.OPS["sqrt"].rules[0]
 _R_MOD_B = _ops.OPS["%"].rules[1]

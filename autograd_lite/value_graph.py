@@ -2,7 +2,8 @@
 
 Each node sends its parents (local derivative as a ``Value``) × upstream, where the local
 derivative is the op table's rule run on the parents themselves (:mod:`autograd_lite.ops`) -- for
-a user's ``Function``, its backward run on them (:mod:`autograd_lite.function`) -- so every
+a user's ``Function``, its backward run on them (its node's own ``_sends``, in
+:mod:`autograd_lite.function`) -- so every
 ``.grad`` is a node of the graph and can be differentiated again.
 """
 
@@ -12,21 +13,19 @@ from typing import Any, List, Tuple
 
 from . import engine as _engine
 from . import ops as _ops
-from .value import Value
+
+#: The ``Value`` class: :mod:`autograd_lite.value` imports this module and sets it, so that the
+#: two do not import each other.
+Value: Any = None
 
 
-def graph_sends(node: Value, g: Any) -> Tuple[Tuple[Value, Any], ...]:
+def graph_sends(node: Any, g: Any) -> Tuple[Tuple[Any, Any], ...]:
     """``(parent, local x upstream)`` for each parent of ``node``, as graph."""
     if type(g) is not Value and g == 0.0:
         return ()  # nothing flowed here
     a, b = node._a, node._b
     if a is None:
         return ()
-    if hasattr(node, "_fn"):  # a user's Function: its backward, run on the nodes themselves
-        from .function import graph_sends as function_sends
-
-        with _engine.rules_as_graph():
-            return tuple(function_sends(node, g))
     out = []
     with _engine.rules_as_graph():
         locals_ = graph_locals(node)
@@ -37,14 +36,16 @@ def graph_sends(node: Value, g: Any) -> Tuple[Tuple[Value, Any], ...]:
     return tuple(out)
 
 
-def graph_locals(node: Value) -> Tuple[Any, ...]:
+def graph_locals(node: Any) -> Tuple[Any, ...]:
     """The local derivatives of ``node`` as graph: its row's rules run on its parents."""
     row = _ops.op_row(node.op)
     if row is None:
         raise ValueError(f"backward(create_graph=True): no derivative rule for op {node.op!r}")
     a, b = node._a, node._b
     if b is None:
-        return (row.rules[0](a, node, node._lb) if row.param else row.rules[0](a, node),)
+        if row.param:  # the number the op carries (the exponent of x**n), held by its tag
+            return (row.rules[0](a, node, node.op.param),)  # type: ignore[attr-defined]
+        return (row.rules[0](a, node),)
     return (row.rules[0](a, b, node), row.rules[1](a, b, node))
 
 
@@ -65,8 +66,8 @@ def _times(local: Any, g: Any) -> Any:
     return g * local
 
 
-def as_graph_grads(nodes: List[Value]) -> None:
+def as_graph_grads(nodes: List[Any]) -> None:
     """After backward(create_graph=True): a grad that stayed a constant becomes a leaf Value."""
     for n in nodes:
         if type(n.grad) is not Value:
-            n.grad = Value(n.grad)  # type: ignore[assignment]  # grads are Values here
+            n.grad = Value(n.grad)

@@ -10,7 +10,8 @@ the table does not know (a user's own) reads as a call, ``my_op(x, y)``.
 '(x + y)**2·ln(x + y)'
 >>> local_formula("*", ["w", "x"], 0, 3.0)
 ('w*x', 'x')
->>> local_formula("**3", ["x"], 0, 12.0)
+>>> cube = ops.param_tag("**n", 3.0, "**3")   # a node's op (x ** 3).op: its row and exponent
+>>> local_formula(cube, ["x"], 0, 12.0)
 ('x**3', '3·x**2')
 """
 
@@ -23,9 +24,11 @@ import numpy as np
 
 from . import ops
 from .format import SIGNIFICANT_DIGITS, atom, fmt
+from .i18n import tr
 
 __all__ = ["render", "reads", "local_formula", "chain_word", "sends", "expression", "formula",
-           "unbroadcast_note", "function_names", "total", "partial", "use_note", "use_number"]
+           "markdown_table", "unbroadcast_note", "function_names", "total", "partial", "use_note",
+           "use_number"]
 
 _FIELD = re.compile(r"\{(a|b|n|local|args)\}")
 _PARENTS = "ab"
@@ -123,7 +126,7 @@ def use_number(node: Any, index: int) -> int:
 def use_note(node: Any, index: int) -> str:
     """`` (use 2)`` when ``node`` uses that parent more than once, else ''."""
     k = use_number(node, index)
-    return f" (use {k})" if k else ""
+    return tr(" (use {k})").format(k=k) if k else ""
 
 
 def partial(node: Any, index: int, names: Dict[Any, str], top: Optional[str] = None) -> str:
@@ -274,3 +277,37 @@ def function_names() -> Set[str]:
         for template in (row.expr, *row.local, *row.sends):
             out.update(called.findall(template))
     return out
+
+
+# ---------------------------------------------------------------------------- the docs' op list
+def _markdown_text(doc: str) -> str:
+    """A row's doc as a Markdown table cell: ``code`` as `code`, ``*`` outside code not emphasis."""
+    parts = doc.replace("``", "`").split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: show it, do not open a code span
+        parts = [doc.replace("`", "\\`")]
+    for k in range(0, len(parts), 2):
+        parts[k] = parts[k].replace("*", "\\*")
+    return "`".join(parts).replace("|", "\\|")
+
+
+def markdown_table() -> str:
+    """The op list of docs/api.md: one line per row of the table, in table order, written from
+    the row's own templates (``tests/test_docs.py`` checks the doc holds exactly this text)."""
+    ops.load_all()
+
+    def cell(texts: Tuple[str, ...]) -> str:  # a Tensor-only row has no local words ("")
+        return ", ".join(f"`{t}`" for t in texts if t).replace("|", "\\|")
+
+    lines = ["| `op` | reads | local derivative(s) | a Tensor sends | on | command line | what |",
+             "|---|---|---|---|---|---|---|"]
+    for row in ops.OPS.values():
+        names = ("a", "b", "…") if row.arity < 1 else ("a", "b")[:row.arity] if row.arity <= 2 \
+            else tuple(f"x{i}" for i in range(row.arity))  # arity < 1: any number of parents
+        n = "n" if row.param else ""
+        local = tuple(render(t, names, n) for t in row.local)
+        sends = tuple(render(t, names, n, local[i] if i < len(local) else "")
+                      for i, t in enumerate(row.sends)) if "Tensor" in row.kinds else ()
+        lines.append(f"| `{row.name}` | {cell((reads(row, names, n),))} | {cell(local)} | {cell(sends)} "
+                     f"| {', '.join(row.kinds)} | {f'`{row.name}(x)`' if row.cli else ''} "
+                     f"| {_markdown_text(row.doc)} |")
+    return "\n".join(lines) + "\n"

@@ -10,6 +10,10 @@ The same model is then built from ``Tensor`` ops (``nn.Sequential`` of ``Linear`
 matrix op per layer instead of thousands of scalar nodes, the same losses step by step,
 and the same 100%.  The decision boundaries of both go into one PNG.
 
+With ``--watch`` the scalar MLP's training is watched (:func:`viz.watch`): every step's weights,
+grads and gradient norms, and 20 of the points through the network, written as one offline HTML
+page (``out/moons/moons_watched.html``) to scrub through step by step and point by point.
+
 Run: ``python -m demos.moons`` (picture in ./out/moons/).
 """
 
@@ -23,6 +27,7 @@ import numpy as np
 from autograd_lite import Tensor, Value, fmt, nn, no_grad, optim
 from autograd_lite.datasets import make_moons
 from autograd_lite.scalar_nn import MLP
+from viz import watch
 
 from ._common import missing_extra, out_path, parser, progress, pyplot, summary
 
@@ -74,15 +79,19 @@ def tensor_loss(net: nn.Sequential, x: np.ndarray, y: np.ndarray) -> Tuple[Tenso
 
 # ----------------------------------------------------------------- training
 def train(n_samples: int = 100, steps: int = 100, seed: int = 0, noise: float = 0.1,
-          show_progress: bool = True) -> Dict[str, Any]:
+          show_progress: bool = True, watched: bool = False) -> Dict[str, Any]:
     """Train the scalar MLP and its Tensor twin side by side from the same initial weights.
 
     Returns the data, both models, per-step losses and accuracies, the final training
-    accuracies (after the last update) and the wall time of each.
+    accuracies (after the last update) and the wall time of each; with ``watched``, also
+    ``"watch"``: the scalar MLP's training as :func:`viz.watch` recorded it (every step, every
+    5th point; the recording's time is not counted in the scalar MLP's).
     """
     x, t = make_moons(n_samples, noise=noise, seed=seed)
     y = (t * 2 - 1).astype(np.float64)  # labels -1 / +1 for the max-margin loss
     model = MLP(2, SIZES, seed=seed)
+    view = watch(model, x[::5], labels=y[::5], max_steps=steps,
+                 title=f"micrograd's moons MLP 2-16-16-1, {steps} SGD steps") if watched else None
     net = tensor_twin(model)
     opt_s, opt_t = optim.SGD(model.parameters(), lr=1.0), optim.SGD(net.parameters(), lr=1.0)
     hist: Dict[str, List[float]] = {"scalar_loss": [], "tensor_loss": [], "scalar_acc": [], "tensor_acc": []}
@@ -93,6 +102,10 @@ def train(n_samples: int = 100, steps: int = 100, seed: int = 0, noise: float = 
         loss, acc = scalar_loss(model, x, y)
         opt_s.zero_grad()
         loss.backward()
+        if view is not None:
+            paused = time.perf_counter()
+            view.record(loss)
+            start += time.perf_counter() - paused
         opt_s.lr = lr
         opt_s.step()
         time_s += time.perf_counter() - start
@@ -112,7 +125,7 @@ def train(n_samples: int = 100, steps: int = 100, seed: int = 0, noise: float = 
         final_s = scalar_loss(model, x, y)[1]
         final_t = tensor_loss(net, x, y)[1]
     return {"x": x, "t": t, "model": model, "net": net, "history": hist, "scalar_accuracy": final_s,
-            "tensor_accuracy": final_t, "scalar_seconds": time_s, "tensor_seconds": time_t}
+            "tensor_accuracy": final_t, "scalar_seconds": time_s, "tensor_seconds": time_t, "watch": view}
 
 
 # ----------------------------------------------------------------- picture
@@ -157,12 +170,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p.add_argument("--samples", type=int, default=100, help="number of points (default 100)")
     p.add_argument("--steps", type=int, default=100, help="SGD steps (default 100)")
     p.add_argument("--seed", type=int, default=0, help="seed of the data and the initial weights")
+    p.add_argument("--watch", action="store_true",
+                   help="watch the scalar MLP train: write moons_watched.html (viz.watch) to the out dir")
     args = p.parse_args(argv)
     if not args.no_plot and missing_extra("moons", "the decision-boundary plot"):
         return 1
     samples, steps = (min(args.samples, 40), min(args.steps, 40)) if args.fast else (args.samples, args.steps)
 
-    result = train(samples, steps, args.seed)
+    result = train(samples, steps, args.seed, watched=args.watch)
     hist = result["history"]
     for k in sorted({0, steps // 4, steps // 2, 3 * steps // 4, steps - 1}):
         print(f"step {k:3d}  loss {fmt(hist['scalar_loss'][k]):>14} (scalar)  "
@@ -183,6 +198,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     perfect = result["scalar_accuracy"] == 1.0 and same
     rows.append(("verdict", "both builds separate the moons perfectly" if perfect
                  else "the builds agree" if same else "MISMATCH between the builds"))
+    if args.watch:
+        page = result["watch"].save(out_path(args.out_dir, "moons_watched.html"))
+        rows.append(("training, watched", str(page)))
     if not args.no_plot:
         path = out_path(args.out_dir, "moons_decision_boundary.png")
         plot_boundaries(result, path, grid=30 if args.fast else 60)

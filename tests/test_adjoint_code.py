@@ -99,11 +99,12 @@ def test_binary_and_power_ops(make: Any) -> None:
     check_exact(make(x, y))
 
 
-def test_an_edge_at_a_pole_holds_the_engines_number() -> None:
+def test_an_edge_at_a_pole_is_the_rules_formula_too() -> None:
     x = Value(0.0, "x")
-    y = x.sqrt() + x  # d sqrt / dx is +inf at 0: no formula evaluates to it without dividing by 0
-    text = check_exact(y, expect_formulas=False)
-    assert "x_grad += t1_grad * float('inf')" in text and "the engine's number" in text
+    y = x.sqrt() + x  # d sqrt / dx is +inf at 0: recip, the rules' 1/x, says so (IEEE's ±inf at ±0)
+    text = check_exact(y)
+    assert "x_grad += t1_grad * (0.5 * recip(abs(t1)))" in text and "the engine's number" not in text
+    assert "def recip(x):" in text and run(text)["grads"]["x"] == math.inf
 
 
 def test_labels_that_are_not_identifiers() -> None:

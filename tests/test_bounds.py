@@ -184,7 +184,8 @@ def test_convolution_sizes_are_bounded(op: str, kernel: Any, stride: Any, pad: A
     if result is None or op not in ("conv2d", "max_pool2d", "avg_pool2d"):
         return
     tf = torch.nn.functional
-    stride = min(stride, 100)  # any stride beyond the image gives the same one window (PyTorch needs int64)
+    if stride is not None:  # None: the pools' default, the kernel (as PyTorch)
+        stride = min(stride, 100)  # any stride beyond the image gives the same one window (PyTorch: int64)
     expected = {
         "conv2d": lambda: tf.conv2d(tx, tw, stride=stride, padding=pad),
         "max_pool2d": lambda: tf.max_pool2d(tx, kernel, stride, pad),

@@ -29,7 +29,7 @@ from typing import Dict, List, Optional
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = ["README.md", "docs/tutorial.md", "docs/api.md"]
+DOCS = ["README.md", "docs/tutorial.md", "docs/api.md", "docs/zh/apple_orange.md"]
 
 _FENCE = re.compile(r"^(`{3,})\s*([\w+-]*)[^\n]*$")
 
@@ -258,7 +258,7 @@ def test_every_link_between_the_docs_resolves(relpath: str) -> None:
 
 # ------------------------------------------------------------------------------------ op table
 def test_the_op_list_in_the_api_reference_is_the_op_table() -> None:
-    """docs/api.md holds, between its markers, what ``ops.markdown_table()`` writes from the table
+    """docs/api.md holds, between its markers, what ``words.markdown_table()`` writes from the table
     (computed in a fresh interpreter: the library's own rows, not the tests' stand-ins)."""
     import subprocess
     import sys
@@ -267,7 +267,7 @@ def test_the_op_list_in_the_api_reference_is_the_op_table() -> None:
     assert spec is not None and spec.loader is not None
     tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tool)
-    code = "from autograd_lite.ops import markdown_table; print(markdown_table(), end='')"
+    code = "from autograd_lite.words import markdown_table; print(markdown_table(), end='')"
     table = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                            check=True, encoding="utf-8").stdout
     assert table.count("\n") >= 18 and "| `exp` | `exp(a)` | `exp(a)` |" in table

@@ -84,6 +84,38 @@ def test_a_function_node_reads_like_a_builtin_row() -> None:
     assert "∂Affine(x, W, b)/∂W: sends xᵀ @ g" in str(explain(y))
 
 
+def _twin(words: str, slope: float) -> Any:
+    """A Function named ``Twin`` with its own words and derivative."""
+
+    class Twin(Function):
+        """a scaled copy"""
+
+        local = (words,)
+
+        @staticmethod
+        def forward(ctx: Context, x: Any) -> Any:
+            return slope * x
+
+        @staticmethod
+        def backward(ctx: Context, g: Any) -> Any:
+            return slope * g
+
+    return Twin
+
+
+def test_two_functions_with_one_name_keep_their_own_rows() -> None:
+    # each node holds its own row (its op's tag), so a name shared by two classes mixes nothing
+    One, Three = _twin("1", 1.0), _twin("3", 3.0)
+    x = Value(2.0, "x")
+    y, z = One.apply(x), Three.apply(x)
+    assert y.op == z.op == "Twin" and op_row(y.op) is One._row and op_row(z.op) is Three._row
+    y.backward()
+    assert "∂Twin(x)/∂x = 1 " in str(explain(y))
+    x.grad = 0.0
+    z.backward()
+    assert "∂Twin(x)/∂x = 3 " in str(explain(z)) and x.grad == 3.0
+
+
 def test_tensor_functions_agree_with_the_builtin_ops_and_central_differences() -> None:
     rng = np.random.default_rng(1)
     x = rng.normal(size=(4, 3))

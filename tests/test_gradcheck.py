@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from autograd_lite import DomainError, GradcheckError, Value, gradcheck, gradcheck_report, no_grad
+from autograd_lite import DomainError, GradcheckError, Value, gradcheck, gradcheck_report, no_grad, ops
 from autograd_lite import value as value_module
 
 
@@ -38,7 +38,7 @@ def test_unused_input_has_zero_gradient() -> None:
 def test_mismatch_raises_with_every_input_listed(monkeypatch: pytest.MonkeyPatch) -> None:
     # Break sin's local derivative (cos -> 2 cos): gradcheck must notice.
     def bad_sin(self: Value) -> Value:
-        return value_module._new(math.sin(self.data), "sin", self, 2 * math.cos(self.data))
+        return value_module._new(math.sin(self.data), ops.OPS["sin"].tag, self, 2 * math.cos(self.data))
 
     monkeypatch.setattr(Value, "sin", bad_sin)
     x, y = Value(0.3, "x"), Value(1.1, "y")

@@ -20,7 +20,7 @@ import viz
 from autograd_lite import Tensor, Value, explain, ops
 from autograd_lite.engine import contributions, creation_index, is_node
 from autograd_lite.explain import graph_nodes, node_names
-from autograd_lite.words import formula, local_formula, render
+from autograd_lite.words import formula, local_formula, markdown_table, render
 from viz import check, expr, labels
 
 ops.load_all()  # every module that registers rows, before the parametrizations below read them
@@ -48,7 +48,9 @@ def test_every_row_is_consistent_with_its_arity(name: str) -> None:
     for template in row.sends:
         assert fields(template) <= allowed | {"local"}, (name, template)
     if row.param:  # named by its prefix and n: '**n' is the row of '**2', '**-1.5' ...
-        assert name.endswith("n") and "n" in fields(row.expr) and ops.op_row(name[:-1] + "2") is row
+        tag = ops.param_tag(name, 2.0, name[:-1] + "2")  # a node's op holds its row: no parsing
+        assert name.endswith("n") and "n" in fields(row.expr) and tag == name[:-1] + "2"
+        assert ops.op_row(tag) is row and tag.param == 2.0 and ops.op_row(name[:-1] + "2") is None
     rendered = [render(t, ["x", "y"][:row.arity], "2") for t in (row.expr, *row.local, *row.sends)]
     assert not any("{" in t or "}" in t or "?" in t for t in rendered), rendered
 
@@ -110,7 +112,7 @@ def test_a_registered_row_shows_in_explain_pictures_and_check(monkeypatch: pytes
     assert explain(y, replay=True)[0].edges[0].formula == f"∂E(x)/∂x = E(x) = {math.exp(0.5):.12g}"
     assert labels.OP_SYMBOLS["twice_exp"] == "E" and ">E<" in viz.draw(y).source
     assert "mismatch" not in viz.draw(y, check=True).source
-    assert "`twice_exp` | `E(a)` | `E(a)`" in ops.markdown_table()
+    assert "`twice_exp` | `E(a)` | `E(a)`" in markdown_table()
 
 
 def test_tensor_words_come_from_sends_and_name_the_parents() -> None:
@@ -185,7 +187,7 @@ def test_formula_of_a_power_says_the_exponent_worked_out() -> None:
 
 
 def test_the_markdown_op_list_has_one_line_per_row_and_balanced_code() -> None:
-    lines = ops.markdown_table().splitlines()
+    lines = markdown_table().splitlines()
     assert len(lines) == 2 + len(ops.OPS)
     for line, name in zip(lines[2:], ops.OPS):
         assert line.startswith(f"| `{name}` |") and line.count("`") % 2 == 0, line

@@ -46,6 +46,7 @@ def test_wheel_installs_only_distinctive_top_level_names(dists: Dict[str, Path])
     assert "autograd_lite_demos/moons.py" in names and "autograd_lite/py.typed" in names
     # the page lays graphs out in the browser with the vendored Graphviz: shipped with its licence
     assert {"viz/_vendor/viz-global.js", "viz/_vendor/LICENSE", "viz/_vendor/VERSION"} <= set(names)
+    assert "autograd_lite/locale/zh/LC_MESSAGES/autograd_lite.mo" in names  # the Chinese words
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     required = [line.split(":", 1)[1].strip() for line in metadata.splitlines()
                 if line.startswith("Requires-Dist:") and "extra ==" not in line]
@@ -60,6 +61,8 @@ def test_sdist_ships_what_the_tests_read(dists: Dict[str, Path]) -> None:
               "pyproject.toml", "docs/api.md", "docs/tutorial.md", "docs/images/apple_orange.png",
               "docs/images/apple_orange.dot", "tests/test_docs.py", "tests/memlimit.py", "tests/graphs.py",
               "tools/make_doc_images.py", "demos/README.md", "demos/moons.py", ".ci/run",
+              "autograd_lite/locale/zh/LC_MESSAGES/autograd_lite.po",
+              "autograd_lite/locale/zh/LC_MESSAGES/autograd_lite.mo", "tools/i18n.py",
               "viz/_vendor/viz-global.js", "viz/_vendor/LICENSE", "viz/_vendor/VERSION"}
     assert needed <= names, sorted(needed - names)
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]

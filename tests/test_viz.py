@@ -17,7 +17,7 @@ import graphviz
 import pytest
 
 import viz
-from autograd_lite import Tensor, Value
+from autograd_lite import Tensor, Value, ops
 from autograd_lite.value import _new
 from demos.apple_orange import build as build_apple_orange
 from viz.draw import FILL_BAD, FILL_HOT, esc
@@ -281,7 +281,7 @@ def test_check_writes_analytic_vs_numeric() -> None:
     assert src.count("vs numeric") == 5 and src.count("✓") == 5 and "mismatch" not in src
     # A node whose recorded local derivative is wrong (999 instead of 2x = 6): shown red.
     x = Value(3.0, "x")
-    bad = _new(9.0, "**2", x, 999.0)
+    bad = _new(9.0, ops.param_tag("**n", 2.0, "**2"), x, 999.0)
     y = bad * Value(2.0, "w")
     y.backward()
     src = viz.draw(y, check=True).source

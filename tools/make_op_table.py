@@ -1,4 +1,4 @@
-"""Write the op list of docs/api.md from the op table (``autograd_lite.ops.markdown_table()``).
+"""Write the op list of docs/api.md from the op table (``autograd_lite.words.markdown_table()``).
 
 The list sits between two marker lines in docs/api.md; everything else in the file is left as it
 is.  ``tests/test_docs.py`` fails when the doc and the table disagree.
@@ -26,7 +26,7 @@ def with_table(text: str, table: str) -> str:
 
 def main() -> int:
     sys.path.insert(0, str(API.parent.parent))  # this checkout's autograd_lite, run from anywhere
-    from autograd_lite.ops import markdown_table
+    from autograd_lite.words import markdown_table
 
     text = API.read_text(encoding="utf-8")
     new = with_table(text, markdown_table())

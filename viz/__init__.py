@@ -18,8 +18,9 @@ from .orders import OrderComparison, compare_orders
 from .orders_page import render_orders_html
 from .page import Stepper, render_html, stepper
 from .steps import StepFrames, render_steps
+from .watch import Watch, watch
 
 __all__ = ["draw", "render", "render_steps", "StepFrames", "GraphvizNotFoundError", "dot_available",
            "DEFAULT_MAX_NODES", "MAX_DRAWN", "draw_gradient", "stepper", "render_html", "Stepper",
            "plant_bug", "Exercise", "compare_orders", "OrderComparison",
-           "render_orders_html", "group", "fold_graph", "Folding", "FoldedGroup"]
+           "render_orders_html", "watch", "Watch", "group", "fold_graph", "Folding", "FoldedGroup"]

@@ -16,23 +16,23 @@ can be typed here: a flag of this command, never a Python argument.
 from __future__ import annotations
 
 import argparse
-import code
-import importlib
-import pkgutil
 import re
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 from autograd_lite import DomainError, Value, __version__, explain, fmt
 from autograd_lite.explain import Explanation, graph_nodes, preview
+from autograd_lite.i18n import tr, tr_mark, using
 
+from .cli_demo import BANNER, DEMO_PACKAGES, _cmd_demo, _cmd_repl, _demo_names, _demos, _Usage, repl_namespace  # noqa: F401
+from .cli_lang import Formatter, lang_option, localize
 from .expr import FUNCTIONS, ExpressionError, evaluate, parse_bindings
 
 PROG = "autograd-lite"
-EXPR_HELP = (f"an arithmetic expression in quotes: numbers, your variables, pi, e, + - * / **, unary -, "
-             f"and {', '.join(FUNCTIONS)}; "
-             'start it with a space (" -x") or put -- before it if it begins with -')
+EXPR_HELP = tr_mark("an arithmetic expression in quotes: numbers, your variables, pi, e, + - * / **, "
+                    'unary -, and {functions}; start it with a space (" -x") or put -- before it if it '
+                    "begins with -")
 PICTURE_SUFFIXES = (".png", ".svg", ".pdf", ".dot", ".gv")
 # Budgets measured on this project's worst shapes (docs/api.md, "Limits of the command line").
 # Graphviz's layout time grows with the boxes and edges it places and, steeply, with the
@@ -51,67 +51,73 @@ MAX_FRAMES = 8
 MAX_FRAMES_MEGAPIXELS = 25
 
 
-class _Usage(Exception):
-    """A bad command line: one line on stderr, exit code 2."""
-
-
 def _parser() -> argparse.ArgumentParser:
-    raw = argparse.RawDescriptionHelpFormatter
+    raw = Formatter
+    expr_help = tr(EXPR_HELP).format(functions=", ".join(FUNCTIONS))
+    variable = tr("a number for each variable, e.g. x=1")
     p = argparse.ArgumentParser(
         prog=PROG, formatter_class=raw,
-        description="autograd_lite: the chain rule you can run, see and check.",
-        epilog=("examples:\n"
+        description=tr("autograd_lite: the chain rule you can run, see and check."),
+        epilog=(tr("examples:") + "\n"
                 f'  {PROG} draw "(x + y)**2" x=1 y=2 -o z.png\n'
                 f'  {PROG} explain "(x + y)**2" x=1 y=2\n'
                 f"  {PROG} demo apple-orange -o graph.png\n"
                 f"  {PROG} repl\n\n"
-                "exit codes: 0 done; 2 bad input (a refused expression, a malformed or repeated\n"
-                "name=value, a picture too big to draw in seconds, an unknown demo, or a math domain\n"
-                "error such as log(-1)); 1 Graphviz or Pillow missing."),
+                + tr("exit codes: 0 done; 2 bad input (a refused expression, a malformed or repeated\n"
+                     "name=value, a picture too big to draw in seconds, an unknown demo, or a math domain\n"
+                     "error such as log(-1)); 1 Graphviz or Pillow missing.")),
     )
     p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    p.add_argument("--lang", choices=["en", "zh"],
+                   help=tr("the language of the words: en or zh (default: the LANG environment)"))
     sub = p.add_subparsers(dest="command", metavar="{draw,explain,demo,repl}")
 
     d = sub.add_parser(
         "draw", formatter_class=raw,
-        help="render an expression's graph with data, grads and local derivatives",
-        description="Build the graph of EXPR, run backward, and render it (PNG, SVG, PDF or DOT by suffix).",
-        epilog=f'example:\n  {PROG} draw "(x + y)**2" x=1 y=2 -o z.png\n'
+        help=tr("render an expression's graph with data, grads and local derivatives"),
+        description=tr("Build the graph of EXPR, run backward, and render it (PNG, SVG, PDF or DOT by "
+                       "suffix)."),
+        epilog=tr("example:") + f'\n  {PROG} draw "(x + y)**2" x=1 y=2 -o z.png\n'
                f'  {PROG} draw "tanh(w*x + b)" w=0.5 x=2 b=-1 -o neuron.svg --check')
-    d.add_argument("expr", help=EXPR_HELP)
-    d.add_argument("bindings", nargs="*", metavar="name=value", help="a number for each variable, e.g. x=1")
+    d.add_argument("expr", help=expr_help)
+    d.add_argument("bindings", nargs="*", metavar="name=value", help=variable)
     d.add_argument("-o", "--output", default="graph.png",
-                   help="output file: .png, .svg, .pdf or .dot (default: graph.png); .svg for big graphs")
-    d.add_argument("--rankdir", default="LR", choices=["LR", "TB"], help="layout direction (default LR)")
-    d.add_argument("--no-backward", action="store_true", help="draw the forward graph only")
-    d.add_argument("--check", action="store_true", help="gradcheck the inputs and write analytic vs numeric")
-    d.add_argument("--max-nodes", type=int, default=150, help="draw at most this many values (default 150)")
+                   help=tr("output file: .png, .svg, .pdf or .dot (default: graph.png); .svg for big graphs"))
+    d.add_argument("--rankdir", default="LR", choices=["LR", "TB"], help=tr("layout direction (default LR)"))
+    d.add_argument("--no-backward", action="store_true", help=tr("draw the forward graph only"))
+    d.add_argument("--check", action="store_true",
+                   help=tr("gradcheck the inputs and write analytic vs numeric"))
+    d.add_argument("--max-nodes", type=int, default=150,
+                   help=tr("draw at most this many values (default 150)"))
 
     e = sub.add_parser(
-        "explain", formatter_class=raw, help="print the backward pass step by step",
-        description="Build the graph of EXPR and print every chain-rule step of its backward pass.",
-        epilog=f'example:\n  {PROG} explain "(x + y)**2" x=1 y=2\n'
+        "explain", formatter_class=raw, help=tr("print the backward pass step by step"),
+        description=tr("Build the graph of EXPR and print every chain-rule step of its backward pass."),
+        epilog=tr("example:") + f'\n  {PROG} explain "(x + y)**2" x=1 y=2\n'
                f'  {PROG} explain "x*y + exp(x)" x=1 y=2 --steps frames/')
-    e.add_argument("expr", help=EXPR_HELP)
-    e.add_argument("bindings", nargs="*", metavar="name=value", help="a number for each variable, e.g. x=1")
+    e.add_argument("expr", help=expr_help)
+    e.add_argument("bindings", nargs="*", metavar="name=value", help=variable)
     e.add_argument("--steps", metavar="DIR",
-                   help=f"also write one PNG per step and a GIF to DIR; at most {MAX_FRAMES} frames")
-    e.add_argument("--quiz", action="store_true", help="with --steps: hide the grads for learners to fill in")
-    e.add_argument("--no-gif", action="store_true", help="with --steps: PNG frames only")
+                   help=tr("also write one PNG per step and a GIF to DIR; at most {n} frames").format(
+                       n=MAX_FRAMES))
+    e.add_argument("--quiz", action="store_true",
+                   help=tr("with --steps: hide the grads for learners to fill in"))
+    e.add_argument("--no-gif", action="store_true", help=tr("with --steps: PNG frames only"))
 
     m = sub.add_parser(
-        "demo", formatter_class=raw, help="run a demo program (apple-orange, chain-rule, ...)",
-        description="Run demos/<NAME>.py (dashes become underscores); the remaining arguments go to it.",
-        epilog=f"example:\n  {PROG} demo apple-orange -o graph.png\n  {PROG} demo apple-orange --help")
-    m.add_argument("name", nargs="?", help="the demo to run; leave out to list them")
-    m.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the demo")
+        "demo", formatter_class=raw, help=tr("run a demo program (apple-orange, chain-rule, ...)"),
+        description=tr("Run demos/<NAME>.py (dashes become underscores); the remaining arguments go to it."),
+        epilog=tr("example:") + f"\n  {PROG} demo apple-orange -o graph.png\n"
+                                f"  {PROG} demo apple-orange --help")
+    m.add_argument("name", nargs="?", help=tr("the demo to run; leave out to list them"))
+    m.add_argument("args", nargs=argparse.REMAINDER, help=tr("arguments for the demo"))
 
     sub.add_parser(
-        "repl", formatter_class=raw, help="a Python console with Value, Tensor, explain and viz imported",
-        description="Open an interactive Python console with the library imported.",
-        epilog=f"example:\n  {PROG} repl\n"
+        "repl", formatter_class=raw, help=tr("a Python console with Value, Tensor, explain and viz imported"),
+        description=tr("Open an interactive Python console with the library imported."),
+        epilog=tr("example:") + f"\n  {PROG} repl\n"
                "  >>> z = (Value(1.0, 'x') + 2)**2; z.backward(); print(explain(z))")
-    return p
+    return localize(p)
 
 
 def _build(args: argparse.Namespace) -> Tuple[Value, List[str], List[str]]:
@@ -120,11 +126,12 @@ def _build(args: argparse.Namespace) -> Tuple[Value, List[str], List[str]]:
         names = parse_bindings(args.bindings)
         root = evaluate(args.expr, names)
     except ExpressionError as err:
-        raise _Usage(f"refused: {err}") from None
+        raise _Usage(tr("refused: {error}").format(error=err)) from None
     except (DomainError, ZeroDivisionError, OverflowError) as err:
-        raise _Usage(f"math error: {err}") from None
+        raise _Usage(tr("math error: {error}").format(error=err)) from None
     used = {n.label for n in graph_nodes(root) if not n.parents}
-    warnings = [f"warning: {name}={fmt(v)} is not used in {args.expr.strip()!r}"
+    warnings = [tr("warning: {name}={value} is not used in {expr}").format(
+                    name=name, value=fmt(v), expr=repr(args.expr.strip()))
                 for name, v in names.items() if name not in used]
     return root, list(names), warnings
 
@@ -168,21 +175,23 @@ def layout_size(root: Value, max_nodes: int) -> Tuple[int, int, int]:
 
 def _cmd_draw(args: argparse.Namespace) -> int:
     if Path(args.output).suffix.lower() not in PICTURE_SUFFIXES:
-        raise _Usage(f"cannot tell the picture format of -o {args.output}; end it with "
-                     f"{', '.join(PICTURE_SUFFIXES[:-1])}, e.g. -o graph.png")
+        raise _Usage(tr("cannot tell the picture format of -o {output}; end it with {suffixes}, e.g. -o "
+                        "graph.png").format(output=args.output, suffixes=", ".join(PICTURE_SUFFIXES[:-1])))
     if args.max_nodes < 1:
-        raise _Usage(f"--max-nodes must be at least 1, got {args.max_nodes}")
+        raise _Usage(tr("--max-nodes must be at least 1, got {n}").format(n=args.max_nodes))
     root, _, warnings = _build(args)
     total = len(graph_nodes(root))
     if args.check and total > args.max_nodes:
-        raise _Usage(f"--check compares every input, so every value must be drawn: the graph has {total}, "
-                     f"more than --max-nodes {args.max_nodes}; add --max-nodes {total}")
+        raise _Usage(tr("--check compares every input, so every value must be drawn: the graph has {total}, "
+                        "more than --max-nodes {n}; add --max-nodes {total}").format(total=total,
+                                                                                    n=args.max_nodes))
     values, edges, size = layout_size(root, args.max_nodes)
     if size > MAX_LAYOUT:
         fits = _largest_fitting(root, args.max_nodes)
-        raise _Usage(f"a picture of {values} values and {edges} edges is too big to lay out in seconds "
-                     f"(layout size {size}, the limit is {MAX_LAYOUT}); draw the {fits} values nearest "
-                     f"the result with --max-nodes {fits}, or see every step with: {PROG} explain")
+        raise _Usage(tr("a picture of {values} values and {edges} edges is too big to lay out in seconds "
+                        "(layout size {size}, the limit is {limit}); draw the {fits} values nearest the "
+                        "result with --max-nodes {fits}, or see every step with: {prog} explain").format(
+            values=values, edges=edges, size=size, limit=MAX_LAYOUT, fits=fits, prog=PROG))
     if not args.no_backward:
         root.backward()
     from .draw import dot_available, draw, render
@@ -191,19 +200,21 @@ def _cmd_draw(args: argparse.Namespace) -> int:
         g = draw(root, rankdir=args.rankdir, check=args.check, max_nodes=args.max_nodes)
     except (DomainError, ZeroDivisionError, OverflowError) as err:  # --check steps off the domain
         what = str(err).split("; ")[0]  # the rest is gradcheck's advice in Python terms (eps=...)
-        raise _Usage(f"math error in --check: {what}; give values further from the edge of the domain, "
-                     "or leave out --check") from None
+        raise _Usage(tr("math error in --check: {error}; give values further from the edge of the domain, "
+                        "or leave out --check").format(error=what)) from None
     if args.output.lower().endswith(".png") and dot_available():
         width, height = _png_size(g)
         if width * height > MAX_PNG_MEGAPIXELS * 1e6:
             mpx = width * height / 1e6
-            raise _Usage(f"the PNG would be {width}x{height} pixels ({mpx:.1f} Mpx, the limit is "
-                         f"{MAX_PNG_MEGAPIXELS}): too slow to draw; write it as -o "
-                         f"{Path(args.output).with_suffix('.svg')} (vector, any size) or draw fewer values "
-                         "with --max-nodes")
+            raise _Usage(tr("the PNG would be {width}x{height} pixels ({mpx} Mpx, the limit is {limit}): too "
+                            "slow to draw; write it as -o {svg} (vector, any size) or draw fewer values with "
+                            "--max-nodes").format(width=width, height=height, mpx=f"{mpx:.1f}",
+                                                  limit=MAX_PNG_MEGAPIXELS,
+                                                  svg=Path(args.output).with_suffix(".svg")))
     _warn(args, warnings)
     path = render(g, args.output)
-    print(f"{args.expr.strip()} = {fmt(root.data)}; graph written to {path}")
+    print(tr("{expr} = {value}; graph written to {path}").format(expr=args.expr.strip(), value=fmt(root.data),
+                                                                  path=path))
     return 0
 
 
@@ -236,11 +247,12 @@ def _largest_fitting(root: Value, max_nodes: int) -> int:
 def _table(steps: Explanation, inputs: Sequence[str]) -> str:
     """Every step (the expression's length bounds them), then the grads of the named inputs only."""
     text = steps.table(max_steps=None)
-    body, _, last = text.rpartition("\n")
-    if not last.startswith("final grads: "):  # the expression is a single variable: no steps
+    if not steps.steps:  # the expression is a single variable: no steps
         return text
-    grads = [f"{name} = {preview(g)}" for name, g in steps.leaf_grads() if name in inputs]
-    return f"{body}\nfinal grads: {', '.join(grads) or 'none (the expression has no variables)'}"
+    body, _, _ = text.rpartition("\n")
+    grads = ", ".join(f"{name} = {preview(g)}" for name, g in steps.leaf_grads() if name in inputs)
+    grads = grads or tr("none (the expression has no variables)")
+    return body + "\n" + tr("final grads: {grads}").format(grads=grads)
 
 
 def _check_frames(root: Value, count: int) -> None:
@@ -253,105 +265,41 @@ def _check_frames(root: Value, count: int) -> None:
     width, height = _png_size(draw(root, frame=frames(root)[0], max_nodes=None))
     total = count * width * height / 1e6
     if total > MAX_FRAMES_MEGAPIXELS:
-        raise _Usage(f"--steps would draw {count} frames of {width}x{height} pixels ({total:.1f} Mpx in all, "
-                     f"the limit is {MAX_FRAMES_MEGAPIXELS}): too slow; leave out --steps for the table, "
-                     f"or draw one picture with: {PROG} draw ... -o graph.svg")
+        raise _Usage(tr("--steps would draw {count} frames of {width}x{height} pixels ({mpx} Mpx in all, the "
+                        "limit is {limit}): too slow; leave out --steps for the table, or draw one picture "
+                        "with: {prog} draw ... -o graph.svg").format(count=count, width=width, height=height,
+                                                                     mpx=f"{total:.1f}",
+                                                                     limit=MAX_FRAMES_MEGAPIXELS, prog=PROG))
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
     if args.steps is not None and not args.steps.strip():
-        raise _Usage("--steps needs a directory to write the frames to, got an empty name")
+        raise _Usage(tr("--steps needs a directory to write the frames to, got an empty name"))
     if not args.steps and (args.quiz or args.no_gif):
-        raise _Usage(f"{'--quiz' if args.quiz else '--no-gif'} only applies to frames: add --steps DIR")
+        raise _Usage(tr("{flag} only applies to frames: add --steps DIR").format(
+            flag="--quiz" if args.quiz else "--no-gif"))
     root, inputs, warnings = _build(args)
     steps = explain(root)
     if args.steps and len(steps) + 1 > MAX_FRAMES:
-        raise _Usage(f"--steps would draw {len(steps) + 1} frames (one per backward step, and the seed); "
-                     f"the limit is {MAX_FRAMES}, as each is a full Graphviz picture: leave out --steps "
-                     "for the table, or shorten the expression")
+        raise _Usage(tr("--steps would draw {n} frames (one per backward step, and the seed); the limit is "
+                        "{limit}, as each is a full Graphviz picture: leave out --steps for the table, or "
+                        "shorten the expression").format(n=len(steps) + 1, limit=MAX_FRAMES))
     if args.steps:
         _check_frames(root, len(steps) + 1)
     if args.steps and not args.no_gif:
         try:
             import PIL  # noqa: F401  -- the animated GIF needs it; the PNG frames do not
         except ImportError:
-            raise RuntimeError("the animated GIF needs Pillow (pip install Pillow); "
-                               "add --no-gif for the PNG frames only") from None
+            raise RuntimeError(tr("the animated GIF needs Pillow (pip install Pillow); add --no-gif for "
+                                  "the PNG frames only")) from None
     _warn(args, warnings)
     print(_table(steps, inputs))
     if args.steps:
         from .steps import render_steps
 
         written = render_steps(root, args.steps, gif=not args.no_gif, quiz=args.quiz)
-        print(f"{len(written.frames)} frames written to {args.steps}"
-              + (f"; animation: {written.gif}" if written.gif else ""))
-    return 0
-
-
-# demos/ installs as autograd_lite_demos (see setup.cfg); a bare checkout has it as demos.
-DEMO_PACKAGES = ("autograd_lite_demos", "demos")
-
-
-def _demos() -> Any:
-    for package in DEMO_PACKAGES:
-        try:
-            return importlib.import_module(package)
-        except ModuleNotFoundError as err:
-            if err.name != package:
-                raise
-    raise RuntimeError(f"the demos are not installed (no package {' or '.join(DEMO_PACKAGES)})")
-
-
-def _demo_names() -> List[str]:
-    return sorted(m.name.replace("_", "-") for m in pkgutil.iter_modules(_demos().__path__)
-                  if not m.name.startswith("_"))
-
-
-def _cmd_demo(args: argparse.Namespace) -> int:
-    if not args.name:
-        print("demos: " + ", ".join(_demo_names()))
-        return 0
-    name = args.name.replace("-", "_")
-    if not name.isidentifier() or name.startswith("_"):
-        raise _Usage(f"no demo named {args.name!r}; available: {', '.join(_demo_names())}")
-    package = _demos().__name__
-    try:
-        module = importlib.import_module(f"{package}.{name}")
-    except ModuleNotFoundError as err:
-        if err.name == f"{package}.{name}":
-            raise _Usage(f"no demo named {args.name!r}; available: {', '.join(_demo_names())}") from None
-        raise
-    main = getattr(module, "main", None)
-    if main is None:
-        raise _Usage(f"demo {args.name!r} has no main(argv)")
-    try:
-        return int(main(list(args.args)) or 0)
-    except SystemExit as exit_:  # the demo's own argparse (--help, usage error)
-        return exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
-
-
-BANNER = (
-    f"autograd_lite {__version__}: Value, Tensor, explain, viz and no_grad are imported.\n"
-    "Try:  x, y = Value(1.0, 'x'), Value(2.0, 'y');  z = (x + y)**2;  z.backward()\n"
-    "Then: print(explain(z));  viz.render(z, 'z.png');  x.grad   (Ctrl-D to leave)"
-)
-
-
-def repl_namespace() -> Dict[str, Any]:
-    """What the console starts with."""
-    import autograd_lite
-    import viz
-
-    ns: Dict[str, Any] = {"Value": Value, "explain": explain, "viz": viz, "autograd_lite": autograd_lite,
-                          "no_grad": autograd_lite.no_grad}
-    tensor = getattr(autograd_lite, "Tensor", None)
-    if tensor is not None:
-        ns["Tensor"] = tensor
-    return ns
-
-
-def _cmd_repl(args: argparse.Namespace) -> int:
-    code.interact(banner=BANNER, local=repl_namespace(), exitmsg="")
+        print(tr("{n} frames written to {dir}").format(n=len(written.frames), dir=args.steps)
+              + (tr("; animation: {gif}").format(gif=written.gif) if written.gif else ""))
     return 0
 
 
@@ -360,20 +308,28 @@ def _hint_dash(argv: List[str]) -> None:
     for item in argv:  # options are -h, -o and --words; an expression is anything else after one -
         if item.startswith("-") and not item.startswith("--") and item[:2] not in ("-h", "-o") \
                 and len(item) > 1 and (item[1].isalnum() or item[1] in "(."):
-            print(f"{PROG}: hint: {item!r} starts with '-', so it reads as an option; write the expression "
-                  f"in parentheses, '({item})', or put -- before it", file=sys.stderr)
+            hint = tr("hint: {item} starts with '-', so it reads as an option; write the expression in "
+                      "parentheses, '({raw})', or put -- before it").format(item=repr(item), raw=item)
+            print(f"{PROG}: {hint}", file=sys.stderr)
             return
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Run the command line; returns the exit code (the console script exits with it)."""
+    """Run the command line; returns the exit code (the console script exits with it). Its words are
+    English or Chinese: ``--lang zh``, or the ``LANG`` environment (``autograd_lite.i18n``)."""
+    items = list(sys.argv[1:] if argv is None else argv)
+    with using(lang_option(items)):
+        return _main(items)
+
+
+def _main(argv: List[str]) -> int:
     parser = _parser()
     try:
-        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+        args = parser.parse_args(argv)
     except SystemExit as exit_:  # --help, --version, or argparse's own usage error (code 2)
         code_ = int(exit_.code or 0)
         if code_ == 2:
-            _hint_dash(list(sys.argv[1:] if argv is None else argv))
+            _hint_dash(argv)
         return code_
     commands = {"draw": _cmd_draw, "explain": _cmd_explain, "demo": _cmd_demo, "repl": _cmd_repl}
     if args.command is None:
@@ -388,7 +344,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"{PROG} {args.command}: {err}", file=sys.stderr)
         return 1
     except OSError as err:
-        print(f"{PROG} {args.command}: cannot write: {err}", file=sys.stderr)
+        print(f"{PROG} {args.command}: " + tr("cannot write: {error}").format(error=err), file=sys.stderr)
         return 1
 
 

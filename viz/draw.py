@@ -321,12 +321,18 @@ def render(root: Any, path: Union[str, "os.PathLike[str]"], format: Optional[str
            **draw_options: Any) -> Path:
     """Write the picture of ``root``'s graph (or of a ``Digraph`` from :func:`draw`) to ``path``.
 
-    The format comes from the suffix (``.png``, ``.svg``, ``.pdf``, ``.dot``) unless
+    The format comes from the suffix (``.png``, ``.svg``, ``.pdf``, ``.dot``; ``.tex`` and ``.tikz``
+    for TikZ, see :mod:`viz.tikz`) unless
     ``format`` is given; other keyword arguments go to :func:`draw`.  Returns the path.
     If the Graphviz ``dot`` program is missing, the DOT source is written beside ``path``
     (same name, ``.dot``) and :class:`GraphvizNotFoundError` explains how to install it.
     """
     out = Path(path)
+    if format is None and out.suffix.lower() in (".tex", ".tikz"):  # for slides: viz/tikz.py
+        from .tikz import write_tikz
+
+        out.parent.mkdir(parents=True, exist_ok=True)
+        return write_tikz(root, out, **draw_options)
     kind = _format_of(out, format)
     g = root if isinstance(root, graphviz.Digraph) else draw(root, **draw_options)
     if out.parent and not out.parent.exists():

@@ -59,6 +59,7 @@ Rules worth knowing
 
 # The private helpers are for autograd_lite's own op modules (functional, conv): how an op
 # makes its node.
+from . import function as _function  # noqa: F401  (gives Function.apply its Tensor path)
 from ._node import _leaf, _operand, _result, _result_n, _tensors, _unbroadcast  # noqa: F401
 from .core import Tensor
 

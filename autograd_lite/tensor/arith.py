@@ -8,7 +8,7 @@ and on Tensors (``create_graph=True``).
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Dict
 
 import numpy as np
 
@@ -16,34 +16,13 @@ from .. import checks as _checks
 from .. import engine as _engine
 from .. import ops as _ops
 from ..format import fmt
+from ..specialise import tensor_binary_rule, tensor_rule
 from ..value import Value, ZeroDivisionDomainError
 from . import _domain as D
 from ._node import _ndarray, _Node, _operand, _result, _shape_error, _zero, value_of
 
 if TYPE_CHECKING:
     from .core import Tensor
-
-
-def _add_rule(g: Any, a: Any, b: Any, out: Any, saved: Any, wa: bool, wb: bool) -> tuple:
-    return (g if wa else None, g if wb else None)
-
-
-def _sub_rule(g: Any, a: Any, b: Any, out: Any, saved: Any, wa: bool, wb: bool) -> tuple:
-    return (g if wa else None, -g if wb else None)
-
-
-def _mul_rule(g: Any, a: Any, b: Any, out: Any, saved: Any, wa: bool, wb: bool) -> tuple:
-    return (g * b if wa else None, g * a if wb else None)
-
-
-def _div_rule(g: Any, a: Any, b: Any, out: Any, saved: Any, wa: bool, wb: bool) -> tuple:
-    # d(a/b)/db = -a/b**2, as -(a/b)/b: neither b*b nor g/b may overflow or underflow on the
-    # way to a representable slope (the same arithmetic as Value)
-    return (g / b if wa else None, g * -(out / b) if wb else None)
-
-
-def _neg_rule(g: Any, a: Any, out: Any, saved: Any) -> Any:
-    return -g
 
 
 def _pow_const_rule(g: Any, a: Any, out: Any, k: float) -> Any:
@@ -98,15 +77,11 @@ def _matmul_rule(g: Any, a: Any, b: Any, out: Any, saved: Any, wa: bool, wb: boo
 
 
 def _register() -> None:
-    for name, rule in (
-        ("+", _add_rule),
-        ("-", _sub_rule),
-        ("*", _mul_rule),
-        ("/", _div_rule),
-        ("**", _pow_rule),
-        ("**n", _pow_const_rule),
-        ("neg", _neg_rule),
-    ):
+    # + - * / and neg: generated from the rows' text (g * b, g / b, -g: autograd_lite.specialise)
+    for name in ("+", "-", "*", "/"):
+        _ops.bind(name, tensor_binary_rule(_ops.OPS[name], value_of))
+    _ops.bind("neg", tensor_rule(_ops.OPS["neg"], value_of))
+    for name, rule in (("**", _pow_rule), ("**n", _pow_const_rule)):
         _ops.bind(name, rule)
     _ops.register(
         _ops.Op(
@@ -126,7 +101,7 @@ def _register() -> None:
 
 
 _register()
-_pow_op_names = {2.0: "**2"}
+_pow_op_names: Dict[float, Any] = {}
 
 
 class ArithmeticOps:
@@ -216,8 +191,8 @@ class ArithmeticOps:
                 f"**: expected a number or Tensor exponent, got {type(other).__name__}: {other!r}"
             )
         op = _pow_op_names.get(k)
-        if op is None:
-            op = "**" + fmt(k)  # the exponent is part of the op's name, as for Value
+        if op is None:  # the exponent is part of the op's name, as for Value; the tag holds it
+            op = _ops.param_tag("**n", k, "**" + fmt(k))
             if len(_pow_op_names) < 256:
                 _pow_op_names[k] = op
         if k.is_integer():
@@ -296,3 +271,6 @@ def _check_matmul_size(a: np.ndarray, b: np.ndarray) -> None:
         return  # numpy's own shape error follows
     shape = batch + a.shape[-2:-1] + b.shape[-1:] if b.ndim > 1 else batch + a.shape[-2:-1]
     _checks.fits(math.prod(shape), np.result_type(a, b).itemsize, f"the output of shape {shape}", "@")
+
+_add_rule, _sub_rule, _mul_rule, _div_rule, _neg_rule = (
+    _ops.OPS[name].vjp for name in ("+", "-", "*", "/", "neg"))

@@ -27,11 +27,12 @@ from typing import Any, List, Tuple
 
 import numpy as np
 
-from . import engine as _engine
-from .function import Context, grads_of, graph_context, not_differentiable
-from .tensor import Tensor, _result_n
-from .tensor._node import _to_array
-from .value import Value
+from .. import engine as _engine
+from .. import function as _function
+from ..function import Context, grads_of, graph_context, not_differentiable
+from ..value import Value
+from ._node import _result_n, _to_array
+from .core import Tensor
 
 
 def apply_tensors(cls: Any, args: Tuple[Any, ...]) -> Tensor:
@@ -50,7 +51,8 @@ def apply_tensors(cls: Any, args: Tuple[Any, ...]) -> Tensor:
                         f"got a {type(out).__name__}")
     data = _to_array(out, None, f"{name}.forward")
     ctx._args, ctx._inputs, ctx._raw, ctx._out = args, inputs, raw, out  # type: ignore[attr-defined]
-    return _result_n(data, name, _function_rule, [a for a in args if isinstance(a, Tensor)], (cls, ctx))
+    parents = [a for a in args if isinstance(a, Tensor)]
+    return _result_n(data, cls._row.tag, _function_rule, parents, (cls, ctx))
 
 
 def _function_rule(g: Any, parents: List[Any], out: Any, saved: Any, wants: List[bool]) -> Tuple[Any, ...]:
@@ -93,3 +95,6 @@ def _array(cls: Any, i: int, c: Any) -> np.ndarray:
         raise TypeError(f"{cls.__name__}.backward returned a gradient of dtype {arr.dtype} for input {i}; "
                         "gradients are real numbers")
     return arr
+
+
+_function.apply_tensors = apply_tensors  # Function.apply on Tensors (this package is loaded then)

@@ -1,0 +1,230 @@
+"""Value's op methods, generated from the op table's rows at import.
+
+A row holds its op once: the forward on floats (``inline`` text such as ``a * b``, or ``scalar``,
+math's function) and each local derivative as text (``b``, ``1.0 - out * out``; see
+:func:`autograd_lite.ops.code`).  Here each row becomes a method of ``Value`` whose body is
+that text, written out in place: no call for the forward, none for the local derivative, none
+to make the node.  Most of a scalar graph is built by these methods, so they are as fast as
+code written by hand, and they cannot drift from the rules that ``create_graph=True``, forward
+mode, ``explain`` and the pictures use: there is no other copy.
+
+>>> from autograd_lite import Value
+>>> import inspect
+>>> print(Value.__mul__.source)  # the method, as generated from the row "*"
+def __mul__(self, other):
+    if type(other) is not Value:
+        other = _const(other, '*')
+    a = self.data
+    b = other.data
+    r = a * b
+    out = _object_new(Value)
+    out.data = r
+    out.grad = 0.0
+    out.op = tag
+    out.label = ''
+    if _engine._threads_without_grad and not _engine.is_grad_enabled():
+        out._a = out._b = None
+        out._la = out._lb = 0.0
+    else:
+        out._a = self
+        out._b = other
+        out._la = b
+        out._lb = a
+    out._order = _next_order()
+    return out
+<BLANKLINE>
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import partial
+from typing import Any, Callable, Dict, Optional
+
+from . import engine as _engine
+from . import ops as _ops
+from .format import fmt
+from .numeric import DomainError
+
+__all__ = ["binary_method", "unary_method", "tensor_rule", "FLOAT_FORMS", "ARRAY_FORMS"]
+
+#: How a function of the rules' vocabulary reads on a float, where that is one expression: the
+#: generated methods write it out instead of calling it (``tests/test_specialise.py`` checks
+#: each against the function itself on every kind of float).
+FLOAT_FORMS: Dict[str, str] = {
+    "step": "(1.0 if {x} > 0.0 else 0.0)",
+    "recip": "(1.0 / {x} if {x} != 0.0 else math.copysign(math.inf, {x}))",
+}
+
+#: The same for the arrays of a Tensor rule (a boolean mask moves less memory than a float one;
+#: ``value_of``: the array behind a Tensor, as the rule also runs on Tensors, as graph).
+ARRAY_FORMS: Dict[str, str] = {
+    "step": "(value_of({x}) > 0.0)",
+}
+
+_NODE = """\
+    out = _object_new(Value)
+    out.data = r
+    out.grad = 0.0
+    out.op = tag
+    out.label = ''
+    if _engine._threads_without_grad and not _engine.is_grad_enabled():
+        out._a = out._b = None
+        out._la = out._lb = 0.0
+    else:
+        out._a = {a}
+        out._b = {b}
+        out._la = {la}
+        out._lb = {lb}
+    out._order = _next_order()
+    return out
+"""
+
+
+def _local(rule: Callable[..., Any], names: Dict[str, str], forms: Optional[Dict[str, str]] = None) -> str:
+    """A rule's text with the row's parameter names replaced by the method's variables, and the
+    vocabulary's float forms written out."""
+    text = getattr(rule, "code", None)
+    if text is None:
+        raise ValueError(f"op table: a rule of {rule!r} is not written as text (ops.code)")
+    text = re.sub(r"\b[A-Za-z_]\w*\b", lambda m: names.get(m.group(0), m.group(0)), text)
+    for fn, form in (FLOAT_FORMS if forms is None else forms).items():
+        text = re.sub(rf"\b{fn}\((\w+)\)", partial(_fill, form), text)
+    return text
+
+
+def _fill(form: str, m: "re.Match[str]") -> str:
+    return form.format(x=m.group(1))
+
+
+def _compile(source: str, name: str, namespace: Dict[str, Any]) -> Callable[..., Any]:
+    exec(compile(source, f"<autograd_lite.specialise {name}>", "exec"), namespace)  # noqa: S102
+    method = namespace[name]
+    method.source = source
+    method.__qualname__ = f"{namespace['Value'].__name__}.{name}"
+    return method
+
+
+def _namespace(value_cls: Any, const: Callable[..., Any], row: _ops.Op) -> Dict[str, Any]:
+    return {**_ops.VOCABULARY, "__builtins__": __builtins__, "Value": value_cls, "_const": const,
+            "_object_new": object.__new__, "_engine": _engine, "_next_order": _engine.next_order,
+            "tag": row.tag, "math": math, "fmt": fmt, "DomainError": DomainError,
+            "_forward": row.scalar}
+
+
+def binary_method(value_cls: Any, const: Callable[..., Any], row: _ops.Op, name: str, before: str = "",
+                  after: str = "", names: Optional[Dict[str, Any]] = None) -> Callable[..., Any]:
+    """``Value.<name>`` (``__add__``, ...) for a two-parent row with an ``inline`` forward;
+    ``before`` and ``after`` (lines of code, with the functions they call in ``names``) are the
+    caller's policy around the forward ``r`` of the floats ``a`` and ``b`` (a pole, an overflow)."""
+    if row.arity != 2 or not row.inline:
+        raise ValueError(f"op table: the row {row.name!r} has no inline two-parent forward")
+    renames = dict(zip(getattr(row.rules[0], "params", ()), ("a", "b", "r")))
+    la, lb = (_local(rule, renames) for rule in row.rules)
+    source = (f"def {name}(self, other):\n"
+              f"    if type(other) is not Value:\n"
+              f"        other = _const(other, {row.name!r})\n"
+              f"    a = self.data\n"
+              f"    b = other.data\n"
+              + before + f"    r = {row.inline}\n" + after
+              + _NODE.format(a="self", b="other", la=la, lb=lb))
+    method = _compile(source, name, {**_namespace(value_cls, const, row), **(names or {})})
+    method.__doc__ = f"{row.doc}: {row.expr.format(a='self', b='other')}"
+    return method
+
+
+def unary_method(value_cls: Any, const: Callable[..., Any], row: _ops.Op, name: str) -> Callable[..., Any]:
+    """``Value.<name>`` for a one-parent row: its float forward with the numeric policy (math's
+    ValueError is the domain error, or NaN outside any stated domain; an OverflowError from a
+    finite x is refused where the row says the op overflows), its local derivative inline."""
+    if row.arity != 1 or (row.scalar is None and not row.inline):
+        raise ValueError(f"op table: the row {row.name!r} has no float forward (its 'scalar')")
+    renames = dict(zip(getattr(row.rules[0], "params", ()), ("a", "r")))
+    if row.inline:
+        forward = f"    r = {row.inline}\n"
+    else:
+        needs = f"{row.name}: needs {row.domain[0]}, got x = {{fmt(a)}}" if row.domain else ""
+        on_domain = (f"        raise DomainError(f'{needs}') from None\n" if needs
+                     else "        r = math.nan\n")
+        forward = ("    try:\n"
+                   "        r = _forward(a)\n"
+                   "    except ValueError:\n"
+                   f"{on_domain}"
+                   "    except OverflowError:\n"
+                   "        r = math.inf\n")
+        if row.overflows:  # a finite x whose result is infinite (a derivative as graph may be)
+            forward += ("    if r - r != 0.0 and a - a == 0.0 and r == r and not _engine.in_rule():\n"
+                        f"        raise OverflowError(f'{row.name}: result too large for a float "
+                        f"({row.name}({{fmt(a)}}))')\n")
+    source = (f"def {name}(self):\n"
+              "    a = self.data\n"
+              + forward + _NODE.format(a="self", b="None", la=_local(row.rules[0], renames), lb="0.0"))
+    method = _compile(source, name, _namespace(value_cls, const, row))
+    method.__doc__ = f"{row.doc}; d/dx = {row.local[0].format(a='x')}."
+    return method
+
+
+def vjp_text(row: _ops.Op, index: int, forms: Optional[Dict[str, str]] = None) -> str:
+    """What a Tensor op sends parent ``index``: the upstream ``g`` times the row's local
+    derivative, as text in ``g``, the parents ``a`` (``b``) and ``out``.  A local 1 or -1 sends
+    ``g`` or ``-g`` (no product); ``g * recip(x)`` is written ``g / x``, as numpy and PyTorch
+    divide.  ``forms``: the vocabulary written out (default :data:`ARRAY_FORMS`).
+
+    >>> from autograd_lite import ops
+    >>> [vjp_text(ops.OPS["/"], i) for i in (0, 1)]
+    ['g / b', 'g * (-(out / b))']
+    """
+    rule = row.rules[index]
+    params = getattr(rule, "params", ())
+    renames = dict(zip(params, ("a", "b", "out") if len(params) == 3 else ("a", "out")))
+    local = _local(rule, renames, ARRAY_FORMS if forms is None else forms).strip()
+    if local in ("1.0", "1"):
+        return "g"
+    if local in ("-1.0", "-1"):
+        return "-g"
+    quotient = re.fullmatch(r"recip\((\w+)\)", local)
+    if quotient:
+        return f"g / {quotient.group(1)}"
+    return f"g * {local}" if re.fullmatch(r"\w+", local) or _enclosed(local) else f"g * ({local})"
+
+
+def _enclosed(text: str) -> bool:
+    """True when ``text`` is one parenthesised expression: ``(a > 0.0)``, not ``(a) * (b)``."""
+    depth = 0
+    for k, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and k < len(text) - 1:
+            return False
+    return text.startswith("(") and depth == 0
+
+
+def _rule_function(name: str, source: str, value_of: Callable[[Any], Any]) -> Callable[..., Any]:
+    namespace = {**_ops.VOCABULARY, "__builtins__": __builtins__, "value_of": value_of}
+    exec(compile(source, f"<autograd_lite.specialise {name}>", "exec"), namespace)  # noqa: S102
+    rule = namespace[name]
+    rule.source = source
+    return rule
+
+
+def tensor_rule(row: _ops.Op, value_of: Callable[[Any], Any]) -> Callable[..., Any]:
+    """The Tensor rule (vector-Jacobian product) of a one-parent row, generated from its text:
+    ``rule(g, a, out, saved)``, on arrays, or on Tensors as graph (``create_graph=True``;
+    ``value_of``: the array behind a Tensor, for the forms of :data:`ARRAY_FORMS`)."""
+    if row.arity != 1 or not row.rules:
+        raise ValueError(f"op table: the row {row.name!r} is not a one-parent row with a rule")
+    name = re.sub(r"\W", "_", row.name) + "_rule"
+    return _rule_function(name, f"def {name}(g, a, out, saved):\n    return {vjp_text(row, 0)}\n", value_of)
+
+
+def tensor_binary_rule(row: _ops.Op, value_of: Callable[[Any], Any]) -> Callable[..., Any]:
+    """The Tensor rule of a two-parent row, generated from its text:
+    ``rule(g, a, b, out, saved, wa, wb) -> (ca, cb)``, None for a parent that wants no grad
+    (a contribution may keep the broadcast shape: the engine sums it back)."""
+    if row.arity != 2 or len(row.rules) != 2:
+        raise ValueError(f"op table: the row {row.name!r} is not a two-parent row with two rules")
+    words = {"+": "add", "-": "sub", "*": "mul", "/": "div"}
+    name = words.get(row.name, re.sub(r"\W", "_", row.name)) + "_rule"
+    source = (f"def {name}(g, a, b, out, saved, wa, wb):\n"
+              f"    return ({vjp_text(row, 0)} if wa else None, {vjp_text(row, 1)} if wb else None)\n")
+    return _rule_function(name, source, value_of)
