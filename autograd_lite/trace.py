@@ -211,8 +211,8 @@ def tangent_trace(f: Callable[..., Any], primals: Sequence[Any], tangents: Seque
     :func:`autograd_lite.forward.trace`). ``lang``: ``"en"`` or ``"zh"``."""
     said = None if lang is None else language(lang, "forward.trace")
     from .engine import enable_grad
-    from .reading import graph_nodes
     from .numeric import _check_number
+    from .reading import graph_nodes
     from .value import Value
 
     where = "forward.trace"
