@@ -148,6 +148,25 @@ def test_the_core_types_load_no_teaching_module() -> None:
     assert not TEACHING & tensor, TEACHING & tensor
 
 
+def test_viz_reads_graphs_through_the_public_modules() -> None:
+    # the walk, names, contributions, previews, rows and words come from autograd_lite.reading;
+    # from explain only its public API; never a private name
+    public = {"autograd_lite", "autograd_lite.reading", "autograd_lite.format", "autograd_lite.explain",
+              "autograd_lite.display", "autograd_lite.gradcheck", "autograd_lite.ops", "autograd_lite.i18n",
+              "autograd_lite.groups", "autograd_lite.scalar_nn", "autograd_lite.nn"}
+    used: Dict[str, Set[str]] = {}
+    for path in (ROOT / "viz").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("autograd_lite"):
+                used.setdefault(node.module or "", set()).update(a.name for a in node.names)
+            if isinstance(node, ast.Import):
+                assert not any(a.name.startswith("autograd_lite.") for a in node.names), path
+    assert set(used) <= public, set(used) - public
+    assert used.get("autograd_lite.explain", set()) <= {"Explanation", "explain"}, used
+    names = {name for group in used.values() for name in group}
+    assert {name for name in names if name.startswith("_")} <= {"__version__"}, names
+
+
 def test_no_file_over_about_400_lines() -> None:
     long = {str(p.relative_to(ROOT)): n for folder in ("autograd_lite", "viz", "demos", "tools")
             for p in (ROOT / folder).rglob("*.py")

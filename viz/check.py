@@ -15,8 +15,8 @@ from typing import Any, Callable, Dict, List
 
 import numpy as np
 
-from autograd_lite.explain import explain, graph_nodes
-from autograd_lite.ops import op_row
+from autograd_lite.explain import explain
+from autograd_lite.reading import graph_nodes, op_row
 
 CHECK_ATOL = 1e-5
 CHECK_RTOL = 1e-3

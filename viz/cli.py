@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any, List, Optional, Sequence, Tuple
 
 from autograd_lite import DomainError, Value, __version__, explain, fmt
-from autograd_lite.explain import Explanation, graph_nodes, preview
+from autograd_lite.explain import Explanation
 from autograd_lite.i18n import tr, tr_mark, using
+from autograd_lite.reading import graph_nodes, preview
 
 from .cli_demo import BANNER, DEMO_PACKAGES, _cmd_demo, _cmd_repl, _demo_names, _demos, _Usage, repl_namespace  # noqa: F401
 from .cli_lang import Formatter, lang_option, localize

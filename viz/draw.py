@@ -33,9 +33,7 @@ from typing import Any, Iterable, List, Optional, Union
 
 import graphviz
 
-from autograd_lite.engine import is_node, value_of
-from autograd_lite.explain import node_names
-from autograd_lite.words import expression, partial
+from autograd_lite.reading import expression, is_node, node_names, partial, value_of
 
 from .check import check_records, tensor_checks
 from .labels import (
@@ -279,7 +277,7 @@ def draw(
 
 def _draw_folded(root: Any, fold: str, rankdir: str, show_grad: bool, show_local: bool, highlight: Any,
                  max_nodes: Optional[int], check: bool, frame: Optional[Frame]) -> graphviz.Digraph:
-    from autograd_lite.explain import graph_nodes
+    from autograd_lite.reading import graph_nodes
 
     from .fold import check_fold, fold_graph
     from .fold_draw import draw_folded

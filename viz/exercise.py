@@ -29,10 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
 
-from autograd_lite.engine import is_node
-from autograd_lite.explain import graph_nodes, node_names
 from autograd_lite.format import fmt
-from autograd_lite.words import partial
+from autograd_lite.reading import graph_nodes, is_node, node_names, partial
 
 __all__ = ["plant_bug", "Exercise", "Verdict"]
 

@@ -26,7 +26,7 @@ import re
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from autograd_lite import DomainError, Value, fmt, ops
-from autograd_lite.explain import expression
+from autograd_lite.reading import expression
 
 MAX_CHARS = 1000
 MAX_DEPTH = 60

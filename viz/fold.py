@@ -24,10 +24,9 @@ import bisect
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
-from autograd_lite.engine import contributions, creation_index, is_node, value_of
-from autograd_lite.explain import graph_nodes
 from autograd_lite.groups import Block, blocks_of
 from autograd_lite.groups import group as _group
+from autograd_lite.reading import contributions, creation_index, graph_nodes, is_node, value_of
 
 __all__ = ["FoldedGroup", "Folding", "fold_graph", "group", "FOLDS", "check_fold"]
 

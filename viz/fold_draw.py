@@ -11,9 +11,7 @@ from typing import Any, Dict, List, Tuple
 
 import graphviz
 
-from autograd_lite.engine import contributions, value_of
-from autograd_lite.explain import node_names
-from autograd_lite.words import expression
+from autograd_lite.reading import contributions, expression, node_names, value_of
 
 from .fold import FoldedGroup, Folding
 from .labels import (

@@ -20,9 +20,7 @@ from typing import Any, Optional
 
 import graphviz
 
-from autograd_lite.engine import creation_index, is_node
-from autograd_lite.explain import graph_nodes, node_names
-from autograd_lite.words import total
+from autograd_lite.reading import creation_index, graph_nodes, is_node, node_names, total
 
 from .draw import DEFAULT_MAX_NODES, draw
 from .labels import FONT, INK, LINE_HOT, esc, font
@@ -80,7 +78,7 @@ def draw_gradient(gradient: Any, forward: Any, *, rankdir: str = "LR",
 
 def _backward_ran(root: Any) -> bool:
     """A backward pass from ``root`` has run: it holds a seed (a Value's grad 0 means none)."""
-    from autograd_lite.engine import value_of
+    from autograd_lite.reading import value_of
 
     g = value_of(root.grad)
     return g is not None and (not isinstance(g, (int, float)) or g != 0.0)

@@ -15,11 +15,9 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
-from autograd_lite.engine import value_of
-from autograd_lite.explain import SHORT_DIGITS, atom, formula, preview
-from autograd_lite.format import fmt
-from autograd_lite.ops import OPS, op_row
-from autograd_lite.words import use_note
+from autograd_lite.format import atom, fmt
+from autograd_lite.ops import OPS
+from autograd_lite.reading import SHORT_DIGITS, formula, op_row, preview, use_note, value_of
 
 # One palette, chosen for slides: forward numbers dark, backward numbers red (as in the
 # book's backward arrows), inputs blue, the output green, ops pale yellow.

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Set, Tuple
 
-from autograd_lite.engine import contributions, value_of
-from autograd_lite.explain import graph_nodes
+from autograd_lite.reading import contributions, graph_nodes, value_of
 
 FAR_RANKS = 3  # a use more than this many values away from its value's box gets a copy
 

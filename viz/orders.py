@@ -29,8 +29,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 import graphviz
 import numpy as np
 
-from autograd_lite import engine
-from autograd_lite.explain import graph_nodes, node_names, preview
+from autograd_lite.reading import graph_nodes, is_node, node_names, preview, topological_order, value_of
 
 from .labels import BACK, FONT, INK, MUTED, OK_GREEN, esc
 
@@ -91,7 +90,7 @@ class OrderComparison:
         grads = {n: zero for n in self.nodes}
         grads[self.root] = self.root._plus(zero, seed)
         adds: List[Add] = []
-        for node in engine.topological_order(self.root):
+        for node in topological_order(self.root):
             g = grads[node]
             for i, parent, c in _sends(node, g):
                 before = grads[parent]
@@ -235,19 +234,19 @@ class OrderComparison:
 
 def _num(x: Any) -> str:
     """A grad as people read it (numbers through ``fmt``, arrays in short)."""
-    return preview(engine.value_of(x))
+    return preview(value_of(x))
 
 
 def _equal(x: Any, y: Any) -> bool:
     """Bit for bit equal grads (NaN equals NaN), numbers or arrays."""
-    return bool(np.array_equal(engine.value_of(x), engine.value_of(y), equal_nan=True))
+    return bool(np.array_equal(value_of(x), value_of(y), equal_nan=True))
 
 
 def compare_orders(root: Any, grad: Optional[Any] = None) -> OrderComparison:
     """Run the naive recursive backward and the topological one from ``root`` on private grads
     (no ``.grad`` of the graph changes) and compare them; ``print`` it for both ledgers side by
     side and the reason they differ. ``grad`` is the seed, as for ``backward``."""
-    if not engine.is_node(root):
+    if not is_node(root):
         raise TypeError(f"compare_orders: expected a Value or Tensor, got {type(root).__name__}: {root!r}")
     seed = root._seed_for(grad, "compare_orders (seed grad)")
     nodes = graph_nodes(root)
@@ -257,7 +256,7 @@ def compare_orders(root: Any, grad: Optional[Any] = None) -> OrderComparison:
     calls = {n: 0 for n in nodes}
     calls[root] = 1
     adds = 0
-    for node in engine.topological_order(root):  # children first: a node's calls are all counted
+    for node in topological_order(root):  # children first: a node's calls are all counted
         adds += calls[node] * len(node.parents)
         for p in node.parents:
             if not p.is_leaf:

@@ -24,10 +24,10 @@ from typing import Any, Dict, List, Optional, Union
 import graphviz
 
 from autograd_lite.display import explanation_html
-from autograd_lite.explain import SHORT_DIGITS, Explanation, formula
-from autograd_lite.explain import preview as _preview
+from autograd_lite.explain import Explanation
 from autograd_lite.format import fmt
-from autograd_lite.words import partial, total
+from autograd_lite.reading import SHORT_DIGITS, formula, partial, total
+from autograd_lite.reading import preview as _preview
 
 from .draw import GraphvizNotFoundError, dot_available, draw
 from .page_graph import changes, graph_dot, graph_svg, packed, vendored_viz
@@ -52,8 +52,7 @@ MAX_PAGE_NODES = 4000  # one layout for every step; more would take Graphviz ten
 
 
 def _refuse_big(root: Any, max_nodes: int, where: str) -> None:
-    from autograd_lite.engine import is_node
-    from autograd_lite.explain import graph_nodes
+    from autograd_lite.reading import graph_nodes, is_node
 
     if not is_node(root):
         raise TypeError(f"{where}: expected a Value or Tensor, got {type(root).__name__}: {root!r}")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
 
-from autograd_lite.words import total
+from autograd_lite.reading import total
 
 from .draw import Frame, draw, pipe
 from .labels import num as preview
@@ -45,7 +45,7 @@ def check_options(where: str, root: Any, rankdir: str = "LR", **flags: Any) -> N
     """The arguments every step-by-step output shares, refused up front with the caller's name:
     a Value or a Tensor root with one element (the pass starts from a seed of 1), a rankdir,
     and flags (``quiz=``, ``check=`` ...) that are True or False."""
-    from autograd_lite.engine import is_node
+    from autograd_lite.reading import is_node
 
     if not is_node(root):
         raise TypeError(f"{where}: expected a Value or Tensor, got {type(root).__name__}: {root!r}")

@@ -36,8 +36,8 @@ from typing import Any, Dict, List, Optional, Tuple, Union
 
 import numpy as np
 
-from autograd_lite.engine import is_node
 from autograd_lite.format import fmt
+from autograd_lite.reading import is_node
 
 from .watch_health import Flag, health_flags, layer_norms
 from .watch_model import Net, read_model

@@ -23,7 +23,7 @@ from typing import Any, List, Optional, Tuple
 import numpy as np
 
 from autograd_lite import Value, no_grad
-from autograd_lite.engine import is_node
+from autograd_lite.reading import is_node
 
 __all__ = ["NetLayer", "Net", "read_model", "MAX_WIDTH", "MAX_EDGES"]
 
