@@ -215,3 +215,8 @@ def work(f: Callable[..., Any], *args: Number) -> Work:
         if isinstance(o, Value):
             nodes.update(_engine.topological_order(o))
     return Work(len(args), len(outs), len(nodes), len(args), len(outs))
+
+
+from .value_more import add_dual_methods  # noqa: E402  (arctan2, hypot ... fmin)
+
+add_dual_methods(Dual, _dual)

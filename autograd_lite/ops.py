@@ -341,3 +341,6 @@ def markdown_table() -> str:
                      f"| {', '.join(row.kinds)} | {f'`{row.name}(x)`' if row.cli else ''} "
                      f"| {_markdown_text(row.doc)} |")
     return "\n".join(lines) + "\n"
+
+
+from . import ops_more  # noqa: E402,F401  (more shared rows: reciprocal ... fmin)

@@ -401,3 +401,6 @@ _R_POW_N = _ops.OPS["**n"].rules[0]
 _R_POW_A, _R_POW_B = _ops.OPS["**"].rules
 _R_SQRT = _ops.OPS["sqrt"].rules[0]
 _R_MOD_B = _ops.OPS["%"].rules[1]
+
+
+from . import value_more  # noqa: E402,F401  (arctan2, hypot ... fmin: the rows of ops_more)

@@ -20,9 +20,11 @@ from . import contract as _contract  # noqa: F401  (registers np.einsum, np.dot 
 from ._node import _add_to, _fit, _leaf, _ndarray, _next_order, _Node, _ones, _sum, _to_array
 from .arith import ArithmeticOps
 from .arrange import ArrangeOps
+from .binary_math import BinaryMathOps
 from .elementwise import ElementwiseOps
 from .numpy_api import NumpyProtocol
 from .numpy_math import NumpyMathOps
+from .rearrange import RearrangeOps
 from .reduce import ReductionOps
 from .shape import ShapeOps
 from .sorting import SortingOps
@@ -33,7 +35,7 @@ _only_none = {type(None)}
 
 
 class Tensor(ArithmeticOps, ElementwiseOps, NumpyMathOps, ReductionOps, ShapeOps, ArrangeOps, SortingOps,
-             NumpyProtocol, _Node):
+             BinaryMathOps, RearrangeOps, NumpyProtocol, _Node):
     """An n-dimensional array node in a computation graph.
 
     ``Tensor(data, requires_grad=False, dtype=None, label="")``.  Attributes: ``data``
