@@ -189,8 +189,19 @@ def value_and_grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[...,
 
     >>> value_and_grad(lambda x, y: x * y, argnums=(0, 1))(3.0, 4.0)
     (12.0, (4.0, 3.0))
+
+    Keywords go to ``f`` unchanged (not differentiated); an argument that is a tuple or list
+    gets a gradient of the same structure (:mod:`autograd_lite.arguments`).
     """
-    return lambda *args: _value_and_grad(f, argnums, args, True)
+    return lambda *args, **kwargs: _structured(f, argnums, args, kwargs)
+
+
+def _structured(f: Callable[..., Any], argnums: Argnums, args: Tuple[Any, ...], kwargs: Any) -> Any:
+    if kwargs or any(isinstance(a, (tuple, list)) for a in args):
+        from .arguments import call
+
+        return call(f, argnums, args, kwargs, False, "grad")
+    return _value_and_grad(f, argnums, args, True)
 
 
 def _value_and_grad(f: Callable[..., Any], argnums: Argnums, args: Tuple[Any, ...], warn: bool) -> Any:
@@ -209,9 +220,10 @@ def grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
     """The gradient of a scalar function, as a function: ``grad(f)(x) = f'(x)``.
 
     Numbers in give numbers; ``Value`` s in give a ``Value`` connected to their graph, so
-    ``grad(grad(f))`` is the second derivative (double backprop).
+    ``grad(grad(f))`` is the second derivative (double backprop).  Keywords and tuple
+    arguments as for :func:`value_and_grad`.
     """
-    return lambda *args: _value_and_grad(f, argnums, args, True)[1]
+    return lambda *args, **kwargs: _structured(f, argnums, args, kwargs)[1]
 
 
 def _jacobian_of(kind: Any, outs: List[Any], xs: List[Any], nodes: bool) -> List[List[Any]]:

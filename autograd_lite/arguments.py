@@ -1,0 +1,80 @@
+"""Arguments of ``grad`` / ``value_and_grad`` beyond plain numbers and arrays: keywords passed on
+to ``f`` unchanged (not differentiated), arguments that are tuples or lists (nested, of numbers,
+arrays, Values or Tensors: their gradient has the same structure), and ``grad_and_aux`` for an
+``f`` that returns ``(value, aux)`` (HIPS autograd's names).
+
+>>> from autograd_lite import grad, grad_and_aux
+>>> grad(lambda p, scale=1.0: (p[0] * p[1]) * scale)((3.0, 4.0), scale=2.0)
+(8.0, 6.0)
+>>> grad_and_aux(lambda x: (x * x, "aux"))(3.0)
+(6.0, 'aux')
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List, Sequence, Tuple
+
+from . import derivatives as _d
+
+__all__ = ["grad_and_aux", "call"]
+
+
+def _flatten(x: Any, into: List[Any]) -> Any:
+    """The leaves of ``x`` appended to ``into``; returns x's structure (an int: a leaf's place)."""
+    if isinstance(x, (tuple, list)) and not hasattr(x, "_fields"):
+        return type(x), [_flatten(v, into) for v in x]
+    into.append(x)
+    return len(into) - 1
+
+
+def _build(structure: Any, leaves: Sequence[Any]) -> Any:
+    if isinstance(structure, int):
+        return leaves[structure]
+    kind, parts = structure
+    return kind(_build(p, leaves) for p in parts)
+
+
+def _places(structure: Any) -> List[int]:
+    if isinstance(structure, int):
+        return [structure]
+    return [k for p in structure[1] for k in _places(p)]
+
+
+def call(f: Callable[..., Any], argnums: Any, args: Tuple[Any, ...], kwargs: Dict[str, Any],
+         aux: bool, where: str) -> Any:
+    """``(value, gradient[, aux])`` of ``f(*args, **kwargs)`` (see the module notes)."""
+    plain = not kwargs and not aux and not any(isinstance(a, (tuple, list)) for a in args)
+    if plain:  # the common case: the derivatives module's own path
+        return _d._value_and_grad(f, argnums, args, True)
+    leaves: List[Any] = []
+    shapes = [_flatten(a, leaves) for a in args]
+    which, many = _d._argnums(argnums, len(args), where)
+    places = [k for i in which for k in _places(shapes[i])]
+    if not places:
+        raise ValueError(f"{where}: the arguments to differentiate ({argnums!r}) hold no numbers or arrays")
+    box: List[Any] = []
+
+    def flat_f(*xs: Any) -> Any:
+        out = f(*[_build(s, xs) for s in shapes], **kwargs)
+        if aux:
+            if not (isinstance(out, (tuple, list)) and len(out) == 2):
+                raise TypeError(f"{where}: f must return a pair (value, aux), got {type(out).__name__}")
+            out, extra = out
+            box[:] = [extra]
+        return out
+
+    value, gs = _d._value_and_grad(flat_f, tuple(places), tuple(leaves), True)
+    by_place = dict(zip(places, gs))
+    grads = [_build(shapes[i], [by_place.get(k) for k in range(len(leaves))]) for i in which]
+    g = tuple(grads) if many else grads[0]
+    return (value, g, box[0]) if aux else (value, g)
+
+
+def grad_and_aux(f: Callable[..., Any], argnums: Any = 0) -> Callable[..., Tuple[Any, Any]]:
+    """For ``f`` returning ``(value, aux)``: ``(∂value/∂args[argnums], aux)`` (aux passed through
+    as ``f`` returned it; HIPS autograd's grad_and_aux, JAX's ``has_aux``)."""
+    def wrapped(*args: Any, **kwargs: Any) -> Tuple[Any, Any]:
+        _, g, extra = call(f, argnums, args, kwargs, True, "grad_and_aux")
+        return g, extra
+
+    return wrapped
