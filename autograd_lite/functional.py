@@ -54,7 +54,7 @@ __all__ = [
     "conv2d", "max_pool2d", "avg_pool2d", "im2col", "col2im",
     "dot", "outer", "tensordot", "einsum",
     "atleast_1d", "atleast_2d", "atleast_3d", "vstack", "hstack", "column_stack", "append",
-    "kron", "inner", "cross", "gather",
+    "kron", "inner", "cross", "gather", "scatter",
 ]
 
 
@@ -248,6 +248,7 @@ from .joins import (  # noqa: E402  (numpy's joins and products, PyTorch's gathe
     hstack,
     inner,
     kron,
+    scatter,
     vstack,
 )
 from .losses import cross_entropy, huber_loss, mse_loss, nll_loss, smooth_l1_loss  # noqa: E402

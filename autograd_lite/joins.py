@@ -1,5 +1,6 @@
 """numpy's joins and products made of other ops: vstack, hstack, column_stack, append,
-atleast_1d/2d/3d, kron, inner, cross; and PyTorch's ``gather`` (``take_along_axis`` with ``dim``).
+atleast_1d/2d/3d, kron, inner, cross; and PyTorch's ``gather`` and ``scatter`` (``take_along_axis``
+and ``put_along_axis`` with ``dim``).
 
 Each is a composition of rows of the op table (reshape, concatenate, einsum, getitem, ``*``),
 so its gradient, of any order, is theirs and its graph shows what it is made of.  Arguments are
@@ -27,7 +28,7 @@ from .tensor._node import _Node
 from .tensor.numpy_api import FUNCTIONS
 
 __all__ = ["atleast_1d", "atleast_2d", "atleast_3d", "vstack", "hstack", "column_stack", "append",
-           "kron", "inner", "cross", "gather"]
+           "kron", "inner", "cross", "gather", "scatter"]
 
 
 def _one(x: Any, op: str) -> Tensor:
@@ -153,6 +154,12 @@ def gather(input: Tensor, dim: Any, index: Any) -> Tensor:
     """PyTorch's gather: ``out[i][j] = input[index[i][j]][j]`` along ``dim`` (``dim=0``);
     :meth:`Tensor.take_along_axis` under PyTorch's name and argument order."""
     return _one(input, "gather").take_along_axis(index, dim)
+
+
+def scatter(input: Tensor, dim: Any, index: Any, src: Any) -> Tensor:
+    """PyTorch's scatter (out of place): a copy of ``input`` with ``src`` written at ``index``
+    along ``dim``; :meth:`Tensor.put_along_axis` (an index repeated along ``dim`` is refused)."""
+    return _one(input, "scatter").put_along_axis(index, src, dim)  # type: ignore[attr-defined, no-any-return]
 
 
 # numpy's parameter names are these functions' own (the gate binds numpy's call to them)

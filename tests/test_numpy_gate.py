@@ -184,7 +184,7 @@ NO_OP: Dict[str, Callable[..., Any]] = {
     "broadcast_arrays": lambda t, u: np.broadcast_arrays(t, u),
     "unique": lambda t, u: np.unique(t, return_counts=True),
     "histogram": lambda t, u: np.histogram(t),
-    "cumprod": lambda t, u: np.cumprod(t),
+    "nancumprod": lambda t, u: np.nancumprod(t),
     "nanmax": lambda t, u: np.nanmax(t),
     "nanmean": lambda t, u: np.nanmean(t),
     "median": lambda t, u: np.median(t),

@@ -35,6 +35,8 @@ def _u(lo: float, hi: float, *shape: int) -> np.ndarray:
 
 _IDX = np.array([[2, 0, 0], [1, 1, 3]])
 _FLAT = np.array([[5, -1, 0], [5, 2, 7]])  # take_at: -1 reads a zero; 5 is read twice
+_PUT = np.array([[3, 0], [1, 2]])  # put_along_axis: distinct places per row
+_ZEROS = np.array([[2.0, 0.0, 3.0, 0.5, 0.0], [0.0, -0.7, 0.0, 1.5, 2.0], [1.5, -0.7, 1.2, 0.8, 2.0]])
 _PARTED = np.array([[0.3, -1.2, 2.2, 0.9], [1.7, 0.1, -0.6, 2.9], [-2.1, 1.1, 0.4, -0.2]])
 
 
@@ -72,6 +74,9 @@ CASES: Dict[str, Tuple[Callable[..., Any], Tuple[np.ndarray, ...], Callable[...,
     "cummax": (lambda a: a.cummax(1)[0] ** 2, (_PARTED,), lambda a: _t().cummax(a, 1).values ** 2),
     "cummin": (lambda a: a.cummin(0)[0] ** 2, (_PARTED,), lambda a: _t().cummin(a, 0).values ** 2),
     "nan_to_num": (lambda a: a.nan_to_num() ** 2, (_u(-2, 2, 2, 3),), lambda a: _t().nan_to_num(a) ** 2),
+    "cumprod": (lambda a: a.cumprod(axis=1), (_ZEROS,), lambda a: _t().cumprod(a, 1)),
+    "put_along_axis": (lambda a, b: a.put_along_axis(_PUT, b, 1) ** 2, (_u(-2, 2, 2, 4), _u(-2, 2, 2, 2)),
+                       lambda a, b: _t().scatter(a, 1, _t().from_numpy(_PUT), b) ** 2),
     "take_at": (lambda a: take_at(a, _FLAT) ** 2, (_u(-2, 2, 2, 4),),
                 lambda a: _t().where(_t().from_numpy(_FLAT >= 0),
                                      a.reshape(-1)[_t().from_numpy(np.maximum(_FLAT, 0))], 0.0) ** 2),
@@ -86,7 +91,8 @@ NUMPY = {"arctan2": np.arctan2, "hypot": np.hypot, "logaddexp": np.logaddexp, "l
          "roll": lambda a: np.roll(a, (1, -4), (0, 1)) ** 2, "diag": lambda a: np.diag(a, -1) ** 2,
          "diagonal": lambda a: np.diagonal(a, 1, 2, 0) ** 2, "tril": lambda a: np.tril(a, 1) ** 2,
          "triu": lambda a: np.triu(a, -1) ** 2, "partition": lambda a: np.partition(a, 1, axis=1) ** 2,
-         "take_along_axis": lambda a: np.take_along_axis(a, _IDX, 1) ** 2}
+         "take_along_axis": lambda a: np.take_along_axis(a, _IDX, 1) ** 2,
+         "cumprod": lambda a: np.cumprod(a, axis=1)}
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -191,6 +197,11 @@ BAD: Dict[str, Tuple[Callable[[Tensor], Any], type, str]] = {
     "inner axes": (lambda t: F.inner(t, t.T), ValueError, "inner: the last axes differ"),
     "einsum dots": (lambda t: F.einsum("....,ij", t, t), ValueError, "einsum: .* '...' may appear once"),
     "einsum too few axes": (lambda t: F.einsum("...ijk", t), ValueError, "fewer axes than"),
+    "put repeats": (lambda t: t.put_along_axis(np.array([[0, 0]]), 1.0, 1), ValueError,
+                    "put_along_axis: an index repeats"),
+    "put values": (lambda t: t.put_along_axis(np.array([[0, 1]]), np.ones(3), 1), ValueError,
+                   "put_along_axis: values of shape"),
+    "cumprod axis": (lambda t: t.cumprod(axis=(0, 1)), TypeError, "cumprod: axis must be an int"),
     "append ndim": (lambda t: F.append(t, t[0], axis=0), ValueError, "append: the pieces have shapes"),
 }
 
@@ -219,9 +230,11 @@ GATE: Dict[str, Callable[..., Any]] = {
     "fmax": lambda a: np.fmax(a, 0.25), "fmin": lambda a: np.fmin(a, 0.25),
     "logaddexp": lambda a: np.logaddexp(a, a[:, :1]), "logaddexp2": lambda a: np.logaddexp2(a, 1.0),
     "vstack": lambda a: np.vstack([a, a[0]]), "hstack": lambda a: np.hstack([a, a]),
-    "column_stack": lambda a: np.column_stack([a[:, 0], a]), "append": lambda a: np.append(a, a[1]),
+    "column_stack": lambda a: np.column_stack([a[:, 0], a]),
+    "append": lambda a: np.append(a, a[1]),
     "append axis": lambda a: np.append(a, a[1:], axis=0), "kron": lambda a: np.kron(a, a[:2, :2]),
-    "inner": lambda a: np.inner(a, a), "cross": lambda a: np.cross(a[:, :3], a[:, 1:]),
+    "inner": lambda a: np.inner(a, a), "cumprod": lambda a: np.cumprod(a, axis=0),
+    "cross": lambda a: np.cross(a[:, :3], a[:, 1:]),
     "atleast_3d": lambda a: np.atleast_3d(a), "einsum": lambda a: np.einsum("...j,kj->...k", a, a),
 }
 
@@ -263,6 +276,24 @@ def test_atleast_and_topk_cummax_return_what_numpy_and_pytorch_return() -> None:
     assert np.array_equal(idx, tv.indices.numpy())  # NaN counts as the largest
 
 
+def test_cumprod_third_derivative_across_zeros_against_pytorch() -> None:
+    torch = pytest.importorskip("torch")
+    x = np.array([1.5, 0.0, 2.0, 0.0, -1.0])
+    first = grad(lambda v: v.cumprod().sum())
+    second = grad(lambda u: first(u).sum())
+    ours = grad(lambda w: second(w).sum())
+    t = torch.tensor(x, requires_grad=True)
+    g, = torch.autograd.grad(torch.cumprod(t, 0).sum(), t, create_graph=True)
+    h, = torch.autograd.grad(g.sum(), t, create_graph=True)
+    k, = torch.autograd.grad(h.sum(), t)
+    np.testing.assert_allclose(ours(x), k.numpy(), rtol=1e-13, atol=1e-13)
+
+
+def test_logsumexp_method_is_the_function() -> None:
+    x = R.uniform(-3, 3, (2, 3))
+    assert np.array_equal(Tensor(x).logsumexp(axis=1).data, F.logsumexp(Tensor(x), axis=1).data)
+
+
 def test_nan_to_num_gradient_is_zero_where_x_was_not_finite() -> None:
     torch = pytest.importorskip("torch")
     x = np.array([1.5, np.nan, np.inf, -np.inf, -0.5])
@@ -298,6 +329,8 @@ def test_joins_and_products_to_second_order_against_pytorch() -> None:
     full_check(lambda x, y: F.hstack([x.T, y]) ** 2, lambda x, y: torch.hstack([x.T, y]) ** 2, a, b)
     full_check(lambda x, y: F.column_stack([x[0], y]) ** 2,
                lambda x, y: torch.column_stack([x[0], y]) ** 2, a, b)
+    full_check(lambda x, y: F.scatter(x, 1, np.array([[2, 0], [1, 2]]), y[:2, :2]) ** 2,
+               lambda x, y: torch.scatter(x, 1, torch.tensor([[2, 0], [1, 2]]), y[:2, :2]) ** 2, a, b)
     full_check(lambda x: F.gather(x, 0, np.array([[1, 0, 1]])) ** 2,
                lambda x: torch.gather(x, 0, torch.tensor([[1, 0, 1]])) ** 2, a)
 

@@ -26,6 +26,7 @@ from .numpy_api import NumpyProtocol
 from .numpy_math import NumpyMathOps
 from .rearrange import RearrangeOps
 from .reduce import ReductionOps
+from .scan import ScanOps
 from .shape import ShapeOps
 from .sorting import SortingOps
 
@@ -35,7 +36,7 @@ _only_none = {type(None)}
 
 
 class Tensor(ArithmeticOps, ElementwiseOps, NumpyMathOps, ReductionOps, ShapeOps, ArrangeOps, SortingOps,
-             BinaryMathOps, RearrangeOps, NumpyProtocol, _Node):
+             BinaryMathOps, RearrangeOps, ScanOps, NumpyProtocol, _Node):
     """An n-dimensional array node in a computation graph.
 
     ``Tensor(data, requires_grad=False, dtype=None, label="")``.  Attributes: ``data``
