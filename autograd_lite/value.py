@@ -247,7 +247,8 @@ class Value(ValueProtocol):
         return _new(s, "sqrt", self, _R_SQRT(a, abs(s)))  # +inf at -0 too (sqrt(-0) is -0)
 
     # ----------------------------------------------------------------- graph
-    def backward(self, grad: Optional[Number] = 1.0, create_graph: bool = False) -> None:
+    def backward(self, grad: Optional[Number] = 1.0, create_graph: bool = False,
+                 retain_graph: Optional[bool] = None) -> None:
         """Chain rule from this node: every node it depends on gets ``d self / d node``.
 
         Leaves accumulate across calls (call ``zero_grad`` or set ``.grad = 0``);
@@ -266,6 +267,8 @@ class Value(ValueProtocol):
         >>> x.grad                      # d(3 x**2)/dx = 6 x
         12.0
         """
+        if retain_graph is not None:  # PyTorch's: accepted; a graph here is never freed by a pass
+            _checks.flag(retain_graph, "retain_graph", "backward")
         if _checks.flag(create_graph, "create_graph", "backward"):
             _engine.backward(self, self._seed_for(grad, "backward", True), create_graph=True)
         else:

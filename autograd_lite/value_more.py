@@ -1,4 +1,5 @@
-"""The two-parent rows of :mod:`autograd_lite.ops_more` as ``Value`` methods (``y.arctan2(x)``,
+"""``Value.register_hook`` (:mod:`autograd_lite.hooks`), and the two-parent rows of
+:mod:`autograd_lite.ops_more` as ``Value`` methods (``y.arctan2(x)``,
 ``a.hypot(b)``, ``a.logaddexp(b)`` ...) and as forward mode's ``Dual`` methods: the float forward
 of the row, the numeric policy's checks, the local derivatives by the row's rules.
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from . import engine as _engine
+from . import hooks as _hooks
 from .format import fmt
 from .ops import OPS
 from .ops_more import BINARY, OVERFLOWS
@@ -47,6 +49,15 @@ def _method(name: str) -> Callable[[Value, Any], Value]:
 
 for _name in BINARY:
     setattr(Value, _name, _method(_name))
+
+
+def register_hook(self: Value, hook: Callable[[Any], Any]) -> _hooks.RemovableHandle:
+    """``hook(grad)`` runs as the backward pass reaches this node and may return a replacement
+    gradient (PyTorch's ``register_hook``; :mod:`autograd_lite.hooks`)."""
+    return _hooks.register_hook(self, hook)
+
+
+Value.register_hook = register_hook  # type: ignore[attr-defined]
 
 
 def add_dual_methods(cls: Any, dual: Callable[[Any, str], Any]) -> None:
