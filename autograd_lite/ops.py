@@ -306,7 +306,8 @@ def _markdown_text(doc: str) -> str:
 
 #: The modules that register their rows beside their code; :func:`load_all` imports them (a
 #: plain ``from autograd_lite import Value`` loads none of them: no numpy for scalar scripts).
-REGISTRARS = ("autograd_lite.tensor", "autograd_lite.functional", "autograd_lite.conv")
+REGISTRARS = ("autograd_lite.tensor", "autograd_lite.functional", "autograd_lite.conv",
+              "autograd_lite.conv_more")
 
 
 def load_all() -> Dict[str, Op]:

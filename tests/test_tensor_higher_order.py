@@ -137,7 +137,8 @@ CASES.update({
 # Rows checked elsewhere: scatter only appears inside getitem's gradient graph (checked through
 # it here); the convolution ops have their own first- and second-derivative tests against torch.
 INTERNAL = {"scatter": "getitem", "im2col": "tests/test_conv.py", "col2im": "tests/test_conv.py",
-            "window_max": "tests/test_conv.py (max_pool2d)"}
+            "window_max": "tests/test_conv.py (max_pool2d)", "pad2d": "tests/test_conv_more.py",
+            "windows": "tests/test_conv_more.py", "pool_max": "tests/test_conv_more.py"}
 
 
 def tensor_rows() -> set:
