@@ -23,6 +23,7 @@ from typing import Any, List, Sequence, Union
 import numpy as np
 
 from . import checks as _checks
+from .activation import LAST, axis_or_dim
 from .tensor import Tensor, _operand, _tensors
 from .tensor._node import _Node
 from .tensor.numpy_api import FUNCTIONS
@@ -94,9 +95,14 @@ def column_stack(tup: Sequence[Any]) -> Tensor:
     return _concat([t.reshape(-1, 1) if t.ndim < 2 else t for t in ts], 1, "column_stack")
 
 
-def append(arr: Any, values: Any, axis: Any = None) -> Tensor:
-    """numpy's append: ``values`` after ``arr``, both flattened when ``axis`` is None, else joined
-    along ``axis`` (same number of dimensions)."""
+def append(arr: Any, values: Any, axis: Any = None, *, dim: Any = None) -> Tensor:
+    """numpy's append: ``values`` after ``arr``, both flattened when ``axis`` (or ``dim``) is None,
+    else joined along ``axis`` (same number of dimensions)."""
+    if dim is not None:
+        if axis is not None:
+            raise TypeError(f"append: got both axis={axis!r} and dim={dim!r}; they are the same argument "
+                            "(numpy's and PyTorch's name): give one")
+        axis = dim
     a, v = _tensors([arr, values], "append")
     if axis is None:
         return _concat([a.reshape(-1), v.reshape(-1)], 0, "append")
@@ -127,10 +133,12 @@ def inner(a: Any, b: Any) -> Tensor:
     return flat.reshape(x.shape[:-1] + y.shape[:-1])
 
 
-def cross(a: Any, b: Any, axis: Any = -1) -> Tensor:
-    """The cross product of 3-vectors along ``axis`` (broadcast over the other axes)."""
+def cross(a: Any, b: Any, axis: Any = LAST, *, dim: Any = None) -> Tensor:
+    """The cross product of 3-vectors along ``axis`` (or ``dim``; default the last), broadcast over
+    the other axes."""
     from .functional import stack
 
+    axis = axis_or_dim(axis, dim, "cross")
     x, y = _tensors([a, b], "cross")
     if x.ndim == 0 or y.ndim == 0:
         raise ValueError("cross: needs vectors of 3 components, got a 0-d tensor")
@@ -166,5 +174,5 @@ def scatter(input: Tensor, dim: Any, index: Any, src: Any) -> Tensor:
 FUNCTIONS.update({
     np.atleast_1d: atleast_1d, np.atleast_2d: atleast_2d, np.atleast_3d: atleast_3d, np.vstack: vstack,
     np.hstack: hstack, np.column_stack: column_stack, np.append: append, np.kron: kron, np.inner: inner,
-    np.cross: cross,
+    np.cross: lambda a, b, axis=-1: cross(a, b, axis),
 })

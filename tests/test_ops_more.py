@@ -202,6 +202,8 @@ BAD: Dict[str, Tuple[Callable[[Tensor], Any], type, str]] = {
     "put values": (lambda t: t.put_along_axis(np.array([[0, 1]]), np.ones(3), 1), ValueError,
                    "put_along_axis: values of shape"),
     "cumprod axis": (lambda t: t.cumprod(axis=(0, 1)), TypeError, "cumprod: axis must be an int"),
+    "append axis and dim": (lambda t: F.append(t, t, axis=0, dim=0), TypeError, "append: got both axis"),
+    "cross axis and dim": (lambda t: F.cross(t, t, axis=0, dim=0), TypeError, "cross: got both axis"),
     "append ndim": (lambda t: F.append(t, t[0], axis=0), ValueError, "append: the pieces have shapes"),
 }
 
@@ -325,6 +327,9 @@ def test_joins_and_products_to_second_order_against_pytorch() -> None:
     full_check(lambda x, y: F.inner(x, y) ** 2, lambda x, y: torch.inner(x, y) ** 2, a, b)
     full_check(lambda x, y: F.cross(x, y) ** 2, lambda x, y: torch.linalg.cross(x, y) ** 2, a, b[:2],
                ref=lambda x, y: np.cross(x, y) ** 2)
+    full_check(lambda x, y: F.cross(x.T, y[:2].T, dim=0) ** 2,
+               lambda x, y: torch.linalg.cross(x.T, y[:2].T, dim=0) ** 2, a, b)
+    full_check(lambda x, y: F.append(x, y, dim=0) ** 2, lambda x, y: torch.cat([x, y], dim=0) ** 2, a, b)
     full_check(lambda x, y: F.vstack([x, y]) ** 2, lambda x, y: torch.vstack([x, y]) ** 2, a, b)
     full_check(lambda x, y: F.hstack([x.T, y]) ** 2, lambda x, y: torch.hstack([x.T, y]) ** 2, a, b)
     full_check(lambda x, y: F.column_stack([x[0], y]) ** 2,
