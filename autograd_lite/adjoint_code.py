@@ -87,6 +87,21 @@ _CODE: Dict[str, Tuple[str, Tuple[str, ...]]] = {
     "arctanh": ("math.atanh({a})", ("1.0 / (1.0 - {a} * {a})",)),
     "deg2rad": ("math.radians({a})", (repr(math.pi / 180.0),)),
     "rad2deg": ("math.degrees({a})", (repr(180.0 / math.pi),)),
+    # the rows of autograd_lite.ops_more
+    "reciprocal": ("1.0 / {a}", ("-({out} * {out})",)),
+    "fabs": ("math.fabs({a})", ("(1.0 if {a} > 0.0 else -1.0 if {a} < 0.0 else 0.0)",)),
+    "arccosh": ("math.acosh({a})", ("1.0 / math.sqrt({a} * {a} - 1.0)",)),
+    "sinc": ("sinc({a})", ("sinc_slope({a}, {out})",)),
+    "arctan2": ("math.atan2({a}, {b})", ("{b} * (1.0 / ({a} * {a} + {b} * {b}))",
+                                         "-{a} * (1.0 / ({a} * {a} + {b} * {b}))")),
+    "hypot": ("math.hypot({a}, {b})", ("{a} / {out}", "{b} / {out}")),
+    "logaddexp": ("logaddexp({a}, {b})", ("sigmoid({a} - {b})", "sigmoid({b} - {a})")),
+    "logaddexp2": ("logaddexp2({a}, {b})", (f"sigmoid(({{a}} - {{b}}) * {_LN2})",
+                                            f"sigmoid(({{b}} - {{a}}) * {_LN2})")),
+    "fmax": ("fmax({a}, {b})", ("(1.0 if {a} >= {b} or {b} != {b} else 0.0)",
+                                "1.0 - (1.0 if {a} >= {b} or {b} != {b} else 0.0)")),
+    "fmin": ("fmin({a}, {b})", ("(1.0 if {a} <= {b} or {b} != {b} else 0.0)",
+                                "1.0 - (1.0 if {a} <= {b} or {b} != {b} else 0.0)")),
 }
 
 # Written into a program only when one of its lines calls it (the library's own float sigmoid).
@@ -96,6 +111,28 @@ _HELPERS = {
                 "        return 1.0 / (1.0 + math.exp(-x))\n"
                 "    e = math.exp(x)\n"
                 "    return e / (1.0 + e)\n"),
+    "sinc": ("def sinc(x):\n"
+             "    if x == 0.0:\n"
+             "        return 1.0\n"
+             "    return math.sin(math.pi * x) / (math.pi * x)\n"),
+    "sinc_slope": ("def sinc_slope(x, out):  # (cos(pi x) - sinc(x))/x, 0 at 0\n"
+                   "    if x == 0.0:\n"
+                   "        return 0.0\n"
+                   "    return (math.cos(math.pi * x) - out) * (1.0 / x)\n"),
+    "logaddexp": ("def logaddexp(a, b):  # log(e**a + e**b) without overflow\n"
+                  "    if a == b:\n"
+                  "        return a + math.log(2.0)\n"
+                  "    m = max(a, b)\n"
+                  "    return m + math.log1p(math.exp(-abs(a - b)))\n"),
+    "logaddexp2": ("def logaddexp2(a, b):  # log2(2**a + 2**b) without overflow\n"
+                   "    if a == b:\n"
+                   "        return a + 1.0\n"
+                   "    m = max(a, b)\n"
+                   "    return m + math.log1p(2.0 ** -abs(a - b)) / math.log(2.0)\n"),
+    "fmax": ("def fmax(a, b):  # the larger, ignoring a NaN\n"
+             "    return a if (a >= b or b != b) else b\n"),
+    "fmin": ("def fmin(a, b):  # the smaller, ignoring a NaN\n"
+             "    return a if (a <= b or b != b) else b\n"),
 }
 
 
@@ -168,7 +205,8 @@ class _Writer:
 
     def __init__(self) -> None:
         self.env: Dict[str, Any] = {"math": math}
-        exec(_HELPERS["sigmoid"], self.env)  # noqa: S102  (the helper's own text, fixed above)
+        for text in _HELPERS.values():
+            exec(text, self.env)  # noqa: S102  (the helpers' own text, fixed above)
         self.helpers: List[str] = []
 
     def exact(self, expr: str, want: float) -> bool:
