@@ -75,6 +75,8 @@ CASES: Dict[str, Tuple[Callable[..., Any], Tuple[np.ndarray, ...], Callable[...,
     "cummin": (lambda a: a.cummin(0)[0] ** 2, (_PARTED,), lambda a: _t().cummin(a, 0).values ** 2),
     "nan_to_num": (lambda a: a.nan_to_num() ** 2, (_u(-2, 2, 2, 3),), lambda a: _t().nan_to_num(a) ** 2),
     "cumprod": (lambda a: a.cumprod(axis=1), (_ZEROS,), lambda a: _t().cumprod(a, 1)),
+    "logcumsumexp": (lambda a: a.logcumsumexp(axis=1) ** 2, (_u(-3, 3, 2, 4),),
+                     lambda a: _t().logcumsumexp(a, 1) ** 2),
     "put_along_axis": (lambda a, b: a.put_along_axis(_PUT, b, 1) ** 2, (_u(-2, 2, 2, 4), _u(-2, 2, 2, 2)),
                        lambda a, b: _t().scatter(a, 1, _t().from_numpy(_PUT), b) ** 2),
     "take_at": (lambda a: take_at(a, _FLAT) ** 2, (_u(-2, 2, 2, 4),),
@@ -201,6 +203,7 @@ BAD: Dict[str, Tuple[Callable[[Tensor], Any], type, str]] = {
                     "put_along_axis: an index repeats"),
     "put values": (lambda t: t.put_along_axis(np.array([[0, 1]]), np.ones(3), 1), ValueError,
                    "put_along_axis: values of shape"),
+    "logcumsumexp axis": (lambda t: t.logcumsumexp(2), ValueError, "logcumsumexp: axis 2 is out of range"),
     "cumprod axis": (lambda t: t.cumprod(axis=(0, 1)), TypeError, "cumprod: axis must be an int"),
     "append axis and dim": (lambda t: F.append(t, t, axis=0, dim=0), TypeError, "append: got both axis"),
     "cross axis and dim": (lambda t: F.cross(t, t, axis=0, dim=0), TypeError, "cross: got both axis"),
@@ -289,6 +292,14 @@ def test_cumprod_third_derivative_across_zeros_against_pytorch() -> None:
     h, = torch.autograd.grad(g.sum(), t, create_graph=True)
     k, = torch.autograd.grad(h.sum(), t)
     np.testing.assert_allclose(ours(x), k.numpy(), rtol=1e-13, atol=1e-13)
+
+
+def test_logcumsumexp_never_overflows_and_matches_pytorch_far_apart() -> None:
+    pytest.importorskip("torch")
+    x = np.array([[-1000.0, 0.0, 5.0, -3.0], [700.0, 800.0, -900.0, 1.0]])
+    for axis in (0, 1):
+        full_check(lambda a, _ax=axis: a.logcumsumexp(axis=_ax),
+                   lambda a, _ax=axis: _t().logcumsumexp(a, _ax), x, central=False, rtol=1e-12)
 
 
 def test_logsumexp_method_is_the_function() -> None:

@@ -1,4 +1,5 @@
-"""Running products and writes: ``cumprod`` (numpy's), ``put_along_axis`` (numpy's, out of place:
+"""Running products and writes: ``cumprod`` (numpy's), ``logcumsumexp`` (PyTorch's),
+``put_along_axis`` (numpy's, out of place:
 PyTorch's ``scatter``), and ``logsumexp`` as a method.
 
 cumprod's gradient is exact with zeros: where ``x_i != 0`` it is the reversed running sum of
@@ -60,6 +61,27 @@ def _cumprod_rule(g: Any, a: Any, out: Any, axis: int) -> Any:
     return total
 
 
+def _last(x: Any, axis: int) -> Any:
+    return x.moveaxis(axis, -1) if isinstance(x, _Node) else np.moveaxis(x, axis, -1)  # type: ignore[attr-defined]
+
+
+def _logcumsumexp_rule(g: Any, a: Any, out: Any, axis: int) -> Any:
+    # d out_j / d a_i = exp(a_i - out_j) for j >= i (at most 1): the matrix M[i, j] of those, masked
+    # to j >= i with the exponent masked first (exp(0) where j < i), so nothing overflows; g·M^T
+    x = a.data if isinstance(a, _Node) else a
+    n = x.shape[axis]
+    _checks.fits(x.size * n, x.itemsize, f"{n} elements along axis {axis} (an {n}x{n} matrix per row)",
+                 "logcumsumexp's gradient")
+    upper = np.triu(np.ones((n, n), x.dtype))  # [i, j]: j >= i
+    ai = _last(a, axis)[..., :, None]
+    oj = _last(out, axis)[..., None, :]
+    gj = _last(g, axis)[..., None, :]
+    weights = ((ai - oj) * upper).exp() * upper if isinstance(ai, _Node) or isinstance(oj, _Node) \
+        else np.exp((ai - oj) * upper) * upper
+    grad = (weights * gj).sum(axis=-1)
+    return grad.moveaxis(-1, axis) if isinstance(grad, _Node) else np.moveaxis(grad, -1, axis)  # type: ignore
+
+
 def _put_rule(g: Any, a: Any, b: Any, out: Any, saved: Tuple[np.ndarray, np.ndarray],
               wa: bool, wb: bool) -> tuple:
     keep, pos = saved
@@ -69,6 +91,10 @@ def _put_rule(g: Any, a: Any, b: Any, out: Any, saved: Tuple[np.ndarray, np.ndar
 _ops.register(_ops.Op("cumprod", 1, "cumprod({a})", ("",), (), doc="running products along an axis",
                       sends=("reversed running sums of g·out / a (exact with zeros)",), kinds=("Tensor",),
                       vjp=_cumprod_rule, again=lambda n, ps: ps[0].cumprod(axis=n._saved)))
+_ops.register(_ops.Op("logcumsumexp", 1, "logcumsumexp({a})", ("",), (),
+                      doc="log of the running sums of exp along an axis, never overflowing",
+                      sends=("sum over j >= i of g_j·exp(a_i - out_j)",), kinds=("Tensor",),
+                      vjp=_logcumsumexp_rule, again=lambda n, ps: ps[0].logcumsumexp(axis=n._saved)))
 _ops.register(_ops.Op("put_along_axis", 2, "put_along_axis({a}, {b})", ("", ""), (),
                       doc="a copy of a with b written at indices along an axis (PyTorch's scatter)",
                       sends=("g where nothing was written", "g read at the places written"),
@@ -99,6 +125,16 @@ class ScanOps:
         with np.errstate(over="ignore"):  # a product may overflow to inf (IEEE, as prod does)
             data = np.cumprod(a, axis=ax)
         return _result(data, "cumprod", _cumprod_rule, self, None, ax)  # type: ignore[arg-type]
+
+    def logcumsumexp(self, axis: Any) -> "Tensor":
+        """PyTorch's logcumsumexp: ``log(cumsum(exp(t)))`` along ``axis``, computed with numpy's
+        ``logaddexp.accumulate`` (never overflows); the gradient weighs g by ``exp(t_i - out_j)``
+        (at most 1), an n×n matrix per row along the axis (bounded by ``checks.MAX_BYTES``)."""
+        a = self.data
+        ax = _checks.axis(axis, a.ndim, "logcumsumexp")
+        with np.errstate(invalid="ignore"):  # inf and -inf give NaN, as PyTorch
+            data = np.logaddexp.accumulate(a, axis=ax)
+        return _result(data, "logcumsumexp", _logcumsumexp_rule, self, None, ax)  # type: ignore[arg-type]
 
     def put_along_axis(self, indices: Any, values: Any, axis: Any) -> "Tensor":
         """A copy with ``values`` (broadcast to the indices' shape) written at ``indices`` along
