@@ -302,6 +302,16 @@ def test_logcumsumexp_never_overflows_and_matches_pytorch_far_apart() -> None:
                    lambda a, _ax=axis: _t().logcumsumexp(a, _ax), x, central=False, rtol=1e-12)
 
 
+def test_isclose_is_numpys_on_the_numbers() -> None:
+    t = Tensor([1.0, 2.0, np.nan], requires_grad=True)
+    u = Tensor([1.0 + 1e-9, 2.1, np.nan])
+    assert t.isclose(u).tolist() == [True, False, False]
+    assert t.isclose(u, equal_nan=True).tolist() == [True, False, True]
+    assert t.isclose(u, rtol=0.1).tolist() == [True, True, False]
+    with pytest.raises(TypeError, match="isclose: equal_nan must be True or False"):
+        t.isclose(u, equal_nan=1)
+
+
 def test_logsumexp_method_is_the_function() -> None:
     x = R.uniform(-3, 3, (2, 3))
     assert np.array_equal(Tensor(x).logsumexp(axis=1).data, F.logsumexp(Tensor(x), axis=1).data)
