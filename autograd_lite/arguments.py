@@ -55,7 +55,15 @@ def call(f: Callable[..., Any], argnums: Any, args: Tuple[Any, ...], kwargs: Dic
     box: List[Any] = []
 
     def flat_f(*xs: Any) -> Any:
-        out = f(*[_build(s, xs) for s in shapes], **kwargs)
+        try:
+            out = f(*[_build(s, xs) for s in shapes], **kwargs)
+        except TypeError as e:
+            held = [i for i, s in enumerate(shapes) if not isinstance(s, int)]
+            if not held:
+                raise
+            raise TypeError(f"{where}: f raised TypeError ({e}); note that argument(s) {held} are tuples or "
+                            "lists, which f gets as tuples or lists of numbers (their gradient has the same "
+                            "structure): give an array (np.array) for a vector") from e
         if aux:
             if not (isinstance(out, (tuple, list)) and len(out) == 2):
                 raise TypeError(f"{where}: f must return a pair (value, aux), got {type(out).__name__}")

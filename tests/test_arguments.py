@@ -60,5 +60,7 @@ def test_bad_uses_are_refused_naming_the_function() -> None:
         grad(lambda p, x: x * 2.0)((), 3.0)
     with pytest.raises(ValueError, match="argnums 2 is out of range"):
         grad(lambda p, x: x, argnums=2)((1.0,), 3.0)
+    with pytest.raises(TypeError, match="grad: f raised TypeError .* are tuples or lists"):
+        grad(lambda v: v * v)([1.0, 2.0])  # a list is a structure, not a vector
     with pytest.raises(TypeError, match="use one kind"):
         grad(lambda p: p[0] * p[1][0])((Value(1.0), np.ones(1)))
