@@ -26,7 +26,7 @@ _LAZY = {
     "gradgradcheck": "gradcheck", "explain": "explain", "Explanation": "explain",
     "DisconnectedInputWarning": "derivatives", "Function": "function", "Context": "function",
     "gradcheck": "gradcheck", "gradcheck_report": "gradcheck",
-    "GradcheckError": "gradcheck",
+    "GradcheckError": "gradcheck", "grad_and_aux": "derivatives",
 }
 
 _MODULES = {"functional", "nn", "optim", "datasets", "ops"}  # names whose value is the module itself
@@ -35,7 +35,7 @@ __all__ = ["Value", "DomainError", "no_grad", "enable_grad", "is_grad_enabled", 
            "gradcheck", "gradcheck_report", "GradcheckError", "explain", "Explanation",
            "Tensor", "functional", "nn", "optim", "datasets",
            "grad", "value_and_grad", "jacobian", "hessian", "hvp", "jvp", "jacfwd", "gradgradcheck",
-           "DisconnectedInputWarning", "Function", "Context"]
+           "DisconnectedInputWarning", "Function", "Context", "grad_and_aux"]
 
 
 def __getattr__(name: str) -> Any:
@@ -71,6 +71,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and editors
     from .derivatives import (
         DisconnectedInputWarning,
         grad,
+        grad_and_aux,
         hessian,
         hvp,
         jacfwd,

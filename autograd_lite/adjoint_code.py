@@ -47,7 +47,24 @@ _FORWARD: Dict[str, str] = {
     "+": "{a} + {b}", "-": "{a} - {b}", "*": "{a} * {b}", "/": "{a} / {b}", "%": "{a} % {b}",
     "sigmoid": "sigmoid({a})", "abs": "abs({a})", "exp2": "2.0 ** {a}", "sign": "sign({a})",
     "floor": "math.copysign(math.floor({a}), {a})", "ceil": "math.copysign(math.ceil({a}), {a})",
-    "round": "math.copysign(round({a}), {a})",
+    "round": "math.copysign(round({a}), {a})", "reciprocal": "1.0 / {a}",
+}
+# The rows whose rules are functions (a limit at a point, masks), not text: their code by hand,
+# held to the engine's numbers line by line like every other.
+_LN2 = repr(math.log(2.0))
+_BY_HAND: Dict[str, Tuple[str, Tuple[str, ...]]] = {
+    # the rows of autograd_lite.ops_more written as functions
+    "sinc": ("sinc({a})", ("sinc_slope({a}, {out})",)),
+    "arctan2": ("math.atan2({a}, {b})", ("{b} * (1.0 / ({a} * {a} + {b} * {b}))",
+                                         "-{a} * (1.0 / ({a} * {a} + {b} * {b}))")),
+    "hypot": ("math.hypot({a}, {b})", ("{a} / {out}", "{b} / {out}")),
+    "logaddexp": ("logaddexp({a}, {b})", ("sigmoid({a} - {b})", "sigmoid({b} - {a})")),
+    "logaddexp2": ("logaddexp2({a}, {b})", (f"sigmoid(({{a}} - {{b}}) * {_LN2})",
+                                            f"sigmoid(({{b}} - {{a}}) * {_LN2})")),
+    "fmax": ("fmax({a}, {b})", ("(1.0 if {a} >= {b} or {b} != {b} else 0.0)",
+                                "1.0 - (1.0 if {a} >= {b} or {b} != {b} else 0.0)")),
+    "fmin": ("fmin({a}, {b})", ("(1.0 if {a} <= {b} or {b} != {b} else 0.0)",
+                                "1.0 - (1.0 if {a} <= {b} or {b} != {b} else 0.0)")),
 }
 # b·a**(b-1) and a**b·ln a: the row's rules are functions with their edge cases, not text.
 _POWER = ("{a} ** {b}", ("{b} * {a} ** ({b} - 1.0)", "{out} * math.log({a})"))
@@ -68,6 +85,28 @@ _HELPERS = {
              "    return 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0 if x == 0.0 else x\n"),
     "floordiv": ("def floordiv(a, b):\n"
                  "    return a // b\n"),
+    "sinc": ("def sinc(x):\n"
+             "    if x == 0.0:\n"
+             "        return 1.0\n"
+             "    return math.sin(math.pi * x) / (math.pi * x)\n"),
+    "sinc_slope": ("def sinc_slope(x, out):  # (cos(pi x) - sinc(x))/x, 0 at 0\n"
+                   "    if x == 0.0:\n"
+                   "        return 0.0\n"
+                   "    return (math.cos(math.pi * x) - out) * (1.0 / x)\n"),
+    "logaddexp": ("def logaddexp(a, b):  # log(e**a + e**b) without overflow\n"
+                  "    if a == b:\n"
+                  "        return a + math.log(2.0)\n"
+                  "    m = max(a, b)\n"
+                  "    return m + math.log1p(math.exp(-abs(a - b)))\n"),
+    "logaddexp2": ("def logaddexp2(a, b):  # log2(2**a + 2**b) without overflow\n"
+                   "    if a == b:\n"
+                   "        return a + 1.0\n"
+                   "    m = max(a, b)\n"
+                   "    return m + math.log1p(2.0 ** -abs(a - b)) / math.log(2.0)\n"),
+    "fmax": ("def fmax(a, b):  # the larger, ignoring a NaN\n"
+             "    return a if (a >= b or b != b) else b\n"),
+    "fmin": ("def fmin(a, b):  # the smaller, ignoring a NaN\n"
+             "    return a if (a <= b or b != b) else b\n"),
 }
 _MATH = ("cos", "sin", "exp", "log", "sqrt", "cosh", "sinh")
 _CONSTANTS = {name: repr(ops.VOCABULARY[name]) for name in ("LN2", "LN10", "RAD", "DEG")}
@@ -94,7 +133,7 @@ def code_rows() -> Dict[str, Tuple[str, Tuple[str, ...]]]:
     """The forward and local-derivative code of every Value op written out, from the op table's
     rows (``**n`` is made per node)."""
     ops.load_all()
-    rows: Dict[str, Tuple[str, Tuple[str, ...]]] = {"**": _POWER}
+    rows: Dict[str, Tuple[str, Tuple[str, ...]]] = {"**": _POWER, **_BY_HAND}
     for row in ops.OPS.values():
         if "Value" in row.kinds and not row.user:
             made = _from_row(row)

@@ -244,18 +244,27 @@ def col2im(col: Any, input_shape: Sequence[int], kernel_size: Size, stride: Size
     return _col2im_any(t, geo)
 
 
-def conv2d(x: Any, W: Any, b: Any = None, stride: Size = 1, pad: Size = 0) -> Tensor:
+def conv2d(x: Any, W: Any, b: Any = None, stride: Size = 1, pad: Size = 0, dilation: Size = 1,
+           groups: int = 1, padding_mode: str = "zeros") -> Tensor:
     """2-D convolution (cross-correlation, as the book and PyTorch): (N, C, H, W) -> (N, FN, OH, OW).
 
     ``W`` has shape (FN, C, KH, KW), ``b`` shape (FN,) or None.  Built as the book's
     Convolution layer: ``im2col(x) @ W.reshape(FN, -1).T + b``, reshaped to NCHW.  Every
     step is a Tensor op, so all three inputs get gradients, and so do the gradients.
+    ``dilation``, ``groups`` (W then has shape (FN, C/groups, KH, KW)) and ``padding_mode``
+    (``'zeros'``, ``'reflect'``, ``'replicate'``, ``'circular'``) are PyTorch's; with any of them
+    the windows are gathered by :mod:`autograd_lite.conv_more`.
 
     >>> import numpy as np
     >>> x = np.arange(9.0).reshape(1, 1, 3, 3)
     >>> conv2d(x, np.ones((1, 1, 2, 2))).data[0, 0].tolist()    # sums of the 2x2 windows
     [[8.0, 12.0], [20.0, 24.0]]
     """
+    if not (groups == 1 and type(groups) is int and padding_mode == "zeros"
+            and _pair(dilation, "dilation", "conv2d", 1) == (1, 1)):
+        from .conv_more import conv2d_general
+
+        return conv2d_general(x, W, b, stride, pad, dilation, groups, padding_mode)
     xt = _image(x, "conv2d")
     wt = _tensor(W, "conv2d", "W")
     n, c = xt.shape[:2]
@@ -291,8 +300,10 @@ def _to_image(rows: Tensor, geo: Geometry) -> Tensor:
     return rows.reshape(n, oh, ow, c).transpose(0, 3, 1, 2)
 
 
-def max_pool2d(x: Any, kernel_size: Size, stride: Optional[Size] = None, pad: Size = 0) -> Tensor:
-    """Largest value of each window; ``stride`` defaults to the kernel size (as PyTorch).
+def max_pool2d(x: Any, kernel_size: Size, stride: Optional[Size] = None, pad: Size = 0, dilation: Size = 1,
+               ceil_mode: bool = False) -> Tensor:
+    """Largest value of each window; ``stride`` defaults to the kernel size (as PyTorch);
+    ``dilation`` and ``ceil_mode`` are PyTorch's (:mod:`autograd_lite.conv_more`).
 
     Padding holds -inf (it never wins).  The gradient of each window goes to ONE element, its
     first maximum in row-major order, exactly as PyTorch's ``max_pool2d`` (``Tensor.max``
@@ -304,6 +315,10 @@ def max_pool2d(x: Any, kernel_size: Size, stride: Optional[Size] = None, pad: Si
     >>> x.grad[0, 0].tolist()
     [[0.0, 1.0], [0.0, 0.0]]
     """
+    if ceil_mode is not False or _pair(dilation, "dilation", "max_pool2d", 1) != (1, 1):
+        from .conv_more import max_pool2d_general
+
+        return max_pool2d_general(x, kernel_size, stride, pad, dilation, ceil_mode)
     windows, geo = _windows(x, kernel_size, stride, pad, "max_pool2d", -math.inf)
     d = windows.data
     rows = np.arange(d.shape[0])
@@ -332,12 +347,18 @@ def _window_argmax(d: np.ndarray, rows: np.ndarray, geo: Geometry) -> np.ndarray
     return index
 
 
-def avg_pool2d(x: Any, kernel_size: Size, stride: Optional[Size] = None, pad: Size = 0) -> Tensor:
-    """Mean of each window; padding counts as zeros (PyTorch's default ``count_include_pad=True``).
+def avg_pool2d(x: Any, kernel_size: Size, stride: Optional[Size] = None, pad: Size = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
+    """Mean of each window; padding counts as zeros (PyTorch's default ``count_include_pad=True``);
+    ``ceil_mode`` and ``count_include_pad=False`` are PyTorch's (:mod:`autograd_lite.conv_more`).
 
     >>> import numpy as np
     >>> avg_pool2d(np.arange(16.0).reshape(1, 1, 4, 4), 2).data[0, 0].tolist()
     [[2.5, 4.5], [10.5, 12.5]]
     """
+    if ceil_mode is not False or count_include_pad is not True:
+        from .conv_more import avg_pool2d_general
+
+        return avg_pool2d_general(x, kernel_size, stride, pad, ceil_mode, count_include_pad)
     windows, geo = _windows(x, kernel_size, stride, pad, "avg_pool2d", 0.0)
     return _to_image(windows.mean(axis=1), geo)

@@ -37,12 +37,13 @@ import warnings
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, List, Sequence, Tuple, Union
 
+from . import arguments as _arguments
 from . import checks as _checks
 from . import engine as _engine
 from .value import Value
 from .value_derivatives import Scalars
 
-__all__ = ["grad", "value_and_grad", "jacobian", "hessian", "hvp", "jvp", "jacfwd",
+__all__ = ["grad", "grad_and_aux", "value_and_grad", "jacobian", "hessian", "hvp", "jvp", "jacfwd",
            "DisconnectedInputWarning"]
 
 Argnums = Union[int, Sequence[int]]
@@ -189,8 +190,28 @@ def value_and_grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[...,
 
     >>> value_and_grad(lambda x, y: x * y, argnums=(0, 1))(3.0, 4.0)
     (12.0, (4.0, 3.0))
+
+    Keywords go to ``f`` unchanged (not differentiated); an argument that is a tuple or list
+    gets a gradient of the same structure (:mod:`autograd_lite.arguments`).
     """
-    return lambda *args: _value_and_grad(f, argnums, args, True)
+    return lambda *args, **kwargs: _structured(f, argnums, args, kwargs)
+
+
+def _structured(f: Callable[..., Any], argnums: Argnums, args: Tuple[Any, ...], kwargs: Any) -> Any:
+    if kwargs or any(isinstance(a, (tuple, list)) for a in args):
+        return _arguments.call(f, argnums, args, kwargs, False, "grad", _value_and_grad, _argnums)
+    return _value_and_grad(f, argnums, args, True)
+
+
+def grad_and_aux(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Tuple[Any, Any]]:
+    """For ``f`` returning ``(value, aux)``: ``(∂value/∂args[argnums], aux)`` (aux passed through
+    as ``f`` returned it; HIPS autograd's grad_and_aux, JAX's ``has_aux``)."""
+    def wrapped(*args: Any, **kwargs: Any) -> Tuple[Any, Any]:
+        _, g, extra = _arguments.call(f, argnums, args, kwargs, True, "grad_and_aux", _value_and_grad,
+                                      _argnums)
+        return g, extra
+
+    return wrapped
 
 
 def _value_and_grad(f: Callable[..., Any], argnums: Argnums, args: Tuple[Any, ...], warn: bool) -> Any:
@@ -209,9 +230,10 @@ def grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
     """The gradient of a scalar function, as a function: ``grad(f)(x) = f'(x)``.
 
     Numbers in give numbers; ``Value`` s in give a ``Value`` connected to their graph, so
-    ``grad(grad(f))`` is the second derivative (double backprop).
+    ``grad(grad(f))`` is the second derivative (double backprop).  Keywords and tuple
+    arguments as for :func:`value_and_grad`.
     """
-    return lambda *args: _value_and_grad(f, argnums, args, True)[1]
+    return lambda *args, **kwargs: _structured(f, argnums, args, kwargs)[1]
 
 
 def _jacobian_of(kind: Any, outs: List[Any], xs: List[Any], nodes: bool) -> List[List[Any]]:

@@ -38,6 +38,8 @@ from contextlib import contextmanager
 from operator import attrgetter
 from typing import Any, Callable, Iterator, List, Optional, Tuple
 
+from . import hooks as _hooks
+
 # Creation counter: ``next(_counter)`` is one C call, cheaper than any bookkeeping.
 _counter = itertools.count()
 next_order = _counter.__next__
@@ -273,12 +275,18 @@ def backward(root: Any, seed: Any, trace: Optional[TraceFn] = None,
         if create_graph:
             if trace is not None:
                 raise ValueError("backward: trace and create_graph cannot be combined")
-            for node in order:
-                for parent, c in node._sends(node.grad, True):
-                    parent.grad = parent._plus(parent.grad, c)
+            if _hooks.live:  # some node has a hook (autograd_lite.hooks)
+                _hooks.sweep(root, order, leaves, True)
+            else:
+                for node in order:
+                    for parent, c in node._sends(node.grad, True):
+                        parent.grad = parent._plus(parent.grad, c)
             root._as_graph_grads(order + leaves)
         elif trace is None:
-            root._sweep(order)
+            if _hooks.live:
+                _hooks.sweep(root, order, leaves, False)
+            else:
+                root._sweep(order)
         else:
             for node in order:
                 for i, parent, contribution in contributions(node):
@@ -307,10 +315,15 @@ def gradients(root: Any, inputs: List[Any], seed: Any, create_graph: bool = Fals
     zero = root._GRAD_ZERO
     grads = {root: seed}
     get = grads.get
+    hooked = _hooks.live  # some node has a hook: it sees (and may change) its gradient here too
     for node in order:
         g = get(node, zero)
         if g is zero:
             continue  # nothing reached this node
+        if hooked:
+            g = _hooks.through(node, g, create_graph)
         for parent, c in node._sends(g, create_graph):
             grads[parent] = parent._plus(get(parent, zero), c)
+    if hooked:
+        return [_hooks.through(x, get(x), create_graph) for x in inputs]
     return [get(x) for x in inputs]

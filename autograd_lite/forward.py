@@ -230,3 +230,6 @@ def trace(f: Callable[..., Any], primals: Any, tangents: Any, *, digits: int = 1
     from .trace import tangent_trace
 
     return tangent_trace(f, primals, tangents, digits=digits, decimals=decimals, lang=lang)
+from .value_more import add_dual_methods  # noqa: E402  (arctan2, hypot ... fmin)
+
+add_dual_methods(Dual, _dual)

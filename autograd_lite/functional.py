@@ -52,7 +52,10 @@ __all__ = [
     "huber_loss", "smooth_l1_loss",
     "concatenate", "stack", "where", "maximum", "minimum",
     "conv2d", "max_pool2d", "avg_pool2d", "im2col", "col2im",
+    "conv1d", "conv_transpose2d", "deconv2d", "pad2d",
     "dot", "outer", "tensordot", "einsum",
+    "atleast_1d", "atleast_2d", "atleast_3d", "vstack", "hstack", "column_stack", "append",
+    "kron", "inner", "cross", "gather", "scatter",
 ]
 
 
@@ -235,5 +238,20 @@ for _name, _rule, _arity, _words, _doc, _again in _ROWS:
 
 
 from .conv import avg_pool2d, col2im, conv2d, im2col, max_pool2d  # noqa: E402  (convolution, pooling)
+from .conv_more import conv1d, conv_transpose2d, deconv2d, pad2d  # noqa: E402
+from .joins import (  # noqa: E402  (numpy's joins and products, PyTorch's gather)
+    append,
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    column_stack,
+    cross,
+    gather,
+    hstack,
+    inner,
+    kron,
+    scatter,
+    vstack,
+)
 from .losses import cross_entropy, huber_loss, mse_loss, nll_loss, smooth_l1_loss  # noqa: E402
 from .losses_binary import binary_cross_entropy, binary_cross_entropy_with_logits  # noqa: E402

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple, Union
 
 from .format import atom, fmt
 from .generic import (  # the rules' vocabulary, re-exported: ops.exp, ops.cos, ...
@@ -167,13 +167,16 @@ class Op:
 _VT = ("Value", "Tensor")
 
 
-def _unary(name: str, local: str, rule: str, doc: str, scalar: Optional[Callable[[float], float]],
+def _unary(name: str, local: str, rule: Union[str, Callable[..., Any]], doc: str,
+           scalar: Optional[Callable[[float], float]],
            sends: str = "", words: Optional[Callable[..., str]] = None,
            domain: Optional[Tuple[str, Callable[[Any], Any]]] = None, overflows: bool = False,
            array: str = "", inline: str = "") -> Op:
     """An elementwise row that Value and Tensor share: everything about the op, in one place
-    (``rule``: the local derivative as text in ``a`` and ``out``, see :func:`code`)."""
-    return Op(name, 1, f"{name}({{a}})", (local,), code("a, out", rule), cli=True, doc=doc,
+    (``rule``: the local derivative as text in ``a`` and ``out``, see :func:`code`; a function of
+    them where text cannot hold it, e.g. a limit at a point)."""
+    rules = code("a, out", rule) if isinstance(rule, str) else (rule,)
+    return Op(name, 1, f"{name}({{a}})", (local,), rules, cli=True, doc=doc,
               sends=(sends or f"g·{local}",), kinds=_VT, again=lambda n, ps: getattr(ps[0], name)(),
               words=words, domain=domain, overflows=overflows, array=array or name, inline=inline,
               scalar=scalar or eval(f"lambda a: {inline}", VOCABULARY))  # noqa: S307
@@ -386,7 +389,8 @@ def param_text(op: str) -> str:
 
 #: The modules that register their rows beside their code; :func:`load_all` imports them (a
 #: plain ``from autograd_lite import Value`` loads none of them: no numpy for scalar scripts).
-REGISTRARS = ("autograd_lite.tensor", "autograd_lite.functional", "autograd_lite.conv")
+REGISTRARS = ("autograd_lite.ops_more", "autograd_lite.tensor", "autograd_lite.functional",
+              "autograd_lite.conv", "autograd_lite.conv_more")
 
 
 def load_all() -> Dict[str, Op]:
@@ -396,3 +400,4 @@ def load_all() -> Dict[str, Op]:
     for name in REGISTRARS:
         importlib.import_module(name)
     return OPS
+

@@ -37,10 +37,11 @@ def __mul__(self, other):
 
 from __future__ import annotations
 
+import inspect
 import math
 import re
 from functools import partial
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Optional, Tuple
 
 from . import engine as _engine
 from . import ops as _ops
@@ -62,6 +63,9 @@ FLOAT_FORMS: Dict[str, str] = {
 ARRAY_FORMS: Dict[str, str] = {
     "step": "(value_of({x}) > 0.0)",
 }
+
+#: The rules written as functions, by the names the generated code calls them.
+BOUND: Dict[str, Callable[..., Any]] = {}
 
 _NODE = """\
     out = _object_new(Value)
@@ -86,12 +90,20 @@ def _local(rule: Callable[..., Any], names: Dict[str, str], forms: Optional[Dict
     """A rule's text with the row's parameter names replaced by the method's variables, and the
     vocabulary's float forms written out."""
     text = getattr(rule, "code", None)
-    if text is None:
-        raise ValueError(f"op table: a rule of {rule!r} is not written as text (ops.code)")
+    if text is None:  # a rule written as a function (a limit at a point): called, bound by name
+        bound = f"_rule_{id(rule)}"
+        BOUND[bound] = rule
+        params = list(inspect.signature(rule).parameters)
+        return f"{bound}({', '.join(names.get(p, p) for p in params)})"
     text = re.sub(r"\b[A-Za-z_]\w*\b", lambda m: names.get(m.group(0), m.group(0)), text)
     for fn, form in (FLOAT_FORMS if forms is None else forms).items():
         text = re.sub(rf"\b{fn}\((\w+)\)", partial(_fill, form), text)
     return text
+
+
+def _params(rule: Callable[..., Any]) -> Tuple[str, ...]:
+    """A rule's parameter names: the parents' and ``out``, in order."""
+    return getattr(rule, "params", None) or tuple(inspect.signature(rule).parameters)
 
 
 def _fill(form: str, m: "re.Match[str]") -> str:
@@ -107,29 +119,32 @@ def _compile(source: str, name: str, namespace: Dict[str, Any]) -> Callable[...,
 
 
 def _namespace(value_cls: Any, const: Callable[..., Any], row: _ops.Op) -> Dict[str, Any]:
-    return {**_ops.VOCABULARY, "__builtins__": __builtins__, "Value": value_cls, "_const": const,
+    return {**_ops.VOCABULARY, **BOUND, "__builtins__": __builtins__, "Value": value_cls, "_const": const,
             "_object_new": object.__new__, "_engine": _engine, "_next_order": _engine.next_order,
             "tag": row.tag, "math": math, "fmt": fmt, "DomainError": DomainError,
             "_forward": row.scalar}
 
 
 def binary_method(value_cls: Any, const: Callable[..., Any], row: _ops.Op, name: str, before: str = "",
-                  after: str = "", names: Optional[Dict[str, Any]] = None) -> Callable[..., Any]:
+                  after: str = "", names: Optional[Dict[str, Any]] = None,
+                  forward: Optional[Callable[[float, float], float]] = None) -> Callable[..., Any]:
     """``Value.<name>`` (``__add__``, ...) for a two-parent row with an ``inline`` forward;
     ``before`` and ``after`` (lines of code, with the functions they call in ``names``) are the
-    caller's policy around the forward ``r`` of the floats ``a`` and ``b`` (a pole, an overflow)."""
-    if row.arity != 2 or not row.inline:
+    caller's policy around the forward ``r`` of the floats ``a`` and ``b`` (a pole, an overflow);
+    ``forward``: the float forward where the row has no ``inline`` text (``math.hypot``)."""
+    if row.arity != 2 or not (row.inline or forward):
         raise ValueError(f"op table: the row {row.name!r} has no inline two-parent forward")
-    renames = dict(zip(getattr(row.rules[0], "params", ()), ("a", "b", "r")))
+    renames = dict(zip(_params(row.rules[0]), ("a", "b", "r")))
     la, lb = (_local(rule, renames) for rule in row.rules)
     source = (f"def {name}(self, other):\n"
               f"    if type(other) is not Value:\n"
               f"        other = _const(other, {row.name!r})\n"
               f"    a = self.data\n"
               f"    b = other.data\n"
-              + before + f"    r = {row.inline}\n" + after
+              + before + f"    r = {row.inline or '_forward2(a, b)'}\n" + after
               + _NODE.format(a="self", b="other", la=la, lb=lb))
-    method = _compile(source, name, {**_namespace(value_cls, const, row), **(names or {})})
+    namespace = {**_namespace(value_cls, const, row), **(names or {}), "_forward2": forward}
+    method = _compile(source, name, namespace)
     method.__doc__ = f"{row.doc}: {row.expr.format(a='self', b='other')}"
     return method
 
@@ -140,7 +155,7 @@ def unary_method(value_cls: Any, const: Callable[..., Any], row: _ops.Op, name: 
     finite x is refused where the row says the op overflows), its local derivative inline."""
     if row.arity != 1 or (row.scalar is None and not row.inline):
         raise ValueError(f"op table: the row {row.name!r} has no float forward (its 'scalar')")
-    renames = dict(zip(getattr(row.rules[0], "params", ()), ("a", "r")))
+    renames = dict(zip(_params(row.rules[0]), ("a", "r")))
     if row.inline:
         forward = f"    r = {row.inline}\n"
     else:
@@ -176,7 +191,7 @@ def vjp_text(row: _ops.Op, index: int, forms: Optional[Dict[str, str]] = None) -
     ['g / b', 'g * (-(out / b))']
     """
     rule = row.rules[index]
-    params = getattr(rule, "params", ())
+    params = _params(rule)
     renames = dict(zip(params, ("a", "b", "out") if len(params) == 3 else ("a", "out")))
     local = _local(rule, renames, ARRAY_FORMS if forms is None else forms).strip()
     if local in ("1.0", "1"):
@@ -200,7 +215,7 @@ def _enclosed(text: str) -> bool:
 
 
 def _rule_function(name: str, source: str, value_of: Callable[[Any], Any]) -> Callable[..., Any]:
-    namespace = {**_ops.VOCABULARY, "__builtins__": __builtins__, "value_of": value_of}
+    namespace = {**_ops.VOCABULARY, **BOUND, "__builtins__": __builtins__, "value_of": value_of}
     exec(compile(source, f"<autograd_lite.specialise {name}>", "exec"), namespace)  # noqa: S102
     rule = namespace[name]
     rule.source = source

@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING, Any, Callable, List, Optional, Tuple, Union
 
 from . import checks as _checks
 from . import engine as _engine
+from . import hooks as _hooks
 from . import ops as _ops
+from . import ops_more as _ops_more  # noqa: F401  (more rows: reciprocal ... fmin, before the methods)
 from . import specialise as _specialise
 from . import value_graph as _value_graph
 from .format import fmt
@@ -164,7 +166,8 @@ class Value(ValueProtocol):
         def __getattr__(self, name: str) -> Callable[[], "Value"]: ...
 
     # ----------------------------------------------------------------- graph
-    def backward(self, grad: Optional[Number] = 1.0, create_graph: bool = False) -> None:
+    def backward(self, grad: Optional[Number] = 1.0, create_graph: bool = False,
+                 retain_graph: Optional[bool] = None) -> None:
         """Chain rule from this node: every node it depends on gets ``d self / d node``.
 
         Leaves accumulate across calls (call ``zero_grad`` or set ``.grad = 0``);
@@ -183,6 +186,8 @@ class Value(ValueProtocol):
         >>> x.grad                      # d(3 x**2)/dx = 6 x
         12.0
         """
+        if retain_graph is not None:  # PyTorch's: accepted; a graph here is never freed by a pass
+            _checks.flag(retain_graph, "retain_graph", "backward")
         if _checks.flag(create_graph, "create_graph", "backward"):
             _engine.backward(self, self._seed_for(grad, "backward", True), create_graph=True)
         else:
@@ -271,6 +276,12 @@ class Value(ValueProtocol):
         """True for inputs and parameters: nodes no op made (they only receive grads)."""
         return self._a is None
 
+    def register_hook(self, hook: Callable[[Any], Any]) -> Any:
+        """``hook(grad)`` runs as the backward pass reaches this node and may return a replacement
+        gradient (PyTorch's ``register_hook``; :mod:`autograd_lite.hooks`); returns a removable
+        handle."""
+        return _hooks.register_hook(self, hook)
+
     def detach(self) -> "Value":
         """A new leaf with the same data and label: the graph is cut here."""
         return Value(self.data, self.label)
@@ -335,3 +346,13 @@ _T_DIV, _T_MOD, _T_POW = (_ops.OPS[name].tag for name in ("/", "%", "**"))
 _R_POW_N = _ops.OPS["**n"].rules[0]
 _R_POW_A, _R_POW_B = _ops.OPS["**"].rules
 _R_MOD_B = _ops.OPS["%"].rules[1]
+
+
+# arctan2, hypot ... fmin, the two-parent rows of ops_more: their float forwards (math's, numpy's
+# semantics) with the rows' rules, generated the same way.
+for _name, _forward in _ops_more.BINARY.items():
+    _overflow = ("    if r - r != 0.0 and a - a == 0.0 and b - b == 0.0 and not _engine.in_rule():\n"
+                 f"        raise OverflowError(f'{_name}: result too large for a float ({_name}({{fmt(a)}}, "
+                 "{fmt(b)}))')\n") if _name in _ops_more.OVERFLOWS else ""
+    setattr(Value, _name, _specialise.binary_method(Value, _const, _ops.OPS[_name], _name, after=_overflow,
+                                                    forward=_forward))

@@ -6,7 +6,7 @@ from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 import numpy as np
 
-from autograd_lite import Value
+from autograd_lite import Value, ops
 
 # The elementwise rows written only in the op table (Value, Dual and Tensor make their methods
 # from the row): one entry each -- a domain interval (low, high) for the draws and PyTorch's
@@ -16,7 +16,17 @@ ROW_ONLY: Dict[str, Tuple[float, float, str]] = {
     "arctanh": (-0.9, 0.9, "atanh"),
     "deg2rad": (-400.0, 400.0, "deg2rad"),
     "rad2deg": (-7.0, 7.0, "rad2deg"),
+    "reciprocal": (0.2, 3.0, "reciprocal"),
+    "fabs": (-3.0, 3.0, "abs"),
+    "arccosh": (1.1, 4.0, "acosh"),
+    "sinc": (-2.5, 2.5, "sinc"),
 }
+
+
+def inside(name: str, x: float) -> float:
+    """``x``, or a point inside the row's domain when ``x`` is outside it (arccosh at 0.7)."""
+    row = ops.OPS.get(name)
+    return x if row is None or row.domain is None or not row.domain[1](x) else row_only_point(name)
 
 
 def row_only_point(name: str) -> float:

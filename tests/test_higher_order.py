@@ -66,6 +66,13 @@ CASES = {
     "ceil": (lambda a: a.ceil(), (0.7,)),
     "round": (lambda a: a.round(), (0.7,)),
     "%": (lambda a, b: a % b, (0.7, -1.3)),
+    # the two-parent rows of autograd_lite.ops_more (PyTorch's functions of the same names)
+    "arctan2": (lambda a, b: a.arctan2(b), (0.7, -1.3)),
+    "hypot": (lambda a, b: a.hypot(b), (0.7, -1.3)),
+    "logaddexp": (lambda a, b: a.logaddexp(b), (0.7, -1.3)),
+    "logaddexp2": (lambda a, b: a.logaddexp2(b), (0.7, -1.3)),
+    "fmax": (lambda a, b: a.fmax(b), (0.7, -1.3)),
+    "fmin": (lambda a, b: a.fmin(b), (0.7, -1.3)),
 }
 CASES.update({name: (lambda a, _n=name: getattr(a, _n)(), (row_only_point(name),)) for name in ROW_ONLY})
 # where test_local_grads_are_the_rules_on_floats draws x (else from (0.1, 3))
@@ -116,7 +123,8 @@ def test_first_and_second_derivatives_match_pytorch(name: str) -> None:
         **{op: getattr(torch, op) for op in ("tan", "sinh", "cosh", "arcsin", "arccos", "arctan", "log1p",
                                              "expm1", "log2", "log10", "exp2", "sign", "floor", "ceil",
                                              "round")},
-        "%": torch.remainder,
+        "%": torch.remainder, "arctan2": torch.atan2, "hypot": torch.hypot, "logaddexp": torch.logaddexp,
+        "logaddexp2": torch.logaddexp2, "fmax": torch.fmax, "fmin": torch.fmin,
         **{name: getattr(torch, theirs) for name, (_, _, theirs) in ROW_ONLY.items()},
     }.get(name, f)
     t = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in xs]

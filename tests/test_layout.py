@@ -19,7 +19,8 @@ TEACHING = {"autograd_lite.explain", "autograd_lite.chain", "autograd_lite.words
 # which are built on the Tensor ops); nn's modules with their converter to PyTorch; the adjoint
 # program's writers for Values and for Tensors.
 ALLOWED = [{"autograd_lite.tensor", "autograd_lite.functional", "autograd_lite.activation",
-            "autograd_lite.conv", "autograd_lite.losses", "autograd_lite.losses_binary"},
+            "autograd_lite.conv", "autograd_lite.conv_more", "autograd_lite.joins", "autograd_lite.losses",
+            "autograd_lite.losses_binary"},
            {"autograd_lite.nn"}, {"autograd_lite.adjoint_code", "autograd_lite.adjoint_tensor"}]
 
 

@@ -143,9 +143,10 @@ def test_tensor_rules_are_generated_from_the_rows_and_run_the_rows_numbers() -> 
     for row in UNARY + [ops.OPS["neg"]]:
         if row.vjp is None or not hasattr(row.vjp, "source"):
             continue
-        out = np.vectorize(row.scalar)(a) if row.scalar is not None else -a
-        local = np.vectorize(row.rules[0])(a, out)
-        sent = row.vjp(g, a, out, None)
+        x = a if row.domain is None or not np.any(row.domain[1](a)) else a + 1.5  # arccosh: x >= 1
+        out = np.vectorize(row.scalar)(x) if row.scalar is not None else -x
+        local = np.vectorize(row.rules[0])(x, out)
+        sent = row.vjp(g, x, out, None)
         np.testing.assert_allclose(sent, g * local, rtol=1e-15, atol=0, err_msg=row.name)
     b = rng.uniform(0.5, 2.0, size=(3, 4))
     for op in "+-*/":

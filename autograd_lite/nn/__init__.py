@@ -20,6 +20,7 @@ differentiates it.
 """
 
 from .conv import AvgPool2d, Conv2d, Flatten, MaxPool2d
+from .conv_more import Conv1d, ConvTranspose2d
 from .layers import (
     Affine,
     BatchNorm1d,
@@ -41,5 +42,5 @@ __all__ = [
     "Module", "Parameter", "RemovableHandle",
     "Linear", "Affine", "ReLU", "Sigmoid", "Tanh", "Softmax", "Dropout", "BatchNorm1d",
     "Sequential", "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "HuberLoss",
-    "SmoothL1Loss", "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten",
+    "SmoothL1Loss", "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "Conv1d", "ConvTranspose2d",
 ]

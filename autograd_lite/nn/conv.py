@@ -29,6 +29,40 @@ from .module import Module, Seed, _as_tensor, _check_size
 __all__ = ["Conv2d", "MaxPool2d", "AvgPool2d", "Flatten"]
 
 
+def filters(shape: Tuple[int, ...], fan_in: int, out_channels: int, bias: Any, init: Union[str, float],
+            rng: Seed, dtype: DTypeLike, name: str) -> Tuple[Tensor, Optional[Tensor]]:
+    """Initial filters of ``shape`` (normal, std from ``init``: ``"he"`` is sqrt(2 / fan_in)) and
+    zero biases (or None), for every convolution layer."""
+    bias = _checks.flag(bias, "bias", name)
+    dtype = _checks.float_dtype(dtype, name)
+    if isinstance(init, str) and init == "he":
+        std = math.sqrt(2.0 / fan_in)
+    elif (isinstance(init, numbers.Real) and not isinstance(init, bool)
+          and math.isfinite(init) and init >= 0):
+        std = float(init)
+    else:
+        raise ValueError(f"{name}: init must be 'he' or a standard deviation >= 0, got {init!r}")
+    _checks.fits(math.prod(shape), 8, f"{shape[0]} filters of shape {shape[1:]} (drawn in float64)", name)
+    weights = std * np.random.default_rng(rng).standard_normal(shape)
+    W = Tensor(weights.astype(dtype), requires_grad=True)
+    return W, (Tensor(np.zeros(out_channels, dtype=dtype), requires_grad=True) if bias else None)
+
+
+def _split(groups: Any, in_channels: int, out_channels: int, name: str) -> int:
+    g = _checks.count(groups, "groups", name, 1)
+    if in_channels % g or out_channels % g:
+        raise ValueError(f"{name}: in_channels {in_channels} and out_channels {out_channels} must both "
+                         f"split into groups={g} equal groups")
+    return g
+
+
+def _padding_mode(mode: Any, name: str) -> str:
+    if not isinstance(mode, str) or mode not in ("zeros", "reflect", "replicate", "circular"):
+        raise ValueError(f"{name}: padding_mode must be 'zeros', 'reflect', 'replicate' or 'circular', "
+                         f"got {mode!r}")
+    return mode
+
+
 class Conv2d(Module):
     """2-D convolution with ``out_channels`` filters of ``kernel_size`` over ``in_channels``.
 
@@ -56,37 +90,29 @@ class Conv2d(Module):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Size, stride: Size = 1,
                  pad: Size = 0, bias: bool = True, init: Union[str, float] = "he", rng: Seed = None,
-                 dtype: DTypeLike = np.float64) -> None:
+                 dtype: DTypeLike = np.float64, dilation: Size = 1, groups: int = 1,
+                 padding_mode: str = "zeros") -> None:
         super().__init__()
         self.in_channels = _check_size("Conv2d", "in_channels", in_channels)
         self.out_channels = _check_size("Conv2d", "out_channels", out_channels)
         self.kernel_size = _pair(kernel_size, "kernel_size", "Conv2d", 1)
         self.stride = _pair(stride, "stride", "Conv2d", 1)
         self.pad = _pair(pad, "pad", "Conv2d", 0)
-        bias = _checks.flag(bias, "bias", "Conv2d")
-        dtype = _checks.float_dtype(dtype, "Conv2d")
-        fan_in = self.in_channels * self.kernel_size[0] * self.kernel_size[1]
-        if isinstance(init, str) and init == "he":
-            std = math.sqrt(2.0 / fan_in)
-        elif (isinstance(init, numbers.Real) and not isinstance(init, bool)
-              and math.isfinite(init) and init >= 0):
-            std = float(init)
-        else:
-            raise ValueError(f"Conv2d: init must be 'he' or a standard deviation >= 0, got {init!r}")
+        self.dilation = _pair(dilation, "dilation", "Conv2d", 1)
+        self.groups = _split(groups, self.in_channels, self.out_channels, "Conv2d")
+        self.padding_mode = _padding_mode(padding_mode, "Conv2d")
+        shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
         self.init = init
-        shape = (self.out_channels, self.in_channels) + self.kernel_size
-        _checks.fits(math.prod(shape), 8, f"{shape[0]} filters of shape {shape[1:]} (drawn in float64)",
-                     "Conv2d")
-        weights = std * np.random.default_rng(rng).standard_normal(shape)
-        self.W = Tensor(weights.astype(dtype), requires_grad=True)
-        self.b = Tensor(np.zeros(self.out_channels, dtype=dtype), requires_grad=True) if bias else None
+        self.W, self.b = filters(shape, shape[1] * shape[2] * shape[3], out_channels, bias, init, rng, dtype,
+                                 "Conv2d")
 
     def forward(self, x: Any) -> Tensor:
         x = _as_tensor(x)
         if x.ndim != 4 or x.shape[1] != self.in_channels:
             raise ValueError(f"Conv2d({self.in_channels}, {self.out_channels}): expected input of shape "
                              f"(N, {self.in_channels}, H, W), got shape {x.shape}")
-        return F.conv2d(x, self.W, self.b, self.stride, self.pad)
+        return F.conv2d(x, self.W, self.b, self.stride, self.pad, self.dilation, self.groups,
+                        self.padding_mode)
 
     @property
     def weight(self) -> Tensor:
@@ -99,42 +125,61 @@ class Conv2d(Module):
         return self.b
 
     def extra_repr(self) -> str:
+        more = "".join(f", {k}={v!r}" for k, v, default in (
+            ("dilation", self.dilation, (1, 1)), ("groups", self.groups, 1),
+            ("padding_mode", self.padding_mode, "zeros")) if v != default)
         return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}, pad={self.pad}, bias={self.b is not None}, init={self.init!r}")
+                f"stride={self.stride}, pad={self.pad}{more}, bias={self.b is not None}, init={self.init!r}")
 
 
 class _Pool(Module):
 
-    def __init__(self, kernel_size: Size, stride: Optional[Size] = None, pad: Size = 0) -> None:
+    def __init__(self, kernel_size: Size, stride: Optional[Size] = None, pad: Size = 0,
+                 ceil_mode: bool = False) -> None:
         super().__init__()
         name = type(self).__name__
         self.kernel_size = _pair(kernel_size, "kernel_size", name, 1)
         self.stride = self.kernel_size if stride is None else _pair(stride, "stride", name, 1)
         self.pad = _pair(pad, "pad", name, 0)
+        self.ceil_mode = _checks.flag(ceil_mode, "ceil_mode", name)
         if 2 * self.pad[0] > self.kernel_size[0] or 2 * self.pad[1] > self.kernel_size[1]:
             raise ValueError(f"{name}: pad {self.pad} must be at most half the kernel size "
                              f"{self.kernel_size} (as in PyTorch)")
 
     def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, pad={self.pad}"
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, pad={self.pad}"
+                + (", ceil_mode=True" if self.ceil_mode else ""))
 
 
 class MaxPool2d(_Pool):
-    """Max pooling (``functional.max_pool2d``); ``stride`` defaults to the kernel size.
+    """Max pooling (``functional.max_pool2d``); ``stride`` defaults to the kernel size; ``dilation``
+    and ``ceil_mode`` as PyTorch's.
 
     >>> MaxPool2d(2)(np.arange(16.0).reshape(1, 1, 4, 4)).data[0, 0].tolist()
     [[5.0, 7.0], [13.0, 15.0]]
     """
 
+    def __init__(self, kernel_size: Size, stride: Optional[Size] = None, pad: Size = 0, dilation: Size = 1,
+                 ceil_mode: bool = False) -> None:
+        super().__init__(kernel_size, stride, pad, ceil_mode)
+        self.dilation = _pair(dilation, "dilation", "MaxPool2d", 1)
+
     def forward(self, x: Any) -> Tensor:
-        return F.max_pool2d(x, self.kernel_size, self.stride, self.pad)
+        return F.max_pool2d(x, self.kernel_size, self.stride, self.pad, self.dilation, self.ceil_mode)
 
 
 class AvgPool2d(_Pool):
-    """Average pooling (``functional.avg_pool2d``; padding counts as zeros)."""
+    """Average pooling (``functional.avg_pool2d``; padding counts as zeros unless
+    ``count_include_pad=False``; ``ceil_mode`` as PyTorch's)."""
+
+    def __init__(self, kernel_size: Size, stride: Optional[Size] = None, pad: Size = 0,
+                 ceil_mode: bool = False, count_include_pad: bool = True) -> None:
+        super().__init__(kernel_size, stride, pad, ceil_mode)
+        self.count_include_pad = _checks.flag(count_include_pad, "count_include_pad", "AvgPool2d")
 
     def forward(self, x: Any) -> Tensor:
-        return F.avg_pool2d(x, self.kernel_size, self.stride, self.pad)
+        return F.avg_pool2d(x, self.kernel_size, self.stride, self.pad, self.ceil_mode,
+                            self.count_include_pad)
 
 
 class Flatten(Module):

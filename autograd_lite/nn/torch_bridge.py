@@ -8,10 +8,10 @@ keeps the book's ``W`` of shape (in, out) where ``torch.nn.Linear`` has ``weight
 (out, in) (transposed on the way), and ``BatchNorm1d``'s ``gamma`` / ``beta`` are PyTorch's
 ``weight`` / ``bias``.  PyTorch is imported only when a conversion runs.
 
-What converts: ``Sequential``, ``Linear``, ``Conv2d``, ``BatchNorm1d``, ``ReLU``, ``Sigmoid``,
-``Tanh``, ``Softmax``, ``Dropout`` (its random masks come from PyTorch's generator then),
-``MaxPool2d``, ``AvgPool2d``, ``Flatten``, ``MSELoss``, ``CrossEntropyLoss``.  A module with a
-``forward`` of its own has no automatic twin: convert its layers one by one.
+What converts: ``Sequential``, ``Linear``, ``Conv2d``, ``Conv1d``, ``ConvTranspose2d``, ``BatchNorm1d``,
+``ReLU``, ``Sigmoid``, ``Tanh``, ``Softmax``, ``Dropout`` (its random masks come from PyTorch's
+generator then), ``MaxPool2d``, ``AvgPool2d``, ``Flatten``, ``MSELoss``, ``CrossEntropyLoss``.  A
+module with a ``forward`` of its own has no automatic twin: convert its layers one by one.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import Any, Callable, Dict, Mapping, Tuple
 import numpy as np
 
 from .conv import AvgPool2d, Conv2d, Flatten, MaxPool2d
+from .conv_more import Conv1d, ConvTranspose2d
 from .layers import (
     BatchNorm1d,
     CrossEntropyLoss,
@@ -42,6 +43,8 @@ __all__ = ["to_torch", "torch_names", "from_torch_names"]
 _RENAMED: Dict[type, Dict[str, Tuple[str, bool]]] = {
     Linear: {"W": ("weight", True), "b": ("bias", False)},
     Conv2d: {"W": ("weight", False), "b": ("bias", False)},
+    Conv1d: {"W": ("weight", False), "b": ("bias", False)},
+    ConvTranspose2d: {"W": ("weight", False), "b": ("bias", False)},
     BatchNorm1d: {"gamma": ("weight", False), "beta": ("bias", False)},
 }
 
@@ -126,9 +129,17 @@ def _linear(m: Linear, torch: Any) -> Any:
     return t
 
 
-def _conv(m: Conv2d, torch: Any) -> Any:
-    t = torch.nn.Conv2d(m.in_channels, m.out_channels, m.kernel_size, stride=m.stride, padding=m.pad,
-                        bias=m.b is not None, dtype=torch.from_numpy(m.W.data).dtype)
+def _conv(m: Any, torch: Any) -> Any:
+    dtype = torch.from_numpy(m.W.data).dtype
+    if type(m) is ConvTranspose2d:
+        t = torch.nn.ConvTranspose2d(m.in_channels, m.out_channels, m.kernel_size, stride=m.stride,
+                                     padding=m.pad, output_padding=m.output_padding, groups=m.groups,
+                                     bias=m.b is not None, dilation=m.dilation, dtype=dtype)
+    else:
+        layer = torch.nn.Conv1d if type(m) is Conv1d else torch.nn.Conv2d
+        t = layer(m.in_channels, m.out_channels, m.kernel_size, stride=m.stride, padding=m.pad,
+                  dilation=m.dilation, groups=m.groups, bias=m.b is not None, padding_mode=m.padding_mode,
+                  dtype=dtype)
     _copy(torch, t.weight, m.W.data)
     if m.b is not None:
         _copy(torch, t.bias, m.b.data)
@@ -147,15 +158,19 @@ def _batchnorm(m: BatchNorm1d, torch: Any) -> Any:
 _SIMPLE: Dict[type, Callable[[Any, Any], Any]] = {
     Linear: _linear,
     Conv2d: _conv,
+    Conv1d: _conv,
+    ConvTranspose2d: _conv,
     BatchNorm1d: _batchnorm,
     ReLU: lambda m, torch: torch.nn.ReLU(),
     Sigmoid: lambda m, torch: torch.nn.Sigmoid(),
     Tanh: lambda m, torch: torch.nn.Tanh(),
     Softmax: lambda m, torch: torch.nn.Softmax(dim=m.axis),
     Dropout: lambda m, torch: torch.nn.Dropout(m.p),
-    MaxPool2d: lambda m, torch: torch.nn.MaxPool2d(m.kernel_size, m.stride, padding=m.pad),
+    MaxPool2d: lambda m, torch: torch.nn.MaxPool2d(m.kernel_size, m.stride, padding=m.pad,
+                                                   dilation=m.dilation, ceil_mode=m.ceil_mode),
     AvgPool2d: lambda m, torch: torch.nn.AvgPool2d(m.kernel_size, m.stride, padding=m.pad,
-                                                   count_include_pad=True),
+                                                   ceil_mode=m.ceil_mode,
+                                                   count_include_pad=m.count_include_pad),
     Flatten: lambda m, torch: torch.nn.Flatten(start_dim=m.start_dim),
     MSELoss: lambda m, torch: torch.nn.MSELoss(reduction=m.reduction),
     CrossEntropyLoss: lambda m, torch: torch.nn.CrossEntropyLoss(reduction=m.reduction,

@@ -45,7 +45,7 @@ def _parse(subscripts: Any, shapes: Sequence[Tuple[int, ...]]) -> Parsed:
                         f"got {type(subscripts).__name__}")
     s = subscripts.replace(" ", "")
     if "." in s:
-        raise ValueError(f"einsum: '...' is not supported ({subscripts!r}); name every axis with a letter")
+        s = _expand_ellipsis(s, shapes, subscripts)
     lhs, arrow, out = s.partition("->")
     terms = lhs.split(",")
     if len(terms) != len(shapes):
@@ -70,6 +70,34 @@ def _parse(subscripts: Any, shapes: Sequence[Tuple[int, ...]]) -> Parsed:
         if out.count(c) > 1:
             raise ValueError(f"einsum: output index {c!r} of {subscripts!r} appears twice")
     return terms, out, sizes
+
+
+def _expand_ellipsis(s: str, shapes: Sequence[Tuple[int, ...]], subscripts: str) -> str:
+    """``'...'`` written out as letters not used elsewhere: each operand's ``...`` stands for its
+    axes that no letter names, aligned from the right (numpy's rule); without ``->`` they lead
+    the output.  A size-1 axis does not broadcast here against a longer one: name it instead."""
+    lhs, arrow, out = s.partition("->")
+    terms = lhs.split(",")
+    if any(t.count("...") > 1 or t.replace("...", "").count(".") for t in terms + [out]):
+        raise ValueError(f"einsum: {subscripts!r}: '...' may appear once per operand, as three dots")
+    if len(terms) != len(shapes):
+        raise ValueError(f"einsum: subscripts {subscripts!r} name {len(terms)} operands, got {len(shapes)}")
+    widths = [len(shape) - (len(t) - 3) if "..." in t else 0 for t, shape in zip(terms, shapes)]
+    if min(widths) < 0:
+        k = widths.index(min(widths))
+        raise ValueError(f"einsum: operand {k} has shape {shapes[k]}, fewer axes than {terms[k]!r} names")
+    spare = [c for c in string.ascii_letters if c not in s]
+    width = max(widths)
+    if width > len(spare):
+        raise ValueError(f"einsum: {subscripts!r}: '...' covers {width} axes, more letters than are left")
+    letters = "".join(spare[:width])
+    terms = [t.replace("...", letters[width - w:]) for t, w in zip(terms, widths)]
+    if arrow:
+        out = out.replace("...", letters)
+    else:
+        counts = Counter("".join(terms))
+        out = letters + "".join(sorted(c for c in counts if counts[c] == 1 and c not in letters))
+    return ",".join(terms) + "->" + out
 
 
 def _contract(subscripts: str, operands: Sequence[Any]) -> Any:
@@ -121,7 +149,8 @@ _ops.register(_ops.Op(
 def einsum(subscripts: str, *operands: Any) -> "Tensor":
     """numpy's einsum, differentiable: ``einsum('ij,jk->ik', A, B)`` is ``A @ B``; without
     ``->`` the output keeps the indices seen once, sorted (``'ij,jk'``); a repeated index
-    takes a diagonal (``'ii->i'``) or a trace (``'ii'``).  No ``...``."""
+    takes a diagonal (``'ii->i'``) or a trace (``'ii'``); ``...`` stands for the axes no
+    letter names (``'...ij,jk->...ik'``), of equal sizes (a size-1 axis does not broadcast)."""
     return _einsum(subscripts, operands, "einsum")
 
 

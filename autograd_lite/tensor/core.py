@@ -7,23 +7,28 @@ run on arrays (first order) or on Tensors (``create_graph=True``).
 
 from __future__ import annotations
 
-from typing import Any, List, Optional, Tuple
+from typing import Any, Callable, List, Optional, Tuple
 
 import numpy as np
 
 from .. import checks as _checks
 from .. import engine as _engine
+from .. import hooks as _hooks
 from ..format import fmt
+from ..hooks import RemovableHandle
 from ..value import Value
 from . import _node
 from . import contract as _contract  # noqa: F401  (registers np.einsum, np.dot ...)
 from ._node import _add_to, _fit, _leaf, _ndarray, _next_order, _Node, _ones, _sum, _to_array
 from .arith import ArithmeticOps
 from .arrange import ArrangeOps
+from .binary_math import BinaryMathOps
 from .elementwise import ElementwiseOps
 from .numpy_api import NumpyProtocol
 from .numpy_math import NumpyMathOps
+from .rearrange import RearrangeOps
 from .reduce import ReductionOps
+from .scan import ScanOps
 from .shape import ShapeOps
 from .sorting import SortingOps
 
@@ -33,7 +38,7 @@ _only_none = {type(None)}
 
 
 class Tensor(ArithmeticOps, ElementwiseOps, NumpyMathOps, ReductionOps, ShapeOps, ArrangeOps, SortingOps,
-             NumpyProtocol, _Node):
+             BinaryMathOps, RearrangeOps, ScanOps, NumpyProtocol, _Node):
     """An n-dimensional array node in a computation graph.
 
     ``Tensor(data, requires_grad=False, dtype=None, label="")``.  Attributes: ``data``
@@ -153,16 +158,26 @@ class Tensor(ArithmeticOps, ElementwiseOps, NumpyMathOps, ReductionOps, ShapeOps
         return _leaf(self.data, self.label)
 
     # ----------------------------------------------------------------- graph
-    def backward(self, grad: Optional[ArrayLike] = None, create_graph: bool = False) -> None:
+    def backward(self, grad: Optional[ArrayLike] = None, create_graph: bool = False,
+                 retain_graph: Optional[bool] = None) -> None:
         """Chain rule from this tensor: every tensor it depends on gets d self / d tensor.
 
         A scalar (one element) seeds 1; any other shape needs ``grad`` of exactly its
         shape.  Leaves accumulate across calls; intermediates are recomputed each call.
         ``create_graph=True``: every ``.grad`` is a Tensor connected to the graph (the same
-        rules run on Tensors), so it can be differentiated again.
+        rules run on Tensors), so it can be differentiated again.  ``retain_graph`` is
+        accepted for PyTorch's code: a graph here is never freed by a backward pass, so it
+        may always be run again (True, False and None all mean that).
         """
+        if retain_graph is not None:
+            _checks.flag(retain_graph, "retain_graph", "backward")
         flag = _checks.flag(create_graph, "create_graph", "backward")
         _engine.backward(self, self._seed_for(grad, "backward", flag), create_graph=flag)
+
+    def register_hook(self, hook: Callable[[Any], Any]) -> "RemovableHandle":
+        """``hook(grad)`` runs as the backward pass reaches this tensor and may return a
+        replacement gradient (PyTorch's ``register_hook``; :mod:`autograd_lite.hooks`)."""
+        return _hooks.register_hook(self, hook)
 
     def _seed_for(self, grad: Optional[ArrayLike], where: str, graph: bool = False) -> Any:
         """The seed array for a backward pass from here (shared by backward and explain); with

@@ -69,7 +69,9 @@ def _flat(outs):
 def check_grads(f, argnum=None, modes=None, order=2):
     modes = modes or ["fwd", "rev"]
 
-    def check(*args):
+    def check(*args, **kwargs):
+        if kwargs:  # HIPS passes keywords on to the function, held fixed
+            return check_grads(lambda *a: f(*a, **kwargs), argnum, modes, order)(*args)
         xs = [np.asarray(a, dtype=float) for a in args]
         if argnum is not None:  # differentiate the chosen arguments only
             nums = (argnum,) if isinstance(argnum, int) else tuple(argnum)
