@@ -23,7 +23,7 @@ from typing import Any, Callable, List, Optional, Sequence, Tuple
 import viz
 from autograd_lite import Value
 from autograd_lite.datasets import make_moons
-from autograd_lite.explain import graph_nodes
+from autograd_lite.reading import graph_nodes
 from autograd_lite.scalar_nn import MLP
 
 

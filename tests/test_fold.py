@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 import autograd_lite.groups as groups
 import viz
 from autograd_lite import Tensor, Value, explain, nn
-from autograd_lite.explain import graph_nodes
 from autograd_lite.groups import blocks_of
+from autograd_lite.reading import graph_nodes
 from autograd_lite.scalar_nn import MLP
 from viz.fold import fold_graph
 from viz.labels import flow_text

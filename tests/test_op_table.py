@@ -19,7 +19,7 @@ from graphs import BINARY, TENSOR_OPS, build_program, build_tensor_program, insi
 import viz
 from autograd_lite import Tensor, Value, explain, ops
 from autograd_lite.engine import contributions, creation_index, is_node
-from autograd_lite.explain import graph_nodes, node_names
+from autograd_lite.reading import graph_nodes, node_names
 from autograd_lite.words import formula, local_formula, markdown_table, render
 from viz import check, expr, labels
 

@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 
 import viz
 from autograd_lite import Tensor, Value
-from autograd_lite.explain import graph_nodes
 from autograd_lite.format import fmt
 from autograd_lite.numeric import DomainError
+from autograd_lite.reading import graph_nodes
 from viz.orders import MAX_NAIVE_ADDS
 
 
