@@ -98,7 +98,7 @@ def test_unary_nodes_hold_the_rows_numbers(row: ops.Op, a: float) -> None:
     node = getattr(Value(a), row.name)()
     assert same(node.data, out), (row.name, a)
     assert same(node.local_grads[0], row.rules[0](a, out)), (row.name, a)
-    assert node.op == row.name and node.op.row is row
+    assert node.op == row.name and node.op.row is ops.OPS[row.name]  # (a Tensor rule may have joined it)
 
 
 def test_sqrt_slope_is_plus_infinity_at_both_zeros_as_for_tensor() -> None:
@@ -109,6 +109,9 @@ def test_sqrt_slope_is_plus_infinity_at_both_zeros_as_for_tensor() -> None:
         v.sqrt().backward()
         t.sqrt().backward()
         assert v.grad == math.inf and float(t.grad) == math.inf
+
+
+OPTIONAL = {"anywidget", "torch", "selenium", "nbclient", "nbformat", "babel"}  # setup.cfg's extras
 
 
 def test_every_module_doctest_passes() -> None:
@@ -125,7 +128,11 @@ def test_every_module_doctest_passes() -> None:
         names = [pkg.__name__] + [m.name for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + ".")
                                   if not m.name.endswith("__main__")]
         for name in names:
-            module = importlib.import_module(name)
+            try:
+                module = importlib.import_module(name)
+            except ModuleNotFoundError as e:  # a module of an optional extra (the notebook widget)
+                assert e.name in OPTIONAL, (name, e.name)
+                continue
             result = doctest.testmod(module, optionflags=doctest.ELLIPSIS, report=False)
             assert result.failed == 0, name
             attempted += result.attempted
