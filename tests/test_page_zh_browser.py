@@ -94,3 +94,19 @@ def test_the_environment_chooses_chinese_and_english_stays_english(tmp_path: Pat
     assert zh == viz.render_html(price, tmp_path / "zh2.html", lang="zh").read_text(encoding="utf-8")
     assert viz.render_html(price, tmp_path / "en2.html", lang="en").read_text(encoding="utf-8") == english
     assert '<html lang="en">' in english and "Step 0 of 4" in english and "数据" not in english
+
+
+def test_the_shipped_chinese_page_in_docs(driver: Any) -> None:
+    path = Path(__file__).resolve().parent.parent / "docs" / "zh" / "apple_orange.html"
+    open_page(driver, path)
+    from selenium.webdriver.common.keys import Keys
+
+    body = driver.find_element("tag name", "body")
+    for k in range(5):
+        assert body.get_attribute("data-step") == str(k)
+        assert driver.find_element("id", "label").text == step_label(k, 4)
+        body.send_keys(Keys.ARROW_RIGHT)
+    assert "dprice/dapple += dprice/dapple_price · ∂apple_price/∂apple = 1.1 × 2 = 2.2" in \
+        driver.find_element("id", "formula").text
+    assert "最终梯度" in driver.find_element("id", "table").text
+    assert_clean(driver, path)
