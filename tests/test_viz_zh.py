@@ -11,10 +11,13 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import pytest
 from graphs import apple_orange
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_explain import build, programs, tame
 
 import viz
 from autograd_lite import Value
@@ -145,3 +148,23 @@ def test_the_words_of_the_script_come_translated() -> None:
     # the script writes no English word of its own: only what data.words says
     for english in ("Play", "Pause", "right", "not yet", "empty", "Step ", " of "):
         assert f'"{english}' not in SCRIPT and f'{english}"' not in SCRIPT, english
+
+
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[+-]?\d+)?")
+
+
+@settings(deadline=None, max_examples=40, suppress_health_check=[HealthCheck.too_slow])
+@given(program=programs().filter(tame), cut=st.sampled_from([None, 3]))
+def test_a_random_program_says_the_same_numbers_in_both_languages(program: Any, cut: Any) -> None:
+    _, root = build(*program)
+    root.backward()
+    en = viz.draw(root, lang="en", max_nodes=cut).source
+    zh = viz.draw(root, lang="zh", max_nodes=cut).source
+    assert zh == viz.draw(root, lang="zh", max_nodes=cut).source  # deterministic
+    assert not HAN.search(en)
+    # the same picture: the same boxes and edges, the same numbers in the same order; only words differ
+    assert NUMBER.findall(en) == NUMBER.findall(zh)
+    def edges(src: str) -> list:
+        return [line for line in src.splitlines() if "->" in line]
+
+    assert edges(en) == edges(zh)

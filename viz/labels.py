@@ -17,6 +17,7 @@ import numpy as np
 
 from autograd_lite.format import atom, fmt
 from autograd_lite.i18n import tr, tr_mark, tr_n
+from autograd_lite.i18n import width as columns
 from autograd_lite.ops import OPS
 from autograd_lite.reading import SHORT_DIGITS, formula, op_row, preview, use_note, value_of
 
@@ -213,7 +214,7 @@ def grad_sum(g: Any, parts: List[Tuple[Any, bool]]) -> Tuple[str, List[str]]:
     share = tr("edges drawn send")
     text = f"{shown} = {inline}" if exact else tr("{shown} ({share}: {inline})").format(
         shown=shown, share=share, inline=inline)
-    if shown and len(text) <= INLINE_SUM:
+    if shown and columns(text) <= INLINE_SUM:  # columns, not characters: a Chinese one takes two
         return text, []
     lines = [("= " if exact else tr("{share}: ").format(share=share)) + terms[0]]
     lines += [f"− {t[1:]}" if t.startswith("-") else f"+ {t}" for t in terms[1:]]
