@@ -4,9 +4,11 @@ harness of test_page_browser: every step, the quiz, no console errors, no networ
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 import test_page_browser as harness
 from graphs import apple_orange
 
@@ -109,4 +111,43 @@ def test_the_shipped_chinese_page_in_docs(driver: Any) -> None:
     assert "dprice/dapple += dprice/dapple_price · ∂apple_price/∂apple = 1.1 × 2 = 2.2" in \
         driver.find_element("id", "formula").text
     assert "最终梯度" in driver.find_element("id", "table").text
+    assert_clean(driver, path)
+
+
+# Every text of a value's box inside the box, as the browser draws it (the font dot measured with)
+_OVERFLOW = """
+var out = [], groups = document.querySelectorAll('.frame g.node');
+for (var j = 0; j < groups.length; j++) {
+  var id = groups[j].getAttribute('data-id') || '';
+  if (!/^n[0-9]+$/.test(id)) { continue; }
+  var box = groups[j].querySelector('path, polygon').getBBox();
+  var texts = groups[j].querySelectorAll('text');
+  for (var t = 0; t < texts.length; t++) {
+    var b = texts[t].getBBox();
+    if (b.x < box.x - 1 || b.x + b.width > box.x + box.width + 1) {
+      out.push(id + ": " + texts[t].textContent);
+    }
+  }
+}
+return out;
+"""
+
+
+@pytest.mark.parametrize("layout", ["dot", "browser"])
+def test_chinese_words_fit_their_boxes_in_both_layouts(driver: Any, tmp_path: Path, layout: str) -> None:
+    price = apple_orange()["price"]
+    path = viz.render_html(price, tmp_path / f"zh_{layout}.html", lang="zh", layout=layout)
+    open_page(driver, path)
+    deadline = time.monotonic() + 30  # the browser layout compiles Graphviz (WebAssembly) first
+    body = driver.find_element("tag name", "body")
+    while body.get_attribute("data-step") != "0" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert body.get_attribute("data-step") == "0"
+    assert "数据" in driver.find_element("id", "frames").text
+    from selenium.webdriver.common.keys import Keys
+
+    for _ in range(4):
+        body.send_keys(Keys.ARROW_RIGHT)
+    assert driver.find_element("id", "label").text == step_label(4, 4)
+    assert driver.execute_script(_OVERFLOW) == []
     assert_clean(driver, path)

@@ -35,7 +35,7 @@ from .page_graph import changes, graph_dot, graph_svg, packed, vendored_viz
 from .page_script import SCRIPT as _SCRIPT
 from .page_script import STYLE as _STYLE
 from .page_script import words as _words
-from .speak import html_lang, speaks
+from .speak import html_lang, page_css, speaks
 from .steps import check_options
 from .svg import install_hint_html, svg_size
 from .timeline import timeline
@@ -244,7 +244,7 @@ def page_html(root: Any, *, quiz: bool = False, rankdir: str = "LR", max_nodes: 
         f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<link rel="icon" href="data:,">'
-        f"<title>{html.escape(heading)}</title><style>{_STYLE}</style></head>"
+        f"<title>{html.escape(heading)}</title><style>{_STYLE}{page_css()}</style></head>"
         f'<body{ready}><h1>{html.escape(heading)}</h1>{controls}'
         f'<div id="formula"></div><div id="frames">{frame_divs}</div>{ex_html}{quiz_html}'
         f'<div id="table">{table}</div>'

@@ -13,7 +13,7 @@ from typing import Any, Callable, Optional, TypeVar, cast
 
 from autograd_lite.i18n import language, using
 
-__all__ = ["speaks", "font_family", "FONT", "FONT_ZH", "html_lang"]
+__all__ = ["speaks", "font_family", "FONT", "FONT_ZH", "html_lang", "page_css"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,3 +46,12 @@ def font_family(lang: Optional[str] = None) -> str:
 def html_lang(lang: Optional[str] = None) -> str:
     """The ``<html lang=...>`` of a page in ``lang``."""
     return "zh-CN" if language(lang) == "zh" else "en"
+
+
+def page_css(lang: Optional[str] = None) -> str:
+    """What a page in ``lang`` adds to its style sheet: in Chinese, the picture's text in the font
+    Graphviz measured it with (then the system's CJK fonts), and the page's words in a CJK font."""
+    if language(lang) != "zh":
+        return ""
+    family = ",".join(f'"{name}"' if " " in name else name for name in FONT_ZH.split(","))
+    return f"\n.frame svg text{{font-family:{family}}}\nbody{{font-family:{family}}}\n"
