@@ -168,3 +168,13 @@ def test_a_random_program_says_the_same_numbers_in_both_languages(program: Any, 
         return [line for line in src.splitlines() if "->" in line]
 
     assert edges(en) == edges(zh)
+
+
+def test_tikz_stays_english_for_pdflatex_unless_asked(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    english = viz.render(price(), tmp_path / "en.tikz").read_text(encoding="utf-8")
+    monkeypatch.setenv("AUTOGRAD_LITE_LANG", "zh")
+    assert viz.render(price(), tmp_path / "env.tikz").read_text(encoding="utf-8") == english
+    with pytest.raises(ValueError, match=r"^tikz: a TikZ picture is English .* got lang='zh'"):
+        viz.render(price(), tmp_path / "zh.tikz", lang="zh")
+    assert not (tmp_path / "zh.tikz").exists()

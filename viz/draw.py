@@ -338,7 +338,7 @@ def render(root: Any, path: Union[str, "os.PathLike[str]"], format: Optional[str
         from .tikz import write_tikz
 
         out.parent.mkdir(parents=True, exist_ok=True)
-        return write_tikz(root, out, **draw_options)
+        return write_tikz(root, out, **draw_options, **({} if lang is None else {"lang": lang}))
     kind = _format_of(out, format)
     g = root if isinstance(root, graphviz.Digraph) else draw(root, **draw_options)
     if out.parent and not out.parent.exists():
