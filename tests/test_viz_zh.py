@@ -103,6 +103,11 @@ def test_a_bad_lang_is_refused_with_the_functions_name() -> None:
         viz.draw(price(), lang="fr")
     with pytest.raises(ValueError, match=r"^render_steps: lang"):
         viz.render_steps(price(), "unused", lang="de")
+    with pytest.raises(ValueError, match=r"^stepper: lang must be one of"):
+        viz.stepper(price(), lang="ja")
+    with pytest.raises(ValueError, match=r"^render_html: lang must be one of"):
+        viz.render_html(price(), "unused.html", lang="ja")
+    assert not Path("unused").exists() and not Path("unused.html").exists()
 
 
 def test_step_captions_in_chinese() -> None:
