@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import test_page_browser as harness
 from graphs import apple_orange
+from test_viz_zh import NO_FONT, cjk_font
 
 import viz
 from autograd_lite import explain
@@ -133,6 +134,7 @@ return out;
 """
 
 
+@pytest.mark.skipif(not cjk_font(), reason=NO_FONT)  # without one, the glyphs' widths are the browser's guess
 @pytest.mark.parametrize("layout", ["dot", "browser"])
 def test_chinese_words_fit_their_boxes_in_both_layouts(driver: Any, tmp_path: Path, layout: str) -> None:
     price = apple_orange()["price"]
