@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 OUT    ?= out
 
-.PHONY: demo test bench dist docs-images graphviz clean
+.PHONY: demo test bench dist docs-images graphviz cjk-font clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ $(VENV)/.installed-test: setup.cfg pyproject.toml | $(PY)
 # prints its numbers without it, writes the .dot source and exits non-zero.
 graphviz:
 	-@bash tools/install_graphviz.sh
+
+# A CJK font for the Chinese pictures (lang="zh"); without it their tests skip and say why.
+cjk-font:
+	-@bash tools/install_cjk_font.sh
 
 ## The main job: the apples-and-oranges graph, its gradients and its picture.
 demo: $(VENV)/.installed-demo graphviz
@@ -48,7 +52,7 @@ dist: $(VENV)/.installed-test
 	$(PY) -m twine check --strict dist/*
 
 ## The pictures in README.md and docs/ (PNG + DOT), rendered by the demo and viz; commit them.
-docs-images: $(VENV)/.installed-demo graphviz
+docs-images: $(VENV)/.installed-demo graphviz cjk-font
 	$(PY) tools/make_doc_images.py
 
 clean:

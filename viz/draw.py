@@ -33,6 +33,7 @@ from typing import Any, Iterable, List, Optional, Union
 
 import graphviz
 
+from autograd_lite.i18n import tr, tr_n
 from autograd_lite.reading import expression, is_node, node_names, partial, value_of
 
 from .check import check_records, tensor_checks
@@ -40,7 +41,6 @@ from .labels import (
     FILL_BAD,
     FILL_HOT,
     FILL_OP,
-    FONT,
     INK,
     LINE_CONST,
     LINE_HOT,
@@ -58,6 +58,7 @@ from .labels import (
     value_label,
 )
 from .layout import far_uses, flows, keep
+from .speak import font_family, speaks
 from .svg import Digraph
 
 __all__ = ["draw", "render", "GraphvizNotFoundError", "DEFAULT_MAX_NODES", "MAX_DRAWN", "FORMATS", "Frame",
@@ -111,6 +112,7 @@ def _as_list(highlight: Any) -> List[Any]:
     return list(highlight)
 
 
+@speaks("draw")
 def draw(
     root: Any,
     *,
@@ -124,6 +126,7 @@ def draw(
     id_prefix: str = "",
     root_name: Optional[str] = None,
     fold: Optional[str] = None,
+    lang: Optional[str] = None,
 ) -> graphviz.Digraph:
     """A ``graphviz.Digraph`` of everything ``root`` depends on (shows inline in a notebook).
 
@@ -139,6 +142,8 @@ def draw(
     names a gradient ``dy/dx``); ``fold``: ``"neuron"``, ``"layer"``, ``"module"`` or ``"group"``
     draws each recorded block of that kind as one box showing what enters and leaves it (see
     :mod:`viz.fold`); ``max_nodes`` then bounds the boxes drawn (values and blocks).
+    ``lang``: the language of the words on the picture, ``"en"`` or ``"zh"`` (中文; default: the
+    environment's, see :func:`autograd_lite.i18n.language`); Chinese tells Graphviz a CJK font.
 
     >>> from autograd_lite import Value
     >>> x = Value(2.0, "x")
@@ -176,7 +181,7 @@ def draw(
     # that the last pass started outside the picture, so the root's grad is not its own seed.
     larger = any(not n.is_leaf and n is not root and n in into and not adds_up(value_of(n.grad), into[n])
                  for n in nodes)
-    root_note = "sent by a pass from a larger graph" if larger else ""
+    root_note = tr("sent by a pass from a larger graph") if larger else ""
     far = far_uses(nodes, root)
     hot = set(_as_list(highlight)) | set(frame.hot if frame is not None else ())
     hot_ops = hot if frame is None or frame.hot_inputs else set()
@@ -191,11 +196,11 @@ def draw(
     g = Digraph(name="autograd_lite")  # a graphviz.Digraph; shows the install hint in a notebook without dot
     # ordering=in keeps each op's inputs in parent order (apple above apple_num, as in the book)
     g.attr(rankdir=rankdir, bgcolor="white", nodesep="0.25", ranksep="0.2", pad="0.2",
-           ordering="in", fontname=FONT)
+           ordering="in", fontname=font_family())
     if len(nodes) > MAX_DRAWN:  # a page's big graph: fewer rounds of crossing reduction, 2x quicker
         g.attr(mclimit="0.1", nslimit="1", nslimit1="1")
-    g.attr("node", fontname=FONT, fontsize="14", fontcolor=INK)
-    g.attr("edge", fontname=FONT, fontsize="12", color=LINE_MID, arrowsize="0.7", penwidth="1.3")
+    g.attr("node", fontname=font_family(), fontsize="14", fontcolor=INK)
+    g.attr("edge", fontname=font_family(), fontsize="12", color=LINE_MID, arrowsize="0.7", penwidth="1.3")
     if frame is not None and frame.caption:
         width = frame.widths.get(("caption",))
         w = f' WIDTH="{width}"' if width else ""
@@ -238,7 +243,8 @@ def draw(
                  width="0.4", height="0.4", margin="0.04", fontsize="15",
                  **({"id": "o" + ids[n]} if marks else {}))
     if cut:
-        more = f"… {cut} more node{'s' if cut > 1 else ''} (max_nodes={max_nodes})"
+        more = tr_n("… {n} more node (max_nodes={max_nodes})", "… {n} more nodes (max_nodes={max_nodes})",
+                    cut).format(n=cut, max_nodes=max_nodes)
         node(id_prefix + "more", label=f"<{font(esc(more), MUTED)}>",
              shape="box", style="dashed,rounded", color=LINE_CONST)
 
@@ -297,9 +303,9 @@ def _draw_folded(root: Any, fold: str, rankdir: str, show_grad: bool, show_local
     backward_ran = root.grad is not None and (is_tensor(root) or root.grad != 0.0)
     g = Digraph(name="autograd_lite")
     g.attr(rankdir=rankdir, bgcolor="white", nodesep="0.25", ranksep="0.2", pad="0.2",
-           ordering="in", fontname=FONT)
-    g.attr("node", fontname=FONT, fontsize="14", fontcolor=INK)
-    g.attr("edge", fontname=FONT, fontsize="12", color=LINE_MID, arrowsize="0.7", penwidth="1.3")
+           ordering="in", fontname=font_family())
+    g.attr("node", fontname=font_family(), fontsize="14", fontcolor=INK)
+    g.attr("edge", fontname=font_family(), fontsize="12", color=LINE_MID, arrowsize="0.7", penwidth="1.3")
     draw_folded(root, every, folding, g, rankdir, show_grad, show_local, backward_ran)
     return g
 
@@ -315,13 +321,15 @@ def _format_of(path: Path, format: Optional[str]) -> str:
     return fmt_
 
 
+@speaks("render")
 def render(root: Any, path: Union[str, "os.PathLike[str]"], format: Optional[str] = None,
-           **draw_options: Any) -> Path:
+           lang: Optional[str] = None, **draw_options: Any) -> Path:
     """Write the picture of ``root``'s graph (or of a ``Digraph`` from :func:`draw`) to ``path``.
 
     The format comes from the suffix (``.png``, ``.svg``, ``.pdf``, ``.dot``; ``.tex`` and ``.tikz``
     for TikZ, see :mod:`viz.tikz`) unless
-    ``format`` is given; other keyword arguments go to :func:`draw`.  Returns the path.
+    ``format`` is given; ``lang`` (``"en"``, ``"zh"``) and other keyword arguments go to
+    :func:`draw`.  Returns the path.
     If the Graphviz ``dot`` program is missing, the DOT source is written beside ``path``
     (same name, ``.dot``) and :class:`GraphvizNotFoundError` explains how to install it.
     """
@@ -330,7 +338,7 @@ def render(root: Any, path: Union[str, "os.PathLike[str]"], format: Optional[str
         from .tikz import write_tikz
 
         out.parent.mkdir(parents=True, exist_ok=True)
-        return write_tikz(root, out, **draw_options)
+        return write_tikz(root, out, **draw_options, **({} if lang is None else {"lang": lang}))
     kind = _format_of(out, format)
     g = root if isinstance(root, graphviz.Digraph) else draw(root, **draw_options)
     if out.parent and not out.parent.exists():

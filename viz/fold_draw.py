@@ -11,6 +11,7 @@ from typing import Any, Dict, List, Tuple
 
 import graphviz
 
+from autograd_lite.i18n import tr, tr_mark, tr_n
 from autograd_lite.reading import contributions, expression, node_names, value_of
 
 from .fold import FoldedGroup, Folding
@@ -34,6 +35,8 @@ from .labels import (
 
 __all__ = ["draw_folded", "MAX_ROWS"]
 
+# the kinds of block, as a box names them (``tr(kind)``)
+KINDS = (tr_mark("neuron"), tr_mark("layer"), tr_mark("module"), tr_mark("group"))
 MAX_ROWS = 4  # a box lists this many outputs and parameters, then says how many more
 FILL_GROUP = "#EEF2FF"
 LINE_GROUP = "#5B6BBF"
@@ -52,7 +55,7 @@ def _rows(items: List[Any], names: Dict[Any, str], show_grad: bool, title: str) 
                     f'<TD ALIGN="RIGHT">{font(esc(num(n.data)), INK)}</TD>'
                     f'<TD ALIGN="RIGHT">{font(esc(grad), BACK, bold=True)}</TD></TR>')
     if len(items) > MAX_ROWS:
-        rows.append(_note(f"… {len(items) - MAX_ROWS} more"))
+        rows.append(_note(tr("… {n} more").format(n=len(items) - MAX_ROWS)))
     return rows
 
 
@@ -60,19 +63,21 @@ def group_label(g: FoldedGroup, names: Dict[Any, str], show_grad: bool) -> str:
     """The box of a folded block: name and kind, then ``name  data  grad`` of what leaves it and
     of its parameters."""
     head = font(esc(short(g.name)), INK, bold=True)
-    what = f"{g.kind} · {len(g.members)} values"
+    what = tr_n("{kind} · {n} value", "{kind} · {n} values", len(g.members)).format(
+        kind=tr(g.kind), n=len(g.members))
     rows = [f'<TR><TD COLSPAN="3" ALIGN="CENTER">{head} {font(esc(what), MUTED, size=11)}</TD></TR>']
     if show_grad:  # what the block sent back to each value that enters it
-        rows.append(_note("in: sent back", italic=True))
+        rows.append(_note(tr("in: sent back"), italic=True))
         for p, back in g.inputs[:MAX_ROWS]:
             sent = f"← {flow_text(back)}" if back is not None else "← ?"
             rows.append(f'<TR><TD ALIGN="LEFT">{font(esc(short(names[p])), INK)}</TD>'
                         f'<TD COLSPAN="2" ALIGN="RIGHT">{font(esc(sent), BACK, bold=True)}</TD></TR>')
         if len(g.inputs) > MAX_ROWS:
-            rows.append(_note(f"… {len(g.inputs) - MAX_ROWS} more"))
-    rows += _rows(g.outputs, names, show_grad, "out: data, grad" if show_grad else "out: data")
+            rows.append(_note(tr("… {n} more").format(n=len(g.inputs) - MAX_ROWS)))
+    rows += _rows(g.outputs, names, show_grad, tr("out: data, grad") if show_grad else tr("out: data"))
     if g.params:
-        rows += _rows(g.params, names, show_grad, "parameters: data, grad" if show_grad else "parameters")
+        title = tr("parameters: data, grad") if show_grad else tr("parameters")
+        rows += _rows(g.params, names, show_grad, title)
     return _box(rows, FILL_GROUP, LINE_GROUP)
 
 
@@ -121,7 +126,8 @@ def draw_folded(root: Any, every: List[Any], folding: Folding, g: graphviz.Digra
     into_side, out_side = _SIDES[rankdir]
     for grp in folding.groups:
         g.node(box[id(grp)], label=group_label(grp, names, show_grad), shape="plain",
-               tooltip=f"{grp.name} ({grp.kind}): fold=None draws what is inside")
+               tooltip=tr("{name} ({kind}): fold=None draws what is inside").format(
+                   name=grp.name, kind=tr(grp.kind)))
     for n in drawn:
         g.node("n" + ids[n], label=value_label(n, names[n], is_root=n is root, is_hot=False,
                                                show_grad=show_grad, backward_ran=backward_ran,
@@ -164,5 +170,6 @@ def draw_folded(root: Any, every: List[Any], folding: Folding, g: graphviz.Digra
             else:
                 g.edge("n" + ids[p], box[id(grp)])
         for src, count in from_boxes.items():  # a bundle: what each value got back is in the box
+            bundle = tr_n("{n} value", "{n} values", count).format(n=count)
             g.edge(src, box[id(grp)], penwidth=str(min(1.3 + 0.3 * count, 6.0)),
-                   label=f"<{font(esc(f'{count} value' + ('s' if count > 1 else '')), MUTED, size=11)}>")
+                   label=f"<{font(esc(bundle), MUTED, size=11)}>")

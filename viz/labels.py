@@ -16,6 +16,8 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 import numpy as np
 
 from autograd_lite.format import atom, fmt
+from autograd_lite.i18n import tr, tr_mark, tr_n
+from autograd_lite.i18n import width as columns
 from autograd_lite.ops import OPS
 from autograd_lite.reading import SHORT_DIGITS, formula, op_row, preview, use_note, value_of
 
@@ -40,7 +42,7 @@ FILL_HOT = "#FFE08A"
 LINE_HOT = "#D35400"
 FILL_BAD = "#FADBD8"
 
-OUTSIDE = "from a pass outside this picture"  # a grad the root's own pass did not make
+OUTSIDE = tr_mark("from a pass outside this picture")  # a grad the root's own pass did not make
 MAX_LABEL_CHARS = 48
 INLINE_SUM = 32  # longer sums are written one term per line under the grad
 MAX_TERMS = 8  # a grad summed from more uses lists the first few and says how many more
@@ -203,16 +205,18 @@ def grad_sum(g: Any, parts: List[Tuple[Any, bool]]) -> Tuple[str, List[str]]:
         h: Any = 0.0
         for p in hidden:
             h = h + p
-        terms.append(f"{term(h)} (from {len(hidden)} use{'s' if len(hidden) > 1 else ''} not drawn)")
+        terms.append(tr_n("{sum} (from {n} use not drawn)", "{sum} (from {n} uses not drawn)",
+                          len(hidden)).format(sum=term(h), n=len(hidden)))
     more = len(terms) - (MAX_TERMS - 1) if len(terms) > MAX_TERMS else 0
     if more:
-        terms = terms[: MAX_TERMS - 1] + [f"… {more} more terms"]
+        terms = terms[: MAX_TERMS - 1] + [tr("… {n} more terms").format(n=more)]
     inline = " + ".join(terms)
-    share = "edges drawn send"
-    text = f"{shown} = {inline}" if exact else f"{shown} ({share}: {inline})"
-    if shown and len(text) <= INLINE_SUM:
+    share = tr("edges drawn send")
+    text = f"{shown} = {inline}" if exact else tr("{shown} ({share}: {inline})").format(
+        shown=shown, share=share, inline=inline)
+    if shown and columns(text) <= INLINE_SUM:  # columns, not characters: a Chinese one takes two
         return text, []
-    lines = [("= " if exact else f"{share}: ") + terms[0]]
+    lines = [("= " if exact else tr("{share}: ").format(share=share)) + terms[0]]
     lines += [f"− {t[1:]}" if t.startswith("-") else f"+ {t}" for t in terms[1:]]
     return shown, lines
 
@@ -246,17 +250,18 @@ def value_label(n: Any, name: str, *, is_root: bool, is_hot: bool, show_grad: bo
     if getattr(n, "label", ""):
         head = font(esc(short(name)), INK, bold=True)
     elif is_const and is_tensor(n):  # an array has a name in words (t1): the box says it too
-        head = font(esc(f"{name} (constant)"), MUTED, italic=True, size=11)
+        head = font(esc(tr("{name} (constant)").format(name=name)), MUTED, italic=True, size=11)
     elif is_const:  # a number: its name is its value, shown under it
-        head = font("constant", MUTED, italic=True, size=11)
+        head = font(esc(tr("constant")), MUTED, italic=True, size=11)
     else:
         head = font(esc(name), MUTED, italic=True)
     rows = [f'<TR><TD COLSPAN="2" ALIGN="CENTER">{head}</TD></TR>']
     if is_tensor(n):  # the shape under the name, small: it does not widen the box
-        shape = "×".join(str(s) for s in n.data.shape) or "scalar"
+        shape = "×".join(str(s) for s in n.data.shape) or tr("scalar")
         text = font(esc(f"{shape} {n.data.dtype}"), MUTED, size=11)
         rows.append(f'<TR><TD COLSPAN="2" ALIGN="CENTER">{text}</TD></TR>')
-    rows.append(f'<TR><TD ALIGN="LEFT">{font("data", MUTED)}</TD>'
+    data_word, grad_word = tr("data"), tr("grad")
+    rows.append(f'<TR><TD ALIGN="LEFT">{font(esc(data_word), MUTED)}</TD>'
                 + _cell(_content(n.data, INK, False), ("data", n), frame) + "</TR>")
     if show_grad:
         sum_lines: List[str] = []
@@ -274,20 +279,21 @@ def value_label(n: Any, name: str, *, is_root: bool, is_hot: bool, show_grad: bo
             content = _content(g, BACK, True) if is_tensor(n) else font(esc(text), BACK, bold=True)
         elif is_tensor(n):
             content = _content(g, BACK, True)
-            sum_lines = [OUTSIDE] if np.any(g != 0) else []
+            sum_lines = [tr(OUTSIDE)] if np.any(g != 0) else []
         else:  # no pass from this root: a grad other than 0 came from elsewhere, and says so
-            content = font(esc(value_text(g) + (f" ({OUTSIDE})" if g != 0 else "")), BACK, bold=True)
-        rows.append(f'<TR><TD ALIGN="LEFT">{font("grad", BACK)}</TD>'
+            content = font(esc(value_text(g) + (f" ({tr(OUTSIDE)})" if g != 0 else "")), BACK, bold=True)
+        rows.append(f'<TR><TD ALIGN="LEFT">{font(esc(grad_word), BACK)}</TD>'
                     + _cell(content, ("grad", n), frame, mark=f"g{mark}" if mark else "") + "</TR>")
         if sum_lines:
             stacked = '<BR ALIGN="RIGHT"/>'.join(esc(line) for line in sum_lines) + '<BR ALIGN="RIGHT"/>'
             rows.append(f'<TR><TD COLSPAN="2" ALIGN="RIGHT">{font(stacked, BACK, size=12)}</TD></TR>')
     if record is not None:
-        verdict = "✓" if record.ok else "✗ mismatch"
+        verdict = "✓" if record.ok else tr("✗ mismatch")
         color = OK_GREEN if record.ok else BACK
-        rows.append(f'<TR><TD ALIGN="LEFT">{font("analytic", color, size=11)}</TD>'
+        analytic, numeric = tr("analytic"), tr("vs numeric")
+        rows.append(f'<TR><TD ALIGN="LEFT">{font(esc(analytic), color, size=11)}</TD>'
                     f'<TD ALIGN="RIGHT">{font(esc(num(record.analytic)), color, size=11)}</TD></TR>')
-        rows.append(f'<TR><TD ALIGN="LEFT">{font("vs numeric", color, size=11)}</TD>'
+        rows.append(f'<TR><TD ALIGN="LEFT">{font(esc(numeric), color, size=11)}</TD>'
                     f'<TD ALIGN="RIGHT">{font(esc(num(record.numeric) + " " + verdict), color, size=11)}'
                     '</TD></TR>')
     return _box(rows, fill, line)
@@ -315,8 +321,9 @@ def box_colors(n: Any, is_root: bool, is_hot: bool) -> Tuple[str, str]:
 
 def copy_label(name: str, use: int, uses: int) -> str:
     """A small stand-in for a value used far from where its box is (no long edge across the picture)."""
+    which = tr("use {use} of {uses}").format(use=use, uses=uses)
     rows = [f'<TR><TD ALIGN="CENTER">{font(esc(short(name)), INK, bold=True)}</TD></TR>',
-            f'<TR><TD ALIGN="CENTER">{font(esc(f"use {use} of {uses}"), MUTED, italic=True, size=10)}'
+            f'<TR><TD ALIGN="CENTER">{font(esc(which), MUTED, italic=True, size=10)}'
             "</TD></TR>"]
     return _box(rows, FILL_CONST, LINE_CONST, style="ROUNDED,DASHED")
 

@@ -26,6 +26,7 @@ import graphviz
 from autograd_lite.display import explanation_html
 from autograd_lite.explain import Explanation
 from autograd_lite.format import fmt
+from autograd_lite.i18n import language, tr
 from autograd_lite.reading import SHORT_DIGITS, formula, partial, total
 from autograd_lite.reading import preview as _preview
 
@@ -33,6 +34,8 @@ from .draw import GraphvizNotFoundError, dot_available, draw
 from .page_graph import changes, graph_dot, graph_svg, packed, vendored_viz
 from .page_script import SCRIPT as _SCRIPT
 from .page_script import STYLE as _STYLE
+from .page_script import words as _words
+from .speak import html_lang, page_css, speaks
 from .steps import check_options
 from .svg import install_hint_html, svg_size
 from .timeline import timeline
@@ -92,11 +95,13 @@ def step_lines(ex: Explanation, k: int, quiz: bool) -> List[str]:
 
     r = names[ex.root]
     if k == 0:
-        return [f"{total(r, r)} = {preview(ex.seed)} (the seed); every other grad is still unknown (?)"]
+        return [tr("{total} = {seed} (the seed); every other grad is still unknown (?)").format(
+            total=total(r, r), seed=preview(ex.seed))]
     step = ex.steps[k - 1]
     n = names[step.node]
     up = "?" if quiz and k > 1 else preview(step.upstream)
-    lines = [f"{n} ({step.node.op}) has its complete upstream grad {total(r, n)} = {up}"]
+    lines = [tr("{name} ({op}) has its complete upstream grad {total} = {up}").format(
+        name=n, op=step.node.op, total=total(r, n), up=up)]
     for e in step.edges:
         # the total derivative grows by upstream (total) × the edge's local partial
         head = f"{total(r, names[e.parent])} += {total(r, n)} · {partial(step.node, e.index, names)}"
@@ -165,13 +170,16 @@ def _json_safe(obj: Any) -> Any:
     return obj
 
 
+@speaks("page_html")
 def page_html(root: Any, *, quiz: bool = False, rankdir: str = "LR", max_nodes: int = DEFAULT_MAX_NODES,
               title: Optional[str] = None, check: bool = False, exercise: Optional[Dict[str, Any]] = None,
-              interval_ms: int = 1200, layout: str = "auto") -> str:
+              interval_ms: int = 1200, layout: str = "auto", lang: Optional[str] = None) -> str:
     """The page as a string (see :func:`render_html`).
 
     ``check=True`` overlays gradcheck on the leaves of every frame (as ``draw(check=True)``);
-    ``exercise`` (from :mod:`viz.exercise`) adds the question "which edge is wrong?".
+    ``exercise`` (from :mod:`viz.exercise`) adds the question "which edge is wrong?";
+    ``lang``: ``"en"`` or ``"zh"`` (中文), every word of the page and its script (default: the
+    environment's, see :func:`autograd_lite.i18n.language`).
     """
     _check_page(root, "page_html", rankdir, quiz, title, check, exercise, layout)
     if isinstance(interval_ms, bool) or not isinstance(interval_ms, int) or not 50 <= interval_ms <= 60_000:
@@ -190,9 +198,10 @@ def page_html(root: Any, *, quiz: bool = False, rankdir: str = "LR", max_nodes: 
     answers = _answers(ex) if quiz else []
     data: Dict[str, Any] = {"steps": steps, "interval": interval_ms, "quiz": quiz,
                             "nodes": [{"id": "n" + ids[n], "name": names[n]} for n in ex.nodes],
-                            "answers": answers, "width": width, **changes(t, ids)}
+                            "answers": answers, "width": width, "words": _words(), **changes(t, ids)}
     heading = title if title is not None else (
-        f"{'Quiz: ' if quiz else ''}the backward pass of {names[root]}, step by step")
+        tr("Quiz: the backward pass of {name}, step by step") if quiz
+        else tr("the backward pass of {name}, step by step")).format(name=names[root])
     sent, engine, csp = "", "", CSP
     if browser:  # the DOT source travels compressed; the page lays it out with Viz.js (WebAssembly)
         sent = packed("autograd-lite-dot", graph_dot(root, t, rankdir, check, max_nodes))
@@ -202,15 +211,16 @@ def page_html(root: Any, *, quiz: bool = False, rankdir: str = "LR", max_nodes: 
     frame_divs = f'<div class="frame" data-height="{size[1]:.0f}">{svg}</div>'
     ready = "" if sent else ' data-step="0"'  # a packed picture: the script sets it once unpacked
     n = len(t.hot) - 1
+    w = {k: html.escape(v) if k != "step" else v for k, v in data["words"].items()}
     controls = (
         '<div id="controls">'
-        '<button id="first" title="first step (Home)">|◀ First</button>'
-        '<button id="prev" title="previous step (←)">◀ Previous</button>'
-        '<button id="play">▶ Play</button>'
-        '<button id="next" title="next step (→)">Next ▶</button>'
-        '<button id="end" title="last step (End)">Last ▶|</button>'
-        f'<input type="range" id="slider" min="0" max="{n}" value="0" step="1" aria-label="step">'
-        f'<span id="label">Step 0 of {n}</span></div>')
+        f'<button id="first" title="{w["firstTip"]}">|◀ {w["first"]}</button>'
+        f'<button id="prev" title="{w["prevTip"]}">◀ {w["prev"]}</button>'
+        f'<button id="play">{w["play"]}</button>'
+        f'<button id="next" title="{w["nextTip"]}">{w["next"]} ▶</button>'
+        f'<button id="end" title="{w["endTip"]}">{w["end"]} ▶|</button>'
+        f'<input type="range" id="slider" min="0" max="{n}" value="0" step="1" aria-label="{w["slider"]}">'
+        f'<span id="label">{html.escape(w["step"].format(k=0, n=n))}</span></div>')
     quiz_html = ""
     if quiz:
         qs = "".join(
@@ -218,24 +228,23 @@ def page_html(root: Any, *, quiz: bool = False, rankdir: str = "LR", max_nodes: 
             f'{html.escape(total(names[root], a["name"]) + a.get("which", ""))} = '
             f'<input type="text" autocomplete="off" aria-label="{html.escape(a["name"])}.grad"></label> '
             '<span class="verdict"></span></div>' for i, a in enumerate(answers))
-        quiz_html = ('<div id="quiz"><b>Your answers</b> (the grads, as numbers to 6 significant digits; '
-                     f'arrays as lists){qs}'
-                     '<button id="check">Check</button> <span id="score"></span></div>')
+        quiz_html = (f'<div id="quiz"><b>{w["answers"]}</b> {w["answersHow"]}{qs}'
+                     f'<button id="check">{w["check"]}</button> <span id="score"></span></div>')
     ex_html = ""
     if exercise is not None:
         data["exercise"] = {k: exercise[k] for k in ("answer", "right", "wrong")}
         options = "".join(f'<option value="{html.escape(v)}">{html.escape(text)}</option>'
                           for v, text in exercise["choices"])
         ex_html = (f'<div id="exercise"><b>{html.escape(exercise["question"])}</b><br>'
-                   f'<select id="edge">{options}</select> <button id="answer">Answer</button> '
+                   f'<select id="edge">{options}</select> <button id="answer">{w["answer"]}</button> '
                    '<span id="verdict"></span></div>')
     table = explanation_html(ex, quiz=quiz, max_steps=len(ex.steps))  # every step's rows, shown as reached
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<!DOCTYPE html>\n<html lang=\"{html_lang()}\"><head><meta charset=\"utf-8\">"
         f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<link rel="icon" href="data:,">'
-        f"<title>{html.escape(heading)}</title><style>{_STYLE}</style></head>"
+        f"<title>{html.escape(heading)}</title><style>{_STYLE}{page_css()}</style></head>"
         f'<body{ready}><h1>{html.escape(heading)}</h1>{controls}'
         f'<div id="formula"></div><div id="frames">{frame_divs}</div>{ex_html}{quiz_html}'
         f'<div id="table">{table}</div>'
@@ -243,20 +252,23 @@ def page_html(root: Any, *, quiz: bool = False, rankdir: str = "LR", max_nodes: 
         f"{engine}<script>{_SCRIPT}</script></body></html>\n")
 
 
+@speaks("render_html")
 def render_html(root: Any, path: Union[str, "os.PathLike[str]"], *, quiz: bool = False, rankdir: str = "LR",
                 max_nodes: int = DEFAULT_MAX_NODES, title: Optional[str] = None,
-                layout: str = "auto") -> Path:
+                layout: str = "auto", lang: Optional[str] = None) -> Path:
     """Write the interactive backward-pass page of ``root`` to ``path`` (one self-contained HTML file).
 
     Grads are not changed (the pass is replayed).  ``layout``: ``"dot"`` lays the graph out here
     with the Graphviz ``dot`` program (without it, the DOT source is written beside ``path`` and
     :class:`viz.GraphvizNotFoundError` says how to install it); ``"browser"`` lets the page lay
     it out with the vendored Graphviz compiled to WebAssembly (Viz.js, in ``viz/_vendor``);
-    ``"auto"`` (the default): ``dot`` when it is installed, else the browser.
+    ``"auto"`` (the default): ``dot`` when it is installed, else the browser.  ``lang``: ``"en"`` or
+    ``"zh"`` (中文), the page's words (default: the environment's).
     """
     _check_page(root, "render_html", rankdir, quiz, title, False, None, layout)
     _refuse_big(root, max_nodes, "render_html")
-    page = Stepper(root, quiz=quiz, rankdir=rankdir, max_nodes=max_nodes, title=title, layout=layout)
+    page = Stepper(root, quiz=quiz, rankdir=rankdir, max_nodes=max_nodes, title=title, layout=layout,
+                   lang=lang)
     return page._write(path, "render_html")
 
 
@@ -269,13 +281,15 @@ class Stepper:
 
     def __init__(self, root: Any, quiz: bool = False, rankdir: str = "LR", max_nodes: int = DEFAULT_MAX_NODES,
                  title: Optional[str] = None, check: bool = False,
-                 exercise: Optional[Dict[str, Any]] = None, layout: str = "auto") -> None:
+                 exercise: Optional[Dict[str, Any]] = None, layout: str = "auto",
+                 lang: Optional[str] = None) -> None:
         _check_page(root, "stepper", rankdir, quiz, title, check, exercise, layout)
+        lang = language(lang, "stepper")  # the language is chosen now: the page is built later
         _refuse_big(root, max_nodes, "stepper")
         self.root = root
         self.options: Dict[str, Any] = {"quiz": quiz, "rankdir": rankdir, "max_nodes": max_nodes,
                                         "title": title, "check": check, "exercise": exercise,
-                                        "layout": layout}
+                                        "layout": layout, "lang": lang}
         self._page: Optional[str] = None
 
     def html(self) -> str:
@@ -299,7 +313,7 @@ class Stepper:
 
             dot_path = out.with_suffix(".dot")
             rankdir, max_nodes = self.options["rankdir"], self.options["max_nodes"]
-            source = draw(self.root, rankdir=rankdir, max_nodes=max_nodes).source
+            source = draw(self.root, rankdir=rankdir, max_nodes=max_nodes, lang=self.options["lang"]).source
             dot_path.write_text(source, encoding="utf-8")
             raise GraphvizNotFoundError(
                 f"{where}: the Graphviz 'dot' program was not found on PATH, so {out} was not written; "
@@ -329,7 +343,9 @@ def _height(page: str) -> int:
 
 
 def stepper(root: Any, *, quiz: bool = False, rankdir: str = "LR", max_nodes: int = DEFAULT_MAX_NODES,
-            title: Optional[str] = None, layout: str = "auto") -> Stepper:
+            title: Optional[str] = None, layout: str = "auto", lang: Optional[str] = None) -> Stepper:
     """The backward pass of ``root``, step by step, inline in a notebook (see :func:`render_html`;
-    without the Graphviz ``dot`` program the page lays the graph out in the browser)."""
-    return Stepper(root, quiz=quiz, rankdir=rankdir, max_nodes=max_nodes, title=title, layout=layout)
+    without the Graphviz ``dot`` program the page lays the graph out in the browser); ``lang``:
+    ``"en"`` or ``"zh"`` (中文)."""
+    return Stepper(root, quiz=quiz, rankdir=rankdir, max_nodes=max_nodes, title=title, layout=layout,
+                   lang=lang)

@@ -9,7 +9,27 @@ flows that it reaches (``data.cells``: each cell's ``(step, text)`` changes).
 
 from __future__ import annotations
 
-__all__ = ["STYLE", "SCRIPT"]
+from typing import Dict
+
+from autograd_lite.i18n import tr
+
+__all__ = ["STYLE", "SCRIPT", "words"]
+
+
+def words() -> Dict[str, str]:
+    """The words the script writes, in the current language (the page's data block carries them as
+    ``data.words``; ``{k}``, ``{n}`` and ``{right}`` are filled in by the script)."""
+    return {"step": tr("Step {k} of {n}"), "play": "\u25B6 " + tr("Play"), "pause": "\u23F8 " + tr("Pause"),
+            "right": "\u2713 " + tr("right"), "notYet": "\u2717 " + tr("not yet"),
+            "empty": "\u2717 " + tr("empty"), "score": tr("{right} of {n} right"),
+            "failed": tr("The picture could not be laid out: "),
+            # the page's own words (viz.page writes them into its HTML)
+            "first": tr("First"), "firstTip": tr("first step (Home)"), "prev": tr("Previous"),
+            "prevTip": tr("previous step (←)"), "next": tr("Next"), "nextTip": tr("next step (→)"),
+            "end": tr("Last"), "endTip": tr("last step (End)"), "slider": tr("step"),
+            "answers": tr("Your answers"),
+            "answersHow": tr("(the grads, as numbers to 6 significant digits; arrays as lists)"),
+            "check": tr("Check"), "answer": tr("Answer")}
 
 STYLE = """
 html{overflow-y:scroll}
@@ -35,6 +55,7 @@ SCRIPT = r"""
 "use strict";
 function start() {
   var data = JSON.parse(document.getElementById("autograd-lite-data").textContent);
+  var W = data.words;  // the visible words, in the page's language (viz.page_script.words)
   var XLINK = "http://www.w3.org/1999/xlink";
   // the changing cells are anchors only so that their ids reach the SVG: no links, no titles
   var anchors = document.querySelectorAll(".frame a");
@@ -114,19 +135,19 @@ function start() {
     }
     for (var f = 0; f < finals.length; f++) { finals[f].hidden = (k !== last); }
     slider.value = String(k);
-    label.textContent = "Step " + k + " of " + last;
+    label.textContent = W.step.replace("{k}", String(k)).replace("{n}", String(last));
     formula.textContent = data.steps[k].lines.join("\n");
     document.body.setAttribute("data-step", String(k));
     if (k === last) { stop(); }
   }
   function stop() {
     if (timer !== null) { clearInterval(timer); timer = null; }
-    play.textContent = "\u25B6 Play";
+    play.textContent = W.play;
   }
   function toggle() {
     if (timer !== null) { stop(); return; }
     if (k === last) { show(0); }
-    play.textContent = "\u23F8 Pause";
+    play.textContent = W.pause;
     timer = setInterval(function () { show(k + 1); }, data.interval);
   }
   document.getElementById("prev").addEventListener("click", function () { stop(); show(k - 1); });
@@ -171,10 +192,11 @@ function start() {
         var verdict = qs[i].querySelector(".verdict");
         var ok = close(input.value, want);
         right += ok ? 1 : 0;
-        verdict.textContent = ok ? "\u2713 right" : (input.value.trim() ? "\u2717 not yet" : "\u2717 empty");
+        verdict.textContent = ok ? W.right : (input.value.trim() ? W.notYet : W.empty);
         verdict.className = "verdict " + (ok ? "ok" : "bad");
       }
-      document.getElementById("score").textContent = right + " of " + qs.length + " right";
+      document.getElementById("score").textContent = W.score.replace("{right}", String(right))
+        .replace("{n}", String(qs.length));
     });
   }
   var answer = document.getElementById("answer");
@@ -214,7 +236,8 @@ if (packedDot) {  // laid out here by the vendored Graphviz (Viz.js, WebAssembly
     frame.appendChild(tidy(svg));
     start();
   }).catch(function (e) {
-    frame.textContent = "The picture could not be laid out: " + e;
+    var said = JSON.parse(document.getElementById("autograd-lite-data").textContent).words;
+    frame.textContent = said.failed + e;
     throw e;
   });
 } else if (packedSvg) {

@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
 
+from autograd_lite.i18n import tr
 from autograd_lite.reading import total
 
 from .draw import Frame, draw, pipe
 from .labels import num as preview
 from .layout import keep
 from .pinned import parse_layout
+from .speak import speaks
 from .timeline import text_width, timeline
 
 __all__ = ["render_steps", "StepFrames", "frames", "final_frame"]
@@ -70,22 +72,24 @@ def frames(root: Any, quiz: bool = False) -> List[Frame]:
     out: List[Frame] = []
     n_steps = len(ex.steps)
     root_name = names[root]
-    seed_line = f"{total(root_name, root_name)} = {preview(ex.seed)}: every other grad is still unknown (?)"
+    seed_line = tr("{total} = {seed}: every other grad is still unknown (?)").format(
+        total=total(root_name, root_name), seed=preview(ex.seed))
     out.append(Frame(grads=t.grads_at(0), hot=[root], hot_inputs=False, flows=dict(t.flows_at(0)),
-                     caption=f"Step 0 of {n_steps}: seed the output\n{seed_line}"))
+                     caption=tr("Step 0 of {n}: seed the output").format(n=n_steps) + f"\n{seed_line}"))
     for k, step in enumerate(ex.steps, 1):
         me = names[step.node]
         if quiz:
             upstream = preview(step.upstream) if k == 1 else "?"
-            detail = "fill in: " + ", ".join(
+            detail = tr("fill in: ") + ", ".join(
                 f"{names[e.parent]}.grad += {upstream} × {preview(e.local) if e.local is not None else 'vjp'}"
                 for e in step.edges)
         else:
             detail = "; ".join(_edge_words(names[e.parent], e, step.upstream) for e in step.edges)
         up = "?" if quiz and k > 1 else preview(step.upstream)
         out.append(Frame(grads=t.grads_at(k), flows=dict(t.flows_at(k)), hot=[step.node],
-                         caption=f"Step {k} of {n_steps}: {me} ({step.node.op}) has upstream grad {up} "
-                                 f"and sends upstream × local to each parent\n{detail}"))
+                         caption=tr("Step {k} of {n}: {name} ({op}) has upstream grad {up} and sends "
+                                    "upstream × local to each parent").format(
+                             k=k, n=n_steps, name=me, op=step.node.op, up=up) + f"\n{detail}"))
     _same_widths(out, t.widths)
     return out
 
@@ -115,6 +119,7 @@ def _same_widths(all_frames: List[Frame], widths: Dict[Tuple[Any, ...], int]) ->
         f.widths = widths
 
 
+@speaks("render_steps")
 def render_steps(
     root: Any,
     outdir: Union[str, "os.PathLike[str]"],
@@ -124,6 +129,7 @@ def render_steps(
     rankdir: str = "LR",
     max_nodes: int = DEFAULT_MAX_NODES,
     seconds_per_frame: float = 1.6,
+    lang: Optional[str] = None,
 ) -> StepFrames:
     """Write ``step_000.png`` ... (one per backward step) to ``outdir``, and ``backward.gif``.
 
@@ -134,6 +140,8 @@ def render_steps(
     it (a RuntimeError after the frames are written if Pillow is missing); ``False`` skips it.
     Graphs with more than ``max_nodes`` values (at most :data:`MAX_STEP_NODES`) are refused
     up front: one frame per step would neither be readable nor quick.  Grads are not changed.
+    ``lang``: ``"en"`` or ``"zh"`` (中文), the captions and the words on the pictures (default: the
+    environment's, see :func:`autograd_lite.i18n.language`).
     """
     check_options("render_steps", root, rankdir, quiz=quiz)
     if gif is not None and not isinstance(gif, bool):

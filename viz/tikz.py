@@ -274,9 +274,17 @@ def _digraph(root: Any, draw_options: Dict[str, Any]) -> graphviz.Digraph:
             raise TypeError(f"tikz: options {sorted(draw_options)} are for drawing a graph, not for a "
                             "finished picture")
         return root
+    from autograd_lite.i18n import language
+
     from .draw import draw
 
-    return draw(root, **draw_options)
+    # pdflatex has no Chinese (the text is written in ASCII): a TikZ picture is English whatever
+    # the environment says, and refuses lang="zh" rather than write [U+68AF] for 梯
+    lang = draw_options.pop("lang", None)
+    if lang is not None and language(lang, "tikz") != "en":
+        raise ValueError(f"tikz: a TikZ picture is English (its text is for pdflatex), got lang={lang!r}; "
+                         "draw Chinese pictures as PNG, SVG or PDF (viz.render(root, 'g.png', lang='zh'))")
+    return draw(root, lang="en", **draw_options)
 
 
 def write_tikz(root: Any, out: Path, **draw_options: Any) -> Path:

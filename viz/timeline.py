@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Tuple
 
 from autograd_lite.explain import Explanation, explain
+from autograd_lite.i18n import tr
 
 from .labels import num as preview
 
@@ -74,7 +75,7 @@ def _change(changes: List[Tuple[int, str]], frame: int, text: str) -> None:
 
 def _terms(sent: List[str]) -> str:
     if len(sent) > MAX_TERMS:
-        sent = sent[: MAX_TERMS - 1] + [f"… {len(sent) - MAX_TERMS + 1} more"]
+        sent = sent[: MAX_TERMS - 1] + [tr("… {n} more").format(n=len(sent) - MAX_TERMS + 1)]
     return " + ".join(sent)
 
 
@@ -93,7 +94,7 @@ def timeline(root: Any, quiz: bool = False) -> Timeline:
         if n is ex.root:
             first = preview(ex.seed)
         elif not uses.get(n):  # nothing is sent to it (a constant that needs no grad): never a "?"
-            first = "none needed"
+            first = tr("none needed")
         else:
             first = "?"
         grads[n] = [(0, first)]
