@@ -1,0 +1,359 @@
+"""The folded page: the backward pass stepped on the folded picture, each box unfolding in place.
+
+The folded page's steps are the steps of the folded picture.  The engine processes nodes newest
+first and a block is a run of creation indices, so a block's chain-rule steps are one run of
+the pass: that run is one step of the folded page (the box lights up; what it sent back to each
+value entering it appears on the box and on its edges; the grads of what leaves it and of its
+parameters are complete).  Every other step is the engine's own.  The picture is laid out once.
+
+A click on a box shows its inside in place: a second picture, laid out once when the page is
+made, of the block's values, ops and edges (the values entering it as plain boxes), placed over
+the box; its grads are ``?`` until the box's step and then the pass's.  The folded picture does
+not move; a second click (or Escape) folds the box back.
+
+Every number is the replayed pass's (:func:`autograd_lite.explain`, no grad changed): a box's
+``← s`` for a value is the sum of what the block's edges sent to it, in the engine's order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Tuple
+
+import graphviz
+
+from autograd_lite.reading import SHORT_DIGITS, expression, partial, total
+from autograd_lite.reading import preview as _preview
+
+from .draw import tip
+from .fold import FoldedGroup, Folding
+from .fold_draw import FILL_GROUP, LINE_GROUP, MAX_ROWS
+from .labels import (
+    BACK,
+    FILL_OP,
+    FONT,
+    INK,
+    LINE_MID,
+    LINE_OP,
+    MUTED,
+    Frame,
+    _box,
+    edge_label,
+    esc,
+    font,
+    num,
+    op_text,
+    short,
+    value_label,
+)
+from .timeline import Timeline, text_width
+
+__all__ = ["FoldedPass", "folded_pass", "folded_dot", "inside_dot"]
+
+MAX_LINES = 12  # a box's step lists what it sent back to this many values, then how many more
+_SIDES = {"LR": ("w", "e"), "RL": ("e", "w"), "TB": ("n", "s"), "BT": ("s", "n")}
+
+
+@dataclass
+class FoldedPass:
+    """The replayed pass on the folded picture.
+
+    ``at[k]``: the folded step of the engine's step ``k`` (0: the seed); ``units[K]``: what
+    folded step ``K`` processes (a node, or a :class:`FoldedGroup`); ``sent[j]``: per value
+    entering box ``j``, what the box sent back (the sum of its edges, engine order);
+    ``done[j]``: the folded step of box ``j``.
+    """
+
+    at: List[int]
+    units: List[Any]
+    sent: List[List[Tuple[Any, Any]]]
+    done: List[int]
+
+
+def folded_pass(t: Timeline, folding: Folding) -> FoldedPass:
+    ex = t.explanation
+    owner = folding.owner
+    index = {id(g): j for j, g in enumerate(folding.groups)}
+    first = owner.get(ex.root)
+    units: List[Any] = [first if first is not None else ex.root]
+    at = [0]
+    prev: Any = None
+    sums: List[Dict[Any, Any]] = [{} for _ in folding.groups]
+    done = [-1] * len(folding.groups)
+    for step in ex.steps:
+        g = owner.get(step.node)
+        key = id(g) if g is not None else id(step.node)
+        if key != prev:
+            units.append(g if g is not None else step.node)
+            prev = key
+        at.append(len(units) - 1)
+        if g is not None:
+            j = index[id(g)]
+            done[j] = len(units) - 1
+            for e in step.edges:
+                if owner.get(e.parent) is not g:
+                    got = sums[j].get(e.parent)
+                    sums[j][e.parent] = e.sent if got is None else got + e.sent
+    sent = [[(p, sums[j].get(p)) for p, _ in g.inputs] for j, g in enumerate(folding.groups)]
+    return FoldedPass(at, units, sent, done)
+
+
+def remap(changes: List[Tuple[int, str]], at: List[int]) -> List[Tuple[int, str]]:
+    """A cell's ``(step, text)`` changes on the folded steps (a run's last text stays)."""
+    out: List[Tuple[int, str]] = []
+    for k, text in changes:
+        K = at[k]
+        if out and out[-1][0] == K:
+            out[-1] = (K, text)
+        elif not out or out[-1][1] != text:
+            out.append((K, text))
+    return out
+
+
+def _preview6(x: Any) -> str:
+    return _preview(x, digits=SHORT_DIGITS)
+
+
+def step_lines_folded(t: Timeline, folding: Folding, fp: FoldedPass, K: int) -> List[str]:
+    """The chain rule of folded step ``K`` (``K > 0``) that processes a box: what it sent back."""
+    unit = fp.units[K]
+    ex = t.explanation
+    names = ex.names
+    r = names[ex.root]
+    j = next(k for k, g in enumerate(folding.groups) if g is unit)
+    steps = fp.at.count(K)
+    lines = [f"{unit.name} ({unit.kind}, {len(unit.members)} values) runs its {steps} chain-rule "
+             "steps inside; what it sent back to each value entering it (the sum of its edges):"]
+    for p, s in fp.sent[j][:MAX_LINES]:
+        lines.append(f"{total(r, names[p])} += {_preview6(s) if s is not None else '0 (nothing sent)'}")
+    if len(fp.sent[j]) > MAX_LINES:
+        lines.append(f"… {len(fp.sent[j]) - MAX_LINES} more (click the box to unfold it)")
+    return lines
+
+
+def _graph(rankdir: str) -> graphviz.Digraph:
+    g = graphviz.Digraph(name="autograd_lite")
+    g.attr(rankdir=rankdir, bgcolor="white", nodesep="0.25", ranksep="0.2", pad="0.2",
+           ordering="in", fontname=FONT)
+    g.attr("node", fontname=FONT, fontsize="14", fontcolor=INK)
+    g.attr("edge", fontname=FONT, fontsize="12", color=LINE_MID, arrowsize="0.7", penwidth="1.3")
+    return g
+
+
+def _grad_cell(text: str, width: int, mark: str) -> str:
+    return (f'<TD ALIGN="RIGHT" WIDTH="{width}" ID="{mark}" HREF="#">'
+            f'{font(esc(text), BACK, bold=True)}</TD>')
+
+
+def _box_label(j: int, g: FoldedGroup, names: Dict[Any, str], fp: FoldedPass,
+               t: Timeline, cells: List[List[Any]]) -> str:
+    """A box whose sent-back and grad cells change at the box's step (ids ``gb<j>_<row>``)."""
+    what = f"{g.kind} · {len(g.members)} values · click to unfold"
+    rows = [f'<TR><TD COLSPAN="3" ALIGN="CENTER">{font(esc(short(g.name)), INK, bold=True)} '
+            f'{font(esc(what), MUTED, size=11)}</TD></TR>']
+
+    def note(text: str) -> str:
+        return f'<TR><TD COLSPAN="3" ALIGN="LEFT">{font(esc(text), MUTED, italic=True, size=11)}</TD></TR>'
+
+    rows.append(note("in: sent back"))
+    for r, (p, s) in enumerate(fp.sent[j][:MAX_ROWS]):
+        final = f"← {num(s)}" if s is not None else "← 0"
+        changes: List[List[Any]] = [[0, "← ?"], [fp.done[j], final]] if fp.done[j] > 0 else [[0, final]]
+        mark = f"gb{j}_i{r}"
+        cells.append(["a_" + mark, changes])
+        width = max(text_width(c[1], 14, bold=True) for c in changes)
+        rows.append(f'<TR><TD ALIGN="LEFT">{font(esc(short(names[p])), INK)}</TD>'
+                    f'<TD COLSPAN="2" ALIGN="RIGHT" WIDTH="{width}" ID="{mark}" HREF="#">'
+                    f'{font(esc(changes[0][1]), BACK, bold=True)}</TD></TR>')
+    if len(fp.sent[j]) > MAX_ROWS:
+        rows.append(note(f"… {len(fp.sent[j]) - MAX_ROWS} more"))
+    for title, items, tag in (("out: data, grad", g.outputs, "o"), ("parameters: data, grad", g.params, "p")):
+        if not items:
+            continue
+        rows.append(note(title))
+        for r, n in enumerate(items[:MAX_ROWS]):
+            changes = [list(c) for c in remap(t.grads[n], fp.at)]
+            mark = f"gb{j}_{tag}{r}"
+            if len(changes) > 1:
+                cells.append(["a_" + mark, changes])
+            width = max(text_width(c[1], 14, bold=True) for c in changes)
+            rows.append(f'<TR><TD ALIGN="LEFT">{font(esc(short(names[n])), INK, bold=True)}</TD>'
+                        f'<TD ALIGN="RIGHT">{font(esc(num(n.data)), INK)}</TD>'
+                        + _grad_cell(changes[0][1], width, mark) + "</TR>")
+        if len(items) > MAX_ROWS:
+            rows.append(note(f"… {len(items) - MAX_ROWS} more"))
+    return _box(rows, FILL_GROUP, LINE_GROUP)
+
+
+def _frame(t: Timeline, fp: FoldedPass, nodes: List[Any], ids: Dict[Any, str]
+           ) -> Tuple[Frame, List[List[Any]]]:
+    """Step 0's texts of ``nodes``' grads and flows (widest widths), and the cells that change."""
+    drawn = set(nodes)
+    grads = {n: remap(t.grads[n], fp.at) for n in nodes}
+    flows = {key: remap(c, fp.at) for key, c in t.flows.items() if key[0] in drawn}
+    frame = Frame(grads={n: c[0][1] for n, c in grads.items()}, flows={k: c[0][1] for k, c in flows.items()},
+                  hot=[], hot_inputs=False, widths=t.widths, tooltips=True, marks=True)
+    cells = [["a_g" + ids[n], [list(c) for c in ch]] for n, ch in grads.items() if len(ch) > 1]
+    cells += [[f"a_f{ids[n]}_{i}", [list(c) for c in ch]] for (n, i), ch in flows.items() if len(ch) > 1]
+    return frame, cells
+
+
+def folded_dot(root: Any, t: Timeline, folding: Folding, fp: FoldedPass, ids: Dict[Any, str],
+               rankdir: str) -> Tuple[graphviz.Digraph, List[List[str]], List[List[Any]]]:
+    """The folded picture's DOT source, what each folded step highlights, and the changing cells."""
+    ex = t.explanation
+    names = dict(ex.names)
+    names.update(folding.made_by)
+    owner = folding.owner
+    drawn = [n for n in ex.nodes if n not in owner]
+    frame, cells = _frame(t, fp, drawn, ids)
+    box = {id(g): j for j, g in enumerate(folding.groups)}
+    into_side, out_side = _SIDES[rankdir]
+    g = _graph(rankdir)
+    hot: List[List[str]] = [[] for _ in fp.units]
+    for j, grp in enumerate(folding.groups):
+        g.node(f"g{j}", label=_box_label(j, grp, names, fp, t, cells), shape="plain", id=f"b{j}",
+               tooltip=tip(f"{grp.name} ({grp.kind}): click to unfold"))
+        if fp.done[j] >= 0:
+            hot[fp.done[j]].append(f"b{j}")
+    first = owner.get(ex.root)
+    hot[0].append(f"b{box[id(first)]}" if first is not None else "v" + ids[ex.root])
+    for n in drawn:
+        d = ids[n]
+        says = tip(names[n] if n.is_leaf else f"{names[n]} = {expression(n, names)}")
+        g.node("n" + d, label=value_label(n, names[n], is_root=n is root, is_hot=False, show_grad=True,
+                                          backward_ran=True, parts=[], record=None, frame=frame, mark=d),
+               shape="plain", tooltip=says, id="v" + d)
+        if not n.is_leaf:
+            g.node("op" + d, label=f"<{font(esc(op_text(n.op)), INK, bold=True)}>", tooltip=says,
+                   shape="circle" if len(op_text(n.op)) <= 2 else "ellipse", style="filled",
+                   fillcolor=FILL_OP, color=LINE_OP, width="0.4", height="0.4", margin="0.04",
+                   fontsize="15", id="o" + d)
+            g.edge("op" + d, "n" + d, id="x" + d)
+    at_step = {id(u): K for K, u in enumerate(fp.units)}
+    for n in drawn:
+        if n.is_leaf:
+            continue
+        d = ids[n]
+        marks = ["v" + d, "o" + d, "x" + d]
+        for i, p in enumerate(n.parents):
+            source = f"g{box[id(owner[p])]}" if p in owner else "n" + ids[p]
+            use = f"{d}_{i}"
+            label = edge_label(n, i, names, True, True, {}, frame, mark=use)
+            via = f"e{use}"
+            g.node(via, label=label, shape="plain", fontsize="12", tooltip=tip(partial(n, i, names)))
+            g.edge(source, via, arrowhead="none", headport=into_side, id=f"i{use}")
+            g.edge(via, "op" + d, tailport=out_side, id=f"j{use}")
+            marks += [f"i{use}", f"j{use}"]
+        if id(n) in at_step:
+            hot[at_step[id(n)]] = marks
+    for j in range(len(folding.groups)):  # into a box: one edge per drawn value, one bundle per box
+        bundles: Dict[int, int] = {}
+        for k, (p, s) in enumerate(fp.sent[j]):
+            if p in owner:
+                src = box[id(owner[p])]
+                bundles[src] = bundles.get(src, 0) + 1
+                continue
+            via = f"gb{j}v{k}"
+            final = f"← {num(s)}" if s is not None else "← 0"
+            changes: List[List[Any]] = [[0, "← ?"], [fp.done[j], final]] if fp.done[j] > 0 else [[0, final]]
+            width = max(text_width(c[1], 12, bold=True) for c in changes)
+            mark = f"fb{j}_{k}"
+            cells.append(["a_" + mark, changes])
+            cell = (f'<TR><TD WIDTH="{width}" ID="{mark}" HREF="#" ALIGN="LEFT">'
+                    f'{font(esc(changes[0][1]), BACK, bold=True)}</TD></TR>')
+            g.node(via, label=f'<<TABLE BORDER="0" CELLBORDER="0" CELLPADDING="1">{cell}</TABLE>>',
+                   shape="plain")
+            g.edge("n" + ids[p], via, arrowhead="none", headport=into_side, id=f"ib{j}_{k}")
+            g.edge(via, f"g{j}", tailport=out_side, id=f"jb{j}_{k}")
+            if fp.done[j] >= 0:
+                hot[fp.done[j]] += [f"ib{j}_{k}", f"jb{j}_{k}"]
+        for src, count in bundles.items():
+            g.edge(f"g{src}", f"g{j}", penwidth=str(min(1.3 + 0.3 * count, 6.0)), id=f"kb{j}_{src}",
+                   label=f"<{font(esc(f'{count} value' + ('s' if count > 1 else '')), MUTED, size=11)}>")
+            if fp.done[j] >= 0:
+                hot[fp.done[j]].append(f"kb{j}_{src}")
+    return g, hot, cells
+
+
+def inside_dot(j: int, t: Timeline, folding: Folding, fp: FoldedPass, rankdir: str
+               ) -> Tuple[graphviz.Digraph, List[List[Any]]]:
+    """Box ``j`` unfolded: its values, ops and edges, the values entering it as plain boxes
+    (name and data); ids are prefixed ``u<j>x`` so they do not meet the folded picture's."""
+    ex = t.explanation
+    grp = folding.groups[j]
+    names = dict(ex.names)
+    names.update(folding.made_by)
+    inside = set(grp.members) | set(grp.params)
+    nodes = [n for n in ex.nodes if n in inside]
+    entering = [p for p, _ in grp.inputs]
+    shown = inside | set(entering)
+    ids = {n: f"u{j}x{k}" for k, n in enumerate(ex.nodes) if n in shown}
+    frame, cells = _frame(t, fp, nodes, ids)
+    into_side, out_side = _SIDES[rankdir]
+    g = _graph(rankdir)
+    g.attr(label=f"<{font(esc(f'{grp.name} unfolded (click to fold)'), INK, bold=True)}>", labelloc="t")
+    for p in entering:
+        g.node("n" + ids[p], label=value_label(p, names[p], is_root=False, is_hot=False, show_grad=False,
+                                               backward_ran=True, parts=[], record=None, frame=None),
+               shape="plain")
+    for n in nodes:
+        d = ids[n]
+        g.node("n" + d, label=value_label(n, names[n], is_root=n is ex.root, is_hot=False, show_grad=True,
+                                          backward_ran=True, parts=[], record=None, frame=frame, mark=d),
+               shape="plain", tooltip=tip(names[n] if n.is_leaf else f"{names[n]} = {expression(n, names)}"))
+        if not n.is_leaf:
+            g.node("op" + d, label=f"<{font(esc(op_text(n.op)), INK, bold=True)}>", shape="circle"
+                   if len(op_text(n.op)) <= 2 else "ellipse", style="filled", fillcolor=FILL_OP,
+                   color=LINE_OP, width="0.4", height="0.4", margin="0.04", fontsize="15")
+            g.edge("op" + d, "n" + d)
+    for n in nodes:
+        if n.is_leaf:
+            continue
+        for i, p in enumerate(n.parents):
+            use = f"{ids[n]}_{i}"
+            g.node(f"e{use}", label=edge_label(n, i, names, True, True, {}, frame, mark=use), shape="plain",
+                   fontsize="12")
+            g.edge("n" + ids[p], f"e{use}", arrowhead="none", headport=into_side)
+            g.edge(f"e{use}", "op" + ids[n], tailport=out_side)
+    return g, cells
+
+
+@dataclass
+class FoldedParts:
+    """What the page needs of a folded pass: the picture, the insides (HTML), the steps' lines,
+    what each step highlights and changes, and ``at`` (engine step -> folded step)."""
+
+    svg: str
+    insides: str
+    lines: List[List[str]]
+    hot: List[List[str]]
+    cells: List[List[Any]]
+    at: List[int]
+    boxes: int
+
+
+def folded_parts(root: Any, t: Timeline, folding: Folding, rankdir: str,
+                 lines_of: Callable[[int], List[str]]) -> FoldedParts:
+    """The folded page's parts (needs ``dot``: the picture and each inside are laid out once here)."""
+    from .page_graph import slim
+    from .svg import hover, svg_text
+
+    ex = t.explanation
+    fp = folded_pass(t, folding)
+    ids = {n: str(k) for k, n in enumerate(ex.nodes)}
+    g, hot, cells = folded_dot(root, t, folding, fp, ids, rankdir)
+    svg = slim(hover(svg_text(g)))
+    insides = []
+    for j in range(len(folding.groups)):
+        inner, more = inside_dot(j, t, folding, fp, rankdir)
+        cells += more
+        insides.append(f'<div class="inside" id="inside-b{j}">{slim(hover(svg_text(inner)))}</div>')
+    lines = []
+    for K, unit in enumerate(fp.units):
+        if isinstance(unit, FoldedGroup) and K > 0:
+            lines.append(step_lines_folded(t, folding, fp, K))
+        else:
+            k = fp.at.index(K)
+            lines.append(lines_of(k))
+    return FoldedParts(svg, "".join(insides), lines, hot, cells, fp.at, len(folding.groups))
