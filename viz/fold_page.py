@@ -18,7 +18,7 @@ Every number is the replayed pass's (:func:`autograd_lite.explain`, no grad chan
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Tuple
 
 import graphviz
 
@@ -30,9 +30,11 @@ from .fold import FoldedGroup, Folding
 from .fold_draw import FILL_GROUP, LINE_GROUP, MAX_ROWS
 from .labels import (
     BACK,
+    FILL_HOT,
     FILL_OP,
     FONT,
     INK,
+    LINE_HOT,
     LINE_MID,
     LINE_OP,
     MUTED,
@@ -46,10 +48,12 @@ from .labels import (
     short,
     value_label,
 )
+from .pinned import Layout
 from .timeline import Timeline, text_width
 
 __all__ = ["FoldedPass", "folded_pass", "folded_dot", "inside_dot"]
 
+MAX_TERMS = 6  # a grad's sum shows this many terms, then how many more
 MAX_LINES = 12  # a box's step lists what it sent back to this many values, then how many more
 _SIDES = {"LR": ("w", "e"), "RL": ("e", "w"), "TB": ("n", "s"), "BT": ("s", "n")}
 
@@ -61,13 +65,17 @@ class FoldedPass:
     ``at[k]``: the folded step of the engine's step ``k`` (0: the seed); ``units[K]``: what
     folded step ``K`` processes (a node, or a :class:`FoldedGroup`); ``sent[j]``: per value
     entering box ``j``, what the box sent back (the sum of its edges, engine order);
-    ``done[j]``: the folded step of box ``j``.
+    ``done[j]``: the folded step of box ``j``; ``grads[n]``: the text of ``n``'s grad as
+    ``(folded step, text)`` changes: for a value drawn outside the boxes, what its drawn edges and
+    the boxes sent, as they arrive (``0.5 + ?``, then ``0.8 = 0.5 + 0.3``); inside a box ``?``
+    until its last contribution, then the grad.
     """
 
     at: List[int]
     units: List[Any]
     sent: List[List[Tuple[Any, Any]]]
     done: List[int]
+    grads: Dict[Any, List[Tuple[int, str]]]
 
 
 def folded_pass(t: Timeline, folding: Folding) -> FoldedPass:
@@ -95,7 +103,52 @@ def folded_pass(t: Timeline, folding: Folding) -> FoldedPass:
                     got = sums[j].get(e.parent)
                     sums[j][e.parent] = e.sent if got is None else got + e.sent
     sent = [[(p, sums[j].get(p)) for p, _ in g.inputs] for j, g in enumerate(folding.groups)]
-    return FoldedPass(at, units, sent, done)
+    return FoldedPass(at, units, sent, done, _grads(t, folding, at, units))
+
+
+def _grads(t: Timeline, folding: Folding, at: List[int], units: List[Any]
+           ) -> Dict[Any, List[Tuple[int, str]]]:
+    ex = t.explanation
+    owner = folding.owner
+    parts: Dict[Any, List[Tuple[int, Any]]] = {}  # per value: (folded step, what one drawn edge or box sent)
+    last: Dict[Any, Tuple[int, Any]] = {}
+    for k, step in enumerate(ex.steps, 1):
+        g = owner.get(step.node)
+        for e in step.edges:
+            last[e.parent] = (at[k], e.after)
+            got = parts.setdefault(e.parent, [])
+            if g is not None and got and got[-1][0] == at[k] and owner.get(e.parent) is not g:
+                got[-1] = (at[k], got[-1][1] + e.sent)  # a box's uses of a value: one part, their sum
+            else:
+                got.append((at[k], e.sent))
+    out: Dict[Any, List[Tuple[int, str]]] = {}
+    for n in ex.nodes:
+        if n is ex.root:
+            out[n] = [(0, num(ex.seed))]
+        elif n not in last:  # nothing is sent to it (a constant that needs no grad)
+            out[n] = [(0, "none needed")]
+        elif n in owner:
+            out[n] = [(0, "?"), (last[n][0], num(last[n][1]))]
+        else:
+            got = parts[n]
+            changes = [(0, "?")]
+            for m in range(len(got)):
+                K = got[m][0]
+                terms = " + ".join(num(s) for _, s in got[:m + 1][:MAX_TERMS])
+                if len(got) > MAX_TERMS and m + 1 > MAX_TERMS:
+                    terms += f" + … {m + 1 - MAX_TERMS} more"
+                if m + 1 < len(got):
+                    text = terms + " + ?"
+                elif len(got) == 1:
+                    text = num(last[n][1])
+                else:
+                    text = f"{num(last[n][1])} = {terms}"
+                if changes[-1][0] == K:
+                    changes[-1] = (K, text)
+                else:
+                    changes.append((K, text))
+            out[n] = changes
+    return out
 
 
 def remap(changes: List[Tuple[int, str]], at: List[int]) -> List[Tuple[int, str]]:
@@ -108,6 +161,16 @@ def remap(changes: List[Tuple[int, str]], at: List[int]) -> List[Tuple[int, str]
         elif not out or out[-1][1] != text:
             out.append((K, text))
     return out
+
+
+def _at(changes: List[Any], K: int) -> str:
+    """A cell's text at folded step ``K`` (``changes``: its ``(step, text)`` list, in order)."""
+    text = str(changes[0][1])
+    for k, t in changes:
+        if k > K:
+            break
+        text = str(t)
+    return text
 
 
 def _preview6(x: Any) -> str:
@@ -146,7 +209,7 @@ def _grad_cell(text: str, width: int, mark: str) -> str:
 
 
 def _box_label(j: int, g: FoldedGroup, names: Dict[Any, str], fp: FoldedPass,
-               t: Timeline, cells: List[List[Any]]) -> str:
+               t: Timeline, cells: List[List[Any]], K: int = 0, is_hot: bool = False) -> str:
     """A box whose sent-back and grad cells change at the box's step (ids ``gb<j>_<row>``)."""
     what = f"{g.kind} · {len(g.members)} values · click to unfold"
     rows = [f'<TR><TD COLSPAN="3" ALIGN="CENTER">{font(esc(short(g.name)), INK, bold=True)} '
@@ -164,7 +227,7 @@ def _box_label(j: int, g: FoldedGroup, names: Dict[Any, str], fp: FoldedPass,
         width = max(text_width(c[1], 14, bold=True) for c in changes)
         rows.append(f'<TR><TD ALIGN="LEFT">{font(esc(short(names[p])), INK)}</TD>'
                     f'<TD COLSPAN="2" ALIGN="RIGHT" WIDTH="{width}" ID="{mark}" HREF="#">'
-                    f'{font(esc(changes[0][1]), BACK, bold=True)}</TD></TR>')
+                    f'{font(esc(_at(changes, K)), BACK, bold=True)}</TD></TR>')
     if len(fp.sent[j]) > MAX_ROWS:
         rows.append(note(f"… {len(fp.sent[j]) - MAX_ROWS} more"))
     for title, items, tag in (("out: data, grad", g.outputs, "o"), ("parameters: data, grad", g.params, "p")):
@@ -172,48 +235,79 @@ def _box_label(j: int, g: FoldedGroup, names: Dict[Any, str], fp: FoldedPass,
             continue
         rows.append(note(title))
         for r, n in enumerate(items[:MAX_ROWS]):
-            changes = [list(c) for c in remap(t.grads[n], fp.at)]
+            changes = [list(c) for c in fp.grads[n]]
             mark = f"gb{j}_{tag}{r}"
             if len(changes) > 1:
                 cells.append(["a_" + mark, changes])
             width = max(text_width(c[1], 14, bold=True) for c in changes)
             rows.append(f'<TR><TD ALIGN="LEFT">{font(esc(short(names[n])), INK, bold=True)}</TD>'
                         f'<TD ALIGN="RIGHT">{font(esc(num(n.data)), INK)}</TD>'
-                        + _grad_cell(changes[0][1], width, mark) + "</TR>")
+                        + _grad_cell(_at(changes, K), width, mark) + "</TR>")
         if len(items) > MAX_ROWS:
             rows.append(note(f"… {len(items) - MAX_ROWS} more"))
-    return _box(rows, FILL_GROUP, LINE_GROUP)
+    return _box(rows, FILL_HOT, LINE_HOT) if is_hot else _box(rows, FILL_GROUP, LINE_GROUP)
 
 
-def _frame(t: Timeline, fp: FoldedPass, nodes: List[Any], ids: Dict[Any, str]
+def _frame(t: Timeline, fp: FoldedPass, nodes: List[Any], ids: Dict[Any, str], K: int = 0
            ) -> Tuple[Frame, List[List[Any]]]:
-    """Step 0's texts of ``nodes``' grads and flows (widest widths), and the cells that change."""
+    """Step ``K``'s texts of ``nodes``' grads and flows (widest widths), and the cells that change."""
     drawn = set(nodes)
-    grads = {n: remap(t.grads[n], fp.at) for n in nodes}
+    grads = {n: fp.grads[n] for n in nodes}
+    widths = dict(t.widths)  # the flows' widths; the grads' from the folded texts
+    for n, c in grads.items():
+        widths[("grad", n)] = max(text_width(text, 14, bold=True) for _, text in c)
     flows = {key: remap(c, fp.at) for key, c in t.flows.items() if key[0] in drawn}
-    frame = Frame(grads={n: c[0][1] for n, c in grads.items()}, flows={k: c[0][1] for k, c in flows.items()},
-                  hot=[], hot_inputs=False, widths=t.widths, tooltips=True, marks=True)
+    frame = Frame(grads={n: _at(c, K) for n, c in grads.items()},
+                  flows={k: _at(c, K) for k, c in flows.items()}, hot=[], hot_inputs=False,
+                  widths=widths, tooltips=True, marks=True)
     cells = [["a_g" + ids[n], [list(c) for c in ch]] for n, ch in grads.items() if len(ch) > 1]
     cells += [[f"a_f{ids[n]}_{i}", [list(c) for c in ch]] for (n, i), ch in flows.items() if len(ch) > 1]
     return frame, cells
 
 
 def folded_dot(root: Any, t: Timeline, folding: Folding, fp: FoldedPass, ids: Dict[Any, str],
-               rankdir: str) -> Tuple[graphviz.Digraph, List[List[str]], List[List[Any]]]:
-    """The folded picture's DOT source, what each folded step highlights, and the changing cells."""
+               rankdir: str, K: int = 0, lit: FrozenSet[str] = frozenset(), pins: Optional[Layout] = None,
+               caption: Tuple[str, int] = ("", 0)
+               ) -> Tuple[graphviz.Digraph, List[List[str]], List[List[Any]]]:
+    """The folded picture's DOT source, what each folded step highlights, and the changing cells.
+
+    The page's picture shows step 0's texts and nothing lit; a frame of :func:`viz.render_steps`
+    shows step ``K``'s texts, lights the ids in ``lit``, is drawn on ``pins`` (one layout) and
+    carries ``caption`` (its text, and the width every frame's caption gets)."""
     ex = t.explanation
     names = dict(ex.names)
     names.update(folding.made_by)
     owner = folding.owner
     drawn = [n for n in ex.nodes if n not in owner]
-    frame, cells = _frame(t, fp, drawn, ids)
+    frame, cells = _frame(t, fp, drawn, ids, K)
     box = {id(g): j for j, g in enumerate(folding.groups)}
     into_side, out_side = _SIDES[rankdir]
     g = _graph(rankdir)
+    if pins is not None:
+        g.attr(**pins.graph)
+    if caption[0]:
+        rows = "".join(f'<TR><TD ALIGN="LEFT" WIDTH="{caption[1]}">'
+                       f'{font(esc(line), INK, bold=(k == 0), size=16)}</TD></TR>'
+                       for k, line in enumerate(caption[0].split("\n")))
+        g.attr(label=f'<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="2">{rows}</TABLE>>',
+               labelloc="t", labeljust="l")
+
+    def node(name: str, **attrs: Any) -> None:
+        if pins is not None:
+            attrs.update(pins.node(name))
+        g.node(name, **attrs)
+
+    def edge(tail: str, head: str, **attrs: Any) -> None:
+        if attrs.get("id") in lit:
+            attrs.update(color=LINE_HOT, penwidth="2.6")
+        if pins is not None:
+            attrs.update(pins.edge(tail, head))
+        g.edge(tail, head, **attrs)
+
     hot: List[List[str]] = [[] for _ in fp.units]
     for j, grp in enumerate(folding.groups):
-        g.node(f"g{j}", label=_box_label(j, grp, names, fp, t, cells), shape="plain", id=f"b{j}",
-               tooltip=tip(f"{grp.name} ({grp.kind}): click to unfold"))
+        node(f"g{j}", label=_box_label(j, grp, names, fp, t, cells, K, f"b{j}" in lit), shape="plain",
+             id=f"b{j}", tooltip=tip(f"{grp.name} ({grp.kind}): click to unfold"))
         if fp.done[j] >= 0:
             hot[fp.done[j]].append(f"b{j}")
     first = owner.get(ex.root)
@@ -221,16 +315,18 @@ def folded_dot(root: Any, t: Timeline, folding: Folding, fp: FoldedPass, ids: Di
     for n in drawn:
         d = ids[n]
         says = tip(names[n] if n.is_leaf else f"{names[n]} = {expression(n, names)}")
-        g.node("n" + d, label=value_label(n, names[n], is_root=n is root, is_hot=False, show_grad=True,
-                                          backward_ran=True, parts=[], record=None, frame=frame, mark=d),
+        node("n" + d, label=value_label(n, names[n], is_root=n is root, is_hot="v" + d in lit,
+                                          show_grad=True, backward_ran=True, parts=[], record=None,
+                                          frame=frame, mark=d),
                shape="plain", tooltip=says, id="v" + d)
         if not n.is_leaf:
-            g.node("op" + d, label=f"<{font(esc(op_text(n.op)), INK, bold=True)}>", tooltip=says,
+            on = "o" + d in lit
+            node("op" + d, label=f"<{font(esc(op_text(n.op)), INK, bold=True)}>", tooltip=says,
                    shape="circle" if len(op_text(n.op)) <= 2 else "ellipse", style="filled",
-                   fillcolor=FILL_OP, color=LINE_OP, width="0.4", height="0.4", margin="0.04",
-                   fontsize="15", id="o" + d)
-            g.edge("op" + d, "n" + d, id="x" + d)
-    at_step = {id(u): K for K, u in enumerate(fp.units)}
+                   fillcolor=FILL_HOT if on else FILL_OP, color=LINE_HOT if on else LINE_OP, width="0.4",
+                   height="0.4", margin="0.04", fontsize="15", id="o" + d)
+            edge("op" + d, "n" + d, id="x" + d)
+    at_step = {id(u): k for k, u in enumerate(fp.units)}
     for n in drawn:
         if n.is_leaf:
             continue
@@ -241,9 +337,9 @@ def folded_dot(root: Any, t: Timeline, folding: Folding, fp: FoldedPass, ids: Di
             use = f"{d}_{i}"
             label = edge_label(n, i, names, True, True, {}, frame, mark=use)
             via = f"e{use}"
-            g.node(via, label=label, shape="plain", fontsize="12", tooltip=tip(partial(n, i, names)))
-            g.edge(source, via, arrowhead="none", headport=into_side, id=f"i{use}")
-            g.edge(via, "op" + d, tailport=out_side, id=f"j{use}")
+            node(via, label=label, shape="plain", fontsize="12", tooltip=tip(partial(n, i, names)))
+            edge(source, via, arrowhead="none", headport=into_side, id=f"i{use}")
+            edge(via, "op" + d, tailport=out_side, id=f"j{use}")
             marks += [f"i{use}", f"j{use}"]
         if id(n) in at_step:
             hot[at_step[id(n)]] = marks
@@ -261,15 +357,15 @@ def folded_dot(root: Any, t: Timeline, folding: Folding, fp: FoldedPass, ids: Di
             mark = f"fb{j}_{k}"
             cells.append(["a_" + mark, changes])
             cell = (f'<TR><TD WIDTH="{width}" ID="{mark}" HREF="#" ALIGN="LEFT">'
-                    f'{font(esc(changes[0][1]), BACK, bold=True)}</TD></TR>')
-            g.node(via, label=f'<<TABLE BORDER="0" CELLBORDER="0" CELLPADDING="1">{cell}</TABLE>>',
+                    f'{font(esc(_at(changes, K)), BACK, bold=True)}</TD></TR>')
+            node(via, label=f'<<TABLE BORDER="0" CELLBORDER="0" CELLPADDING="1">{cell}</TABLE>>',
                    shape="plain")
-            g.edge("n" + ids[p], via, arrowhead="none", headport=into_side, id=f"ib{j}_{k}")
-            g.edge(via, f"g{j}", tailport=out_side, id=f"jb{j}_{k}")
+            edge("n" + ids[p], via, arrowhead="none", headport=into_side, id=f"ib{j}_{k}")
+            edge(via, f"g{j}", tailport=out_side, id=f"jb{j}_{k}")
             if fp.done[j] >= 0:
                 hot[fp.done[j]] += [f"ib{j}_{k}", f"jb{j}_{k}"]
         for src, count in bundles.items():
-            g.edge(f"g{src}", f"g{j}", penwidth=str(min(1.3 + 0.3 * count, 6.0)), id=f"kb{j}_{src}",
+            edge(f"g{src}", f"g{j}", penwidth=str(min(1.3 + 0.3 * count, 6.0)), id=f"kb{j}_{src}",
                    label=f"<{font(esc(f'{count} value' + ('s' if count > 1 else '')), MUTED, size=11)}>")
             if fp.done[j] >= 0:
                 hot[fp.done[j]].append(f"kb{j}_{src}")
