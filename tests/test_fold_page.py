@@ -3,6 +3,8 @@ every text a folded step shows is the replayed pass's (no grad changed)."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
@@ -55,13 +57,24 @@ def check_page_numbers(root: Any, fold: str) -> None:
     for v in ex.nodes:
         if v in owner or v is root:
             continue
-        parts: List[float] = [e.sent for s in ex.steps if s.node not in owner
-                              for e in s.edges if e.parent is v]
-        parts += [s for j in range(len(folding.groups)) for p, s in fp.sent[j] if p is v and s is not None]
+        parts: List[Any] = []  # (engine step, sent): a drawn edge's, or a box's sum at its first use
+        for k, step in enumerate(ex.steps):
+            for e in step.edges:
+                if e.parent is v and step.node not in owner:
+                    parts.append((k, e.sent))
+        for j, g in enumerate(folding.groups):
+            for p, s in fp.sent[j]:
+                if p is v and s is not None:
+                    parts.append((min(k for k, st in enumerate(ex.steps) if owner.get(st.node) is g
+                                      and any(e.parent is v for e in st.edges)), s))
+        parts.sort(key=lambda ks: ks[0])
         if parts:
-            assert sum(parts) == pytest.approx(v.grad, rel=1e-12, abs=1e-12)
-            if len(t.grads[v]) > 1:  # its last text is the grad
-                assert final(cells, "a_g" + ids[v]).startswith(num(v.grad))
+            assert sum(s for _, s in parts) == pytest.approx(v.grad, rel=1e-12, abs=1e-12)
+            text = final(cells, "a_g" + ids[v]) if "a_g" + ids[v] in cells else fp.grads[v][-1][1]
+            if len(parts) == 1:
+                assert text == num(v.grad)
+            elif len(parts) <= 6:  # the picture's sum: one term per drawn edge or box, in the engine's order
+                assert text == f"{num(v.grad)} = " + " + ".join(num(s) for _, s in parts)
 
 
 @settings(deadline=None, max_examples=60)
@@ -77,6 +90,21 @@ def test_a_folded_page_shows_what_each_box_sent(seed: int) -> None:
 def test_the_moons_mlp_folded_page_numbers(fold: str) -> None:
     _, loss = moons_loss([4, 4, 1])
     check_page_numbers(loss, fold)
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot not installed")
+def test_render_steps_folded_writes_one_frame_per_folded_step_on_one_layout(tmp_path: Path) -> None:
+    Image = pytest.importorskip("PIL.Image")
+    _, loss = moons_loss([16, 16, 1])
+    out = viz.render_steps(loss, tmp_path, fold="layer", gif=False)
+    t = timeline(loss)
+    fp = folded_pass(t, fold_graph(loss, "layer", t.explanation.nodes))
+    assert len(out.frames) == len(fp.units) < 12  # about 1,000 engine steps, a handful of folded ones
+    sizes = {Image.open(p).size for p in out.frames}
+    assert len(sizes) == 1 and next(iter(sizes))[0] <= 2000  # one layout, slide-sized
+    with pytest.raises(ValueError, match=r"render_steps: folded by 'neuron', the graph has \d+ boxes"):
+        viz.render_steps(loss, tmp_path / "n", fold="neuron")
+    assert not (tmp_path / "n").exists()
 
 
 def test_folded_page_options_are_refused_up_front(tmp_path: Any) -> None:

@@ -161,8 +161,7 @@ def render_steps(
                              f"max_nodes={max_nodes}; draw it whole with viz.render (or pass max_nodes "
                              f"up to {MAX_STEP_NODES})")
     out = Path(outdir)
-    out.mkdir(parents=True, exist_ok=True)
-    if fold is not None:
+    if fold is not None:  # refuses a folded picture too big before it writes anything
         from .fold_steps import folded_frames
 
         written = folded_frames(root, out, fold, rankdir, max_nodes, FRAME_MAX_INCHES)
@@ -181,6 +180,7 @@ def render_steps(
 
 
 def _frames(root: Any, out: Path, quiz: bool, rankdir: str) -> List[Path]:
+    out.mkdir(parents=True, exist_ok=True)
     written: List[Path] = []
     fs = frames(root, quiz=quiz)
     # one layout for every frame: dot lays out the first, the others are drawn on its positions
