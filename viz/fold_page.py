@@ -181,7 +181,8 @@ def step_lines_folded(t: Timeline, folding: Folding, fp: FoldedPass, K: int) -> 
     """The chain rule of folded step ``K`` (``K > 0``) that processes a box: what it sent back."""
     unit = fp.units[K]
     ex = t.explanation
-    names = ex.names
+    names = dict(ex.names)
+    names.update(folding.made_by)  # a neuron's output is called by the neuron (L1.n3), as on the box
     r = names[ex.root]
     j = next(k for k, g in enumerate(folding.groups) if g is unit)
     steps = fp.at.count(K)

@@ -31,6 +31,11 @@ function fold(div) {
   document.body.setAttribute("data-open", document.querySelectorAll(".inside.open").length ? "1" : "");
 }
 function unfold(box, div) {
+  // the inside at the folded picture's scale (the picture fits the window; the inside would not)
+  var outer = document.querySelector(".frame > svg"), inner = div.querySelector("svg");
+  var scale = outer.getBoundingClientRect().width / outer.width.baseVal.value;
+  inner.style.width = Math.round(inner.width.baseVal.value * scale) + "px";
+  inner.style.height = Math.round(inner.height.baseVal.value * scale) + "px";
   var at = frames.getBoundingClientRect(), b = box.getBoundingClientRect();
   div.style.left = Math.round(b.left - at.left) + "px";
   div.style.top = Math.round(b.top - at.top) + "px";
