@@ -6,10 +6,10 @@ the pass: that run is one step of the folded page (the box lights up; what it se
 value entering it appears on the box and on its edges; the grads of what leaves it and of its
 parameters are complete).  Every other step is the engine's own.  The picture is laid out once.
 
-A click on a box shows its inside in place: a second picture, laid out once when the page is
-made, of the block's values, ops and edges (the values entering it as plain boxes), placed over
-the box; its grads are ``?`` until the box's step and then the pass's.  The folded picture does
-not move; a second click (or Escape) folds the box back.
+A click on a box shows its inside in place (:mod:`viz.fold_inside`): a second picture, laid out
+once when the page is made, of the block's values, ops and edges (the values entering it as plain
+boxes), placed over the box; its grads are ``?`` until the box's step and then the pass's.  The
+folded picture does not move; a second click (or Escape) folds the box back.
 
 Every number is the replayed pass's (:func:`autograd_lite.explain`, no grad changed): a box's
 ``← s`` for a value is the sum of what the block's edges sent to it, in the engine's order.
@@ -18,7 +18,7 @@ Every number is the replayed pass's (:func:`autograd_lite.explain`, no grad chan
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, FrozenSet, List, Optional, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 import graphviz
 
@@ -51,11 +51,11 @@ from .labels import (
 from .pinned import Layout
 from .timeline import Timeline, text_width
 
-__all__ = ["FoldedPass", "folded_pass", "folded_dot", "inside_dot"]
+__all__ = ["FoldedPass", "folded_pass", "folded_dot", "step_lines_folded"]
 
 MAX_TERMS = 6  # a grad's sum shows this many terms, then how many more
 MAX_LINES = 12  # a box's step lists what it sent back to this many values, then how many more
-_SIDES = {"LR": ("w", "e"), "RL": ("e", "w"), "TB": ("n", "s"), "BT": ("s", "n")}
+SIDES = {"LR": ("w", "e"), "RL": ("e", "w"), "TB": ("n", "s"), "BT": ("s", "n")}
 
 
 @dataclass
@@ -195,7 +195,7 @@ def step_lines_folded(t: Timeline, folding: Folding, fp: FoldedPass, K: int) -> 
     return lines
 
 
-def _graph(rankdir: str) -> graphviz.Digraph:
+def new_graph(rankdir: str) -> graphviz.Digraph:
     g = graphviz.Digraph(name="autograd_lite")
     g.attr(rankdir=rankdir, bgcolor="white", nodesep="0.25", ranksep="0.2", pad="0.2",
            ordering="in", fontname=FONT)
@@ -249,7 +249,7 @@ def _box_label(j: int, g: FoldedGroup, names: Dict[Any, str], fp: FoldedPass,
     return _box(rows, FILL_HOT, LINE_HOT) if is_hot else _box(rows, FILL_GROUP, LINE_GROUP)
 
 
-def _frame(t: Timeline, fp: FoldedPass, nodes: List[Any], ids: Dict[Any, str], K: int = 0
+def step_frame(t: Timeline, fp: FoldedPass, nodes: List[Any], ids: Dict[Any, str], K: int = 0
            ) -> Tuple[Frame, List[List[Any]]]:
     """Step ``K``'s texts of ``nodes``' grads and flows (widest widths), and the cells that change."""
     drawn = set(nodes)
@@ -280,10 +280,10 @@ def folded_dot(root: Any, t: Timeline, folding: Folding, fp: FoldedPass, ids: Di
     names.update(folding.made_by)
     owner = folding.owner
     drawn = [n for n in ex.nodes if n not in owner]
-    frame, cells = _frame(t, fp, drawn, ids, K)
+    frame, cells = step_frame(t, fp, drawn, ids, K)
     box = {id(g): j for j, g in enumerate(folding.groups)}
-    into_side, out_side = _SIDES[rankdir]
-    g = _graph(rankdir)
+    into_side, out_side = SIDES[rankdir]
+    g = new_graph(rankdir)
     if pins is not None:
         g.attr(**pins.graph)
     if caption[0]:
@@ -371,86 +371,3 @@ def folded_dot(root: Any, t: Timeline, folding: Folding, fp: FoldedPass, ids: Di
             if fp.done[j] >= 0:
                 hot[fp.done[j]].append(f"kb{j}_{src}")
     return g, hot, cells
-
-
-def inside_dot(j: int, t: Timeline, folding: Folding, fp: FoldedPass, rankdir: str
-               ) -> Tuple[graphviz.Digraph, List[List[Any]]]:
-    """Box ``j`` unfolded: its values, ops and edges, the values entering it as plain boxes
-    (name and data); ids are prefixed ``u<j>x`` so they do not meet the folded picture's."""
-    ex = t.explanation
-    grp = folding.groups[j]
-    names = dict(ex.names)
-    names.update(folding.made_by)
-    inside = set(grp.members) | set(grp.params)
-    nodes = [n for n in ex.nodes if n in inside]
-    entering = [p for p, _ in grp.inputs]
-    shown = inside | set(entering)
-    ids = {n: f"u{j}x{k}" for k, n in enumerate(ex.nodes) if n in shown}
-    frame, cells = _frame(t, fp, nodes, ids)
-    into_side, out_side = _SIDES[rankdir]
-    g = _graph(rankdir)
-    g.attr(label=f"<{font(esc(f'{grp.name} unfolded (click to fold)'), INK, bold=True)}>", labelloc="t")
-    for p in entering:
-        g.node("n" + ids[p], label=value_label(p, names[p], is_root=False, is_hot=False, show_grad=False,
-                                               backward_ran=True, parts=[], record=None, frame=None),
-               shape="plain")
-    for n in nodes:
-        d = ids[n]
-        g.node("n" + d, label=value_label(n, names[n], is_root=n is ex.root, is_hot=False, show_grad=True,
-                                          backward_ran=True, parts=[], record=None, frame=frame, mark=d),
-               shape="plain", tooltip=tip(names[n] if n.is_leaf else f"{names[n]} = {expression(n, names)}"))
-        if not n.is_leaf:
-            g.node("op" + d, label=f"<{font(esc(op_text(n.op)), INK, bold=True)}>", shape="circle"
-                   if len(op_text(n.op)) <= 2 else "ellipse", style="filled", fillcolor=FILL_OP,
-                   color=LINE_OP, width="0.4", height="0.4", margin="0.04", fontsize="15")
-            g.edge("op" + d, "n" + d)
-    for n in nodes:
-        if n.is_leaf:
-            continue
-        for i, p in enumerate(n.parents):
-            use = f"{ids[n]}_{i}"
-            g.node(f"e{use}", label=edge_label(n, i, names, True, True, {}, frame, mark=use), shape="plain",
-                   fontsize="12")
-            g.edge("n" + ids[p], f"e{use}", arrowhead="none", headport=into_side)
-            g.edge(f"e{use}", "op" + ids[n], tailport=out_side)
-    return g, cells
-
-
-@dataclass
-class FoldedParts:
-    """What the page needs of a folded pass: the picture, the insides (HTML), the steps' lines,
-    what each step highlights and changes, and ``at`` (engine step -> folded step)."""
-
-    svg: str
-    insides: str
-    lines: List[List[str]]
-    hot: List[List[str]]
-    cells: List[List[Any]]
-    at: List[int]
-    boxes: int
-
-
-def folded_parts(root: Any, t: Timeline, folding: Folding, rankdir: str,
-                 lines_of: Callable[[int], List[str]]) -> FoldedParts:
-    """The folded page's parts (needs ``dot``: the picture and each inside are laid out once here)."""
-    from .page_graph import slim
-    from .svg import hover, svg_text
-
-    ex = t.explanation
-    fp = folded_pass(t, folding)
-    ids = {n: str(k) for k, n in enumerate(ex.nodes)}
-    g, hot, cells = folded_dot(root, t, folding, fp, ids, rankdir)
-    svg = slim(hover(svg_text(g)))
-    insides = []
-    for j in range(len(folding.groups)):
-        inner, more = inside_dot(j, t, folding, fp, rankdir)
-        cells += more
-        insides.append(f'<div class="inside" id="inside-b{j}">{slim(hover(svg_text(inner)))}</div>')
-    lines = []
-    for K, unit in enumerate(fp.units):
-        if isinstance(unit, FoldedGroup) and K > 0:
-            lines.append(step_lines_folded(t, folding, fp, K))
-        else:
-            k = fp.at.index(K)
-            lines.append(lines_of(k))
-    return FoldedParts(svg, "".join(insides), lines, hot, cells, fp.at, len(folding.groups))

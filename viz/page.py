@@ -261,7 +261,7 @@ def _check_fold(fold: Any, where: str, quiz: Any, check: Any, exercise: Any, lay
 def _folded_page(root: Any, t: Any, fold: str, rankdir: str, title: Optional[str], interval_ms: int) -> str:
     """The page of the folded picture: one step per box (see :mod:`viz.fold_page`)."""
     from .fold import fold_graph
-    from .fold_page import folded_parts
+    from .fold_inside import folded_parts
     from .fold_script import FOLD_SCRIPT, FOLD_STYLE
 
     ex = t.explanation
