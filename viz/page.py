@@ -173,7 +173,8 @@ def _json_safe(obj: Any) -> Any:
 @speaks("page_html")
 def page_html(root: Any, *, quiz: bool = False, rankdir: str = "LR", max_nodes: int = DEFAULT_MAX_NODES,
               title: Optional[str] = None, check: bool = False, exercise: Optional[Dict[str, Any]] = None,
-              interval_ms: int = 1200, layout: str = "auto", lang: Optional[str] = None) -> str:
+              interval_ms: int = 1200, layout: str = "auto", lang: Optional[str] = None,
+              fold: Optional[str] = None) -> str:
     """The page as a string (see :func:`render_html`).
 
     ``check=True`` overlays gradcheck on the leaves of every frame (as ``draw(check=True)``);
@@ -185,9 +186,12 @@ def page_html(root: Any, *, quiz: bool = False, rankdir: str = "LR", max_nodes: 
     if isinstance(interval_ms, bool) or not isinstance(interval_ms, int) or not 50 <= interval_ms <= 60_000:
         raise ValueError(f"page_html: interval_ms must be an int from 50 to 60000, got {interval_ms!r}")
     _refuse_big(root, max_nodes, "page_html")
+    _check_fold(fold, "page_html", quiz, check, exercise, layout)
     t = timeline(root, quiz=quiz)
     ex = t.explanation
     names = ex.names
+    if fold is not None:
+        return _folded_page(root, t, fold, rankdir, title, interval_ms)
     # one layout, by dot here or by the vendored Graphviz in the browser: a step changes highlights and texts
     browser = layout == "browser" or (layout == "auto" and not dot_available())
     svg = "" if browser else graph_svg(root, t, rankdir, check, max_nodes)
@@ -252,10 +256,66 @@ def page_html(root: Any, *, quiz: bool = False, rankdir: str = "LR", max_nodes: 
         f"{engine}<script>{_SCRIPT}</script></body></html>\n")
 
 
+def _check_fold(fold: Any, where: str, quiz: Any, check: Any, exercise: Any, layout: Any) -> None:
+    from .fold import check_fold
+
+    check_fold(fold, where)
+    if fold is not None and (quiz or check or exercise is not None):
+        raise ValueError(f"{where}: a folded page (fold={fold!r}) has no quiz, check or exercise; "
+                         "pass fold=None for them")
+    if fold is not None and layout == "browser":
+        raise ValueError(f"{where}: a folded page (fold={fold!r}) is laid out by the Graphviz 'dot' program "
+                         "(layout='dot' or 'auto'); layout='browser' draws the unfolded page")
+
+
+def _folded_page(root: Any, t: Any, fold: str, rankdir: str, title: Optional[str], interval_ms: int) -> str:
+    """The page of the folded picture: one step per box (see :mod:`viz.fold_page`)."""
+    from .fold import fold_graph
+    from .fold_inside import folded_parts
+    from .fold_script import FOLD_SCRIPT, FOLD_STYLE
+
+    ex = t.explanation
+    folding = fold_graph(root, fold, ex.nodes)
+    parts = folded_parts(root, t, folding, rankdir, lambda k: step_lines(ex, k, False))
+    svg, sent = parts.svg + parts.insides, ""  # the insides travel with the picture (packed with it)
+    size = svg_size(svg) or (0.0, 0.0)
+    if len(svg) > PACK_BYTES:
+        sent, svg = packed("autograd-lite-svg", svg), ""
+    n = len(parts.lines) - 1
+    data = {"steps": [{"lines": lines} for lines in parts.lines], "interval": interval_ms, "quiz": False,
+            "answers": [], "width": size[0], "hot": parts.hot, "cells": parts.cells, "fold": fold,
+            "words": _words()}
+    heading = title if title is not None else (
+        f"the backward pass of {ex.names[root]}, folded by {fold}, step by step")
+    table = explanation_html(ex, quiz=False, max_steps=len(ex.steps))  # a row shows from its box's step
+    table = re.sub(r'data-step="(\d+)"', lambda m: f'data-step="{parts.at[int(m.group(1))]}"', table)
+    controls = (
+        '<div id="controls">'
+        '<button id="first" title="first step (Home)">|◀ First</button>'
+        '<button id="prev" title="previous step (←)">◀ Previous</button>'
+        '<button id="play">▶ Play</button>'
+        '<button id="next" title="next step (→)">Next ▶</button>'
+        '<button id="end" title="last step (End)">Last ▶|</button>'
+        f'<input type="range" id="slider" min="0" max="{n}" value="0" step="1" aria-label="step">'
+        f'<span id="label">Step 0 of {n}</span></div>')
+    ready = "" if sent else ' data-step="0"'
+    return (
+        f"<!DOCTYPE html>\n<html lang=\"{html_lang()}\"><head><meta charset=\"utf-8\">"
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<link rel="icon" href="data:,">'
+        f"<title>{html.escape(heading)}</title><style>{_STYLE}{FOLD_STYLE}{page_css()}</style></head>"
+        f'<body{ready}><h1>{html.escape(heading)}</h1>{controls}'
+        f'<div id="formula"></div><div id="frames"><div class="frame" data-height="{size[1]:.0f}">{svg}</div>'
+        f'</div><div id="table">{table}</div>'
+        f'{sent}<script type="application/json" id="autograd-lite-data">{_json_script(data)}</script>'
+        f"<script>{FOLD_SCRIPT}</script><script>{_SCRIPT}</script></body></html>\n")
+
+
 @speaks("render_html")
 def render_html(root: Any, path: Union[str, "os.PathLike[str]"], *, quiz: bool = False, rankdir: str = "LR",
                 max_nodes: int = DEFAULT_MAX_NODES, title: Optional[str] = None,
-                layout: str = "auto", lang: Optional[str] = None) -> Path:
+                layout: str = "auto", lang: Optional[str] = None, fold: Optional[str] = None) -> Path:
     """Write the interactive backward-pass page of ``root`` to ``path`` (one self-contained HTML file).
 
     Grads are not changed (the pass is replayed).  ``layout``: ``"dot"`` lays the graph out here
@@ -263,12 +323,15 @@ def render_html(root: Any, path: Union[str, "os.PathLike[str]"], *, quiz: bool =
     :class:`viz.GraphvizNotFoundError` says how to install it); ``"browser"`` lets the page lay
     it out with the vendored Graphviz compiled to WebAssembly (Viz.js, in ``viz/_vendor``);
     ``"auto"`` (the default): ``dot`` when it is installed, else the browser.  ``lang``: ``"en"`` or
-    ``"zh"`` (中文), the page's words (default: the environment's).
+    ``"zh"`` (中文), the page's words (default: the environment's).  ``fold``: ``"neuron"``,
+    ``"layer"``, ``"module"`` or ``"group"`` steps through the folded picture, one step per box, and
+    a click on a box unfolds it in place (see :mod:`viz.fold_page`).
     """
     _check_page(root, "render_html", rankdir, quiz, title, False, None, layout)
     _refuse_big(root, max_nodes, "render_html")
+    _check_fold(fold, "render_html", quiz, False, None, layout)
     page = Stepper(root, quiz=quiz, rankdir=rankdir, max_nodes=max_nodes, title=title, layout=layout,
-                   lang=lang)
+                   lang=lang, fold=fold)
     return page._write(path, "render_html")
 
 
@@ -282,14 +345,15 @@ class Stepper:
     def __init__(self, root: Any, quiz: bool = False, rankdir: str = "LR", max_nodes: int = DEFAULT_MAX_NODES,
                  title: Optional[str] = None, check: bool = False,
                  exercise: Optional[Dict[str, Any]] = None, layout: str = "auto",
-                 lang: Optional[str] = None) -> None:
+                 lang: Optional[str] = None, fold: Optional[str] = None) -> None:
         _check_page(root, "stepper", rankdir, quiz, title, check, exercise, layout)
         lang = language(lang, "stepper")  # the language is chosen now: the page is built later
         _refuse_big(root, max_nodes, "stepper")
+        _check_fold(fold, "stepper", quiz, check, exercise, layout)
         self.root = root
         self.options: Dict[str, Any] = {"quiz": quiz, "rankdir": rankdir, "max_nodes": max_nodes,
                                         "title": title, "check": check, "exercise": exercise,
-                                        "layout": layout, "lang": lang}
+                                        "layout": layout, "lang": lang, "fold": fold}
         self._page: Optional[str] = None
 
     def html(self) -> str:
@@ -343,9 +407,10 @@ def _height(page: str) -> int:
 
 
 def stepper(root: Any, *, quiz: bool = False, rankdir: str = "LR", max_nodes: int = DEFAULT_MAX_NODES,
-            title: Optional[str] = None, layout: str = "auto", lang: Optional[str] = None) -> Stepper:
+            title: Optional[str] = None, layout: str = "auto", lang: Optional[str] = None,
+            fold: Optional[str] = None) -> Stepper:
     """The backward pass of ``root``, step by step, inline in a notebook (see :func:`render_html`;
     without the Graphviz ``dot`` program the page lays the graph out in the browser); ``lang``:
-    ``"en"`` or ``"zh"`` (中文)."""
+    ``"en"`` or ``"zh"`` (中文); ``fold``: step through the folded picture, a click unfolds a box."""
     return Stepper(root, quiz=quiz, rankdir=rankdir, max_nodes=max_nodes, title=title, layout=layout,
-                   lang=lang)
+                   lang=lang, fold=fold)

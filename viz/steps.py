@@ -130,6 +130,7 @@ def render_steps(
     max_nodes: int = DEFAULT_MAX_NODES,
     seconds_per_frame: float = 1.6,
     lang: Optional[str] = None,
+    fold: Optional[str] = None,
 ) -> StepFrames:
     """Write ``step_000.png`` ... (one per backward step) to ``outdir``, and ``backward.gif``.
 
@@ -142,6 +143,9 @@ def render_steps(
     up front: one frame per step would neither be readable nor quick.  Grads are not changed.
     ``lang``: ``"en"`` or ``"zh"`` (中文), the captions and the words on the pictures (default: the
     environment's, see :func:`autograd_lite.i18n.language`).
+    ``fold``: ``"neuron"``, ``"layer"``, ``"module"`` or ``"group"`` steps through the folded
+    picture (one frame per box's step, see :mod:`viz.fold_steps`); ``max_nodes`` then bounds the
+    boxes (values and blocks).
     """
     check_options("render_steps", root, rankdir, quiz=quiz)
     if gif is not None and not isinstance(gif, bool):
@@ -153,11 +157,37 @@ def render_steps(
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or not 1 <= max_nodes <= MAX_STEP_NODES:
         raise ValueError(f"render_steps: max_nodes must be an int from 1 to {MAX_STEP_NODES}, "
                          f"got {max_nodes!r}")
-    nodes, every = keep(root, max_nodes)
-    if len(every) > len(nodes):
-        raise ValueError(f"render_steps: the graph has {len(every)} values, more than max_nodes={max_nodes}; "
-                         f"draw it whole with viz.render (or pass max_nodes up to {MAX_STEP_NODES})")
+    from .fold import check_fold
+
+    check_fold(fold, "render_steps")
+    if fold is not None and quiz:
+        raise ValueError(f"render_steps: folded frames (fold={fold!r}) have no quiz; pass fold=None for it")
+    if fold is None:
+        nodes, every = keep(root, max_nodes)
+        if len(every) > len(nodes):
+            raise ValueError(f"render_steps: the graph has {len(every)} values, more than "
+                             f"max_nodes={max_nodes}; draw it whole with viz.render (or pass max_nodes "
+                             f"up to {MAX_STEP_NODES})")
     out = Path(outdir)
+    if fold is not None:  # refuses a folded picture too big before it writes anything
+        from .fold_steps import folded_frames
+
+        written = folded_frames(root, out, fold, rankdir, max_nodes, FRAME_MAX_INCHES)
+    else:
+        written = _frames(root, out, quiz, rankdir)
+    gif_path = out / ("quiz.gif" if quiz else "backward.gif")
+    if gif is False:
+        return StepFrames(written, None)
+    if not _have_pillow():
+        hint = (f"render_steps: wrote {len(written)} PNG frames to {out}; for the animated GIF "
+                "install Pillow (pip install Pillow, or the 'demos' extra)")
+        if gif:
+            raise RuntimeError(hint + ", or pass gif=False")
+        return StepFrames(written, None, hint)
+    return StepFrames(written, _gif(written, gif_path, seconds_per_frame))
+
+
+def _frames(root: Any, out: Path, quiz: bool, rankdir: str) -> List[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written: List[Path] = []
     fs = frames(root, quiz=quiz)
@@ -170,16 +200,7 @@ def render_steps(
         path = out / f"step_{k:03d}.png"
         path.write_bytes(pipe(g, "png", path, max_inches=FRAME_MAX_INCHES, pinned=True))
         written.append(path)
-    gif_path = out / ("quiz.gif" if quiz else "backward.gif")
-    if gif is False:
-        return StepFrames(written, None)
-    if not _have_pillow():
-        hint = (f"render_steps: wrote {len(written)} PNG frames to {out}; for the animated GIF "
-                "install Pillow (pip install Pillow, or the 'demos' extra)")
-        if gif:
-            raise RuntimeError(hint + ", or pass gif=False")
-        return StepFrames(written, None, hint)
-    return StepFrames(written, _gif(written, gif_path, seconds_per_frame))
+    return written
 
 
 def _have_pillow() -> bool:
