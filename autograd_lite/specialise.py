@@ -48,7 +48,7 @@ from . import ops as _ops
 from .format import fmt
 from .numeric import DomainError
 
-__all__ = ["binary_method", "unary_method", "tensor_rule", "FLOAT_FORMS", "ARRAY_FORMS"]
+__all__ = ["binary_method", "unary_method", "node_function", "tensor_rule", "FLOAT_FORMS", "ARRAY_FORMS"]
 
 #: How a function of the rules' vocabulary reads on a float, where that is one expression: the
 #: generated methods write it out instead of calling it (``tests/test_specialise.py`` checks
@@ -68,10 +68,10 @@ ARRAY_FORMS: Dict[str, str] = {
 BOUND: Dict[str, Callable[..., Any]] = {}
 
 _NODE = """\
-    out = _object_new(Value)
+    out = _object_new({cls})
     out.data = r
     out.grad = 0.0
-    out.op = tag
+    out.op = {tag}
     out.label = ''
     if _engine._threads_without_grad and not _engine.is_grad_enabled():
         out._a = out._b = None
@@ -84,6 +84,18 @@ _NODE = """\
     out._order = _next_order()
     return out
 """
+
+
+def node_function(value_cls: Any) -> Callable[..., Any]:
+    """``_new(data, op, a, local_a, b=None, local_b=0.0, cls=None)``: a graph node made the way
+    every generated method makes it (the same lines), for the ops whose forward is their own
+    (``**``, ``%``, a division at a pole, a user's Function: ``cls`` is its node class)."""
+    source = ("def _new(data, op, a, local_a, b=None, local_b=0.0, cls=None):\n"
+              "    r = data\n"
+              + _NODE.format(cls="cls or Value", tag="op", a="a", b="b", la="local_a", lb="local_b"))
+    namespace = {"Value": value_cls, "_object_new": object.__new__, "_engine": _engine,
+                 "_next_order": _engine.next_order}
+    return _compile(source, "_new", namespace)
 
 
 def _local(rule: Callable[..., Any], names: Dict[str, str], forms: Optional[Dict[str, str]] = None) -> str:
@@ -142,7 +154,7 @@ def binary_method(value_cls: Any, const: Callable[..., Any], row: _ops.Op, name:
               f"    a = self.data\n"
               f"    b = other.data\n"
               + before + f"    r = {row.inline or '_forward2(a, b)'}\n" + after
-              + _NODE.format(a="self", b="other", la=la, lb=lb))
+              + _NODE.format(cls="Value", tag="tag", a="self", b="other", la=la, lb=lb))
     namespace = {**_namespace(value_cls, const, row), **(names or {}), "_forward2": forward}
     method = _compile(source, name, namespace)
     method.__doc__ = f"{row.doc}: {row.expr.format(a='self', b='other')}"
@@ -174,7 +186,8 @@ def unary_method(value_cls: Any, const: Callable[..., Any], row: _ops.Op, name: 
                         f"({row.name}({{fmt(a)}}))')\n")
     source = (f"def {name}(self):\n"
               "    a = self.data\n"
-              + forward + _NODE.format(a="self", b="None", la=_local(row.rules[0], renames), lb="0.0"))
+              + forward + _NODE.format(cls="Value", tag="tag", a="self", b="None",
+                                       la=_local(row.rules[0], renames), lb="0.0"))
     method = _compile(source, name, _namespace(value_cls, const, row))
     method.__doc__ = f"{row.doc}; d/dx = {row.local[0].format(a='x')}."
     return method

@@ -41,30 +41,12 @@ Number = Union[int, float]
 Operand = Union["Value", int, float]
 
 
-def _new(data: float, op: "_ops.OpName", a: "Value", local_a: float, b: "Optional[Value]" = None,
-         local_b: float = 0.0, cls: Any = None) -> "Value":
-    """Make a graph node: ``data`` with parents ``a`` (and ``b``) and their local derivatives
-    (``cls``: a subclass of Value, for a user's Function).
-
-    Parents live in slots, not in a tuple, so each op allocates one container object:
-    that keeps Python's cyclic GC (left on, as users run it) nearly idle.
-    """
-    out = _object_new(cls or Value)
-    out.data = data
-    out.grad = 0.0
-    out.op = op
-    out.label = ""
-    if _engine._threads_without_grad and not _engine.is_grad_enabled():
-        out._a = out._b = None
-        out._la = out._lb = 0.0
-    else:
-        out._a = a
-        out._b = b
-        out._la = local_a
-        out._lb = local_b
-    out._order = _next_order()
-    return out
-
+#: ``_new(data, op, a, local_a, b=None, local_b=0.0, cls=None)``: a graph node, ``data`` with parents
+#: ``a`` (and ``b``) and their local derivatives (``cls``: a Function's node class). Generated below
+#: the class from the one node template of :mod:`autograd_lite.specialise`, the lines every
+#: generated method writes. Parents live in slots, not in a tuple, so each op allocates one
+#: container object: that keeps Python's cyclic GC (left on, as users run it) nearly idle.
+_new: Callable[..., "Value"]
 
 _object_new = object.__new__
 _next_order = _engine.next_order
@@ -327,6 +309,7 @@ def _pow_value(base: Value, exponent: Value) -> Value:
 
 _plain_number_types.add(Value)
 _value_graph.Value = Value
+_new = _specialise.node_function(Value)
 
 
 for _name, _op in (("__add__", "+"), ("__sub__", "-"), ("__mul__", "*")):

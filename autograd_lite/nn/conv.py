@@ -63,7 +63,25 @@ def _padding_mode(mode: Any, name: str) -> str:
     return mode
 
 
-class Conv2d(Module):
+class Filters:
+    """PyTorch's names for a filter layer's parameters: ``weight`` is ``W`` (the same Tensor, the
+    same layout), ``bias`` is ``b`` (or None)."""
+
+    W: Tensor
+    b: Optional[Tensor]
+
+    @property
+    def weight(self) -> Tensor:
+        """PyTorch's name for ``W``."""
+        return self.W
+
+    @property
+    def bias(self) -> Optional[Tensor]:
+        """PyTorch's name for ``b``."""
+        return self.b
+
+
+class Conv2d(Filters, Module):
     """2-D convolution with ``out_channels`` filters of ``kernel_size`` over ``in_channels``.
 
     ``W`` has shape (out, in, KH, KW) (the book's and PyTorch's layout), ``b`` shape (out,).
@@ -113,16 +131,6 @@ class Conv2d(Module):
                              f"(N, {self.in_channels}, H, W), got shape {x.shape}")
         return F.conv2d(x, self.W, self.b, self.stride, self.pad, self.dilation, self.groups,
                         self.padding_mode)
-
-    @property
-    def weight(self) -> Tensor:
-        """PyTorch's name for ``W`` (the same Tensor, the same layout)."""
-        return self.W
-
-    @property
-    def bias(self) -> Optional[Tensor]:
-        """PyTorch's name for ``b`` (the same Tensor, or None)."""
-        return self.b
 
     def extra_repr(self) -> str:
         more = "".join(f", {k}={v!r}" for k, v, default in (

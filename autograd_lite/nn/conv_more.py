@@ -10,7 +10,7 @@ thin wrappers of :func:`functional.conv1d` and :func:`functional.conv_transpose2
 
 from __future__ import annotations
 
-from typing import Any, Optional, Union
+from typing import Any, Union
 
 import numpy as np
 from numpy.typing import DTypeLike
@@ -19,7 +19,7 @@ from .. import checks as _checks
 from .. import functional as F
 from ..conv import Size, _pair
 from ..tensor import Tensor
-from .conv import _padding_mode, _split, filters
+from .conv import Filters, _padding_mode, _split, filters
 from .module import Module, Seed, _as_tensor, _check_size
 
 __all__ = ["Conv1d", "ConvTranspose2d"]
@@ -31,7 +31,7 @@ def _int(value: Any, name: str, layer: str, minimum: int) -> int:
     return _checks.count(value, name, layer, minimum)
 
 
-class Conv1d(Module):
+class Conv1d(Filters, Module):
     """1-D convolution: (N, in, L) -> (N, out, OL), W of shape (out, in/groups, K); ``stride``,
     ``pad`` (PyTorch's ``padding``), ``dilation``, ``groups``, ``padding_mode`` as PyTorch's."""
 
@@ -66,7 +66,7 @@ class Conv1d(Module):
                 f"bias={self.b is not None}")
 
 
-class ConvTranspose2d(Module):
+class ConvTranspose2d(Filters, Module):
     """The transposed convolution (DeZero's Deconv2d): (N, in, H, W) -> (N, out, OH, OW), W of shape
     (in, out/groups, KH, KW) as PyTorch's; ``OH = (H - 1)·stride - 2·pad + dilation·(KH - 1) +
     output_padding + 1``.  ``init="he"`` uses the fan-in out/groups·KH·KW (PyTorch's reading of W)."""
@@ -99,16 +99,6 @@ class ConvTranspose2d(Module):
                              f"shape (N, {self.in_channels}, H, W), got shape {x.shape}")
         return F.conv_transpose2d(x, self.W, self.b, self.stride, self.pad, self.output_padding, self.groups,
                                   self.dilation)
-
-    @property
-    def weight(self) -> Tensor:
-        """PyTorch's name for ``W``."""
-        return self.W
-
-    @property
-    def bias(self) -> Optional[Tensor]:
-        """PyTorch's name for ``b``."""
-        return self.b
 
     def extra_repr(self) -> str:
         return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
