@@ -216,15 +216,7 @@ def page_html(root: Any, *, quiz: bool = False, rankdir: str = "LR", max_nodes: 
     ready = "" if sent else ' data-step="0"'  # a packed picture: the script sets it once unpacked
     n = len(t.hot) - 1
     w = {k: html.escape(v) if k != "step" else v for k, v in data["words"].items()}
-    controls = (
-        '<div id="controls">'
-        f'<button id="first" title="{w["firstTip"]}">|◀ {w["first"]}</button>'
-        f'<button id="prev" title="{w["prevTip"]}">◀ {w["prev"]}</button>'
-        f'<button id="play">{w["play"]}</button>'
-        f'<button id="next" title="{w["nextTip"]}">{w["next"]} ▶</button>'
-        f'<button id="end" title="{w["endTip"]}">{w["end"]} ▶|</button>'
-        f'<input type="range" id="slider" min="0" max="{n}" value="0" step="1" aria-label="{w["slider"]}">'
-        f'<span id="label">{html.escape(w["step"].format(k=0, n=n))}</span></div>')
+    controls = _controls(n)
     quiz_html = ""
     if quiz:
         qs = "".join(
@@ -254,6 +246,20 @@ def page_html(root: Any, *, quiz: bool = False, rankdir: str = "LR", max_nodes: 
         f'<div id="table">{table}</div>'
         f'{sent}<script type="application/json" id="autograd-lite-data">{_json_script(data)}</script>'
         f"{engine}<script>{_SCRIPT}</script></body></html>\n")
+
+
+def _controls(n: int) -> str:
+    """The step buttons, slider and label of a page of ``n`` steps, in the page's language."""
+    w = {k: html.escape(v) if k != "step" else v for k, v in _words().items()}
+    return ('<div id="controls">'
+            f'<button id="first" title="{w["firstTip"]}">|◀ {w["first"]}</button>'
+            f'<button id="prev" title="{w["prevTip"]}">◀ {w["prev"]}</button>'
+            f'<button id="play">{w["play"]}</button>'
+            f'<button id="next" title="{w["nextTip"]}">{w["next"]} ▶</button>'
+            f'<button id="end" title="{w["endTip"]}">{w["end"]} ▶|</button>'
+            f'<input type="range" id="slider" min="0" max="{n}" value="0" step="1" '
+            f'aria-label="{w["slider"]}">'
+            f'<span id="label">{html.escape(w["step"].format(k=0, n=n))}</span></div>')
 
 
 def _check_fold(fold: Any, where: str, quiz: Any, check: Any, exercise: Any, layout: Any) -> None:
@@ -289,15 +295,7 @@ def _folded_page(root: Any, t: Any, fold: str, rankdir: str, title: Optional[str
         f"the backward pass of {ex.names[root]}, folded by {fold}, step by step")
     table = explanation_html(ex, quiz=False, max_steps=len(ex.steps))  # a row shows from its box's step
     table = re.sub(r'data-step="(\d+)"', lambda m: f'data-step="{parts.at[int(m.group(1))]}"', table)
-    controls = (
-        '<div id="controls">'
-        '<button id="first" title="first step (Home)">|◀ First</button>'
-        '<button id="prev" title="previous step (←)">◀ Previous</button>'
-        '<button id="play">▶ Play</button>'
-        '<button id="next" title="next step (→)">Next ▶</button>'
-        '<button id="end" title="last step (End)">Last ▶|</button>'
-        f'<input type="range" id="slider" min="0" max="{n}" value="0" step="1" aria-label="step">'
-        f'<span id="label">Step 0 of {n}</span></div>')
+    controls = _controls(n)
     ready = "" if sent else ' data-step="0"'
     return (
         f"<!DOCTYPE html>\n<html lang=\"{html_lang()}\"><head><meta charset=\"utf-8\">"
