@@ -69,6 +69,17 @@ class Filters:
 
     W: Tensor
     b: Optional[Tensor]
+    in_channels: int
+    out_channels: int
+
+    def _input(self, x: Any, dims: str) -> Tensor:
+        """``x`` as a Tensor of shape (N, in_channels, ``dims``...), else a ValueError naming the layer."""
+        x = _as_tensor(x)
+        if x.ndim != 2 + len(dims.split(", ")) or x.shape[1] != self.in_channels:
+            layer = f"{type(self).__name__}({self.in_channels}, {self.out_channels})"
+            raise ValueError(f"{layer}: expected input of shape (N, {self.in_channels}, {dims}), "
+                             f"got shape {x.shape}")
+        return x
 
     @property
     def weight(self) -> Tensor:
@@ -125,10 +136,7 @@ class Conv2d(Filters, Module):
                                  "Conv2d")
 
     def forward(self, x: Any) -> Tensor:
-        x = _as_tensor(x)
-        if x.ndim != 4 or x.shape[1] != self.in_channels:
-            raise ValueError(f"Conv2d({self.in_channels}, {self.out_channels}): expected input of shape "
-                             f"(N, {self.in_channels}, H, W), got shape {x.shape}")
+        x = self._input(x, "H, W")
         return F.conv2d(x, self.W, self.b, self.stride, self.pad, self.dilation, self.groups,
                         self.padding_mode)
 

@@ -20,7 +20,7 @@ from .. import functional as F
 from ..conv import Size, _pair
 from ..tensor import Tensor
 from .conv import Filters, _padding_mode, _split, filters
-from .module import Module, Seed, _as_tensor, _check_size
+from .module import Module, Seed, _check_size
 
 __all__ = ["Conv1d", "ConvTranspose2d"]
 
@@ -53,10 +53,7 @@ class Conv1d(Filters, Module):
                                  "Conv1d")
 
     def forward(self, x: Any) -> Tensor:
-        x = _as_tensor(x)
-        if x.ndim != 3 or x.shape[1] != self.in_channels:
-            raise ValueError(f"Conv1d({self.in_channels}, {self.out_channels}): expected input of shape "
-                             f"(N, {self.in_channels}, L), got shape {x.shape}")
+        x = self._input(x, "L")
         return F.conv1d(x, self.W, self.b, self.stride, self.pad, self.dilation, self.groups,
                         self.padding_mode)
 
@@ -93,10 +90,7 @@ class ConvTranspose2d(Filters, Module):
                                  "ConvTranspose2d")
 
     def forward(self, x: Any) -> Tensor:
-        x = _as_tensor(x)
-        if x.ndim != 4 or x.shape[1] != self.in_channels:
-            raise ValueError(f"ConvTranspose2d({self.in_channels}, {self.out_channels}): expected input of "
-                             f"shape (N, {self.in_channels}, H, W), got shape {x.shape}")
+        x = self._input(x, "H, W")
         return F.conv_transpose2d(x, self.W, self.b, self.stride, self.pad, self.output_padding, self.groups,
                                   self.dilation)
 
