@@ -24,14 +24,13 @@ sums local × ḋparent), a computation independent of the backward sweep.
 
 from __future__ import annotations
 
-import functools
 import html
 import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
 from .format import atom, fmt
-from .i18n import tr_n, using
+from .i18n import in_its_language, tr_n
 from .words import chain_word, function_names, partial, total, use_number
 
 __all__ = ["ChainRule", "chain_rule", "MAX_PATHS", "MAX_FACTORS"]
@@ -45,15 +44,6 @@ MAX_EDGES = 2_000_000
 
 Edge = Tuple[Any, int]  # (node, index of the parent in node.parents)
 
-
-def _in_its_language(method: Any) -> Any:
-    """The method speaks the chain rule's ``lang`` (see :mod:`autograd_lite.i18n`)."""
-    @functools.wraps(method)
-    def speaking(self: "ChainRule", *args: Any, **kwargs: Any) -> Any:
-        with using(self.lang):
-            return method(self, *args, **kwargs)
-
-    return speaking
 
 
 @dataclass(frozen=True)
@@ -107,7 +97,7 @@ class ChainRule:
         return 0 if self.root is self.leaf else self.count - len(self.paths)
 
     # ------------------------------------------------------------------ text
-    @_in_its_language
+    @in_its_language
     def stages(self) -> List[str]:
         """The right-hand sides, in order: symbols, formulas, numbers, the total."""
         if self.root is self.leaf:
@@ -153,7 +143,7 @@ class ChainRule:
         return (self._factors(head, how, len(path)) + [f"… ({more})"]
                 + self._factors(tail, how, len(path)))
 
-    @_in_its_language
+    @in_its_language
     def text(self) -> str:
         """One line: ``dz/dx = ∂z/∂t · ∂t/∂x = (2·t) · 1 = 6 · 1 = 6``."""
         return " = ".join([self._d(self.root, self.leaf)] + self.stages())
@@ -165,7 +155,7 @@ class ChainRule:
         return (f"<ChainRule {self._d(self.root, self.leaf)}: {self.count} "
                 f"path{'s' if self.count != 1 else ''}, total {fmt(self.total)}>")
 
-    @_in_its_language
+    @in_its_language
     def latex(self, environment: Optional[str] = None) -> str:
         """The same equation in LaTeX (for slides), without the surrounding ``$``; with
         ``environment="aligned"`` (or ``"align*"``) one stage per line, ``=`` aligned."""
@@ -208,7 +198,7 @@ class ChainRule:
     def _repr_latex_(self) -> str:
         return f"$${self.latex()}$$"
 
-    @_in_its_language
+    @in_its_language
     def _repr_html_(self) -> str:
         head = html.escape(self._d(self.root, self.leaf))
         rows = "".join(

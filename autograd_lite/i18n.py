@@ -22,15 +22,17 @@ starting with ``zh`` means Chinese), else English.
 from __future__ import annotations
 
 import contextvars
+import functools
 import gettext
 import os
 import unicodedata
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
-__all__ = ["LANGUAGES", "language", "using", "tr", "tr_n", "tr_mark", "width", "pad", "LOCALE_DIR", "DOMAIN"]
+__all__ = ["LANGUAGES", "language", "using", "in_its_language", "tr", "tr_n", "tr_mark", "width", "pad",
+           "LOCALE_DIR", "DOMAIN"]
 
 LANGUAGES = ("en", "zh")
 DOMAIN = "autograd_lite"
@@ -85,6 +87,17 @@ def _catalog(lang: str) -> gettext.NullTranslations:
         return gettext.NullTranslations()
     # fallback=False: a missing catalog is a broken install, said as such (never silent English)
     return gettext.translation(DOMAIN, str(LOCALE_DIR), languages=[lang])
+
+
+def in_its_language(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A method of an object with a ``lang`` field speaks that language (its words, its numbers'
+    words), whatever the caller's."""
+    @functools.wraps(method)
+    def speaking(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with using(self.lang):
+            return method(self, *args, **kwargs)
+
+    return speaking
 
 
 def tr(message: str, lang: Optional[str] = None) -> str:

@@ -6,7 +6,6 @@ rendered here: as text (``v̄₋₁ = v̄₂·∂v₂/∂v₋₁``), as LaTeX (`
 
 from __future__ import annotations
 
-import functools
 import html
 import re
 import unicodedata
@@ -15,7 +14,7 @@ from typing import Any, Callable, List, Optional, Tuple
 
 from .chain import _tex_formula, _tex_name, _tex_text
 from .format import atom
-from .i18n import tr, tr_mark, using
+from .i18n import in_its_language, tr, tr_mark, using
 
 __all__ = ["Trace", "TraceLine"]
 
@@ -41,15 +40,6 @@ def k_of(i: int) -> str:
 def _unk(s: str) -> int:
     return -int(s[1:]) if s.startswith("m") else int(s)
 
-
-def _in_its_language(method: Any) -> Any:
-    """The method speaks the trace's ``lang`` (see :mod:`autograd_lite.i18n`)."""
-    @functools.wraps(method)
-    def speaking(self: "Trace", *args: Any, **kwargs: Any) -> Any:
-        with using(self.lang):
-            return method(self, *args, **kwargs)
-
-    return speaking
 
 
 @dataclass(frozen=True)
@@ -116,7 +106,7 @@ class Trace:
         text = " = ".join([self._text(line.target), *stages, value])
         return text + (f"   ({line.note})" if line.note else "")
 
-    @_in_its_language
+    @in_its_language
     def lines(self, part: str = "primal") -> List[str]:
         """The lines of ``part`` (``"primal"``, or the trace's ``kind``) as text."""
         return [self._line_text(line) for line in self._part(part)]
@@ -136,7 +126,7 @@ class Trace:
             return title + tr(" (in the order it runs; the survey prints it bottom to top)")
         return title
 
-    @_in_its_language
+    @in_its_language
     def text(self) -> str:
         """Both traces as text, each under its title, then what the sweep gave."""
         out: List[str] = []
@@ -167,7 +157,7 @@ class Trace:
         tex = _tex_formula(s).replace(r"\textrm{*}", r" \times ")
         return _TEX_VAR.sub(var, _TEX_PART.sub(part, tex))
 
-    @_in_its_language
+    @in_its_language
     def latex(self, environment: str = "aligned") -> str:
         """Both traces as one LaTeX block, ``=`` aligned: ``aligned`` (default: inside ``$$ $$``
         or ``\\[ \\]``) or ``align*`` (a document's own environment, from amsmath)."""
@@ -188,7 +178,7 @@ class Trace:
         return f"$${self.latex()}$$"
 
     # ------------------------------------------------------------------ HTML
-    @_in_its_language
+    @in_its_language
     def html(self) -> str:
         """The two traces side by side, as the survey's tables, then what the sweep gave."""
         columns = []

@@ -55,6 +55,12 @@ def build_program(leaves: List[float], ops: List[Tuple[str, int, int]]) -> Tuple
     """(the leaf Values x0, x1, ..., the last node) of a random program: each op reads earlier
     nodes by index (so any node may be reused); unary ops are Value methods, 'neg' or 'square'."""
     nodes = [Value(v, f"x{i}") for i, v in enumerate(leaves)]
+    return nodes, run_program(nodes, ops)
+
+
+def run_program(inputs: List[Any], ops: Sequence[Tuple[str, int, int]]) -> Any:
+    """The last node of the program of :func:`build_program` run on ``inputs`` (Values, Duals ...)."""
+    nodes = list(inputs)
     for op, i, j in ops:
         a, b = nodes[i], nodes[j]
         if op in BINARY:
@@ -66,7 +72,7 @@ def build_program(leaves: List[float], ops: List[Tuple[str, int, int]]) -> Tuple
         else:
             out = getattr(a, op)()
         nodes.append(out)
-    return nodes[: len(leaves)], nodes[-1]
+    return nodes[-1]
 
 
 # Every op the Tensor program builder can make, by the name a test asks for.

@@ -16,7 +16,7 @@ from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 import pytest
-from graphs import BINARY
+from graphs import BINARY, run_program
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -155,19 +155,7 @@ def test_trace_leaves_grads_as_they_were() -> None:
 # ----------------------------------------------------------------------------- random programs
 def apply(nodes: List[Any], program: Sequence[Tuple[str, int, int]]) -> Any:
     """The program of tests/graphs.py's build_program on the given inputs (Values or Duals)."""
-    nodes = list(nodes)
-    for op, i, j in program:
-        a, b = nodes[i], nodes[j]
-        if op in BINARY:
-            out = {"+": a + b, "-": a - b, "*": a * b}[op]
-        elif op == "neg":
-            out = -a
-        elif op == "square":
-            out = a**2
-        else:
-            out = getattr(a, op)()
-        nodes.append(out)
-    return nodes[-1]
+    return run_program(nodes, program)
 
 
 programs = st.tuples(
