@@ -310,6 +310,8 @@ def register(row: Op) -> Op:
     if old is not None:
         _succeed(old, row)
     OPS[row.name] = row
+    if row.domain is not None:
+        DOMAINS[row.name] = row.domain
     return row
 
 

@@ -8,6 +8,7 @@ and get their methods from the table as every other; the two-parent rows' forwar
 are :data:`BINARY`, and :mod:`autograd_lite.value_more` and :mod:`autograd_lite.tensor.binary_math`
 make the methods from them.
 
+>>> from autograd_lite.ops import OPS
 >>> OPS["arctan2"].rules[0](1.0, 1.0, 0.7853981633974483)   # d atan2(a, b)/da = b/(a² + b²)
 0.5
 """
@@ -19,7 +20,7 @@ from typing import Any, Callable, Dict, Tuple
 
 from . import generic as _generic
 from .generic import _data, _numpy, cos, ieee_quotient, recip, sigmoid
-from .ops import _VT, DOMAINS, OPS, Op, _unary
+from .ops import _VT, Op, _unary, register
 
 __all__ = ["BINARY", "OVERFLOWS"]
 
@@ -179,9 +180,7 @@ _ROWS = (
 )
 
 for _row in _ROWS:
-    OPS[_row.name] = _row
-    if _row.domain is not None:
-        DOMAINS[_row.name] = _row.domain
+    register(_row)
 
 #: The two-parent rows' forwards on floats (numpy's functions of the same names, for Value).
 BINARY: Dict[str, Callable[[float, float], float]] = {
