@@ -264,6 +264,10 @@ def backward(root: Any, seed: Any, trace: Optional[TraceFn] = None,
     not add to correctly (e.g. a Tensor grad of the wrong shape) before anything changes.
     """
     order, leaves = _walk(root)
+    if trace is not None:  # the reader sees every parent: numbers kept in nodes become leaves first
+        for node in order:
+            node.parents  # noqa: B018
+        order, leaves = _walk(root)
     saved_leaves = list(map(_grad_of, leaves))  # the undo log, in C-level passes
     root._check_leaf_grads(leaves, saved_leaves)
     saved = list(map(_grad_of, order))

@@ -103,15 +103,20 @@ class OpName(str):
 
     row: "Op"
     param: Any
+    #: Where a number operand sits (0: first, ``2 - x``; 1: second, ``x * 3``) when the node keeps
+    #: it instead of a parent (see :attr:`Op.kept`); None for every other tag.
+    const: Optional[int] = None
 
-    def __new__(cls, text: str, row: "Op", param: Any = None) -> "OpName":
+    def __new__(cls, text: str, row: "Op", param: Any = None, const: Optional[int] = None) -> "OpName":
         self = str.__new__(cls, text)
         self.row = row
         self.param = param
+        if const is not None:
+            self.const = const
         return self
 
     def __reduce__(self) -> Any:  # pickles and copies as the op's text, found again by name
-        return (_tag_named, (str(self), self.param))
+        return (_tag_named, (str(self), self.param, self.const))
 
 
 @dataclass(frozen=True)
@@ -154,9 +159,14 @@ class Op:
     # from it.
     inline: str = ""
     tag: OpName = field(init=False, repr=False, compare=False)  # what a node of the row keeps
+    # The tags of a two-parent row's nodes that keep a number operand in place of a parent
+    # (``x * 3``: no leaf for the 3 until a reader asks for it): ``kept[i]``, the number at i.
+    kept: Tuple[OpName, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tag", OpName(self.name, self))
+        object.__setattr__(self, "kept", tuple(OpName(self.name, self, None, i) for i in range(2))
+                           if self.arity == 2 else ())
 
     @property
     def shown(self) -> str:
@@ -347,11 +357,11 @@ def param_tag(name: str, param: Any, text: str) -> OpName:
     return tag
 
 
-def _tag_named(text: str, param: Any) -> str:
+def _tag_named(text: str, param: Any, const: Optional[int] = None) -> str:
     """An op found again from its text (an unpickled node): its tag, or the text if unknown."""
     row = OPS.get(text) or FUNCTIONS.get(text)
     if row is not None:
-        return row.tag
+        return row.tag if const is None else row.kept[const]
     if param is not None:
         for r in OPS.values():
             if r.param and text.startswith(r.name[:-1]):

@@ -12,9 +12,28 @@ mode, ``explain`` and the pictures use: there is no other copy.
 >>> import inspect
 >>> print(Value.__mul__.source)  # the method, as generated from the row "*"
 def __mul__(self, other):
-    if type(other) is not Value:
-        other = _const(other, '*')
     a = self.data
+    if type(other) is float or (type(other) is not Value and not isinstance(other, Value)):
+        if type(other) is not float:
+            other = _number(other, '*')
+        b = k = other
+        r = a * b
+        out = _object_new(Value)
+        out.data = r
+        out.grad = 0.0
+        out.op = kept
+        out.label = ''
+        out._b = None
+        if _engine._threads_without_grad and not _engine.is_grad_enabled():
+            out._a = None
+            out._la = out._lb = 0.0
+        else:
+            out._a = self
+            out._la = b
+            out._lb = k
+        _next_order()
+        out._order = _next_order()
+        return out
     b = other.data
     r = a * b
     out = _object_new(Value)
@@ -47,8 +66,10 @@ from . import engine as _engine
 from . import ops as _ops
 from .format import fmt
 from .numeric import DomainError
+from .numeric import _check_number as _number
 
-__all__ = ["binary_method", "unary_method", "node_function", "tensor_rule", "FLOAT_FORMS", "ARRAY_FORMS"]
+__all__ = ["binary_method", "reflected_method", "unary_method", "node_function", "tensor_rule", "FLOAT_FORMS",
+           "ARRAY_FORMS"]
 
 #: How a function of the rules' vocabulary reads on a float, where that is one expression: the
 #: generated methods write it out instead of calling it (``tests/test_specialise.py`` checks
@@ -81,6 +102,31 @@ _NODE = """\
         out._b = {b}
         out._la = {la}
         out._lb = {lb}
+    out._order = _next_order()
+    return out
+"""
+
+
+# A node whose other operand is a plain number keeps that number (``_lb``) instead of a leaf for
+# it: one object per op, not two (Python's cyclic GC visits every object it tracks, and a leaf
+# per constant was a third of a scalar graph). Its tag (``row.kept[i]``) says where the number
+# sits; Value makes the leaf the first time a reader asks for the node's parents, with the
+# creation index kept for it here (the one before the node's), so pictures are the same.
+_KEPT = """\
+    out = _object_new(Value)
+    out.data = r
+    out.grad = 0.0
+    out.op = {tag}
+    out.label = ''
+    out._b = None
+    if _engine._threads_without_grad and not _engine.is_grad_enabled():
+        out._a = None
+        out._la = out._lb = 0.0
+    else:
+        out._a = self
+        out._la = {la}
+        out._lb = k
+    _next_order()
     out._order = _next_order()
     return out
 """
@@ -133,7 +179,9 @@ def _compile(source: str, name: str, namespace: Dict[str, Any]) -> Callable[...,
 def _namespace(value_cls: Any, const: Callable[..., Any], row: _ops.Op) -> Dict[str, Any]:
     return {**_ops.VOCABULARY, **BOUND, "__builtins__": __builtins__, "Value": value_cls, "_const": const,
             "_object_new": object.__new__, "_engine": _engine, "_next_order": _engine.next_order,
-            "tag": row.tag, "math": math, "fmt": fmt, "DomainError": DomainError,
+            "tag": row.tag, "kept": row.kept[1] if row.kept else None,
+            "kept_first": row.kept[0] if row.kept else None, "_number": _number,
+            "math": math, "fmt": fmt, "DomainError": DomainError,
             "_forward": row.scalar}
 
 
@@ -148,17 +196,44 @@ def binary_method(value_cls: Any, const: Callable[..., Any], row: _ops.Op, name:
         raise ValueError(f"op table: the row {row.name!r} has no inline two-parent forward")
     renames = dict(zip(_params(row.rules[0]), ("a", "b", "r")))
     la, lb = (_local(rule, renames) for rule in row.rules)
+    compute = before + f"    r = {row.inline or '_forward2(a, b)'}\n" + after
     source = (f"def {name}(self, other):\n"
-              f"    if type(other) is not Value:\n"
-              f"        other = _const(other, {row.name!r})\n"
               f"    a = self.data\n"
-              f"    b = other.data\n"
-              + before + f"    r = {row.inline or '_forward2(a, b)'}\n" + after
-              + _NODE.format(cls="Value", tag="tag", a="self", b="other", la=la, lb=lb))
+              f"    if type(other) is float or (type(other) is not Value and not isinstance(other, Value)):\n"
+              f"        if type(other) is not float:\n"
+              f"            other = _number(other, {row.name!r})\n"
+              f"        b = k = other\n"
+              + _indent(compute) + _indent(_KEPT.format(tag="kept", la=la)) +
+              "    b = other.data\n"
+              + compute + _NODE.format(cls="Value", tag="tag", a="self", b="other", la=la, lb=lb))
     namespace = {**_namespace(value_cls, const, row), **(names or {}), "_forward2": forward}
     method = _compile(source, name, namespace)
     method.__doc__ = f"{row.doc}: {row.expr.format(a='self', b='other')}"
     return method
+
+
+def reflected_method(value_cls: Any, const: Callable[..., Any], row: _ops.Op, name: str, before: str = "",
+                     after: str = "", names: Optional[Dict[str, Any]] = None) -> Callable[..., Any]:
+    """``Value.<name>`` (``__radd__``, ...): ``number <op> self``, the number kept in the node at
+    the first place (``row.kept[0]``); the local derivative is the row's second rule. ``names``
+    holds ``_ordinary``, the op's own method (for a Value's subclass on the right)."""
+    renames = dict(zip(_params(row.rules[0]), ("a", "b", "r")))
+    source = (f"def {name}(self, other):\n"
+              f"    if type(other) is not float:\n"
+              f"        if isinstance(other, Value):  # a Value's subclass on the right\n"
+              f"            return _ordinary(other, self)\n"
+              f"        other = _number(other, {row.name!r})\n"
+              f"    a = k = other\n"
+              f"    b = self.data\n"
+              + before + f"    r = {row.inline}\n" + after
+              + _KEPT.format(tag="kept_first", la=_local(row.rules[1], renames)))
+    method = _compile(source, name, {**_namespace(value_cls, const, row), **(names or {})})
+    method.__doc__ = f"{row.doc}: {row.expr.format(a='other', b='self')}"
+    return method
+
+
+def _indent(lines: str) -> str:
+    return "".join("    " + line if line.strip() else line for line in lines.splitlines(True))
 
 
 def unary_method(value_cls: Any, const: Callable[..., Any], row: _ops.Op, name: str) -> Callable[..., Any]:

@@ -100,17 +100,10 @@ class Value(ValueProtocol):
         def __neg__(self) -> "Value": ...
         def __truediv__(self, other: Operand) -> "Value": ...
 
-    def __radd__(self, other: Number) -> "Value":
-        return _const(other, "+") + self
-
-    def __rsub__(self, other: Number) -> "Value":
-        return _const(other, "-") - self
-
-    def __rmul__(self, other: Number) -> "Value":
-        return _const(other, "*") * self
-
-    def __rtruediv__(self, other: Number) -> "Value":
-        return _const(other, "/") / self
+        def __radd__(self, other: Number) -> "Value": ...
+        def __rsub__(self, other: Number) -> "Value": ...
+        def __rmul__(self, other: Number) -> "Value": ...
+        def __rtruediv__(self, other: Number) -> "Value": ...
 
     def __pow__(self, other: Operand) -> "Value":
         if type(other) is Value or isinstance(other, Value):
@@ -240,18 +233,56 @@ class Value(ValueProtocol):
 
     @property
     def parents(self) -> Tuple["Value", ...]:
-        """The inputs of the op that made this node, in order, repeats kept (``a + a``: two)."""
+        """The inputs of the op that made this node, in order, repeats kept (``a + a``: two).
+
+        A number in an op (the 3 of ``x * 3``) is kept in its node; here it becomes a leaf
+        ``Value`` (once: the same leaf from then on; see :meth:`_keep`)."""
         a, b = self._a, self._b
         if a is None:
             return ()
-        return (a,) if b is None else (a, b)
+        if b is None:
+            if getattr(self.op, "const", None) is None:
+                return (a,)
+            self._keep()
+            a, b = self._a, self._b
+        return (a, b)  # type: ignore[return-value]
 
     @property
     def local_grads(self) -> Tuple[float, ...]:
         """d self / d parent for each parent, in the order of ``parents``."""
         if self._a is None:
             return ()
+        if self._b is None and getattr(self.op, "const", None) is not None:
+            self._keep()
         return (self._la,) if self._b is None else (self._la, self._lb)
+
+    def _keep(self) -> None:
+        """The number this node kept in place of a parent (``x * 3``) made a leaf ``Value``.
+
+        Its creation index is the one the op kept for it (just before the node's: pictures and
+        folds number it as if it had been made with the op); its local derivative is the row's
+        rule; its grad is what the node's last backward pass sent it (``local x node.grad``), so a
+        picture drawn after ``backward()`` shows it.  From then on the node holds the leaf as any
+        parent, and passes add to its grad as to any leaf's.
+        """
+        tag = self.op
+        row, first = tag.row, tag.const == 0  # type: ignore[attr-defined]
+        k = _object_new(Value)
+        k.data = self._lb
+        k._a = k._b = None
+        k._la = k._lb = 0.0
+        k.op = k.label = ""
+        k._order = self._order - 1
+        a = self._a.data  # type: ignore[union-attr]
+        if first:
+            local = row.rules[0](k.data, a, self.data)
+            self._b, self._lb, self._a, self._la = self._a, self._la, k, local
+        else:
+            local = row.rules[1](a, k.data, self.data)
+            self._b, self._lb = k, local
+        g = self.grad.data if type(self.grad) is not float and isinstance(self.grad, Value) else self.grad
+        k.grad = 0.0 + local * g if g != 0.0 else 0.0
+        self.op = row.tag
 
     @property
     def is_leaf(self) -> bool:
@@ -289,9 +320,11 @@ def _const(x: Any, op: str) -> Value:
     return out
 
 
-def _divide_at_pole(num: Value, den: Value) -> Value:
+def _divide_at_pole(num: Any, den: Any) -> Value:
     """num / den at den = ±0: refused (ZeroDivisionDomainError), except while a rule runs as graph,
-    where a derivative may be infinite: then IEEE's ±inf (or NaN for 0/0)."""
+    where a derivative may be infinite: then IEEE's ±inf (or NaN for 0/0).  A number operand
+    becomes a leaf here (a rare path)."""
+    num, den = _const(num, "/"), _const(den, "/")
     a, b = num.data, den.data
     if not _engine.in_rule():
         raise ZeroDivisionDomainError(f"/: division by zero ({fmt(a)} / {fmt(b)})")
@@ -314,13 +347,24 @@ _new = _specialise.node_function(Value)
 
 for _name, _op in (("__add__", "+"), ("__sub__", "-"), ("__mul__", "*")):
     setattr(Value, _name, _specialise.binary_method(Value, _const, _ops.OPS[_op], _name))
+_DIVISION_OVERFLOW = ("    if r - r != 0.0 and _finite(a) and _finite(b) and not _engine.in_rule():\n"
+                      "        raise OverflowError(f'/: result too large for a float "
+                      "({fmt(a)} / {fmt(b)})')\n")
 # a / b: the policy around the row's forward and rules (a pole, a finite a/b too large).
 Value.__truediv__ = _specialise.binary_method(  # type: ignore[method-assign]
     Value, _const, _ops.OPS["/"], "__truediv__",
     before="    if b == 0.0:\n        return _divide_at_pole(self, other)\n",
-    after=("    if r - r != 0.0 and _finite(a) and _finite(b) and not _engine.in_rule():\n"
-           "        raise OverflowError(f'/: result too large for a float ({fmt(a)} / {fmt(b)})')\n"),
+    after=_DIVISION_OVERFLOW,
     names={"_divide_at_pole": _divide_at_pole, "_finite": _finite})
+# number <op> self: the number kept in the node at the first place.
+for _name, _op, _ordinary in (("__radd__", "+", Value.__add__), ("__rsub__", "-", Value.__sub__),
+                              ("__rmul__", "*", Value.__mul__)):
+    setattr(Value, _name, _specialise.reflected_method(Value, _const, _ops.OPS[_op], _name,
+                                                       names={"_ordinary": _ordinary}))
+Value.__rtruediv__ = _specialise.reflected_method(  # type: ignore[method-assign]
+    Value, _const, _ops.OPS["/"], "__rtruediv__",
+    before="    if b == 0.0:\n        return _divide_at_pole(other, self)\n", after=_DIVISION_OVERFLOW,
+    names={"_ordinary": Value.__truediv__, "_divide_at_pole": _divide_at_pole, "_finite": _finite})
 Value.__neg__ = _specialise.unary_method(Value, _const, _ops.OPS["neg"], "__neg__")  # type: ignore[method-assign]
 _ops.add_unary_methods(Value, lambda name: _specialise.unary_method(Value, _const, _ops.OPS[name], name))
 

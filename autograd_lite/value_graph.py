@@ -43,6 +43,10 @@ def graph_locals(node: Any) -> Tuple[Any, ...]:
         raise ValueError(f"backward(create_graph=True): no derivative rule for op {node.op!r}")
     a, b = node._a, node._b
     if b is None:
+        kept = getattr(node.op, "const", None)
+        if kept is not None:  # a number kept in the node (x * 3): the rule with the number, for a
+            k = node._lb
+            return (row.rules[1](k, a, node),) if kept == 0 else (row.rules[0](a, k, node),)
         if row.param:  # the number the op carries (the exponent of x**n), held by its tag
             return (row.rules[0](a, node, node.op.param),)  # type: ignore[attr-defined]
         return (row.rules[0](a, node),)
