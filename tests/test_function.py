@@ -280,10 +280,12 @@ def test_teaching_tools_see_function_nodes() -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.floats(-3, 3), min_size=1, max_size=6), st.integers(0, 3))
+@given(st.lists(st.floats(-3, 3).filter(lambda v: v == 0.0 or abs(v) > 1e-3), min_size=1, max_size=6),
+       st.integers(0, 3))
 def test_a_function_and_the_builtin_op_give_the_same_grads_to_every_order(xs: list, depth: int) -> None:
     # Square applied `depth + 1` times is x^(2^(depth+1)): the same first and second derivatives
-    # as the built-in x*x, on Values and Tensors
+    # as the built-in x*x, on Values and Tensors (inputs whose powers stay normal floats: in the
+    # subnormal range (2g)·x and g·x + g·x round differently)
     def ours(v: Any) -> Any:
         for _ in range(depth + 1):
             v = Square.apply(v)

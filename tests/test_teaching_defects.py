@@ -93,12 +93,11 @@ def test_check_replays_the_ops_of_gradient_graphs_or_says_which_cannot(make: obj
 
 
 def test_a_row_without_a_replay_is_refused_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
-    from dataclasses import replace
 
     from autograd_lite import ops
 
     g = grad_graph(lambda x: (x.sort() ** 3).sum())
-    monkeypatch.setitem(ops.OPS, "permute", replace(ops.OPS["permute"], again=None))
+    monkeypatch.setitem(ops.OPS, "permute", ops.OPS["permute"].replace(again=None))
     with pytest.raises(ValueError, match=r"^draw\(check=True\): cannot replay op 'permute'"):
         viz.draw(g, check=True)
     with pytest.raises(ValueError, match=r"^plant_bug: cannot replay op 'permute'"):
