@@ -106,7 +106,7 @@ def _number(value: Any, name: str, op: str, infinite: bool = False) -> float:
 def _flat(a: Any, mask: np.ndarray) -> Any:
     """``a`` where ``mask`` holds, else 0: an exp of it never overflows on the other side."""
     if isinstance(a, Tensor):
-        from .functional import where
+        from .tensor.select import where
 
         return where(mask, a, 0.0)
     return np.where(mask, a, 0.0)
@@ -313,41 +313,6 @@ def mish(x: Tensor) -> Tensor:
     return _result(a * np.tanh(np.logaddexp(0.0, a)), "mish", _mish_rule, x)
 
 
-def _logsumexp_rule(g: Any, a: Any, out: Any, saved: Tuple[Any, ...]) -> Any:
-    kept, keepdims, axes = saved  # the result's shape with the reduced axes kept as 1
-    if not keepdims:
-        g, out = g.reshape(kept), out.reshape(kept)
-    return g * _ops.exp(a - out)  # g·softmax(x) along the axes
-
-
-def logsumexp(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None) -> Tensor:
-    """``log(sum(exp(x)))`` over ``axis`` (None: all; an int or a tuple; ``dim`` is the same
-    argument), computed with the max so it never overflows; gradient ``softmax(x)`` along it.
-
-    >>> from autograd_lite import fmt
-    >>> fmt(logsumexp(Tensor([1000.0, 1000.0])).item())
-    '1000.69314718'
-    """
-    a = _data(x, "logsumexp")
-    if dim is not None:
-        if axis is not None:
-            raise TypeError(f"logsumexp: got both axis={axis!r} and dim={dim!r}; they are the same "
-                            "argument (numpy's and PyTorch's name): give one")
-        axis = dim
-    axes = _checks.axes(axis, a.ndim, "logsumexp")
-    axes = tuple(range(a.ndim)) if axes is None else axes
-    keepdims = _checks.flag(keepdims, "keepdims", "logsumexp")
-    if any(a.shape[k] == 0 for k in axes):
-        raise ValueError(f"logsumexp: axis {axis!r} of shape {a.shape} is empty; logsumexp needs "
-                         "at least one element along the axes it reduces")
-    m = np.max(a, axis=axes, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0.0)  # all -inf (or an inf): shift by 0, the result is ±inf
-    with np.errstate(divide="ignore"):
-        kept = np.log(np.sum(np.exp(a - m), axis=axes, keepdims=True)) + m
-    data = kept if keepdims else kept.reshape(tuple(n for k, n in enumerate(a.shape) if k not in axes))
-    return _result(data, "logsumexp", _logsumexp_rule, x, None, (kept.shape, keepdims, axes))
-
-
 # name, rule, what it sends, doc, again (the op re-applied to new parents with the node's options)
 _ROWS: Any = (
     ("erf", _erf_rule, "g·2/sqrt(π)·exp(-{a}²)", "the error function", lambda n, ps: erf(ps[0])),
@@ -370,9 +335,11 @@ _ROWS: Any = (
     ("softsign", _softsign_rule, "g/(1 + |{a}|)²", "x / (1 + |x|)", lambda n, ps: softsign(ps[0])),
     ("mish", _mish_rule, "g·(t + {a}·sigmoid({a})·(1 - t²)), t = tanh(softplus({a}))",
      "x·tanh(softplus(x))", lambda n, ps: mish(ps[0])),
-    ("logsumexp", _logsumexp_rule, "g·softmax({a}) along the axes", "log(sum(exp(x))) over axes",
-     lambda n, ps: logsumexp(ps[0], n._saved[2], n._saved[1])),
 )
 for _name, _rule, _sends, _doc, _again in _ROWS:
     _ops.register(_ops.Op(_name, 1, f"{_name}({{a}})", ("",), (), doc=_doc, sends=(_sends,),
                           kinds=("Tensor",), vjp=_rule, again=_again))
+
+# Tensor.logsumexp runs it, so it is written with the Tensor ops; imported after the rows above
+# so the op table keeps its order (logsumexp after the activations).
+from .tensor.logsumexp import logsumexp  # noqa: E402

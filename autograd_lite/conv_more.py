@@ -28,7 +28,7 @@ import numpy as np
 
 from . import checks as _checks
 from . import ops as _ops
-from .conv import Size, _image, _pair, _tensor
+from .conv_args import Size, _image, _pair, _tensor
 from .tensor import Tensor
 from .tensor.rearrange import _positions, _take_rule, add_at, take_at
 

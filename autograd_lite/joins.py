@@ -68,7 +68,7 @@ def _listed(tup: Any, op: str) -> List[Any]:
 
 
 def _concat(ts: Sequence[Tensor], axis: int, op: str) -> Tensor:
-    from .functional import concatenate
+    from .tensor.joins import concatenate
 
     first = ts[0].ndim
     if any(t.ndim != first for t in ts):
@@ -136,7 +136,7 @@ def inner(a: Any, b: Any) -> Tensor:
 def cross(a: Any, b: Any, axis: Any = LAST, *, dim: Any = None) -> Tensor:
     """The cross product of 3-vectors along ``axis`` (or ``dim``; default the last), broadcast over
     the other axes."""
-    from .functional import stack
+    from .tensor.joins import stack
 
     axis = axis_or_dim(axis, dim, "cross")
     x, y = _tensors([a, b], "cross")

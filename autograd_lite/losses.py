@@ -184,7 +184,7 @@ def _cross_entropy_labels_rule(g: Any, z: Any, out: Any, saved: tuple) -> Any:
     p, rows, labels, shape, reduction, ls = saved
     gs = _row_scale(g, reduction, len(labels))
     if isinstance(z, Tensor):
-        from .functional import softmax
+        from .softmax import softmax
 
         q = np.full(p.shape, ls / p.shape[1], p.dtype)
         q[rows, labels] += 1.0 - ls
@@ -202,7 +202,7 @@ def _cross_entropy_probs_rule(g: Any, z: Any, t: Any, out: Any, saved: tuple, wz
     # q = (1 - ls)·t + ls/C
     p, logp, t_rows, shape, reduction, ls = saved
     if isinstance(z, Tensor):
-        from .functional import log_softmax, softmax
+        from .softmax import log_softmax, softmax
 
         p, logp = softmax(_rows(z), axis=1), log_softmax(_rows(z), axis=1)
         if isinstance(t, Tensor):

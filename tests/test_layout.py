@@ -14,14 +14,9 @@ PACKAGE = ROOT / "autograd_lite"
 # What teaches (words, tables, pages, programs); the core computes and never needs it to.
 TEACHING = {"autograd_lite.explain", "autograd_lite.chain", "autograd_lite.words", "autograd_lite.display",
             "autograd_lite.reading", "autograd_lite.adjoint_code", "autograd_lite.adjoint_tensor"}
-# Circles still allowed, each named: Tensor ops that dispatch to the functional layer (np.where,
-# np.concatenate ... reach autograd_lite.functional and its activations, losses and convolutions,
-# which are built on the Tensor ops); nn's modules with their converter to PyTorch; the adjoint
+# Circles still allowed, each named: nn's modules with their converter to PyTorch; the adjoint
 # program's writers for Values and for Tensors.
-ALLOWED = [{"autograd_lite.tensor", "autograd_lite.functional", "autograd_lite.activation",
-            "autograd_lite.conv", "autograd_lite.conv_more", "autograd_lite.joins", "autograd_lite.losses",
-            "autograd_lite.losses_binary"},
-           {"autograd_lite.nn"}, {"autograd_lite.adjoint_code", "autograd_lite.adjoint_tensor"}]
+ALLOWED = [{"autograd_lite.nn"}, {"autograd_lite.adjoint_code", "autograd_lite.adjoint_tensor"}]
 
 
 def modules() -> Dict[str, Path]:

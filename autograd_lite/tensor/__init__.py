@@ -15,7 +15,9 @@ the numeric path, Tensors on the graph path.  A contribution may keep a broadcas
 is summed back to the parent's shape and cast to its dtype in one place
 (:func:`autograd_lite.tensor._node._add_to`).  The op files, by family: ``arith`` (+ - * / **
 @), ``elementwise`` (exp, log, tanh, ...; their rules come from the op table's scalar rows),
-``reduce``, ``shape``; ``numpy_api`` makes ``np.exp(t)``, ``np.sum(t)`` run those ops.
+``reduce``, ``shape``; ``numpy_api`` makes ``np.exp(t)``, ``np.sum(t)`` run those ops, and
+``np.where``, ``np.maximum``, ``np.concatenate`` run ``select`` and ``joins`` (loaded on first
+use, like ``logsumexp``): the package imports none of the modules built on it (``functional``).
 
 >>> from autograd_lite import Tensor
 >>> x = Tensor([1.0, 2.0, 3.0], requires_grad=True, label="x")

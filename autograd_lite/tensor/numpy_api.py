@@ -67,7 +67,7 @@ _UFUNC_DEFAULTS = {"where": True, "casting": "same_kind", "order": "K", "dtype":
 
 
 def _where(condition: Any, x: Any = None, y: Any = None) -> Any:
-    from ..functional import where
+    from .select import where
 
     if x is None or y is None:
         raise TypeError(
@@ -79,9 +79,9 @@ def _where(condition: Any, x: Any = None, y: Any = None) -> Any:
 
 def _join(name: str) -> Callable[..., Any]:
     def f(arrays: Any, axis: int = 0) -> Any:
-        from .. import functional
+        from . import joins
 
-        return getattr(functional, name)(list(arrays), axis=axis)
+        return getattr(joins, name)(list(arrays), axis=axis)
 
     return f
 
@@ -132,9 +132,9 @@ FUNCTIONS: Dict[Any, Callable[..., Any]] = {
 
 def _extreme(name: str) -> Callable[..., Any]:
     def f(x: Any, y: Any) -> Any:
-        from .. import functional
+        from . import select
 
-        return getattr(functional, name)(x, y)
+        return getattr(select, name)(x, y)
 
     return f
 

@@ -75,7 +75,7 @@ def _std_rule(g: Any, a: Any, out: Any, saved: tuple) -> Any:
     centred = a - a.mean(axis=axis, keepdims=True)
     if not flat.any():
         return centred * (g.reshape(kshape) / (s * float(count - ddof)))
-    from ..functional import where
+    from .select import where
 
     safe = where(flat, 1.0, s) if isinstance(s, _Node) else np.where(flat, 1.0, s)
     return centred * (g.reshape(kshape) / (safe * float(count - ddof))) * (~flat).astype(value_of(s).dtype)
@@ -103,7 +103,7 @@ def _others(a: Any, axis: Optional[Tuple[int, ...]]) -> Any:
     flat = moved.reshape(lead + (n,))
     others: Any
     if isinstance(a, _Node):
-        from ..functional import where
+        from .select import where
         grid = flat.reshape(lead + (1, n)).broadcast_to(lead + (n, n))
         others = where(np.eye(n, dtype=bool), 1.0, grid).prod(axis=-1)
     else:

@@ -160,7 +160,7 @@ class ScanOps:
 
     def logsumexp(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
         """``log(sum(exp(t)))`` over ``axis``, never overflowing: :func:`functional.logsumexp`."""
-        from ..activation import logsumexp
+        from .logsumexp import logsumexp
 
         return logsumexp(self, axis, keepdims)  # type: ignore[arg-type]
 
