@@ -25,7 +25,7 @@ check them, ``plant_bug`` plants in them.
 (4.0, 2.0, 'Mul')
 
 On ``Value`` s, a node keeps its local derivatives as numbers (``backward(ctx, 1.0)``, at forward
-time, as every Value op does) and takes at most two Value inputs; on ``Tensor`` s ``backward`` runs
+time, as every Value op does), for any number of Value inputs; on ``Tensor`` s ``backward`` runs
 in the backward pass with the upstream array.  ``backward(create_graph=True)`` and the functional
 API (``grad(grad(f))``, ``hessian``, ``jvp``) differentiate through a Function when its backward
 uses differentiable operations on what ``ctx`` holds: there the inputs and the output are graph
@@ -90,6 +90,12 @@ class _FunctionValue(Value):
             return ()  # nothing flowed here
         with _engine.rules_as_graph():
             return tuple(graph_sends(self, g))
+
+
+class _FunctionValueN(_FunctionValue):
+    """A Value made by a Function of more than two Value inputs (the third on in ``_rest``)."""
+
+    __slots__ = ("_rest", "_lrest")
 
 
 class Function:
@@ -224,9 +230,6 @@ def _apply_values(cls: Any, args: Tuple[Any, ...]) -> Value:
         if type(a).__name__ == "Tensor":
             raise TypeError(f"{name}.apply: argument {i} is a Tensor, others are Values; use one kind")
     parents = [a for a in args if isinstance(a, Value)]
-    if len(parents) > 2:
-        raise TypeError(f"{name}.apply: a Value Function takes at most two Value inputs (a Value node has "
-                        f"two parent slots), got {len(parents)}; use Tensors for more")
     # a fresh float per input: ctx can then tell the inputs apart by identity (graph mode)
     raw = [a.data * 1.0 if is_input else a for a, is_input in zip(args, inputs)]
     ctx = Context(inputs)
@@ -244,8 +247,14 @@ def _apply_values(cls: Any, args: Tuple[Any, ...]) -> Value:
     ctx._args, ctx._inputs, ctx._raw, ctx._out = args, inputs, raw, out  # type: ignore[attr-defined]
     if len(parents) == 1:
         node = _new(data, cls._row.tag, parents[0], local[0], cls=_FunctionValue)
-    else:
+    elif len(parents) == 2:
         node = _new(data, cls._row.tag, parents[0], local[0], parents[1], local[1], cls=_FunctionValue)
+    else:  # the parents after the second in the node class's own slots
+        node = _new(data, cls._row.tag, parents[0], local[0], parents[1], local[1], cls=_FunctionValueN)
+        wide: Any = node
+        wide._rest, wide._lrest = None, ()
+        if node._a is not None:  # (else no_grad: a leaf)
+            wide._rest, wide._lrest = tuple(parents[2:]), tuple(local[2:])
     node._fn, node._ctx = cls, ctx  # type: ignore[attr-defined]
     return node
 

@@ -66,7 +66,10 @@ class Value(ValueProtocol):
     # numpy must hand ``ndarray + Value`` to Value.__radd__ (a clear TypeError) instead of
     # silently building an object array of Values
     __array_ufunc__ = None
-    _rest = None  # scalar ops have at most two parents (engine node protocol)
+    # Parents after the second (a Function with more Value inputs; engine node protocol): a slot
+    # of that node class only, with their local derivatives ``_lrest``.
+    _rest: Optional[Tuple["Value", ...]] = None
+    _lrest: Tuple[float, ...] = ()
 
     data: float
     grad: float
@@ -210,6 +213,9 @@ class Value(ValueProtocol):
             b = node._b
             if b is not None:
                 b.grad += node._lb * g
+                if node._rest is not None:  # a Function with more than two Value inputs
+                    for p, local in zip(node._rest, node._lrest):
+                        p.grad += local * g
 
     def _sends(self, g: Any, graph: bool = False) -> Tuple[Tuple["Value", Any], ...]:
         # (parent, local x upstream) per parent: the stored local derivatives, or as graph the
@@ -222,6 +228,9 @@ class Value(ValueProtocol):
         b = self._b
         if b is None:
             return ((a, self._la * g),)
+        if self._rest is not None:
+            rest = tuple((p, lp * g) for p, lp in zip(self._rest, self._lrest))
+            return ((a, self._la * g), (b, self._lb * g), *rest)
         return ((a, self._la * g), (b, self._lb * g))
 
     @staticmethod
@@ -245,6 +254,8 @@ class Value(ValueProtocol):
                 return (a,)
             self._keep()
             a, b = self._a, self._b
+        if self._rest is not None:
+            return (a, b, *self._rest)  # type: ignore[arg-type]
         return (a, b)  # type: ignore[return-value]
 
     @property
@@ -254,6 +265,8 @@ class Value(ValueProtocol):
             return ()
         if self._b is None and getattr(self.op, "const", None) is not None:
             self._keep()
+        if self._rest is not None:
+            return (self._la, self._lb, *self._lrest)
         return (self._la,) if self._b is None else (self._la, self._lb)
 
     def _keep(self) -> None:

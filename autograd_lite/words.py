@@ -30,12 +30,13 @@ __all__ = ["render", "reads", "local_formula", "chain_word", "sends", "expressio
            "markdown_table", "unbroadcast_note", "function_names", "total", "partial", "use_note",
            "use_number"]
 
-_FIELD = re.compile(r"\{(a|b|n|local|args)\}")
-_PARENTS = "ab"
+_FIELD = re.compile(r"\{([a-m]|n|local|args)\}")
+_PARENTS = "abcdefghijklm"  # the parents' names in templates, in order (a Function may have more than two)
 
 
 def render(template: str, names: Sequence[str], n: str = "", local: str = "") -> str:
-    """A row's template in the parents' names: ``{a}``, ``{b}`` (first and second parent),
+    """A row's template in the parents' names: ``{a}``, ``{b}`` (first and second parent; a
+    Function's further inputs ``{c}``, ``{d}`` ... up to ``{m}``),
     ``{args}`` (all of them), ``{n}`` (the op's number) and ``{local}`` (the local derivative in
     words).  A name is parenthesised as :func:`atom` says, except alone inside a call's
     parentheses: ``exp({a})`` reads ``exp(x + y)``, ``1/{a}`` reads ``1/(x + y)``."""
