@@ -385,3 +385,17 @@ def test_a_value_function_of_three_inputs_is_read_like_a_row() -> None:
     c.grad = 0.0
     (_Three.apply(a, b, c) * 5.0).backward()
     assert seen == [5.0] and c.grad == 5.0
+
+
+def test_a_bug_planted_on_a_third_input_is_caught_and_restored() -> None:
+    viz = pytest.importorskip("viz")
+    a, b, c = Value(2.0, "a"), Value(3.0, "b"), Value(4.0, "c")
+    y = _Poly.apply(a, b, c, Value(1.5, "d"), Value(0.5, "e")) * a
+    y.backward()
+    node = y.parents[0]
+    right = node.local_grads
+    exercise = viz.plant_bug(y, node=node, parent=2)
+    assert node.local_grads[2] == -right[2] and node.local_grads[:2] == right[:2]
+    assert exercise.answer(node, c).correct and not exercise.answer(node, b).correct
+    exercise.restore()
+    assert node.local_grads == right

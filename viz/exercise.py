@@ -260,13 +260,23 @@ def _plant_value(root: Any, node: Any, index: int, wrong: Optional[float]) -> Ex
         what = f"it used {fmt(wrong)} instead of {fmt(right)}"
     if wrong == right:
         raise ValueError(f"plant_bug: the wrong derivative {fmt(wrong)} equals the right one")
-    slot = "_la" if index == 0 else "_lb"
-    setattr(node, slot, wrong)
+    _set_local(node, index, wrong)
 
     def restore() -> None:
-        setattr(node, slot, right)
+        _set_local(node, index, right)
 
     return Exercise(root, node, index, restore, what)
+
+
+def _set_local(node: Any, index: int, local: float) -> None:
+    """Write a Value node's stored local derivative for parent ``index`` (the first two in their
+    slots, a Function's further inputs in ``_lrest``)."""
+    if index < 2:
+        setattr(node, "_la" if index == 0 else "_lb", local)
+    else:
+        rest = list(node._lrest)
+        rest[index - 2] = local
+        node._lrest = tuple(rest)
 
 
 def _plant_tensor(root: Any, node: Any, index: int, factor: float) -> Exercise:
