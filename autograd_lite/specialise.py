@@ -24,6 +24,7 @@ def __mul__(self, other):
         out.label = ''
         out._b = None
         if _engine._threads_without_grad and not _engine.is_grad_enabled():
+            out.op = tag
             out._a = None
             out._la = out._lb = 0.0
         else:
@@ -118,6 +119,7 @@ _KEPT = """\
     out.label = ''
     out._b = None
     if _engine._threads_without_grad and not _engine.is_grad_enabled():
+        out.op = tag
         out._a = None
         out._la = out._lb = 0.0
     else:

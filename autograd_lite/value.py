@@ -16,6 +16,7 @@ then applies the chain rule: ``parent.grad += local x upstream``, node by node.
 from __future__ import annotations
 
 import numbers
+import threading
 from typing import TYPE_CHECKING, Any, Callable, List, Optional, Tuple, Union
 
 from . import checks as _checks
@@ -49,6 +50,7 @@ Operand = Union["Value", int, float]
 _new: Callable[..., "Value"]
 
 _object_new = object.__new__
+_keeping = threading.Lock()  # Value._keep
 _next_order = _engine.next_order
 _plain_number_types = {float, int}  # Value joins below: a grad made with create_graph=True
 
@@ -246,14 +248,13 @@ class Value(ValueProtocol):
 
         A number in an op (the 3 of ``x * 3``) is kept in its node; here it becomes a leaf
         ``Value`` (once: the same leaf from then on; see :meth:`_keep`)."""
+        if getattr(self.op, "const", None) is not None:  # (the tag first: _keep writes it last)
+            self._keep()
         a, b = self._a, self._b
         if a is None:
             return ()
         if b is None:
-            if getattr(self.op, "const", None) is None:
-                return (a,)
-            self._keep()
-            a, b = self._a, self._b
+            return (a,)
         if self._rest is not None:
             return (a, b, *self._rest)  # type: ignore[arg-type]
         return (a, b)  # type: ignore[return-value]
@@ -261,10 +262,10 @@ class Value(ValueProtocol):
     @property
     def local_grads(self) -> Tuple[float, ...]:
         """d self / d parent for each parent, in the order of ``parents``."""
+        if getattr(self.op, "const", None) is not None:
+            self._keep()
         if self._a is None:
             return ()
-        if self._b is None and getattr(self.op, "const", None) is not None:
-            self._keep()
         if self._rest is not None:
             return (self._la, self._lb, *self._lrest)
         return (self._la,) if self._b is None else (self._la, self._lb)
@@ -278,6 +279,11 @@ class Value(ValueProtocol):
         picture drawn after ``backward()`` shows it.  From then on the node holds the leaf as any
         parent, and passes add to its grad as to any leaf's.
         """
+        with _keeping:  # two threads reading the same node make one leaf
+            if self._a is not None and self._b is None and getattr(self.op, "const", None) is not None:
+                self._make_kept_leaf()
+
+    def _make_kept_leaf(self) -> None:
         tag = self.op
         row, first = tag.row, tag.const == 0  # type: ignore[attr-defined]
         k = _object_new(Value)
@@ -287,15 +293,14 @@ class Value(ValueProtocol):
         k.op = k.label = ""
         k._order = self._order - 1
         a = self._a.data  # type: ignore[union-attr]
-        if first:
-            local = row.rules[0](k.data, a, self.data)
-            self._b, self._lb, self._a, self._la = self._a, self._la, k, local
-        else:
-            local = row.rules[1](a, k.data, self.data)
-            self._b, self._lb = k, local
+        local = row.rules[0](k.data, a, self.data) if first else row.rules[1](a, k.data, self.data)
         g = self.grad.data if type(self.grad) is not float and isinstance(self.grad, Value) else self.grad
         k.grad = 0.0 + local * g if g != 0.0 else 0.0
-        self.op = row.tag
+        if first:
+            self._b, self._lb, self._a, self._la = self._a, self._la, k, local
+        else:
+            self._b, self._lb = k, local
+        self.op = row.tag  # last: a reader that sees the row's own tag sees the whole node
 
     @property
     def is_leaf(self) -> bool:

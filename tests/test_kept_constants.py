@@ -185,3 +185,32 @@ def test_threads_reading_a_graph_see_one_leaf() -> None:
     for t in threads:
         t.join()
     assert seen == [3.0] * 8 and y.parents[1] is y.parents[1]
+
+
+def test_threads_making_the_leaves_at_once_agree() -> None:
+    import sys
+    x = Value(1.5, "x")
+    nodes = [2.0 - x if i % 2 else x / 4.0 for i in range(3000)]
+    barrier = threading.Barrier(8)
+
+    def read() -> None:
+        barrier.wait()
+        for n in nodes:
+            n.parents  # noqa: B018
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=read) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    for i, n in enumerate(nodes):
+        first, second = n.parents
+        if i % 2:
+            assert (first.data, second) == (2.0, x) and n.local_grads == (1.0, -1.0)
+        else:
+            assert (first, second.data) == (x, 4.0) and n.local_grads == (0.25, -1.5 / 16)
