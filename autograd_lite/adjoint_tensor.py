@@ -18,6 +18,7 @@ from typing import Any, Dict, Optional, Tuple
 import numpy as np
 
 from . import ops
+from .adjoint_common import AdjointProgram, _identifiers, _literal
 from .specialise import vjp_text
 from .words import expression, formula
 
@@ -98,8 +99,6 @@ def _row(node: Any) -> Optional[Tuple[str, Tuple[str, ...]]]:
 
 def _array(x: Any) -> str:
     """numpy that makes exactly ``x`` (its dtype named unless float64)."""
-    from .adjoint_code import _literal
-
     a = np.asarray(x)
 
     def nested(v: Any) -> str:
@@ -128,10 +127,8 @@ class _Writer:
             return None
 
 
-def write_tensor(explanation: Any) -> Any:
+def write_tensor(explanation: Any) -> AdjointProgram:
     """The adjoint program of a Tensor graph (see the module notes)."""
-    from .adjoint_code import AdjointProgram, _identifiers
-
     nodes = explanation.nodes
     numbers = sum(int(np.size(n.data)) for n in nodes)
     if numbers > MAX_CODE_NUMBERS:

@@ -146,6 +146,20 @@ def test_a_module_with_its_own_forward_has_no_twin() -> None:
     assert type(Mine().fc.to_torch()).__name__ == "Linear"  # its layers convert one by one
 
 
+def test_every_layer_has_its_twin_and_a_subclass_has_none() -> None:
+    pytest.importorskip("torch")
+
+    class Scaled(nn.Linear):  # a subclass may have changed forward: no twin is guessed for it
+        def forward(self, x: Any) -> Any:
+            return super().forward(x) * 2
+
+    with pytest.raises(TypeError, match=r"to_torch: Scaled is a Scaled, which has no PyTorch twin") as info:
+        Scaled(2, 2).to_torch()
+    listed = set(str(info.value).split("(convertible: ")[1].split(")")[0].split(", "))
+    layers = {name for name in nn.__all__ if name not in ("Module", "Parameter", "RemovableHandle", "Affine")}
+    assert listed == layers
+
+
 def test_without_torch_the_conversion_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "torch", None)  # makes `import torch` fail
     with pytest.raises(ImportError, match=r"to_torch needs PyTorch \(the 'torch' package\)"):

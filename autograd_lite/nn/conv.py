@@ -25,6 +25,7 @@ from .. import functional as F
 from ..conv import Size, _pair
 from ..tensor import Tensor
 from .module import Module, Seed, _as_tensor, _check_size
+from .torch_bridge import _copy, twin
 
 __all__ = ["Conv2d", "MaxPool2d", "AvgPool2d", "Flatten"]
 
@@ -91,7 +92,19 @@ class Filters:
         """PyTorch's name for ``b``."""
         return self.b
 
+    def _weights_into(self, torch: Any, t: Any) -> Any:
+        """The twin ``t`` (a PyTorch filter layer) with copies of ``W`` and ``b``."""
+        _copy(torch, t.weight, self.W.data)
+        if self.b is not None:
+            _copy(torch, t.bias, self.b.data)
+        return t
 
+
+# the parameter names of a filter layer in PyTorch
+FILTER_NAMES = {"W": ("weight", False), "b": ("bias", False)}
+
+
+@twin(renamed=FILTER_NAMES)
 class Conv2d(Filters, Module):
     """2-D convolution with ``out_channels`` filters of ``kernel_size`` over ``in_channels``.
 
@@ -147,6 +160,13 @@ class Conv2d(Filters, Module):
         return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
                 f"stride={self.stride}, pad={self.pad}{more}, bias={self.b is not None}, init={self.init!r}")
 
+    def _torch_twin(self, torch: Any, path: str) -> Any:
+        dtype = torch.from_numpy(self.W.data).dtype
+        return self._weights_into(torch, torch.nn.Conv2d(
+            self.in_channels, self.out_channels, self.kernel_size, stride=self.stride, padding=self.pad,
+            dilation=self.dilation, groups=self.groups, bias=self.b is not None,
+            padding_mode=self.padding_mode, dtype=dtype))
+
 
 class _Pool(Module):
 
@@ -167,6 +187,7 @@ class _Pool(Module):
                 + (", ceil_mode=True" if self.ceil_mode else ""))
 
 
+@twin()
 class MaxPool2d(_Pool):
     """Max pooling (``functional.max_pool2d``); ``stride`` defaults to the kernel size; ``dilation``
     and ``ceil_mode`` as PyTorch's.
@@ -183,7 +204,12 @@ class MaxPool2d(_Pool):
     def forward(self, x: Any) -> Tensor:
         return F.max_pool2d(x, self.kernel_size, self.stride, self.pad, self.dilation, self.ceil_mode)
 
+    def _torch_twin(self, torch: Any, path: str) -> Any:
+        return torch.nn.MaxPool2d(self.kernel_size, self.stride, padding=self.pad, dilation=self.dilation,
+                                  ceil_mode=self.ceil_mode)
 
+
+@twin()
 class AvgPool2d(_Pool):
     """Average pooling (``functional.avg_pool2d``; padding counts as zeros unless
     ``count_include_pad=False``; ``ceil_mode`` as PyTorch's)."""
@@ -197,7 +223,12 @@ class AvgPool2d(_Pool):
         return F.avg_pool2d(x, self.kernel_size, self.stride, self.pad, self.ceil_mode,
                             self.count_include_pad)
 
+    def _torch_twin(self, torch: Any, path: str) -> Any:
+        return torch.nn.AvgPool2d(self.kernel_size, self.stride, padding=self.pad, ceil_mode=self.ceil_mode,
+                                  count_include_pad=self.count_include_pad)
 
+
+@twin()
 class Flatten(Module):
     """Axes from ``start_dim`` on merged into one: (N, C, H, W) -> (N, C·H·W) with the default 1.
 
@@ -218,3 +249,6 @@ class Flatten(Module):
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}"
+
+    def _torch_twin(self, torch: Any, path: str) -> Any:
+        return torch.nn.Flatten(start_dim=self.start_dim)

@@ -19,8 +19,9 @@ from .. import checks as _checks
 from .. import functional as F
 from ..conv import Size, _pair
 from ..tensor import Tensor
-from .conv import Filters, _padding_mode, _split, filters
+from .conv import FILTER_NAMES, Filters, _padding_mode, _split, filters
 from .module import Module, Seed, _check_size
+from .torch_bridge import twin
 
 __all__ = ["Conv1d", "ConvTranspose2d"]
 
@@ -31,6 +32,7 @@ def _int(value: Any, name: str, layer: str, minimum: int) -> int:
     return _checks.count(value, name, layer, minimum)
 
 
+@twin(renamed=FILTER_NAMES)
 class Conv1d(Filters, Module):
     """1-D convolution: (N, in, L) -> (N, out, OL), W of shape (out, in/groups, K); ``stride``,
     ``pad`` (PyTorch's ``padding``), ``dilation``, ``groups``, ``padding_mode`` as PyTorch's."""
@@ -62,7 +64,15 @@ class Conv1d(Filters, Module):
                 f"stride={self.stride}, pad={self.pad}, dilation={self.dilation}, groups={self.groups}, "
                 f"bias={self.b is not None}")
 
+    def _torch_twin(self, torch: Any, path: str) -> Any:
+        dtype = torch.from_numpy(self.W.data).dtype
+        return self._weights_into(torch, torch.nn.Conv1d(
+            self.in_channels, self.out_channels, self.kernel_size, stride=self.stride, padding=self.pad,
+            dilation=self.dilation, groups=self.groups, bias=self.b is not None,
+            padding_mode=self.padding_mode, dtype=dtype))
 
+
+@twin(renamed=FILTER_NAMES)
 class ConvTranspose2d(Filters, Module):
     """The transposed convolution (DeZero's Deconv2d): (N, in, H, W) -> (N, out, OH, OW), W of shape
     (in, out/groups, KH, KW) as PyTorch's; ``OH = (H - 1)·stride - 2·pad + dilation·(KH - 1) +
@@ -99,3 +109,10 @@ class ConvTranspose2d(Filters, Module):
                 f"stride={self.stride}, pad={self.pad}, output_padding={self.output_padding}, "
                 f"groups={self.groups}, "
                 f"dilation={self.dilation}, bias={self.b is not None}")
+
+    def _torch_twin(self, torch: Any, path: str) -> Any:
+        dtype = torch.from_numpy(self.W.data).dtype
+        return self._weights_into(torch, torch.nn.ConvTranspose2d(
+            self.in_channels, self.out_channels, self.kernel_size, stride=self.stride, padding=self.pad,
+            output_padding=self.output_padding, groups=self.groups, bias=self.b is not None,
+            dilation=self.dilation, dtype=dtype))

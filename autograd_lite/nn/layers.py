@@ -20,6 +20,7 @@ from ..activation import LAST, axis_or_dim
 from ..losses import _reduction
 from ..tensor import Tensor
 from .module import Module, Seed, _as_tensor, _check_size
+from .torch_bridge import _convert, _copy, twin
 
 __all__ = [
     "Linear", "Affine", "ReLU", "Sigmoid", "Tanh", "Softmax", "Dropout", "BatchNorm1d",
@@ -27,6 +28,7 @@ __all__ = [
 ]
 
 
+@twin(renamed={"W": ("weight", True), "b": ("bias", False)})
 class Linear(Module):
     """Fully connected (affine) layer: ``y = x @ W + b`` with ``W`` of shape (in, out), as in the book.
 
@@ -101,31 +103,52 @@ class Linear(Module):
     def extra_repr(self) -> str:
         return f"{self.in_features}, {self.out_features}, bias={self.b is not None}, init={self.init!r}"
 
+    def _torch_twin(self, torch: Any, path: str) -> Any:
+        t = torch.nn.Linear(self.in_features, self.out_features, bias=self.b is not None,
+                            dtype=torch.from_numpy(self.W.data).dtype)
+        _copy(torch, t.weight, self.W.data.T)
+        if self.b is not None:
+            _copy(torch, t.bias, self.b.data)
+        return t
+
 
 Affine = Linear  # the book's name for the same layer
 
 
+@twin()
 class ReLU(Module):
     """``max(x, 0)`` elementwise."""
 
     def forward(self, x: Any) -> Tensor:
         return _as_tensor(x).relu()
 
+    def _torch_twin(self, torch: Any, path: str) -> Any:
+        return torch.nn.ReLU()
 
+
+@twin()
 class Sigmoid(Module):
     """``1 / (1 + exp(-x))`` elementwise."""
 
     def forward(self, x: Any) -> Tensor:
         return _as_tensor(x).sigmoid()
 
+    def _torch_twin(self, torch: Any, path: str) -> Any:
+        return torch.nn.Sigmoid()
 
+
+@twin()
 class Tanh(Module):
     """``tanh(x)`` elementwise."""
 
     def forward(self, x: Any) -> Tensor:
         return _as_tensor(x).tanh()
 
+    def _torch_twin(self, torch: Any, path: str) -> Any:
+        return torch.nn.Tanh()
 
+
+@twin()
 class Softmax(Module):
     """Softmax along ``axis`` (or ``dim``, PyTorch's name; default: the last one, the classes)."""
 
@@ -144,7 +167,11 @@ class Softmax(Module):
     def extra_repr(self) -> str:
         return f"axis={self.axis}"
 
+    def _torch_twin(self, torch: Any, path: str) -> Any:
+        return torch.nn.Softmax(dim=self.axis)
 
+
+@twin()
 class Dropout(Module):
     """Inverted dropout: in training, zero each element with probability ``p`` and scale the
     survivors by ``1 / (1 - p)``; in evaluation mode, the identity.
@@ -184,7 +211,11 @@ class Dropout(Module):
     def extra_repr(self) -> str:
         return f"p={self.p}"
 
+    def _torch_twin(self, torch: Any, path: str) -> Any:
+        return torch.nn.Dropout(self.p)
 
+
+@twin(renamed={"gamma": ("weight", False), "beta": ("bias", False)}, torch_only=("num_batches_tracked",))
 class BatchNorm1d(Module):
     """Batch normalisation over the batch axis of (N, C) inputs.
 
@@ -251,7 +282,16 @@ class BatchNorm1d(Module):
     def extra_repr(self) -> str:
         return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"
 
+    def _torch_twin(self, torch: Any, path: str) -> Any:
+        t = torch.nn.BatchNorm1d(self.num_features, eps=self.eps, momentum=self.momentum,
+                                 dtype=torch.from_numpy(self.gamma.data).dtype)
+        for target, array in ((t.weight, self.gamma.data), (t.bias, self.beta.data),
+                              (t.running_mean, self.running_mean), (t.running_var, self.running_var)):
+            _copy(torch, target, array)
+        return t
 
+
+@twin()
 class Sequential(Module):
     """Modules applied one after another; the i-th is the child named ``str(i)``.
 
@@ -282,7 +322,12 @@ class Sequential(Module):
     def __iter__(self) -> Iterator[Module]:
         return iter(self.children())
 
+    def _torch_twin(self, torch: Any, path: str) -> Any:
+        kids = self.named_children()
+        return torch.nn.Sequential(*(_convert(kid, torch, f"{path}.{name}") for name, kid in kids))
 
+
+@twin()
 class MSELoss(Module):
     """``loss(pred, target)``: :func:`~autograd_lite.functional.mse_loss` as a module (PyTorch's name).
 
@@ -300,7 +345,11 @@ class MSELoss(Module):
     def extra_repr(self) -> str:
         return f"reduction={self.reduction!r}"
 
+    def _torch_twin(self, torch: Any, path: str) -> Any:
+        return torch.nn.MSELoss(reduction=self.reduction)
 
+
+@twin()
 class CrossEntropyLoss(Module):
     """``loss(logits, target)``: :func:`~autograd_lite.functional.cross_entropy` as a module
     (PyTorch's name; the book's ``SoftmaxWithLoss``): class labels or one-hot rows, with
@@ -322,3 +371,6 @@ class CrossEntropyLoss(Module):
 
     def extra_repr(self) -> str:
         return f"reduction={self.reduction!r}, label_smoothing={self.label_smoothing!r}"
+
+    def _torch_twin(self, torch: Any, path: str) -> Any:
+        return torch.nn.CrossEntropyLoss(reduction=self.reduction, label_smoothing=self.label_smoothing)

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from .. import functional as F
 from ..losses import _reduction
 from ..tensor import Tensor
 from .module import Module, _as_tensor
+from .torch_bridge import twin
 
 __all__ = ["NLLLoss", "BCELoss", "BCEWithLogitsLoss", "HuberLoss", "SmoothL1Loss"]
 
@@ -30,20 +33,29 @@ class _Loss(Module):
         return f"reduction={self.reduction!r}"
 
 
+@twin()
 class NLLLoss(_Loss):
     """``loss(log_probs, labels)``: :func:`~autograd_lite.functional.nll_loss` as a module."""
 
     def forward(self, input: Any, target: Any) -> Tensor:  # type: ignore[override]
         return F.nll_loss(_as_tensor(input), target, reduction=self.reduction)
 
+    def _torch_twin(self, torch: Any, path: str) -> Any:
+        return torch.nn.NLLLoss(reduction=self.reduction)
 
+
+@twin()
 class BCELoss(_Loss):
     """``loss(probs, target)``: :func:`~autograd_lite.functional.binary_cross_entropy` as a module."""
 
     def forward(self, input: Any, target: Any) -> Tensor:  # type: ignore[override]
         return F.binary_cross_entropy(_as_tensor(input), target, reduction=self.reduction)
 
+    def _torch_twin(self, torch: Any, path: str) -> Any:
+        return torch.nn.BCELoss(reduction=self.reduction)
 
+
+@twin()
 class BCEWithLogitsLoss(_Loss):
     """``loss(logits, target)``: :func:`~autograd_lite.functional.binary_cross_entropy_with_logits`
     as a module, with its constant ``pos_weight``."""
@@ -56,7 +68,12 @@ class BCEWithLogitsLoss(_Loss):
         return F.binary_cross_entropy_with_logits(_as_tensor(input), target, reduction=self.reduction,
                                                   pos_weight=self.pos_weight)
 
+    def _torch_twin(self, torch: Any, path: str) -> Any:
+        pos_weight = None if self.pos_weight is None else torch.tensor(np.asarray(self.pos_weight, float))
+        return torch.nn.BCEWithLogitsLoss(reduction=self.reduction, pos_weight=pos_weight)
 
+
+@twin()
 class HuberLoss(_Loss):
     """``loss(input, target)``: :func:`~autograd_lite.functional.huber_loss` as a module."""
 
@@ -71,7 +88,11 @@ class HuberLoss(_Loss):
     def extra_repr(self) -> str:
         return f"reduction={self.reduction!r}, delta={self.delta!r}"
 
+    def _torch_twin(self, torch: Any, path: str) -> Any:
+        return torch.nn.HuberLoss(reduction=self.reduction, delta=self.delta)
 
+
+@twin()
 class SmoothL1Loss(_Loss):
     """``loss(input, target)``: :func:`~autograd_lite.functional.smooth_l1_loss` as a module."""
 
@@ -85,3 +106,6 @@ class SmoothL1Loss(_Loss):
 
     def extra_repr(self) -> str:
         return f"reduction={self.reduction!r}, beta={self.beta!r}"
+
+    def _torch_twin(self, torch: Any, path: str) -> Any:
+        return torch.nn.SmoothL1Loss(reduction=self.reduction, beta=self.beta)

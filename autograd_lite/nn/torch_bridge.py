@@ -3,50 +3,61 @@
 A network built from these layers continues in PyTorch exactly: ``model.to_torch()`` returns
 the same architecture as ``torch.nn`` modules holding copies of the same weights in the same
 dtype (float64 stays float64), and ``model.load_state_dict(torch_model.state_dict())`` brings
-the weights back.  The names differ in two places, handled here: this library's ``Linear``
+the weights back.  The names differ in two places (each declared by its layer): this library's ``Linear``
 keeps the book's ``W`` of shape (in, out) where ``torch.nn.Linear`` has ``weight`` of shape
 (out, in) (transposed on the way), and ``BatchNorm1d``'s ``gamma`` / ``beta`` are PyTorch's
-``weight`` / ``bias``.  PyTorch is imported only when a conversion runs.
+``weight`` / ``bias``.  PyTorch is imported only when a conversion runs.  Each layer declares
+its twin in its own module (:func:`twin`, its ``_torch_twin``); this module walks and dispatches.
 
 What converts: ``Sequential``, ``Linear``, ``Conv2d``, ``Conv1d``, ``ConvTranspose2d``, ``BatchNorm1d``,
 ``ReLU``, ``Sigmoid``, ``Tanh``, ``Softmax``, ``Dropout`` (its random masks come from PyTorch's
-generator then), ``MaxPool2d``, ``AvgPool2d``, ``Flatten``, ``MSELoss``, ``CrossEntropyLoss``.  A
-module with a ``forward`` of its own has no automatic twin: convert its layers one by one.
+generator then), ``MaxPool2d``, ``AvgPool2d``, ``Flatten``, ``MSELoss``, ``CrossEntropyLoss``, ``NLLLoss``,
+``BCELoss``, ``BCEWithLogitsLoss``, ``HuberLoss``, ``SmoothL1Loss``.  A module with a ``forward``
+of its own has no automatic twin: convert its layers one by one.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Mapping, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, Optional, Tuple, TypeVar
 
 import numpy as np
 
-from .conv import AvgPool2d, Conv2d, Flatten, MaxPool2d
-from .conv_more import Conv1d, ConvTranspose2d
-from .layers import (
-    BatchNorm1d,
-    CrossEntropyLoss,
-    Dropout,
-    Linear,
-    MSELoss,
-    ReLU,
-    Sequential,
-    Sigmoid,
-    Softmax,
-    Tanh,
-)
-from .losses import BCELoss, BCEWithLogitsLoss, HuberLoss, NLLLoss, SmoothL1Loss
-from .module import Module
+if TYPE_CHECKING:
+    from .module import Module
 
 __all__ = ["to_torch", "torch_names", "from_torch_names"]
 
+# This module imports none of the layers (they import it): a layer class that converts says so
+# with @twin in its own module and makes its twin in its own ``_torch_twin(torch, path)``.  Read
+# for the exact class only: a subclass may have changed forward.  In the order they were defined.
+_TWINS: Dict[type, Callable[[Any, Any, str], Any]] = {}
 # our parameter name -> (PyTorch's name, transposed?) for the layers whose names differ
-_RENAMED: Dict[type, Dict[str, Tuple[str, bool]]] = {
-    Linear: {"W": ("weight", True), "b": ("bias", False)},
-    Conv2d: {"W": ("weight", False), "b": ("bias", False)},
-    Conv1d: {"W": ("weight", False), "b": ("bias", False)},
-    ConvTranspose2d: {"W": ("weight", False), "b": ("bias", False)},
-    BatchNorm1d: {"gamma": ("weight", False), "beta": ("bias", False)},
-}
+_RENAMED: Dict[type, Dict[str, Tuple[str, bool]]] = {}
+# the entries of a layer's PyTorch state_dict that have nothing here (accepted and not used)
+_TORCH_ONLY: Dict[type, Tuple[str, ...]] = {}
+
+_Layer = TypeVar("_Layer", bound=type)
+
+
+def twin(renamed: Optional[Dict[str, Tuple[str, bool]]] = None,
+         torch_only: Tuple[str, ...] = ()) -> Callable[[_Layer], _Layer]:
+    """Class decorator: the layer converts to PyTorch with its own ``_torch_twin(torch, path)``
+    (``torch`` the imported package, ``path`` the layer's place for messages); ``renamed`` maps
+    its parameter names to PyTorch's (and whether the array is transposed on the way);
+    ``torch_only`` names PyTorch's state entries it has no counterpart for."""
+
+    def register(cls: _Layer) -> _Layer:
+        make = vars(cls).get("_torch_twin")
+        if make is None:
+            raise TypeError(f"twin: {cls.__name__} defines no _torch_twin(torch, path) of its own")
+        _TWINS[cls] = make
+        if renamed:
+            _RENAMED[cls] = dict(renamed)
+        if torch_only:
+            _TORCH_ONLY[cls] = tuple(torch_only)
+        return cls
+
+    return register
 
 
 def _import_torch(what: str) -> Any:
@@ -94,8 +105,8 @@ def from_torch_names(module: Module, state: Mapping[str, Any]) -> Dict[str, Any]
     if set(state) == set(module._targets()):
         return state
     names = torch_names(module)
-    counters = {f"{p}.num_batches_tracked" if p else "num_batches_tracked"
-                for p, m in module.named_modules() if type(m) is BatchNorm1d}
+    counters = {f"{p}.{name}" if p else name
+                for p, m in module.named_modules() for name in _TORCH_ONLY.get(type(m), ())}
     if set(state) - counters != set(names):
         return state
     out: Dict[str, Any] = {}
@@ -120,82 +131,13 @@ def _copy(torch: Any, target: Any, array: np.ndarray) -> None:
         target.copy_(torch.from_numpy(np.ascontiguousarray(array).copy()))
 
 
-def _linear(m: Linear, torch: Any) -> Any:
-    t = torch.nn.Linear(m.in_features, m.out_features, bias=m.b is not None,
-                        dtype=torch.from_numpy(m.W.data).dtype)
-    _copy(torch, t.weight, m.W.data.T)
-    if m.b is not None:
-        _copy(torch, t.bias, m.b.data)
-    return t
-
-
-def _conv(m: Any, torch: Any) -> Any:
-    dtype = torch.from_numpy(m.W.data).dtype
-    if type(m) is ConvTranspose2d:
-        t = torch.nn.ConvTranspose2d(m.in_channels, m.out_channels, m.kernel_size, stride=m.stride,
-                                     padding=m.pad, output_padding=m.output_padding, groups=m.groups,
-                                     bias=m.b is not None, dilation=m.dilation, dtype=dtype)
-    else:
-        layer = torch.nn.Conv1d if type(m) is Conv1d else torch.nn.Conv2d
-        t = layer(m.in_channels, m.out_channels, m.kernel_size, stride=m.stride, padding=m.pad,
-                  dilation=m.dilation, groups=m.groups, bias=m.b is not None, padding_mode=m.padding_mode,
-                  dtype=dtype)
-    _copy(torch, t.weight, m.W.data)
-    if m.b is not None:
-        _copy(torch, t.bias, m.b.data)
-    return t
-
-
-def _batchnorm(m: BatchNorm1d, torch: Any) -> Any:
-    t = torch.nn.BatchNorm1d(m.num_features, eps=m.eps, momentum=m.momentum,
-                             dtype=torch.from_numpy(m.gamma.data).dtype)
-    for target, array in ((t.weight, m.gamma.data), (t.bias, m.beta.data),
-                          (t.running_mean, m.running_mean), (t.running_var, m.running_var)):
-        _copy(torch, target, array)
-    return t
-
-
-_SIMPLE: Dict[type, Callable[[Any, Any], Any]] = {
-    Linear: _linear,
-    Conv2d: _conv,
-    Conv1d: _conv,
-    ConvTranspose2d: _conv,
-    BatchNorm1d: _batchnorm,
-    ReLU: lambda m, torch: torch.nn.ReLU(),
-    Sigmoid: lambda m, torch: torch.nn.Sigmoid(),
-    Tanh: lambda m, torch: torch.nn.Tanh(),
-    Softmax: lambda m, torch: torch.nn.Softmax(dim=m.axis),
-    Dropout: lambda m, torch: torch.nn.Dropout(m.p),
-    MaxPool2d: lambda m, torch: torch.nn.MaxPool2d(m.kernel_size, m.stride, padding=m.pad,
-                                                   dilation=m.dilation, ceil_mode=m.ceil_mode),
-    AvgPool2d: lambda m, torch: torch.nn.AvgPool2d(m.kernel_size, m.stride, padding=m.pad,
-                                                   ceil_mode=m.ceil_mode,
-                                                   count_include_pad=m.count_include_pad),
-    Flatten: lambda m, torch: torch.nn.Flatten(start_dim=m.start_dim),
-    MSELoss: lambda m, torch: torch.nn.MSELoss(reduction=m.reduction),
-    CrossEntropyLoss: lambda m, torch: torch.nn.CrossEntropyLoss(reduction=m.reduction,
-                                                                 label_smoothing=m.label_smoothing),
-    NLLLoss: lambda m, torch: torch.nn.NLLLoss(reduction=m.reduction),
-    BCELoss: lambda m, torch: torch.nn.BCELoss(reduction=m.reduction),
-    BCEWithLogitsLoss: lambda m, torch: torch.nn.BCEWithLogitsLoss(
-        reduction=m.reduction,
-        pos_weight=None if m.pos_weight is None else torch.tensor(np.asarray(m.pos_weight, float))),
-    HuberLoss: lambda m, torch: torch.nn.HuberLoss(reduction=m.reduction, delta=m.delta),
-    SmoothL1Loss: lambda m, torch: torch.nn.SmoothL1Loss(reduction=m.reduction, beta=m.beta),
-}
-
-
 def _convert(m: Module, torch: Any, path: str) -> Any:
     kind = type(m)  # exact types: a subclass may have changed forward
-    if kind is Sequential:
-        kids = m.named_children()
-        t = torch.nn.Sequential(*(_convert(kid, torch, f"{path}.{name}") for name, kid in kids))
-    elif kind in _SIMPLE:
-        t = _SIMPLE[kind](m, torch)
-    else:
+    if kind not in _TWINS:
         raise TypeError(f"to_torch: {path} is a {kind.__name__}, which has no PyTorch twin here "
-                        f"(convertible: Sequential, {', '.join(k.__name__ for k in _SIMPLE)}); a module "
+                        f"(convertible: {', '.join(k.__name__ for k in _TWINS)}); a module "
                         "with a forward of its own: convert its layers one by one and write the forward "
                         "in PyTorch")
+    t = _TWINS[kind](m, torch, path)
     t.training = m.training
     return t
