@@ -34,6 +34,7 @@ from .sorting import SortingOps
 
 ArrayLike = Any  # numbers, nested lists, numpy arrays
 _float64 = np.dtype(np.float64)
+_asarray = np.asarray
 _only_none = {type(None)}
 
 
@@ -252,7 +253,9 @@ class Tensor(ArithmeticOps, ElementwiseOps, NumpyMathOps, ReductionOps, ShapeOps
     @staticmethod
     def _sweep(order: List["Tensor"]) -> None:
         # The chain rule, node by node (children before parents): each parent gets
-        # rule(upstream), summed to its shape by the one adding place, _add_to.
+        # rule(upstream). A contribution that fits its parent already (an ndarray of its shape
+        # and dtype: nearly all) is added here, by _add_to's rule written out (a leaf's grad an
+        # array of its own); any other goes through _add_to, which sums it to the parent's shape.
         add = _add_to
         for node in order:
             g = node.grad
@@ -265,14 +268,33 @@ class Tensor(ArithmeticOps, ElementwiseOps, NumpyMathOps, ReductionOps, ShapeOps
                 for p, c in zip(ps, cs):
                     if c is not None:
                         add(p, c, g)
-            elif b is None:
-                add(a, node._vjp(g, a.data, node.data, node._saved), g)
+                continue
+            d = a.data
+            if b is None:
+                c = node._vjp(g, d, node.data, node._saved)
+                cb = None
             else:
-                ca, cb = node._vjp(g, a.data, b.data, node.data, node._saved,
-                                   a.requires_grad, b.requires_grad)
-                if ca is not None:
-                    add(a, ca, g)
-                if cb is not None:
+                c, cb = node._vjp(g, d, b.data, node.data, node._saved, a.requires_grad, b.requires_grad)
+            if c is not None:
+                if type(c) is _ndarray and c.dtype is d.dtype and c.shape == d.shape:
+                    pg = a.grad
+                    if pg is None:
+                        a.grad = c.copy() if a._a is None and (c is g or c.base is not None) else c
+                    else:
+                        s = pg + c
+                        a.grad = s if type(s) is _ndarray else _asarray(s)
+                else:
+                    add(a, c, g)
+            if cb is not None:
+                d = b.data
+                if type(cb) is _ndarray and cb.dtype is d.dtype and cb.shape == d.shape:
+                    pg = b.grad
+                    if pg is None:
+                        b.grad = cb.copy() if b._a is None and (cb is g or cb.base is not None) else cb
+                    else:
+                        s = pg + cb
+                        b.grad = s if type(s) is _ndarray else _asarray(s)
+                else:
                     add(b, cb, g)
 
     def _rules_on(self, g: Any, graph: bool) -> Tuple[Any, ...]:
