@@ -305,4 +305,10 @@ def _add_to(p: "Tensor", c: Any, g: Any) -> None:
 def _sum(grad: Any, c: Any) -> Any:
     """``grad + c`` as an array or a Tensor (numpy gives a scalar for 0-d arrays)."""
     s = grad + c
-    return s if (type(s) is _ndarray or isinstance(s, _Node)) else np.asarray(s)
+    return s if type(s) is _ndarray else _grad_sum(s)
+
+
+def _grad_sum(s: Any) -> Any:
+    """A sum of grads as a grad: a Tensor stays one (a leaf's grad the user set to a Tensor),
+    a numpy scalar (the sum of 0-d arrays) becomes a 0-d array."""
+    return s if isinstance(s, _Node) else np.asarray(s)

@@ -19,7 +19,7 @@ from ..hooks import RemovableHandle
 from ..value import Value
 from . import _node
 from . import contract as _contract  # noqa: F401  (registers np.einsum, np.dot ...)
-from ._node import _add_to, _fit, _leaf, _ndarray, _next_order, _Node, _ones, _sum, _to_array
+from ._node import _add_to, _fit, _grad_sum, _leaf, _ndarray, _next_order, _Node, _ones, _sum, _to_array
 from .arith import ArithmeticOps
 from .arrange import ArrangeOps
 from .binary_math import BinaryMathOps
@@ -34,7 +34,6 @@ from .sorting import SortingOps
 
 ArrayLike = Any  # numbers, nested lists, numpy arrays
 _float64 = np.dtype(np.float64)
-_asarray = np.asarray
 _only_none = {type(None)}
 
 
@@ -282,7 +281,7 @@ class Tensor(ArithmeticOps, ElementwiseOps, NumpyMathOps, ReductionOps, ShapeOps
                         a.grad = c.copy() if a._a is None and (c is g or c.base is not None) else c
                     else:
                         s = pg + c
-                        a.grad = s if type(s) is _ndarray else _asarray(s)
+                        a.grad = s if type(s) is _ndarray else _grad_sum(s)
                 else:
                     add(a, c, g)
             if cb is not None:
@@ -293,7 +292,7 @@ class Tensor(ArithmeticOps, ElementwiseOps, NumpyMathOps, ReductionOps, ShapeOps
                         b.grad = cb.copy() if b._a is None and (cb is g or cb.base is not None) else cb
                     else:
                         s = pg + cb
-                        b.grad = s if type(s) is _ndarray else _asarray(s)
+                        b.grad = s if type(s) is _ndarray else _grad_sum(s)
                 else:
                     add(b, cb, g)
 
