@@ -47,7 +47,7 @@ def _run(program: List[int], dtype: Any, seed: int, traced: bool) -> List[Any]:
     leaves = _leaves(dtype, seed)
     h = leaves[0] * 1.0
     for k in program:
-        h = OPS[k](h, leaves)
+        h = OPS[k](h, leaves).sigmoid() + 0.5  # kept in (0.5, 1.5): no op overflows
     out = h.sum()
     if traced:  # each contribution through the one adding place (_sends, _accumulate: _add_to)
         _engine.backward(out, out._seed_for(None, "test"), trace=lambda *edge: None)

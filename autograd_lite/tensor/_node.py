@@ -10,7 +10,8 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, List, Sequence, Tuple
+import textwrap
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Sequence, Tuple
 
 import numpy as np
 
@@ -26,10 +27,11 @@ if TYPE_CHECKING:
 Shape = Tuple[int, ...]
 
 _ndarray = np.ndarray
+_asarray = np.asarray
 _object_new = object.__new__
 _next_order = _engine.next_order
 _float64 = np.dtype(np.float64)
-_add_reduce = np.add.reduce
+_add_reduce: Any = np.add.reduce
 _generic._numpy()  # the op table's generic functions take arrays from here on (their fast path)
 
 
@@ -193,29 +195,52 @@ def _leaf(data: np.ndarray, label: str = "") -> "Tensor":
     return out
 
 
-def _result(data: Any, op: str, rule: Any, a: Any, b: Any = None, saved: Any = None) -> "Tensor":
-    """Wrap a forward result; record parents and rule only if a parent needs a gradient."""
+#: How a Tensor op makes its node from its forward result ``data``: the lines of :func:`_result`
+#: and of the op methods generated from the op table's rows (``+ - *`` and negation:
+#: :func:`autograd_lite.specialise.tensor_binary_method`), so a node is made one way, written
+#: once, and those methods make theirs without a call. Parents and rule are recorded only if a
+#: parent wants a gradient (``{wants}``) and grad mode is on.
+NODE = """\
     if type(data) is not _ndarray:  # numpy returns scalars for 0-d results
-        data = np.asarray(data)
+        data = _asarray(data)
     out = _object_new(_cls)
     out.data = data
     out.grad = None
-    out.op = op
-    out.label = ""
+    out.op = {op}
+    out.label = ''
     out._rest = None
-    if (a.requires_grad or (b is not None and b.requires_grad)) and not (
-        _engine._threads_without_grad and not _engine.is_grad_enabled()
-    ):
+    if ({wants}) and not (_engine._threads_without_grad and not _engine.is_grad_enabled()):
         out.requires_grad = True
-        out._a = a
-        out._b = b
-        out._vjp = rule
-        out._saved = saved
+        out._a = {a}
+        out._b = {b}
+        out._vjp = {rule}
+        out._saved = {saved}
     else:
         out.requires_grad = False
         out._a = out._b = out._vjp = out._saved = None
     out._order = _next_order()
     return out
+"""
+
+
+def generated(source: str, name: str, bound: Dict[str, Any]) -> Callable[..., Any]:
+    """The function ``name`` that ``source`` defines, compiled in this module's namespace (it
+    sees ``_cls`` once the Tensor class exists), ``bound``'s names its constants; it keeps
+    its text as ``.source``."""
+    factory = f"def _make({', '.join(bound)}):\n" + textwrap.indent(source, "    ") + f"    return {name}\n"
+    namespace: Dict[str, Any] = {}
+    exec(compile(factory, f"<autograd_lite.tensor {name}>", "exec"), globals(), namespace)  # noqa: S102
+    function = namespace["_make"](**bound)
+    function.source = source
+    return function  # type: ignore[no-any-return]
+
+
+_result: Callable[..., "Tensor"] = generated(
+    "def _result(data, op, rule, a, b=None, saved=None):\n"
+    + NODE.format(op="op", rule="rule", a="a", b="b", saved="saved",
+                  wants="a.requires_grad or (b is not None and b.requires_grad)"),
+    "_result", {})
+_result.__doc__ = "Wrap a forward result; record parents and rule only if a parent needs a gradient."
 
 
 def _result_n(data: Any, op: str, rule: Any, parents: Sequence["Tensor"], saved: Any = None) -> "Tensor":

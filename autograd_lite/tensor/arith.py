@@ -16,10 +16,10 @@ from .. import checks as _checks
 from .. import engine as _engine
 from .. import ops as _ops
 from ..format import fmt
-from ..specialise import tensor_binary_rule, tensor_rule
+from ..specialise import tensor_binary_rule, tensor_method, tensor_rule
 from ..value import Value, ZeroDivisionDomainError
 from . import _domain as D
-from ._node import _ndarray, _Node, _operand, _result, _shape_error, _zero, value_of
+from ._node import NODE, _ndarray, _Node, _operand, _result, _shape_error, _zero, generated, value_of
 
 if TYPE_CHECKING:
     from .core import Tensor
@@ -111,38 +111,20 @@ class ArithmeticOps:
     data: np.ndarray
     requires_grad: bool
 
-    def __add__(self, other: Any) -> "Tensor":
-        if not isinstance(other, _Node):
-            other = _operand(other, self, "+")
-        try:
-            data = self.data + other.data
-        except ValueError:
-            raise _shape_error("+", self, other) from None
-        return _result(data, "+", _add_rule, self, other)
+    # + - * and negation are generated from the op table's rows below the class
+    # (autograd_lite.specialise.tensor_method): the row's forward on the arrays and the lines that
+    # make a node, written out in the method.
+    if TYPE_CHECKING:
+        def __add__(self, other: Any) -> "Tensor": ...
+        def __sub__(self, other: Any) -> "Tensor": ...
+        def __mul__(self, other: Any) -> "Tensor": ...
+        def __neg__(self) -> "Tensor": ...
 
     def __radd__(self, other: Any) -> "Tensor":
         return _operand(other, self, "+").__add__(self)
 
-    def __sub__(self, other: Any) -> "Tensor":
-        if not isinstance(other, _Node):
-            other = _operand(other, self, "-")
-        try:
-            data = self.data - other.data
-        except ValueError:
-            raise _shape_error("-", self, other) from None
-        return _result(data, "-", _sub_rule, self, other)
-
     def __rsub__(self, other: Any) -> "Tensor":
         return _operand(other, self, "-").__sub__(self)
-
-    def __mul__(self, other: Any) -> "Tensor":
-        if not isinstance(other, _Node):
-            other = _operand(other, self, "*")
-        try:
-            data = self.data * other.data
-        except ValueError:
-            raise _shape_error("*", self, other) from None
-        return _result(data, "*", _mul_rule, self, other)
 
     def __rmul__(self, other: Any) -> "Tensor":
         return _operand(other, self, "*").__mul__(self)
@@ -220,9 +202,6 @@ class ArithmeticOps:
     def __rmatmul__(self, other: Any) -> "Tensor":
         return _matmul(_operand(other, self, "@"), self)
 
-    def __neg__(self) -> "Tensor":
-        return _result(-self.data, "neg", _neg_rule, self)
-
     def __pos__(self) -> "Tensor":
         return self  # type: ignore[return-value]  # self is a Tensor
 
@@ -272,5 +251,6 @@ def _check_matmul_size(a: np.ndarray, b: np.ndarray) -> None:
     shape = batch + a.shape[-2:-1] + b.shape[-1:] if b.ndim > 1 else batch + a.shape[-2:-1]
     _checks.fits(math.prod(shape), np.result_type(a, b).itemsize, f"the output of shape {shape}", "@")
 
-_add_rule, _sub_rule, _mul_rule, _div_rule, _neg_rule = (
-    _ops.OPS[name].vjp for name in ("+", "-", "*", "/", "neg"))
+for _name, _op in (("__add__", "+"), ("__sub__", "-"), ("__mul__", "*"), ("__neg__", "neg")):
+    setattr(ArithmeticOps, _name, tensor_method(_ops.OPS[_op], _name, NODE, generated))
+_div_rule = _ops.OPS["/"].vjp
