@@ -275,7 +275,7 @@ def tensor_method(row: _ops.Op, name: str, node: str, compile_in: Callable[..., 
                                 wants="self.requires_grad"))
     else:
         source = (f"def {name}(self, other):\n"
-                  "    if not isinstance(other, _Node):\n"
+                  "    if type(other) is not _cls:  # a number, an array (or a Tensor's subclass)\n"
                   f"        other = _operand(other, self, {row.name!r})\n"
                   "    try:\n"
                   f"        data = {forward}\n"

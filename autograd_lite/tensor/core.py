@@ -255,7 +255,7 @@ class Tensor(ArithmeticOps, ElementwiseOps, NumpyMathOps, ReductionOps, ShapeOps
         # rule(upstream). A contribution that fits its parent already (an ndarray of its shape
         # and dtype: nearly all) is added here, by _add_to's rule written out (a leaf's grad an
         # array of its own); any other goes through _add_to, which sums it to the parent's shape.
-        add = _add_to
+        add, ndarray = _add_to, _ndarray
         for node in order:
             g = node.grad
             if g is None:  # nothing reached this node (e.g. only through no-grad parents)
@@ -275,24 +275,24 @@ class Tensor(ArithmeticOps, ElementwiseOps, NumpyMathOps, ReductionOps, ShapeOps
             else:
                 c, cb = node._vjp(g, d, b.data, node.data, node._saved, a.requires_grad, b.requires_grad)
             if c is not None:
-                if type(c) is _ndarray and c.dtype is d.dtype and c.shape == d.shape:
+                if type(c) is ndarray and c.dtype is d.dtype and c.shape == d.shape:
                     pg = a.grad
                     if pg is None:
                         a.grad = c.copy() if a._a is None and (c is g or c.base is not None) else c
                     else:
                         s = pg + c
-                        a.grad = s if type(s) is _ndarray else _grad_sum(s)
+                        a.grad = s if type(s) is ndarray else _grad_sum(s)
                 else:
                     add(a, c, g)
             if cb is not None:
                 d = b.data
-                if type(cb) is _ndarray and cb.dtype is d.dtype and cb.shape == d.shape:
+                if type(cb) is ndarray and cb.dtype is d.dtype and cb.shape == d.shape:
                     pg = b.grad
                     if pg is None:
                         b.grad = cb.copy() if b._a is None and (cb is g or cb.base is not None) else cb
                     else:
                         s = pg + cb
-                        b.grad = s if type(s) is _ndarray else _grad_sum(s)
+                        b.grad = s if type(s) is ndarray else _grad_sum(s)
                 else:
                     add(b, cb, g)
 

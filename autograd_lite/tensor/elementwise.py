@@ -15,7 +15,7 @@ from .. import ops as _ops
 from ..format import fmt
 from ..specialise import tensor_rule
 from . import _domain as D
-from ._node import _ndarray, _result, _zero, value_of
+from ._node import _ndarray, _result, _zero, _zeros, value_of
 
 if TYPE_CHECKING:
     from .core import Tensor
@@ -42,6 +42,8 @@ _RULES = {name: from_table(name) for name in ("exp", "log", "abs", "sin", "cos",
                                                "sqrt")}
 for _name, _rule in _RULES.items():
     _ops.bind(_name, _rule)
+_exp_rule, _tanh_rule, _sigmoid_rule = _RULES["exp"], _RULES["tanh"], _RULES["sigmoid"]  # the hottest
+_exp_limits = D.exp_limits
 _ops.register(
     _ops.Op(
         "clip",
@@ -74,14 +76,14 @@ class ElementwiseOps:
     def exp(self) -> "Tensor":
         """e**x; derivative e**x.  Overflow to inf is an OverflowError."""
         a = self.data
-        limit = D.exp_limits.get(a.dtype) or D.exp_limit(a.dtype)
+        limit = _exp_limits.get(a.dtype) or D.exp_limit(a.dtype)
         if max(a.tolist()) < limit if 0 < a.size <= 16 and a.ndim == 1 else D.surely_below(a, limit):
             data = np.exp(a)
         else:
             with np.errstate(over="ignore"):
                 data = np.asarray(np.exp(a))
             D.check_overflow("exp", data, a)
-        return _result(data, "exp", _RULES["exp"], self)
+        return _result(data, "exp", _exp_rule, self)
 
     def log(self) -> "Tensor":
         """Natural log; derivative 1/x; every x must be > 0 (else DomainError)."""
@@ -99,18 +101,19 @@ class ElementwiseOps:
 
     def tanh(self) -> "Tensor":
         """tanh x; derivative 1 - tanh(x)**2."""
-        return _result(np.tanh(self.data), "tanh", _RULES["tanh"], self)
+        return _result(np.tanh(self.data), "tanh", _tanh_rule, self)
 
     def sigmoid(self) -> "Tensor":
         """1 / (1 + e**-x), computed as exp(-log(1 + e**-x)): no overflow for any x."""
         a = self.data
-        s = np.logaddexp(_zero(a.dtype), -a)
+        z = _zeros.get(a.dtype)
+        s = np.logaddexp(_zero(a.dtype) if z is None else z, -a)
         if type(s) is _ndarray:  # reuse the buffer: two fewer allocations
             np.negative(s, out=s)
             np.exp(s, out=s)
         else:
             s = np.exp(-s)
-        return _result(s, "sigmoid", _RULES["sigmoid"], self)
+        return _result(s, "sigmoid", _sigmoid_rule, self)
 
     def relu(self) -> "Tensor":
         """max(0, x); derivative 1 where x > 0, else 0."""

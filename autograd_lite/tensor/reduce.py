@@ -155,7 +155,7 @@ class ReductionOps:
     def sum(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
         """Sum over ``axis`` (int or tuple; None: all).  Gradient: upstream copied back."""
         a = self.data
-        ax = _checks.axes(axis, a.ndim, "sum")
+        ax = None if axis is None else _checks.axes(axis, a.ndim, "sum")
         # np.add.reduce is what a.sum calls, without the method's Python-level wrapper
         return _result(_add_reduce(a, ax, keepdims=keepdims), "sum", _sum_rule, self, None, _saved(a, ax))
 
