@@ -19,39 +19,10 @@ from ..format import fmt
 from ..specialise import tensor_binary_rule, tensor_method, tensor_rule
 from ..value import Value, ZeroDivisionDomainError
 from . import _domain as D
-from ._node import NODE, _ndarray, _Node, _operand, _result, _shape_error, _zero, generated, value_of
+from ._node import NODE, _ndarray, _Node, _operand, _result, _shape_error, generated, value_of
 
 if TYPE_CHECKING:
     from .core import Tensor
-
-
-def _pow_const_rule(g: Any, a: Any, out: Any, k: float) -> Any:
-    # d(a**k)/da = k a**(k-1); at a = 0 with k < 1 the slope is infinite (as for Value)
-    if k == 2.0:
-        return g * (a + a)
-    if k == 0.0:  # a**0 is the constant 1 (even at a = 0, as for Value)
-        return g * _zero(g.dtype)
-    if k == 1.0:
-        return g
-    if k < 1.0 and type(a) is _ndarray:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return g * (k * a ** (k - 1.0))
-    return g * (k * a ** (k - 1.0))
-
-
-def _pow_rule(g: Any, a: Any, b: Any, out: Any, saved: Any, wa: bool, wb: bool) -> tuple:
-    # d(a**b)/da = b a**(b-1) (0 where b == 0, as PyTorch);  d(a**b)/db = a**b ln a: 0 at a == 0
-    # and NaN for a < 0, where ln a is undefined (the scalar row's rule; PyTorch's values)
-    av, bv = value_of(a), value_of(b)
-    ga = gb = None
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if wa:
-            ga = g * np.where(bv == 0, 0.0, b * a ** (b - 1.0))
-        if wb:
-            positive = av > 0
-            flat = np.where(av == 0, 0.0, np.nan)
-            gb = g * np.where(positive, out * np.log(np.where(positive, a, 1.0)), flat)
-    return (ga, gb)
 
 
 def _matmul_rule(g: Any, a: Any, b: Any, out: Any, saved: Any, wa: bool, wb: bool) -> tuple:
@@ -81,8 +52,9 @@ def _register() -> None:
     for name in ("+", "-", "*", "/"):
         _ops.bind(name, tensor_binary_rule(_ops.OPS[name], value_of))
     _ops.bind("neg", tensor_rule(_ops.OPS["neg"], value_of))
-    for name, rule in (("**", _pow_rule), ("**n", _pow_const_rule)):
-        _ops.bind(name, rule)
+    # ** and **n too; a slope of a power may be infinite (0 ** -0.5): IEEE's numbers, quietly
+    _ops.bind("**", tensor_binary_rule(_ops.OPS["**"], value_of, quiet=True))
+    _ops.bind("**n", tensor_rule(_ops.OPS["**n"], value_of, quiet=True))
     _ops.register(
         _ops.Op(
             "@",
@@ -189,7 +161,7 @@ class ArithmeticOps:
         if not math.isfinite(r.dot(r)):  # NaN/inf somewhere (or huge values): look closer
             if math.isfinite(k):  # an infinite exponent is not a finite input that overflowed
                 D.check_overflow(op, data, a)
-        return _result(data, op, _pow_const_rule, self, None, k)
+        return _result(data, op, _pow_n_rule, self, None, k)
 
     def __rpow__(self, other: Any) -> "Tensor":
         return _pow_tensor(_operand(other, self, "**"), self)
@@ -253,4 +225,4 @@ def _check_matmul_size(a: np.ndarray, b: np.ndarray) -> None:
 
 for _name, _op in (("__add__", "+"), ("__sub__", "-"), ("__mul__", "*"), ("__neg__", "neg")):
     setattr(ArithmeticOps, _name, tensor_method(_ops.OPS[_op], _name, NODE, generated))
-_div_rule = _ops.OPS["/"].vjp
+_div_rule, _pow_rule, _pow_n_rule = (_ops.OPS[name].vjp for name in ("/", "**", "**n"))

@@ -42,7 +42,6 @@ _RULES = {name: from_table(name) for name in ("exp", "log", "abs", "sin", "cos",
                                                "sqrt")}
 for _name, _rule in _RULES.items():
     _ops.bind(_name, _rule)
-_exp_rule, _tanh_rule, _sigmoid_rule = _RULES["exp"], _RULES["tanh"], _RULES["sigmoid"]  # the hottest
 _exp_limits = D.exp_limits
 _ops.register(
     _ops.Op(
@@ -83,7 +82,7 @@ class ElementwiseOps:
             with np.errstate(over="ignore"):
                 data = np.asarray(np.exp(a))
             D.check_overflow("exp", data, a)
-        return _result(data, "exp", _exp_rule, self)
+        return _result(data, "exp", _RULES["exp"], self)
 
     def log(self) -> "Tensor":
         """Natural log; derivative 1/x; every x must be > 0 (else DomainError)."""
@@ -101,7 +100,7 @@ class ElementwiseOps:
 
     def tanh(self) -> "Tensor":
         """tanh x; derivative 1 - tanh(x)**2."""
-        return _result(np.tanh(self.data), "tanh", _tanh_rule, self)
+        return _result(np.tanh(self.data), "tanh", _RULES["tanh"], self)
 
     def sigmoid(self) -> "Tensor":
         """1 / (1 + e**-x), computed as exp(-log(1 + e**-x)): no overflow for any x."""
@@ -113,7 +112,7 @@ class ElementwiseOps:
             np.exp(s, out=s)
         else:
             s = np.exp(-s)
-        return _result(s, "sigmoid", _sigmoid_rule, self)
+        return _result(s, "sigmoid", _RULES["sigmoid"], self)
 
     def relu(self) -> "Tensor":
         """max(0, x); derivative 1 where x > 0, else 0."""
