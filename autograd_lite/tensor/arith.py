@@ -149,16 +149,18 @@ class ArithmeticOps:
             op = _ops.param_tag("**n", k, "**" + fmt(k))
             if len(_pow_op_names) < 256:
                 _pow_op_names[k] = op
-        if k.is_integer():
-            if k < 0 and not D.surely_nonzero(a):
+        if k == 2.0:  # the square, the most used: no domain to check
+            data = a * a
+        else:
+            if k.is_integer():
+                if k < 0 and not D.surely_nonzero(a):
+                    D.check_power_domain(a, k, op)
+            elif not (D.surely_positive(a) if k < 0 else D.surely_nonnegative(a)):
                 D.check_power_domain(a, k, op)
-        elif not (D.surely_positive(a) if k < 0 else D.surely_nonnegative(a)):
-            D.check_power_domain(a, k, op)
-        data = a * a if k == 2.0 else a ** np.asarray(k, dtype=a.dtype)
+            data = a ** np.asarray(k, dtype=a.dtype)
         if type(data) is not _ndarray:
             data = np.asarray(data)
-        r = data if data.ndim == 1 else data.reshape(-1)
-        if not math.isfinite(r.dot(r)):  # NaN/inf somewhere (or huge values): look closer
+        if not D.all_finite(data):  # NaN/inf somewhere (or huge values): look closer
             if math.isfinite(k):  # an infinite exponent is not a finite input that overflowed
                 D.check_overflow(op, data, a)
         return _result(data, op, _pow_n_rule, self, None, k)
