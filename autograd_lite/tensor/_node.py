@@ -4,7 +4,8 @@
   when a parent wants a gradient and grad mode is on): the one gate every op goes through.
 * :func:`_fit` is the one un-broadcast and dtype cast of a contribution; :func:`_add_to`
   the one place a contribution is added to a parent's grad (with the leaf-memory rule).
-  Both run on ndarrays (first order) and on Tensors (``create_graph=True``) alike.
+  Both run on ndarrays (first order) and on Tensors (``create_graph=True``) alike; the
+  first-order :func:`sweep` writes ``_add_to``'s common case out in its loop.
 """
 
 from __future__ import annotations
@@ -325,6 +326,54 @@ def _add_to(p: "Tensor", c: Any, g: Any) -> None:
         p.grad = c
     else:
         p.grad = _sum(pg, c)
+
+
+def sweep(order: List["Tensor"]) -> None:
+    """The chain rule on arrays, node by node (children before parents): each parent gets
+    rule(upstream). A contribution that fits its parent already (an ndarray of its shape and
+    dtype: nearly all) is added here, by :func:`_add_to`'s rule written out (a leaf's grad an
+    array of its own); any other goes through :func:`_add_to`, which sums it to the parent's shape.
+    ``Tensor._sweep``: the engine's first-order sweep (see :mod:`autograd_lite.engine`)."""
+    add, ndarray = _add_to, _ndarray  # locals: read once per contribution
+    for node in order:
+        g = node.grad
+        if g is None:  # nothing reached this node (e.g. only through no-grad parents)
+            continue
+        a, b = node._a, node._b
+        if node._rest is not None:  # an op of any arity: rule(g, parents, out, saved, wants)
+            ps = node.parents
+            cs = node._vjp(g, [p.data for p in ps], node.data, node._saved, [p.requires_grad for p in ps])
+            for p, c in zip(ps, cs):
+                if c is not None:
+                    add(p, c, g)
+            continue
+        d = a.data
+        if b is None:
+            c = node._vjp(g, d, node.data, node._saved)
+            cb = None
+        else:
+            c, cb = node._vjp(g, d, b.data, node.data, node._saved, a.requires_grad, b.requires_grad)
+        if c is not None:
+            if type(c) is ndarray and c.dtype is d.dtype and c.shape == d.shape:
+                pg = a.grad
+                if pg is None:
+                    a.grad = c.copy() if a._a is None and (c is g or c.base is not None) else c
+                else:
+                    s = pg + c
+                    a.grad = s if type(s) is ndarray else _grad_sum(s)
+            else:
+                add(a, c, g)
+        if cb is not None:
+            d = b.data
+            if type(cb) is ndarray and cb.dtype is d.dtype and cb.shape == d.shape:
+                pg = b.grad
+                if pg is None:
+                    b.grad = cb.copy() if b._a is None and (cb is g or cb.base is not None) else cb
+                else:
+                    s = pg + cb
+                    b.grad = s if type(s) is ndarray else _grad_sum(s)
+            else:
+                add(b, cb, g)
 
 
 def _sum(grad: Any, c: Any) -> Any:

@@ -19,7 +19,7 @@ from ..hooks import RemovableHandle
 from ..value import Value
 from . import _node
 from . import contract as _contract  # noqa: F401  (registers np.einsum, np.dot ...)
-from ._node import _add_to, _fit, _grad_sum, _leaf, _ndarray, _next_order, _Node, _ones, _sum, _to_array
+from ._node import _add_to, _fit, _leaf, _ndarray, _next_order, _Node, _ones, _sum, _to_array
 from .arith import ArithmeticOps
 from .arrange import ArrangeOps
 from .binary_math import BinaryMathOps
@@ -249,52 +249,8 @@ class Tensor(ArithmeticOps, ElementwiseOps, NumpyMathOps, ReductionOps, ShapeOps
     def _accumulate(self, contribution: Any) -> None:
         _add_to(self, contribution, None)
 
-    @staticmethod
-    def _sweep(order: List["Tensor"]) -> None:
-        # The chain rule, node by node (children before parents): each parent gets
-        # rule(upstream). A contribution that fits its parent already (an ndarray of its shape
-        # and dtype: nearly all) is added here, by _add_to's rule written out (a leaf's grad an
-        # array of its own); any other goes through _add_to, which sums it to the parent's shape.
-        add, ndarray = _add_to, _ndarray
-        for node in order:
-            g = node.grad
-            if g is None:  # nothing reached this node (e.g. only through no-grad parents)
-                continue
-            a, b = node._a, node._b
-            if node._rest is not None:  # an op of any arity: rule(g, parents, out, saved, wants)
-                ps = node.parents
-                cs = node._vjp(g, [p.data for p in ps], node.data, node._saved, [p.requires_grad for p in ps])
-                for p, c in zip(ps, cs):
-                    if c is not None:
-                        add(p, c, g)
-                continue
-            d = a.data
-            if b is None:
-                c = node._vjp(g, d, node.data, node._saved)
-                cb = None
-            else:
-                c, cb = node._vjp(g, d, b.data, node.data, node._saved, a.requires_grad, b.requires_grad)
-            if c is not None:
-                if type(c) is ndarray and c.dtype is d.dtype and c.shape == d.shape:
-                    pg = a.grad
-                    if pg is None:
-                        a.grad = c.copy() if a._a is None and (c is g or c.base is not None) else c
-                    else:
-                        s = pg + c
-                        a.grad = s if type(s) is ndarray else _grad_sum(s)
-                else:
-                    add(a, c, g)
-            if cb is not None:
-                d = b.data
-                if type(cb) is ndarray and cb.dtype is d.dtype and cb.shape == d.shape:
-                    pg = b.grad
-                    if pg is None:
-                        b.grad = cb.copy() if b._a is None and (cb is g or cb.base is not None) else cb
-                    else:
-                        s = pg + cb
-                        b.grad = s if type(s) is ndarray else _grad_sum(s)
-                else:
-                    add(b, cb, g)
+    # the first-order chain rule, node by node: autograd_lite.tensor._node.sweep
+    _sweep = staticmethod(_node.sweep)
 
     def _rules_on(self, g: Any, graph: bool) -> Tuple[Any, ...]:
         """The rule's contributions, one per parent (None: no gradient wanted there)."""
