@@ -108,8 +108,8 @@ class ElementwiseOps:
         z = _zeros.get(a.dtype)
         s = np.logaddexp(_zero(a.dtype) if z is None else z, -a)
         if type(s) is _ndarray:  # reuse the buffer: two fewer allocations
-            np.negative(s, out=s)
-            np.exp(s, out=s)
+            np.negative(s, s)  # (out as the second argument: no keyword to parse)
+            np.exp(s, s)
         else:
             s = np.exp(-s)
         return _result(s, "sigmoid", _RULES["sigmoid"], self)
