@@ -138,6 +138,8 @@ def power(x: Any, p: Any) -> Any:
     overflows, instead of an error (a float), and without numpy's warnings (an array); a node's
     power is graph (its own ``**``).  A negative base with a fractional exponent is still a
     DomainError on a float (NaN in an array, as numpy)."""
+    if type(x) is float and type(p) is float:  # (the most common: a Value's local derivative)
+        return _power(x, p, "**", derivative=True)
     if _is_node(x) or _is_node(p):
         return x ** p
     if type(x) is _ndarray or type(p) is _ndarray:
@@ -148,7 +150,7 @@ def power(x: Any, p: Any) -> Any:
 
 def is_zero(x: Any) -> Any:
     """x == 0 (either zero), on the number under ``x``: a bool, or a bool array (a mask, flat in x)."""
-    return _data(x) == 0.0
+    return (x if type(x) is float else _data(x)) == 0.0
 
 
 def where(condition: Any, x: Any, y: Any) -> Any:
