@@ -37,7 +37,6 @@ def __mul__(self, other):
 
 from __future__ import annotations
 
-import ast
 import inspect
 import math
 import re
@@ -234,9 +233,12 @@ def _cases(local: str) -> Tuple[List[Tuple[str, str]], str]:
     """A local derivative's text split at its conditionals on the row's number ``n`` alone:
     ``[(test, local), ...]`` and the general case (``0.0 if n == 0.0 else n * a`` ->
     ``[('n == 0.0', '0.0')], 'n * a'``), so a Tensor rule tests the number once, not per element."""
+    import ast  # (only a Tensor rule of a row with a number needs it: not at Value's import)
+
     tree = ast.parse(local, mode="eval").body
     cases = []
-    while isinstance(tree, ast.IfExp) and _names(tree.test) == {"n"}:
+    while isinstance(tree, ast.IfExp) and {x.id for x in ast.walk(tree.test)
+                                           if isinstance(x, ast.Name)} == {"n"}:  # tests of n alone
         cases.append((ast.unparse(tree.test), ast.unparse(tree.body)))
         tree = tree.orelse
     return cases, ast.unparse(tree)
@@ -265,10 +267,6 @@ def _rule_function(name: str, source: str, value_of: Callable[[Any], Any]) -> Ca
 #: The line a ``quiet`` rule's general case runs under: a slope may be infinite or NaN (``a ** -0.5``
 #: at 0), and the rule gives IEEE's numbers there without numpy's warnings, as a Value's does.
 _QUIET = "with _errstate(divide='ignore', invalid='ignore'):"
-
-
-def _names(tree: ast.AST) -> set:
-    return {x.id for x in ast.walk(tree) if isinstance(x, ast.Name)}
 
 
 def tensor_rule(row: _ops.Op, value_of: Callable[[Any], Any], quiet: bool = False) -> Callable[..., Any]:
