@@ -319,33 +319,3 @@ def tensor_binary_rule(row: _ops.Op, value_of: Callable[[Any], Any],
     send = f"return ({vjp_text(row, 0)} if wa else None, {vjp_text(row, 1)} if wb else None)\n"
     body = f"    {_QUIET}\n        {send}" if quiet else f"    {send}"
     return _rule_function(name, f"def {name}(g, a, b, out, saved, wa, wb):\n{body}", value_of)
-
-
-def tensor_method(row: _ops.Op, name: str, node: str, compile_in: Callable[..., Any]) -> Callable[..., Any]:
-    """``Tensor.<name>`` for a row whose ``inline`` forward numpy computes on arrays as Python
-    does on floats (``a + b``, ``-a``): for two parents the other operand made a Tensor (a
-    number or array: a constant leaf) and numpy's shape error named, then the forward on the
-    arrays and the lines that make the node (``node``: :data:`autograd_lite.tensor._node.NODE`)
-    written out, so the method calls nothing but numpy.  ``compile_in(source, name, constants)``
-    compiles it where the Tensor helpers live (:func:`autograd_lite.tensor._node.generated`)."""
-    if not row.inline or row.arity not in (1, 2) or row.vjp is None:
-        raise ValueError(f"op table: the row {row.name!r} has no inline forward and Tensor rule")
-    forward = re.sub(r"\b[ab]\b", lambda m: "self.data" if m.group(0) == "a" else "other.data", row.inline)
-    if row.arity == 1:
-        source = (f"def {name}(self):\n"
-                  f"    data = {forward}\n"
-                  + node.format(op="tag", rule="rule", a="self", b="None", saved="None",
-                                wants="self.requires_grad"))
-    else:
-        source = (f"def {name}(self, other):\n"
-                  "    if type(other) is not _cls:  # a number, an array (or a Tensor's subclass)\n"
-                  f"        other = _operand(other, self, {row.name!r})\n"
-                  "    try:\n"
-                  f"        data = {forward}\n"
-                  "    except ValueError:\n"
-                  f"        raise _shape_error({row.name!r}, self, other) from None\n"
-                  + node.format(op="tag", rule="rule", a="self", b="other", saved="None",
-                                wants="self.requires_grad or other.requires_grad"))
-    method = compile_in(source, name, {"tag": row.tag, "rule": row.vjp})
-    method.__doc__ = f"{row.doc}: {row.expr.format(a='self', b='other')} (generated from its row)"
-    return method

@@ -198,7 +198,7 @@ def _leaf(data: np.ndarray, label: str = "") -> "Tensor":
 
 #: How a Tensor op makes its node from its forward result ``data``: the lines of :func:`_result`
 #: and of the op methods generated from the op table's rows (``+ - *`` and negation:
-#: :func:`autograd_lite.specialise.tensor_binary_method`), so a node is made one way, written
+#: ``_generated_method`` in :mod:`autograd_lite.tensor.arith`), so a node is made one way, written
 #: once, and those methods make theirs without a call. Parents and rule are recorded only if a
 #: parent wants a gradient (``{wants}``) and grad mode is on.
 NODE = """\

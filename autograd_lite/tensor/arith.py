@@ -8,6 +8,7 @@ and on Tensors (``create_graph=True``).
 from __future__ import annotations
 
 import math
+import re
 from typing import TYPE_CHECKING, Any, Dict
 
 import numpy as np
@@ -16,7 +17,7 @@ from .. import checks as _checks
 from .. import engine as _engine
 from .. import ops as _ops
 from ..format import fmt
-from ..specialise import tensor_binary_rule, tensor_method, tensor_rule
+from ..specialise import tensor_binary_rule, tensor_rule
 from ..value import Value, ZeroDivisionDomainError
 from . import _domain as D
 from ._node import NODE, _ndarray, _Node, _operand, _result, _shape_error, generated, value_of
@@ -84,7 +85,7 @@ class ArithmeticOps:
     requires_grad: bool
 
     # + - * and negation are generated from the op table's rows below the class
-    # (autograd_lite.specialise.tensor_method): the row's forward on the arrays and the lines that
+    # (_generated_method): the row's forward on the arrays and the lines that
     # make a node, written out in the method.
     if TYPE_CHECKING:
         def __add__(self, other: Any) -> "Tensor": ...
@@ -225,6 +226,35 @@ def _check_matmul_size(a: np.ndarray, b: np.ndarray) -> None:
     shape = batch + a.shape[-2:-1] + b.shape[-1:] if b.ndim > 1 else batch + a.shape[-2:-1]
     _checks.fits(math.prod(shape), np.result_type(a, b).itemsize, f"the output of shape {shape}", "@")
 
+def _generated_method(row: _ops.Op, name: str) -> Any:
+    """``Tensor.<name>`` for a row whose ``inline`` forward numpy computes on arrays as Python
+    does on floats (``a + b``, ``-a``): for two parents the other operand made a Tensor (a
+    number or array: a constant leaf) and numpy's shape error named, then the forward on the
+    arrays and the lines that make the node (:data:`autograd_lite.tensor._node.NODE`)
+    written out, so the method calls nothing but numpy (compiled by :func:`._node.generated`)."""
+    if not row.inline or row.arity not in (1, 2) or row.vjp is None:
+        raise ValueError(f"op table: the row {row.name!r} has no inline forward and Tensor rule")
+    forward = re.sub(r"\b[ab]\b", lambda m: "self.data" if m.group(0) == "a" else "other.data", row.inline)
+    if row.arity == 1:
+        source = (f"def {name}(self):\n"
+                  f"    data = {forward}\n"
+                  + NODE.format(op="tag", rule="rule", a="self", b="None", saved="None",
+                                wants="self.requires_grad"))
+    else:
+        source = (f"def {name}(self, other):\n"
+                  "    if type(other) is not _cls:  # a number, an array (or a Tensor's subclass)\n"
+                  f"        other = _operand(other, self, {row.name!r})\n"
+                  "    try:\n"
+                  f"        data = {forward}\n"
+                  "    except ValueError:\n"
+                  f"        raise _shape_error({row.name!r}, self, other) from None\n"
+                  + NODE.format(op="tag", rule="rule", a="self", b="other", saved="None",
+                                wants="self.requires_grad or other.requires_grad"))
+    method = generated(source, name, {"tag": row.tag, "rule": row.vjp})
+    method.__doc__ = f"{row.doc}: {row.expr.format(a='self', b='other')} (generated from its row)"
+    return method
+
+
 for _name, _op in (("__add__", "+"), ("__sub__", "-"), ("__mul__", "*"), ("__neg__", "neg")):
-    setattr(ArithmeticOps, _name, tensor_method(_ops.OPS[_op], _name, NODE, generated))
+    setattr(ArithmeticOps, _name, _generated_method(_ops.OPS[_op], _name))
 _div_rule, _pow_rule, _pow_n_rule = (_ops.OPS[name].vjp for name in ("/", "**", "**n"))
