@@ -133,37 +133,33 @@ def step(x: Any) -> Any:
     return 1.0 if a > 0.0 else 0.0
 
 
-def _power_slope(x: Any, out: Any, n: float) -> Any:
-    """d x**n / dx = n x**(n-1): 0 for n = 0; for a float, ±inf where x**(n-1) overflows."""
-    if n == 0.0:
-        return 0.0
-    if n == 1.0:
-        return 1.0
-    if n == 2.0:
-        return x + x
-    if _is_node(x):
-        return n * x ** (n - 1.0)
-    return n * _power(x, n - 1.0, "**", derivative=True)
+def power(x: Any, p: Any) -> Any:
+    """x**p as a slope may be: ±inf where x is 0 and p < 0 (sqrt's slope at 0), or where it
+    overflows, instead of an error (a float), and without numpy's warnings (an array); a node's
+    power is graph (its own ``**``).  A negative base with a fractional exponent is still a
+    DomainError on a float (NaN in an array, as numpy)."""
+    if type(x) is float and type(p) is float:  # (the most common: a Value's local derivative)
+        return _power(x, p, "**", derivative=True)
+    if _is_node(x) or _is_node(p):
+        return x ** p
+    if type(x) is _ndarray or type(p) is _ndarray:
+        with _numpy().errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return x ** p
+    return _power(x, p, "**", derivative=True)
 
 
-def _pow_slope_base(a: Any, b: Any, out: Any) -> Any:
-    """d a**b / da = b a**(b-1) (0 where b = 0)."""
-    if _data(b) == 0.0:
-        return 0.0
-    if _is_node(a) or _is_node(b):
-        return b * a ** (b - 1.0)
-    return b * _power(a, b - 1.0, "**", derivative=True)
+def is_zero(x: Any) -> Any:
+    """x == 0 (either zero), on the number under ``x``: a bool, or a bool array (a mask, flat in x)."""
+    return (x if type(x) is float else _data(x)) == 0.0
 
 
-def _pow_slope_exponent(a: Any, b: Any, out: Any) -> Any:
-    """d a**b / db = a**b ln a: 0 where a = 0 (PyTorch's choice), NaN where a < 0 (ln a is
-    undefined there; only an integer b reaches it)."""
-    av = _data(a)
-    if av == 0.0:
-        return 0.0
-    if av < 0.0:
-        return math.nan
-    return out * log(a)
+def where(condition: Any, x: Any, y: Any) -> Any:
+    """``x`` where ``condition`` holds, else ``y``: a choice for a bool (a float, a Value), numpy's
+    elementwise ``where`` for a mask (arrays, or Tensors as graph).  Both sides are computed (as
+    numpy's): a side must be safe where it is not chosen (``log(where(a > 0.0, a, 1.0))``)."""
+    if type(condition) is bool:
+        return x if condition else y
+    return _numpy().where(condition, x, y)
 
 
 # --------------------------------------------------------------------------- more generic math

@@ -32,15 +32,14 @@ from typing import Any, Callable, Dict, Optional, Tuple, Union
 
 from .format import atom, fmt
 from .generic import (  # the rules' vocabulary, re-exported: ops.exp, ops.cos, ...
-    _pow_slope_base,
-    _pow_slope_exponent,
-    _power_slope,
     cos,
     cosh,
     exp,
     exp2_of,
     floordiv,
+    is_zero,
     log,
+    power,
     recip,
     rounding,
     sigmoid,
@@ -51,6 +50,7 @@ from .generic import (  # the rules' vocabulary, re-exported: ops.exp, ops.cos, 
     square,
     step,
     tanh,
+    where,
 )
 from .op_record import (  # the row and the tag a node keeps (with the tables that find them)
     _PARAM_TAGS,
@@ -67,14 +67,16 @@ from .op_record import (  # the row and the tag a node keeps (with the tables th
 __all__ = ["Op", "OpName", "param_tag", "OPS", "FUNCTIONS", "op_row", "param_text", "load_all",
            "register", "bind", "code", "VOCABULARY",
            "exp", "log", "sin", "cos", "sqrt", "tanh", "sigmoid", "recip",
-           "sign", "step", "square", "sinh", "cosh", "floordiv", "DOMAINS"]
+           "sign", "step", "square", "sinh", "cosh", "floordiv", "power", "where", "is_zero", "DOMAINS"]
 
 #: What a rule written as text may use (see :func:`code`): the generic functions, which take
 #: floats, arrays, Values and Tensors, and a few constants.
 VOCABULARY: Dict[str, Any] = {
     "cos": cos, "cosh": cosh, "exp": exp, "log": log, "recip": recip, "sign": sign, "sin": sin,
     "sinh": sinh, "sqrt": sqrt, "step": step, "floordiv": floordiv, "abs": abs,
+    "power": power, "where": where, "is_zero": is_zero,
     "LN2": math.log(2.0), "LN10": math.log(10.0), "RAD": math.pi / 180.0, "DEG": 180.0 / math.pi,
+    "NAN": math.nan,
     "__builtins__": {},
 }
 
@@ -151,10 +153,18 @@ _ROWS = (
        code("a, b, out", "recip(b)", "-(out / b)"), doc="quotient; -(a/b)/b never underflows",
        inline="a / b",
        symbol="÷", sends=("g/{b}", "-g·{a}/{b}²"), kinds=_VT, again=lambda n, ps: ps[0] / ps[1]),
+    # d a**b/da is 0 where b = 0 (a**0 is the constant 1, even at a = 0: PyTorch's choice);
+    # d a**b/db = a**b ln a is 0 where a = 0 (PyTorch's) and NaN where a < 0 (ln a undefined).
     Op("**", 2, "{a}**{b}", ("{b}·{a}**({b}-1)", "{a}**{b}·ln({a})"),
-       (_pow_slope_base, _pow_slope_exponent), doc="power with a node as exponent",
+       code("a, b, out", "where(is_zero(b), 0.0, b * power(a, b - 1.0))",
+            "where(is_zero(a), 0.0, where(a < 0.0, NAN, out * log(where(a <= 0.0, 1.0, a))))"),
+       doc="power with a node as exponent",
        sends=("g·{b}·{a}**({b}-1)", "g·{a}**{b}·ln({a})"), kinds=_VT, again=lambda n, ps: ps[0] ** ps[1]),
-    Op("**n", 1, "{a}**{n}", ("{n}·{a}**({n}-1)",), (_power_slope,), param=True,
+    # n = 0, 1, 2 (a constant, 1, a + a) are exact where n·a**(n-1) may not be (0·inf at a = 0)
+    Op("**n", 1, "{a}**{n}", ("{n}·{a}**({n}-1)",),
+       code("a, out, n",
+            "0.0 if n == 0.0 else 1.0 if n == 1.0 else a + a if n == 2.0 else n * power(a, n - 1.0)"),
+       param=True,
        doc="power with a number exponent; the node's op is '**' followed by the number",
        sends=("g·{local}",), kinds=_VT, again=lambda n, ps: ps[0] ** n.op.param, words=_power_words),
     Op("neg", 1, "-{a}", ("-1",), code("a, out", "-1.0"), doc="negation", symbol="−x", sends=("-g",),

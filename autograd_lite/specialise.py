@@ -59,9 +59,10 @@ from __future__ import annotations
 import math
 import re
 from functools import partial
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from . import engine as _engine
+from . import generic as _generic
 from . import ops as _ops
 from .format import fmt
 from .numeric import DomainError
@@ -82,6 +83,7 @@ FLOAT_FORMS: Dict[str, str] = {
 #: ``value_of``: the array behind a Tensor, as the rule also runs on Tensors, as graph).
 ARRAY_FORMS: Dict[str, str] = {
     "step": "(value_of({x}) > 0.0)",
+    "is_zero": "(value_of({x}) == 0.0)",
 }
 
 #: The rules written as functions, by the names the generated code calls them.
@@ -276,18 +278,27 @@ def unary_method(value_cls: Any, const: Callable[..., Any], row: _ops.Op, name: 
 
 def vjp_text(row: _ops.Op, index: int, forms: Optional[Dict[str, str]] = None) -> str:
     """What a Tensor op sends parent ``index``: the upstream ``g`` times the row's local
-    derivative, as text in ``g``, the parents ``a`` (``b``) and ``out``.  A local 1 or -1 sends
-    ``g`` or ``-g`` (no product); ``g * recip(x)`` is written ``g / x``, as numpy and PyTorch
-    divide.  ``forms``: the vocabulary written out (default :data:`ARRAY_FORMS`).
+    derivative, as text in ``g``, the parents ``a`` (``b``) and ``out`` (and the row's number
+    ``n``).  A local 1 or -1 sends ``g`` or ``-g`` (no product); ``g * recip(x)`` is written
+    ``g / x``, as numpy and PyTorch divide.  ``forms``: the vocabulary written out (default
+    :data:`ARRAY_FORMS`).
 
     >>> from autograd_lite import ops
     >>> [vjp_text(ops.OPS["/"], i) for i in (0, 1)]
     ['g / b', 'g * (-(out / b))']
     """
+    return _send(_local_text(row, index, forms))
+
+
+def _local_text(row: _ops.Op, index: int, forms: Optional[Dict[str, str]] = None) -> str:
     rule = row.rules[index]
     params = _params(rule)
-    renames = dict(zip(params, ("a", "b", "out") if len(params) == 3 else ("a", "out")))
-    local = _local(rule, renames, ARRAY_FORMS if forms is None else forms).strip()
+    names = ("a", "out", "n") if row.param else ("a", "b", "out") if len(params) == 3 else ("a", "out")
+    return _local(rule, dict(zip(params, names)), ARRAY_FORMS if forms is None else forms).strip()
+
+
+def _send(local: str) -> str:
+    """``g`` times the local derivative ``local`` (text), written as numpy and PyTorch write it."""
     if local in ("1.0", "1"):
         return "g"
     if local in ("-1.0", "-1"):
@@ -295,7 +306,23 @@ def vjp_text(row: _ops.Op, index: int, forms: Optional[Dict[str, str]] = None) -
     quotient = re.fullmatch(r"recip\((\w+)\)", local)
     if quotient:
         return f"g / {quotient.group(1)}"
-    return f"g * {local}" if re.fullmatch(r"\w+", local) or _enclosed(local) else f"g * ({local})"
+    atom = re.fullmatch(r"\w+|\d+\.\d*", local) or _enclosed(local)
+    return f"g * {local}" if atom else f"g * ({local})"
+
+
+def _cases(local: str) -> Tuple[List[Tuple[str, str]], str]:
+    """A local derivative's text split at its conditionals on the row's number ``n`` alone:
+    ``[(test, local), ...]`` and the general case (``0.0 if n == 0.0 else n * a`` ->
+    ``[('n == 0.0', '0.0')], 'n * a'``), so a Tensor rule tests the number once, not per element."""
+    import ast  # (only a Tensor rule of a row with a number needs it: not at Value's import)
+
+    tree = ast.parse(local, mode="eval").body
+    cases = []
+    while isinstance(tree, ast.IfExp) and {x.id for x in ast.walk(tree.test)
+                                           if isinstance(x, ast.Name)} == {"n"}:  # tests of n alone
+        cases.append((ast.unparse(tree.test), ast.unparse(tree.body)))
+        tree = tree.orelse
+    return cases, ast.unparse(tree)
 
 
 def _enclosed(text: str) -> bool:
@@ -310,30 +337,66 @@ def _enclosed(text: str) -> bool:
 
 def _rule_function(name: str, source: str, value_of: Callable[[Any], Any]) -> Callable[..., Any]:
     namespace = {**_ops.VOCABULARY, **BOUND, "__builtins__": __builtins__, "value_of": value_of}
+    if "_errstate" in source:
+        namespace["_errstate"] = _generic._numpy().errstate
     exec(compile(source, f"<autograd_lite.specialise {name}>", "exec"), namespace)  # noqa: S102
     rule = namespace[name]
     rule.source = source
     return rule
 
 
-def tensor_rule(row: _ops.Op, value_of: Callable[[Any], Any]) -> Callable[..., Any]:
+#: The line a ``quiet`` rule's general case runs under: a slope may be infinite or NaN (``a ** -0.5``
+#: at 0), and the rule gives IEEE's numbers there without numpy's warnings, as a Value's does.
+_QUIET = "with _errstate(divide='ignore', invalid='ignore'):"
+
+
+def tensor_rule(row: _ops.Op, value_of: Callable[[Any], Any], quiet: bool = False) -> Callable[..., Any]:
     """The Tensor rule (vector-Jacobian product) of a one-parent row, generated from its text:
     ``rule(g, a, out, saved)``, on arrays, or on Tensors as graph (``create_graph=True``;
-    ``value_of``: the array behind a Tensor, for the forms of :data:`ARRAY_FORMS`)."""
+    ``value_of``: the array behind a Tensor, for the forms of :data:`ARRAY_FORMS`).  A row with a
+    number (``a ** n``) has it in ``saved``; its text's cases on the number alone become tests of
+    it, ahead of the general case (``quiet``: that case runs under :data:`_QUIET`).
+
+    >>> from autograd_lite import ops
+    >>> print(tensor_rule(ops.OPS["**n"], lambda x: x, quiet=True).source)
+    def pow_n_rule(g, a, out, saved):
+        n = saved
+        if n == 0.0:
+            return g * 0.0
+        if n == 1.0:
+            return g
+        if n == 2.0:
+            return g * (a + a)
+        with _errstate(divide='ignore', invalid='ignore'):
+            return g * (n * power(a, n - 1.0))
+    <BLANKLINE>
+    """
     if row.arity != 1 or not row.rules:
         raise ValueError(f"op table: the row {row.name!r} is not a one-parent row with a rule")
-    name = re.sub(r"\W", "_", row.name) + "_rule"
-    return _rule_function(name, f"def {name}(g, a, out, saved):\n    return {vjp_text(row, 0)}\n", value_of)
+    name = ("pow_n" if row.name == "**n" else re.sub(r"\W", "_", row.name)) + "_rule"
+    if not row.param:
+        send = f"return {vjp_text(row, 0)}\n"
+        body = f"    {_QUIET}\n        {send}" if quiet else f"    {send}"
+        return _rule_function(name, f"def {name}(g, a, out, saved):\n{body}", value_of)
+    cases, general = _cases(_local_text(row, 0))
+    lines = [f"def {name}(g, a, out, saved):", "    n = saved"]
+    for test, local in cases:
+        lines += [f"    if {test}:", f"        return {_send(local)}"]
+    send = f"return {_send(general)}"
+    lines += [f"    {_QUIET}", f"        {send}"] if quiet else [f"    {send}"]
+    return _rule_function(name, "\n".join(lines) + "\n", value_of)
 
 
-def tensor_binary_rule(row: _ops.Op, value_of: Callable[[Any], Any]) -> Callable[..., Any]:
+def tensor_binary_rule(row: _ops.Op, value_of: Callable[[Any], Any],
+                       quiet: bool = False) -> Callable[..., Any]:
     """The Tensor rule of a two-parent row, generated from its text:
     ``rule(g, a, b, out, saved, wa, wb) -> (ca, cb)``, None for a parent that wants no grad
-    (a contribution may keep the broadcast shape: the engine sums it back)."""
+    (a contribution may keep the broadcast shape: the engine sums it back); ``quiet``: it runs
+    under :data:`_QUIET`."""
     if row.arity != 2 or len(row.rules) != 2:
         raise ValueError(f"op table: the row {row.name!r} is not a two-parent row with two rules")
-    words = {"+": "add", "-": "sub", "*": "mul", "/": "div"}
+    words = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow"}
     name = words.get(row.name, re.sub(r"\W", "_", row.name)) + "_rule"
-    source = (f"def {name}(g, a, b, out, saved, wa, wb):\n"
-              f"    return ({vjp_text(row, 0)} if wa else None, {vjp_text(row, 1)} if wb else None)\n")
-    return _rule_function(name, source, value_of)
+    send = f"return ({vjp_text(row, 0)} if wa else None, {vjp_text(row, 1)} if wb else None)\n"
+    body = f"    {_QUIET}\n        {send}" if quiet else f"    {send}"
+    return _rule_function(name, f"def {name}(g, a, b, out, saved, wa, wb):\n{body}", value_of)

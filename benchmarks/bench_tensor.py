@@ -421,12 +421,29 @@ def _time(steps: Dict[str, Step], rounds: int, target_s: float) -> Dict[str, Lis
     return samples
 
 
+def _min_steps(steps: Dict[str, Step], n: int, blocks: int = 10) -> Dict[str, float]:
+    """The fastest of ``n`` single steps per engine, timed in ``blocks`` rounds of consecutive
+    steps (each engine's caches warm, as in a loop): the least disturbed step, which a shared
+    machine's load changes least."""
+    best = {name: float("inf") for name in steps}
+    per_block = max(1, n // blocks)
+    for _ in range(blocks):
+        for name, step in steps.items():
+            for _ in range(per_block):
+                t0 = time.perf_counter()
+                step()
+                best[name] = min(best[name], time.perf_counter() - t0)
+    return best
+
+
 def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15, help="interleaved rounds (default 15)")
     parser.add_argument("--quick", action="store_true", help="3 rounds, short repeats")
     parser.add_argument("--only", default="mlp,small,matmul",
                         help="comma-separated workloads to run: mlp, small, matmul (default: all)")
+    parser.add_argument("--min-steps", type=int, default=0, metavar="N",
+                        help="also time N single steps per engine, in turn, and show the fastest")
     args = parser.parse_args(argv)
     rounds = 3 if args.quick else args.rounds
     target = 0.02 if args.quick else 0.1
@@ -500,6 +517,15 @@ def main(argv: Optional[List[str]] = None) -> None:
                 paired = [a / f for a, f in zip(samples[name], floor_s)]
                 print(f"| {title} | {name} | {_fmt_time(t)} | {t / floor_t:.2f}x "
                       f"| {statistics.median(paired):.2f}x ({min(paired):.2f}-{max(paired):.2f}) |")
+    if args.min_steps:
+        print(f"\n| workload | engine | fastest of {args.min_steps} single steps | ratio to numpy floor |")
+        print("|---|---|---:|---:|")
+        for title, steps in workloads:
+            best = _min_steps(steps, args.min_steps)
+            for name in ENGINES:
+                if name in best:
+                    print(f"| {title} | {name} | {_fmt_time(best[name])} "
+                          f"| {best[name] / best['numpy floor']:.2f}x |")
     for note in notes:
         print(f"\nNote: {note}")
 

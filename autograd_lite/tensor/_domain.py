@@ -56,8 +56,11 @@ def surely_nonzero(a: np.ndarray) -> bool:
 
 
 def all_finite(x: np.ndarray) -> bool:
-    """Cheap test that ``x`` has no NaN/inf: one dot product (may say False for huge values)."""
+    """Cheap test that ``x`` has no NaN/inf: one sum, in Python for a few elements, else a dot
+    product (either may say False for huge values: then look closer)."""
     r = x if x.ndim == 1 else x.reshape(-1)
+    if r.size <= 16:  # a Python sum beats the dot product's call overhead here
+        return math.isfinite(sum(r.tolist()))
     return math.isfinite(r.dot(r))
 
 

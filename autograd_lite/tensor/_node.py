@@ -4,13 +4,15 @@
   when a parent wants a gradient and grad mode is on): the one gate every op goes through.
 * :func:`_fit` is the one un-broadcast and dtype cast of a contribution; :func:`_add_to`
   the one place a contribution is added to a parent's grad (with the leaf-memory rule).
-  Both run on ndarrays (first order) and on Tensors (``create_graph=True``) alike.
+  Both run on ndarrays (first order) and on Tensors (``create_graph=True``) alike; the
+  first-order :func:`sweep` writes ``_add_to``'s common case out in its loop.
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, List, Sequence, Tuple
+import textwrap
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Sequence, Tuple
 
 import numpy as np
 
@@ -26,10 +28,11 @@ if TYPE_CHECKING:
 Shape = Tuple[int, ...]
 
 _ndarray = np.ndarray
+_asarray = np.asarray
 _object_new = object.__new__
 _next_order = _engine.next_order
 _float64 = np.dtype(np.float64)
-_add_reduce = np.add.reduce
+_add_reduce: Any = np.add.reduce
 _generic._numpy()  # the op table's generic functions take arrays from here on (their fast path)
 
 
@@ -193,29 +196,52 @@ def _leaf(data: np.ndarray, label: str = "") -> "Tensor":
     return out
 
 
-def _result(data: Any, op: str, rule: Any, a: Any, b: Any = None, saved: Any = None) -> "Tensor":
-    """Wrap a forward result; record parents and rule only if a parent needs a gradient."""
+#: How a Tensor op makes its node from its forward result ``data``: the lines of :func:`_result`
+#: and of the op methods generated from the op table's rows (``+ - *`` and negation:
+#: ``_generated_method`` in :mod:`autograd_lite.tensor.arith`), so a node is made one way, written
+#: once, and those methods make theirs without a call. Parents and rule are recorded only if a
+#: parent wants a gradient (``{wants}``) and grad mode is on.
+NODE = """\
     if type(data) is not _ndarray:  # numpy returns scalars for 0-d results
-        data = np.asarray(data)
+        data = _asarray(data)
     out = _object_new(_cls)
     out.data = data
     out.grad = None
-    out.op = op
-    out.label = ""
+    out.op = {op}
+    out.label = ''
     out._rest = None
-    if (a.requires_grad or (b is not None and b.requires_grad)) and not (
-        _engine._threads_without_grad and not _engine.is_grad_enabled()
-    ):
+    if ({wants}) and not (_engine._threads_without_grad and not _engine.is_grad_enabled()):
         out.requires_grad = True
-        out._a = a
-        out._b = b
-        out._vjp = rule
-        out._saved = saved
+        out._a = {a}
+        out._b = {b}
+        out._vjp = {rule}
+        out._saved = {saved}
     else:
         out.requires_grad = False
         out._a = out._b = out._vjp = out._saved = None
     out._order = _next_order()
     return out
+"""
+
+
+def generated(source: str, name: str, bound: Dict[str, Any]) -> Callable[..., Any]:
+    """The function ``name`` that ``source`` defines, compiled in this module's namespace (it
+    sees ``_cls`` once the Tensor class exists), ``bound``'s names its constants; it keeps
+    its text as ``.source``."""
+    factory = f"def _make({', '.join(bound)}):\n" + textwrap.indent(source, "    ") + f"    return {name}\n"
+    namespace: Dict[str, Any] = {}
+    exec(compile(factory, f"<autograd_lite.tensor {name}>", "exec"), globals(), namespace)  # noqa: S102
+    function = namespace["_make"](**bound)
+    function.source = source
+    return function  # type: ignore[no-any-return]
+
+
+_result: Callable[..., "Tensor"] = generated(
+    "def _result(data, op, rule, a, b=None, saved=None):\n"
+    + NODE.format(op="op", rule="rule", a="a", b="b", saved="saved",
+                  wants="a.requires_grad or (b is not None and b.requires_grad)"),
+    "_result", {})
+_result.__doc__ = "Wrap a forward result; record parents and rule only if a parent needs a gradient."
 
 
 def _result_n(data: Any, op: str, rule: Any, parents: Sequence["Tensor"], saved: Any = None) -> "Tensor":
@@ -302,7 +328,61 @@ def _add_to(p: "Tensor", c: Any, g: Any) -> None:
         p.grad = _sum(pg, c)
 
 
+def sweep(order: List["Tensor"]) -> None:
+    """The chain rule on arrays, node by node (children before parents): each parent gets
+    rule(upstream). A contribution that fits its parent already (an ndarray of its shape and
+    dtype: nearly all) is added here, by :func:`_add_to`'s rule written out (a leaf's grad an
+    array of its own); any other goes through :func:`_add_to`, which sums it to the parent's shape.
+    ``Tensor._sweep``: the engine's first-order sweep (see :mod:`autograd_lite.engine`)."""
+    add, ndarray = _add_to, _ndarray  # locals: read once per contribution
+    for node in order:
+        g = node.grad
+        if g is None:  # nothing reached this node (e.g. only through no-grad parents)
+            continue
+        a, b = node._a, node._b
+        if node._rest is not None:  # an op of any arity: rule(g, parents, out, saved, wants)
+            ps = node.parents
+            cs = node._vjp(g, [p.data for p in ps], node.data, node._saved, [p.requires_grad for p in ps])
+            for p, c in zip(ps, cs):
+                if c is not None:
+                    add(p, c, g)
+            continue
+        d = a.data
+        if b is None:
+            c = node._vjp(g, d, node.data, node._saved)
+            cb = None
+        else:
+            c, cb = node._vjp(g, d, b.data, node.data, node._saved, a.requires_grad, b.requires_grad)
+        if c is not None:
+            if type(c) is ndarray and c.dtype is d.dtype and c.shape == d.shape:
+                pg = a.grad
+                if pg is None:
+                    a.grad = c.copy() if a._a is None and (c is g or c.base is not None) else c
+                else:
+                    s = pg + c
+                    a.grad = s if type(s) is ndarray else _grad_sum(s)
+            else:
+                add(a, c, g)
+        if cb is not None:
+            d = b.data
+            if type(cb) is ndarray and cb.dtype is d.dtype and cb.shape == d.shape:
+                pg = b.grad
+                if pg is None:
+                    b.grad = cb.copy() if b._a is None and (cb is g or cb.base is not None) else cb
+                else:
+                    s = pg + cb
+                    b.grad = s if type(s) is ndarray else _grad_sum(s)
+            else:
+                add(b, cb, g)
+
+
 def _sum(grad: Any, c: Any) -> Any:
     """``grad + c`` as an array or a Tensor (numpy gives a scalar for 0-d arrays)."""
     s = grad + c
-    return s if (type(s) is _ndarray or isinstance(s, _Node)) else np.asarray(s)
+    return s if type(s) is _ndarray else _grad_sum(s)
+
+
+def _grad_sum(s: Any) -> Any:
+    """A sum of grads as a grad: a Tensor stays one (a leaf's grad the user set to a Tensor),
+    a numpy scalar (the sum of 0-d arrays) becomes a 0-d array."""
+    return s if isinstance(s, _Node) else np.asarray(s)

@@ -8,6 +8,7 @@ and on Tensors (``create_graph=True``).
 from __future__ import annotations
 
 import math
+import re
 from typing import TYPE_CHECKING, Any, Dict
 
 import numpy as np
@@ -19,39 +20,10 @@ from ..format import fmt
 from ..specialise import tensor_binary_rule, tensor_rule
 from ..value import Value, ZeroDivisionDomainError
 from . import _domain as D
-from ._node import _ndarray, _Node, _operand, _result, _shape_error, _zero, value_of
+from ._node import NODE, _ndarray, _Node, _operand, _result, _shape_error, generated, value_of
 
 if TYPE_CHECKING:
     from .core import Tensor
-
-
-def _pow_const_rule(g: Any, a: Any, out: Any, k: float) -> Any:
-    # d(a**k)/da = k a**(k-1); at a = 0 with k < 1 the slope is infinite (as for Value)
-    if k == 2.0:
-        return g * (a + a)
-    if k == 0.0:  # a**0 is the constant 1 (even at a = 0, as for Value)
-        return g * _zero(g.dtype)
-    if k == 1.0:
-        return g
-    if k < 1.0 and type(a) is _ndarray:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return g * (k * a ** (k - 1.0))
-    return g * (k * a ** (k - 1.0))
-
-
-def _pow_rule(g: Any, a: Any, b: Any, out: Any, saved: Any, wa: bool, wb: bool) -> tuple:
-    # d(a**b)/da = b a**(b-1) (0 where b == 0, as PyTorch);  d(a**b)/db = a**b ln a: 0 at a == 0
-    # and NaN for a < 0, where ln a is undefined (the scalar row's rule; PyTorch's values)
-    av, bv = value_of(a), value_of(b)
-    ga = gb = None
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if wa:
-            ga = g * np.where(bv == 0, 0.0, b * a ** (b - 1.0))
-        if wb:
-            positive = av > 0
-            flat = np.where(av == 0, 0.0, np.nan)
-            gb = g * np.where(positive, out * np.log(np.where(positive, a, 1.0)), flat)
-    return (ga, gb)
 
 
 def _matmul_rule(g: Any, a: Any, b: Any, out: Any, saved: Any, wa: bool, wb: bool) -> tuple:
@@ -81,8 +53,9 @@ def _register() -> None:
     for name in ("+", "-", "*", "/"):
         _ops.bind(name, tensor_binary_rule(_ops.OPS[name], value_of))
     _ops.bind("neg", tensor_rule(_ops.OPS["neg"], value_of))
-    for name, rule in (("**", _pow_rule), ("**n", _pow_const_rule)):
-        _ops.bind(name, rule)
+    # ** and **n too; a slope of a power may be infinite (0 ** -0.5): IEEE's numbers, quietly
+    _ops.bind("**", tensor_binary_rule(_ops.OPS["**"], value_of, quiet=True))
+    _ops.bind("**n", tensor_rule(_ops.OPS["**n"], value_of, quiet=True))
     _ops.register(
         _ops.Op(
             "@",
@@ -111,38 +84,20 @@ class ArithmeticOps:
     data: np.ndarray
     requires_grad: bool
 
-    def __add__(self, other: Any) -> "Tensor":
-        if not isinstance(other, _Node):
-            other = _operand(other, self, "+")
-        try:
-            data = self.data + other.data
-        except ValueError:
-            raise _shape_error("+", self, other) from None
-        return _result(data, "+", _add_rule, self, other)
+    # + - * and negation are generated from the op table's rows below the class
+    # (_generated_method): the row's forward on the arrays and the lines that
+    # make a node, written out in the method.
+    if TYPE_CHECKING:
+        def __add__(self, other: Any) -> "Tensor": ...
+        def __sub__(self, other: Any) -> "Tensor": ...
+        def __mul__(self, other: Any) -> "Tensor": ...
+        def __neg__(self) -> "Tensor": ...
 
     def __radd__(self, other: Any) -> "Tensor":
         return _operand(other, self, "+").__add__(self)
 
-    def __sub__(self, other: Any) -> "Tensor":
-        if not isinstance(other, _Node):
-            other = _operand(other, self, "-")
-        try:
-            data = self.data - other.data
-        except ValueError:
-            raise _shape_error("-", self, other) from None
-        return _result(data, "-", _sub_rule, self, other)
-
     def __rsub__(self, other: Any) -> "Tensor":
         return _operand(other, self, "-").__sub__(self)
-
-    def __mul__(self, other: Any) -> "Tensor":
-        if not isinstance(other, _Node):
-            other = _operand(other, self, "*")
-        try:
-            data = self.data * other.data
-        except ValueError:
-            raise _shape_error("*", self, other) from None
-        return _result(data, "*", _mul_rule, self, other)
 
     def __rmul__(self, other: Any) -> "Tensor":
         return _operand(other, self, "*").__mul__(self)
@@ -195,19 +150,21 @@ class ArithmeticOps:
             op = _ops.param_tag("**n", k, "**" + fmt(k))
             if len(_pow_op_names) < 256:
                 _pow_op_names[k] = op
-        if k.is_integer():
-            if k < 0 and not D.surely_nonzero(a):
+        if k == 2.0:  # the square, the most used: no domain to check
+            data = a * a
+        else:
+            if k.is_integer():
+                if k < 0 and not D.surely_nonzero(a):
+                    D.check_power_domain(a, k, op)
+            elif not (D.surely_positive(a) if k < 0 else D.surely_nonnegative(a)):
                 D.check_power_domain(a, k, op)
-        elif not (D.surely_positive(a) if k < 0 else D.surely_nonnegative(a)):
-            D.check_power_domain(a, k, op)
-        data = a * a if k == 2.0 else a ** np.asarray(k, dtype=a.dtype)
+            data = a ** np.asarray(k, dtype=a.dtype)
         if type(data) is not _ndarray:
             data = np.asarray(data)
-        r = data if data.ndim == 1 else data.reshape(-1)
-        if not math.isfinite(r.dot(r)):  # NaN/inf somewhere (or huge values): look closer
+        if not D.all_finite(data):  # NaN/inf somewhere (or huge values): look closer
             if math.isfinite(k):  # an infinite exponent is not a finite input that overflowed
                 D.check_overflow(op, data, a)
-        return _result(data, op, _pow_const_rule, self, None, k)
+        return _result(data, op, _pow_n_rule, self, None, k)
 
     def __rpow__(self, other: Any) -> "Tensor":
         return _pow_tensor(_operand(other, self, "**"), self)
@@ -219,9 +176,6 @@ class ArithmeticOps:
 
     def __rmatmul__(self, other: Any) -> "Tensor":
         return _matmul(_operand(other, self, "@"), self)
-
-    def __neg__(self) -> "Tensor":
-        return _result(-self.data, "neg", _neg_rule, self)
 
     def __pos__(self) -> "Tensor":
         return self  # type: ignore[return-value]  # self is a Tensor
@@ -272,5 +226,35 @@ def _check_matmul_size(a: np.ndarray, b: np.ndarray) -> None:
     shape = batch + a.shape[-2:-1] + b.shape[-1:] if b.ndim > 1 else batch + a.shape[-2:-1]
     _checks.fits(math.prod(shape), np.result_type(a, b).itemsize, f"the output of shape {shape}", "@")
 
-_add_rule, _sub_rule, _mul_rule, _div_rule, _neg_rule = (
-    _ops.OPS[name].vjp for name in ("+", "-", "*", "/", "neg"))
+def _generated_method(row: _ops.Op, name: str) -> Any:
+    """``Tensor.<name>`` for a row whose ``inline`` forward numpy computes on arrays as Python
+    does on floats (``a + b``, ``-a``): for two parents the other operand made a Tensor (a
+    number or array: a constant leaf) and numpy's shape error named, then the forward on the
+    arrays and the lines that make the node (:data:`autograd_lite.tensor._node.NODE`)
+    written out, so the method calls nothing but numpy (compiled by :func:`._node.generated`)."""
+    if not row.inline or row.arity not in (1, 2) or row.vjp is None:
+        raise ValueError(f"op table: the row {row.name!r} has no inline forward and Tensor rule")
+    forward = re.sub(r"\b[ab]\b", lambda m: "self.data" if m.group(0) == "a" else "other.data", row.inline)
+    if row.arity == 1:
+        source = (f"def {name}(self):\n"
+                  f"    data = {forward}\n"
+                  + NODE.format(op="tag", rule="rule", a="self", b="None", saved="None",
+                                wants="self.requires_grad"))
+    else:
+        source = (f"def {name}(self, other):\n"
+                  "    if type(other) is not _cls:  # a number, an array (or a Tensor's subclass)\n"
+                  f"        other = _operand(other, self, {row.name!r})\n"
+                  "    try:\n"
+                  f"        data = {forward}\n"
+                  "    except ValueError:\n"
+                  f"        raise _shape_error({row.name!r}, self, other) from None\n"
+                  + NODE.format(op="tag", rule="rule", a="self", b="other", saved="None",
+                                wants="self.requires_grad or other.requires_grad"))
+    method = generated(source, name, {"tag": row.tag, "rule": row.vjp})
+    method.__doc__ = f"{row.doc}: {row.expr.format(a='self', b='other')} (generated from its row)"
+    return method
+
+
+for _name, _op in (("__add__", "+"), ("__sub__", "-"), ("__mul__", "*"), ("__neg__", "neg")):
+    setattr(ArithmeticOps, _name, _generated_method(_ops.OPS[_op], _name))
+_div_rule, _pow_rule, _pow_n_rule = (_ops.OPS[name].vjp for name in ("/", "**", "**n"))

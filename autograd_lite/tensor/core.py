@@ -249,31 +249,8 @@ class Tensor(ArithmeticOps, ElementwiseOps, NumpyMathOps, ReductionOps, ShapeOps
     def _accumulate(self, contribution: Any) -> None:
         _add_to(self, contribution, None)
 
-    @staticmethod
-    def _sweep(order: List["Tensor"]) -> None:
-        # The chain rule, node by node (children before parents): each parent gets
-        # rule(upstream), summed to its shape by the one adding place, _add_to.
-        add = _add_to
-        for node in order:
-            g = node.grad
-            if g is None:  # nothing reached this node (e.g. only through no-grad parents)
-                continue
-            a, b = node._a, node._b
-            if node._rest is not None:  # an op of any arity: rule(g, parents, out, saved, wants)
-                ps = node.parents
-                cs = node._vjp(g, [p.data for p in ps], node.data, node._saved, [p.requires_grad for p in ps])
-                for p, c in zip(ps, cs):
-                    if c is not None:
-                        add(p, c, g)
-            elif b is None:
-                add(a, node._vjp(g, a.data, node.data, node._saved), g)
-            else:
-                ca, cb = node._vjp(g, a.data, b.data, node.data, node._saved,
-                                   a.requires_grad, b.requires_grad)
-                if ca is not None:
-                    add(a, ca, g)
-                if cb is not None:
-                    add(b, cb, g)
+    # the first-order chain rule, node by node: autograd_lite.tensor._node.sweep
+    _sweep = staticmethod(_node.sweep)
 
     def _rules_on(self, g: Any, graph: bool) -> Tuple[Any, ...]:
         """The rule's contributions, one per parent (None: no gradient wanted there)."""

@@ -15,7 +15,7 @@ from .. import ops as _ops
 from ..format import fmt
 from ..specialise import tensor_rule
 from . import _domain as D
-from ._node import _ndarray, _result, _zero, value_of
+from ._node import _ndarray, _result, _zero, _zeros, value_of
 
 if TYPE_CHECKING:
     from .core import Tensor
@@ -42,6 +42,7 @@ _RULES = {name: from_table(name) for name in ("exp", "log", "abs", "sin", "cos",
                                                "sqrt")}
 for _name, _rule in _RULES.items():
     _ops.bind(_name, _rule)
+_exp_limits = D.exp_limits
 _ops.register(
     _ops.Op(
         "clip",
@@ -74,7 +75,7 @@ class ElementwiseOps:
     def exp(self) -> "Tensor":
         """e**x; derivative e**x.  Overflow to inf is an OverflowError."""
         a = self.data
-        limit = D.exp_limits.get(a.dtype) or D.exp_limit(a.dtype)
+        limit = _exp_limits.get(a.dtype) or D.exp_limit(a.dtype)
         if max(a.tolist()) < limit if 0 < a.size <= 16 and a.ndim == 1 else D.surely_below(a, limit):
             data = np.exp(a)
         else:
@@ -104,10 +105,11 @@ class ElementwiseOps:
     def sigmoid(self) -> "Tensor":
         """1 / (1 + e**-x), computed as exp(-log(1 + e**-x)): no overflow for any x."""
         a = self.data
-        s = np.logaddexp(_zero(a.dtype), -a)
+        z = _zeros.get(a.dtype)
+        s = np.logaddexp(_zero(a.dtype) if z is None else z, -a)
         if type(s) is _ndarray:  # reuse the buffer: two fewer allocations
-            np.negative(s, out=s)
-            np.exp(s, out=s)
+            np.negative(s, s)  # (out as the second argument: no keyword to parse)
+            np.exp(s, s)
         else:
             s = np.exp(-s)
         return _result(s, "sigmoid", _RULES["sigmoid"], self)

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import checks as _checks
 from .. import ops as _ops
-from ._node import _Node, _result, value_of
+from ._node import _add_reduce, _Node, _result, value_of
 from .numpy_api import FUNCTIONS, _reduction
 
 if TYPE_CHECKING:
@@ -155,8 +155,9 @@ class ReductionOps:
     def sum(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
         """Sum over ``axis`` (int or tuple; None: all).  Gradient: upstream copied back."""
         a = self.data
-        ax = _checks.axes(axis, a.ndim, "sum")
-        return _result(a.sum(axis=ax, keepdims=keepdims), "sum", _sum_rule, self, None, _saved(a, ax))
+        ax = None if axis is None else _checks.axes(axis, a.ndim, "sum")
+        # np.add.reduce is what a.sum calls, without the method's Python-level wrapper
+        return _result(_add_reduce(a, ax, keepdims=keepdims), "sum", _sum_rule, self, None, _saved(a, ax))
 
     def mean(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
         """Mean over ``axis``.  Gradient: upstream / N copied back."""
