@@ -65,7 +65,9 @@ _BY_HAND: Dict[str, Tuple[str, Tuple[str, ...]]] = {
     "fmin": ("fmin({a}, {b})", ("(1.0 if {a} <= {b} or {b} != {b} else 0.0)",
                                 "1.0 - (1.0 if {a} <= {b} or {b} != {b} else 0.0)")),
 }
-# b·a**(b-1) and a**b·ln a: the row's rules are functions with their edge cases, not text.
+# b·a**(b-1) and a**b·ln a as a student writes them: the row's text spells out the edge cases
+# (where(is_zero(b), ...)); every line is checked against the engine's number as it is written,
+# and an edge case where the short formula differs shows the engine's number instead.
 _POWER = ("{a} ** {b}", ("{b} * {a} ** ({b} - 1.0)", "{out} * math.log({a})"))
 
 _MATH = ("cos", "sin", "exp", "log", "sqrt", "cosh", "sinh")

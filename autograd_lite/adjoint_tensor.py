@@ -49,7 +49,8 @@ _NUMPY_NAMES = {"recip": "np.reciprocal", "cos": "np.cos", "sin": "np.sin", "exp
                 "sign": "np.sign", "sqrt": "np.sqrt", "cosh": "np.cosh", "sinh": "np.sinh",
                 "floordiv": "np.floor_divide"}
 _OWN_CODE: Dict[str, Tuple[str, Tuple[str, ...]]] = {
-    # b·a**(b-1), 0 where b = 0; a**b·ln a, 0 where a = 0 and NaN where a < 0 (the row's rule)
+    # b·a**(b-1), 0 where b = 0; a**b·ln a, 0 where a = 0 and NaN where a < 0 (the row's rule,
+    # with numpy's where for its where(is_zero(b), ...): what a student writes with numpy)
     "**": ("{a} ** {b}", ("{g} * np.where({b} == 0, 0.0, {b} * {a} ** ({b} - 1.0))",
                           "{g} * np.where({a} > 0, {out} * np.log(np.where({a} > 0, {a}, 1.0)), "
                           "np.where({a} == 0, 0.0, np.nan))")),
