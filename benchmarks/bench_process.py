@@ -1,6 +1,7 @@
 """Whole processes, as a user runs them: start Python, import, build, train; ours and micrograd's.
 
-Run: ``.venv/bin/python -m benchmarks.bench_process`` (``--rounds N``, default 5).
+Run: ``.venv/bin/python -m benchmarks.bench_process`` (``--rounds N``, default 5; ``--parts``: the
+chain's build, backward and freeing timed inside the process, with the cyclic GC on and off).
 
 Two programs, each written once with the engine's module names filled in, each run as a fresh
 ``python -c`` process (interpreter start-up and imports included, cyclic GC on), alternating
@@ -81,11 +82,58 @@ def _run(source: str) -> float:
     return elapsed
 
 
+PARTS = r'''
+import gc, sys, threading, time
+{imports}
+def run():
+    if {no_gc}:
+        gc.disable()
+    t0 = time.perf_counter()
+    a = Value(0.5)
+    v = a
+    for _ in range({n} // 2):
+        v = v * 0.999 + a
+    t1 = time.perf_counter()
+    v.backward()
+    t2 = time.perf_counter()
+    del v
+    t3 = time.perf_counter()
+    print(f"{{t1 - t0:.4f}} {{t2 - t1:.4f}} {{t3 - t2:.4f}}")
+sys.setrecursionlimit(10_000_000)
+threading.stack_size(1 << 30)
+t = threading.Thread(target=run)
+t.start()
+t.join()
+'''
+
+
+def parts(rounds: int, n: int) -> None:
+    """The chain's pieces inside one process (build, backward, freeing the graph), GC on and off."""
+    print(f"# the chain of {n:,} ops in process: medians of {rounds} processes, seconds")
+    print()
+    print("| engine | GC | build | backward | free |")
+    print("|---|---|---:|---:|---:|")
+    for name, imports in ENGINES.items():
+        for no_gc in (False, True):
+            runs = []
+            for _ in range(rounds):
+                done = subprocess.run([sys.executable, "-c", PARTS.format(imports=imports, n=n, no_gc=no_gc)],
+                                      capture_output=True, text=True, check=True)
+                runs.append([float(x) for x in done.stdout.split()])
+            build, back, free = (statistics.median(col) for col in zip(*runs))
+            print(f"| {name} | {'off' if no_gc else 'on'} | {build:.3f} | {back:.3f} | {free:.3f} |")
+
+
 def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--chain", type=int, default=200_000)
+    parser.add_argument("--parts", action="store_true",
+                        help="instead: the chain's build, backward and freeing timed inside the process")
     args = parser.parse_args(argv)
+    if args.parts:
+        parts(args.rounds, args.chain)
+        return
     try:
         import micrograd  # noqa: F401
     except ImportError:
