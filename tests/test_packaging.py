@@ -34,7 +34,13 @@ def dists(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Path]:
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     (wheel,) = out.glob("*.whl")
     (sdist,) = out.glob("*.tar.gz")
-    return {"wheel": wheel, "sdist": sdist}
+    return {"wheel": wheel, "sdist": sdist, "log": done.stdout + done.stderr}  # type: ignore[dict-item]
+
+
+def test_the_build_has_no_package_configuration_warning(dists: Dict[str, Path]) -> None:
+    # setuptools warns (and will refuse) when a folder of data files looks like a package the
+    # configuration does not list (the Chinese catalog's, the vendored Viz.js's)
+    assert "absent from the `packages` configuration" not in str(dists["log"])
 
 
 def test_wheel_installs_only_distinctive_top_level_names(dists: Dict[str, Path]) -> None:
