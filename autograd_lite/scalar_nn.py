@@ -93,7 +93,7 @@ class Neuron(ScalarModule):
         """The neuron's output, unrecorded (its layer records its neurons in one go)."""
         if len(x) != len(self.w):
             raise ValueError(f"Neuron: expected {len(self.w)} inputs, got {len(x)}")
-        # b + w_i * x_i, the Value on the left: a plain-number x is wrapped as a leaf
+        # b + w_i * x_i, the Value on the left: a plain-number x is kept in its node (a leaf when read)
         act = weighted_sum(self.w, x, self.b)
         if self.activation == "linear":
             return act
