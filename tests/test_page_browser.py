@@ -6,33 +6,22 @@ Skips, with the reason, where Chromium, chromedriver, selenium or Graphviz are m
 
 from __future__ import annotations
 
-import json
 import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import Any, Dict, Iterator
 
 import numpy as np
 import pytest
+from browser import assert_clean, chromium, needs_chromium, open_page  # noqa: F401  (re-exported)
 from graphs import apple_orange
 
 import viz
 from autograd_lite import Tensor, Value, explain
 from autograd_lite.explain import SHORT_DIGITS, graph_nodes, preview
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--window-size=1400,1200"]
-
-webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (the 'test' extra)")
-pytestmark = [
-    pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
-                       reason="Chromium and chromedriver are not installed (bash tools/install_chromium.sh)"),
-    pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed"),
-]
+pytestmark = [needs_chromium,
+              pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")]
 
 HOT = "#ffe08a"
 BACK = "#c0392b"
@@ -40,53 +29,8 @@ BACK = "#c0392b"
 
 @pytest.fixture(scope="module")
 def driver() -> Iterator[Any]:
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="autograd-lite-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={profile}")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    d = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    d.get("about:blank")  # leave the browser's own start page before any test looks at the logs
-    try:
+    with chromium(1400, 1200) as d:
         yield d
-    finally:
-        d.quit()
-        shutil.rmtree(profile, ignore_errors=True)
-
-
-
-
-def open_page(driver: Any, path: Path) -> None:
-    driver.get_log("browser")  # drop what earlier pages logged
-    driver.get_log("performance")
-    driver.get(path.resolve().as_uri())
-
-
-def assert_clean(driver: Any, path: Path) -> None:
-    """No console error, and the page requests nothing but itself (its CSP forbids the rest).
-
-    Requests are those of the performance log made for our document; the browser's own
-    internal pages (``chrome://``) are not the page's and are left out.
-    """
-    errors = [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
-    assert errors == []
-    page = path.resolve().as_uri()
-    ours, network = [], []
-    for entry in driver.get_log("performance"):
-        msg = json.loads(entry["message"])["message"]
-        if msg["method"] != "Network.requestWillBeSent":
-            continue
-        url = msg["params"]["request"]["url"]
-        if msg["params"].get("documentURL") == page:
-            ours.append(url)
-        if url.split(":", 1)[0] in ("http", "https", "ws", "wss", "ftp"):
-            network.append(url)
-    assert page in ours and {u for u in ours if not u.startswith("data:")} == {page}, ours
-    assert network == [], network
 
 
 # What the visible frame's SVG says: per value node (dot id n0, n1 ...) its fill and its grad text.

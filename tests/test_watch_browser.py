@@ -7,68 +7,24 @@ Skips, with the reason, where Chromium, chromedriver or selenium are missing
 
 from __future__ import annotations
 
-import json
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Tuple
 
 import numpy as np
 import pytest
+from browser import assert_clean, chromium, needs_chromium, open_page
 
 import viz
 from autograd_lite import Value, fmt, optim
 from autograd_lite.scalar_nn import MLP
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--window-size=1400,1400"]
-
-webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (the 'test' extra)")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None or CHROMEDRIVER is None,
-    reason="Chromium and chromedriver are not installed (bash tools/install_chromium.sh)")
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
 def driver() -> Iterator[Any]:
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="autograd-lite-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={profile}")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    d = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    d.get("about:blank")
-    try:
+    with chromium(1400, 1400) as d:
         yield d
-    finally:
-        d.quit()
-        shutil.rmtree(profile, ignore_errors=True)
-
-
-def open_page(driver: Any, path: Path) -> None:
-    driver.get_log("browser")
-    driver.get_log("performance")
-    driver.get(path.resolve().as_uri())
-
-
-def assert_clean(driver: Any, path: Path) -> None:
-    """No console message of level warning or worse, and no request but the page itself."""
-    errors = [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
-    assert errors == []
-    page = path.resolve().as_uri()
-    requests = []
-    for entry in driver.get_log("performance"):
-        msg = json.loads(entry["message"])["message"]
-        if msg["method"] == "Network.requestWillBeSent":
-            requests.append(msg["params"]["request"]["url"])
-    assert [u for u in requests if not u.startswith("data:")] == [page], requests
 
 
 _READ = """
